@@ -1,0 +1,107 @@
+package dev.smdp4j.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.util.GaussianNoise;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Times the heat step on a batch of fields, forward and forward+backward, for both schemes, beside
+ * two references on the same data: one element-wise pass through the engine (the cost floor of any
+ * op: a JNI call plus one sweep over memory) and a bare {@code rfft2 + irfft2} round trip.
+ *
+ * <p>Each timed call runs in its own {@link NDManager} scope, as in the training loop. Reported
+ * times are medians over repeats of a block of calls, after warm-up.
+ */
+public final class PhysicsBenchmark {
+    private final int batch;
+    private final int n;
+    private final int calls;
+    private final int repeats;
+
+    public PhysicsBenchmark(int batch, int n, int calls, int repeats) {
+        this.batch = batch;
+        this.n = n;
+        this.calls = calls;
+        this.repeats = repeats;
+    }
+
+    /** One result row: a name and the median time per call in microseconds. */
+    public record Row(String name, double microsPerCall) {
+    }
+
+    public List<Row> run(NDManager parent) {
+        List<Row> rows = new ArrayList<>();
+        try (NDManager manager = parent.newSubManager();
+                HeatEquation dense = new HeatEquation(manager, 1.0, HeatEquation.Scheme.DENSE);
+                HeatEquation fft = new HeatEquation(manager, 1.0, HeatEquation.Scheme.FFT)) {
+            Shape shape = new Shape(batch, n, n);
+            NDArray x = new GaussianNoise(1).next(manager, shape);
+            double d = 0.2 / 32;
+            rows.add(new Row("elementwise pass x*1 (floor)", time(manager, x, v -> v.mul(1f))));
+            rows.add(new Row("rfft2+irfft2 round trip", time(manager, x, v -> v.rfft(n, -1).fft(n, -2).ifft(n, -2).irfft(n, -1))));
+            rows.add(new Row("heat step dense, forward", time(manager, x, v -> dense.advance(v, d))));
+            rows.add(new Row("heat step fft, forward", time(manager, x, v -> fft.advance(v, d))));
+            rows.add(new Row("heat step dense, forward+backward", timeBackward(manager, x, v -> dense.advance(v, d))));
+            rows.add(new Row("heat step fft, forward+backward", timeBackward(manager, x, v -> fft.advance(v, d))));
+        }
+        return rows;
+    }
+
+    private double time(NDManager manager, NDArray x, Function<NDArray, NDArray> op) {
+        return measure(() -> {
+            try (NDManager step = manager.newSubManager()) {
+                x.tempAttach(step);
+                op.apply(x); // CPU ops are synchronous: the call returns when the result is computed
+            }
+        });
+    }
+
+    private double timeBackward(NDManager manager, NDArray x, Function<NDArray, NDArray> op) {
+        return measure(() -> {
+            try (NDManager step = manager.newSubManager()) {
+                NDArray v = x.duplicate();
+                v.attach(step);
+                v.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(op.apply(v).sum());
+                }
+            }
+        });
+    }
+
+    private double measure(Runnable call) {
+        for (int i = 0; i < calls; i++) {
+            call.run();
+        }
+        double[] perCall = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                call.run();
+            }
+            perCall[r] = (System.nanoTime() - t0) / 1e3 / calls;
+        }
+        Arrays.sort(perCall);
+        return perCall[repeats / 2];
+    }
+
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batch", batch);
+        m.put("grid", n);
+        m.put("calls_per_repeat", calls);
+        m.put("repeats", repeats);
+        m.put("threads", Runtime.getRuntime().availableProcessors());
+        return m;
+    }
+}

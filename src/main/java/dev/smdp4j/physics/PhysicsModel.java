@@ -1,0 +1,26 @@
+package dev.smdp4j.physics;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * The drift of the SMDP stochastic differential equation, as a differentiable operator.
+ *
+ * <p>Given a batch of states {@code x} of shape {@code [..., N, N]} and a time span {@code d}, it
+ * returns the increment {@code P_d(x)} such that the noise-free physics advances {@code x} to
+ * {@code x + P_d(x)} (heat benchmark spec: {@code P_d(x) = H_d(x) - x}). Algorithm 1's
+ * {@code (t_m - t_{m-1}) P(x)} is {@code increment(x, t_m - t_{m-1})}. Implementations must be
+ * differentiable through DJL autograd and must create their results in {@code x}'s manager.
+ */
+public interface PhysicsModel {
+
+    /** The increment {@code P_d(x)}. */
+    NDArray increment(NDArray x, double d);
+
+    /** The state after the noise-free physics step, {@code x + P_d(x)}. */
+    default NDArray advance(NDArray x, double d) {
+        return x.add(increment(x, d));
+    }
+
+    /** A short name for provenance and messages, e.g. {@code heat-spectral(alpha=1.0)}. */
+    String describe();
+}

@@ -1,0 +1,69 @@
+package dev.smdp4j.sde;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.smdp4j.util.GaussianNoise;
+
+/**
+ * Euler-Maruyama trajectories of the forward SDE with the exact physics step as drift (heat
+ * benchmark spec): {@code x_{i+1} = x_i + P_{d_i}(x_i) + g(t_i) sqrt(d_i) z_i}.
+ *
+ * <p>Each step runs in its own {@link NDManager} scope: DJL puts an op's result in the manager of
+ * its left operand, so the current state is attached to the step scope for the step's duration and
+ * only the step's result is moved out.
+ */
+public final class ForwardSimulation {
+    private ForwardSimulation() {
+    }
+
+    /** States {@code [B, M + 1, N, N]} from {@code x0} ({@code [B, N, N]}), in {@code x0}'s manager. */
+    public static NDArray trajectory(Sde sde, TimeGrid grid, NDArray x0, GaussianNoise noise) {
+        NDManager out = x0.getManager();
+        try (NDManager keep = out.newSubManager()) {
+            NDList states = new NDList(x0);
+            NDArray x = x0;
+            for (int i = 0; i < grid.steps(); i++) {
+                x = step(sde, grid, i, x, noise, keep);
+                states.add(x);
+            }
+            NDArray stacked = NDArrays.stack(states, 1);
+            stacked.attach(out);
+            return stacked;
+        }
+    }
+
+    /** The end state {@code x_M} only, in {@code x0}'s manager; intermediates are freed as it goes. */
+    public static NDArray endState(Sde sde, TimeGrid grid, NDArray x0, GaussianNoise noise) {
+        NDManager out = x0.getManager();
+        NDArray x = x0;
+        for (int i = 0; i < grid.steps(); i++) {
+            try (NDManager scope = out.newSubManager()) {
+                if (x != x0) {
+                    x.attach(scope); // the previous state is freed with this scope
+                }
+                x = step(sde, grid, i, x, noise, out);
+            }
+        }
+        return x;
+    }
+
+    /**
+     * One Euler-Maruyama step from {@code t_i} to {@code t_{i+1}}; temporaries are freed, the
+     * result is attached to {@code target}, and {@code x} keeps its manager.
+     */
+    public static NDArray step(Sde sde, TimeGrid grid, int i, NDArray x, GaussianNoise noise, NDManager target) {
+        double d = grid.span(i);
+        double scale = sde.diffusion().at(grid.time(i)) * Math.sqrt(d);
+        try (NDManager scope = target.newSubManager()) {
+            x.tempAttach(scope);
+            NDArray next = sde.physics().advance(x, d);
+            if (scale != 0) {
+                next = next.add(noise.next(scope, x.getShape()).mul(scale));
+            }
+            next.attach(target);
+            return next;
+        }
+    }
+}

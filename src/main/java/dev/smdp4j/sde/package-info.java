@@ -1,0 +1,2 @@
+/** The stochastic process: SDE (physics drift + diffusion), time grids, Euler-Maruyama forward simulation. */
+package dev.smdp4j.sde;

@@ -1,0 +1,103 @@
+package dev.smdp4j.sde;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.TestFourier;
+import dev.smdp4j.physics.GaussianRandomField;
+import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.util.Engines;
+import dev.smdp4j.util.GaussianNoise;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Euler-Maruyama against the closed-form per-mode variance recursion of the spec. */
+class ForwardSimulationTest {
+    private static NDManager manager;
+
+    @BeforeAll
+    static void start() {
+        manager = Engines.newManager();
+    }
+
+    @AfterAll
+    static void stop() {
+        manager.close();
+    }
+
+    @Test
+    void perModeVarianceOfTheEndStateFollowsTheRecursion() {
+        int n = 8;
+        int count = 4000;
+        double alpha = 1.0;
+        double g = 0.7;
+        TimeGrid grid = TimeGrid.jittered(0.2, 16, new GaussianNoise(11));
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, alpha)) {
+            float[] x0 = new GaussianRandomField(4).sample(m, count, n, 12).data();
+            NDArray start = m.create(x0, new Shape(count, n, n));
+            NDArray end = ForwardSimulation.endState(new Sde(heat, Diffusion.constant(g)), grid, start, new GaussianNoise(13));
+            float[] xm = end.toFloatArray();
+            int[][] modes = {{1, 0}, {0, 2}, {1, 1}, {2, 2}, {3, 1}};
+            for (int[] k : modes) {
+                int k2 = k[0] * k[0] + k[1] * k[1];
+                // unitary DFT: prior variance p_k = A_k^2 / N^2 = N^2 / |k|^4
+                double v = (double) n * n / (k2 * (double) k2);
+                for (int i = 0; i < grid.steps(); i++) {
+                    double d = grid.span(i);
+                    v = Math.exp(-2 * alpha * k2 * d) * v + g * g * d;
+                }
+                double measured = 0;
+                for (int f = 0; f < count; f++) {
+                    measured += TestFourier.modePower(xm, f * n * n, n, k[0], k[1]) / (n * n);
+                }
+                measured /= count;
+                // |X_k|^2 is exponential with mean V: relative standard error 1/sqrt(count) = 1.6%
+                assertEquals(v, measured, 0.07 * v, "mode " + k[0] + "," + k[1]);
+            }
+        }
+    }
+
+    @Test
+    void trajectoryStacksAllStatesAndStartsAtX0() {
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+            NDArray x0 = new GaussianNoise(1).next(m, new Shape(3, 8, 8));
+            TimeGrid grid = TimeGrid.uniform(0.2, 4);
+            NDArray traj = ForwardSimulation.trajectory(new Sde(heat, Diffusion.constant(0)), grid, x0, new GaussianNoise(2));
+            assertEquals(new Shape(3, 5, 8, 8), traj.getShape());
+            float[] first = traj.get(":, 0").toFloatArray();
+            float[] x = x0.toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(x[i], first[i], 0f);
+            }
+            // g = 0: the last state is the exact step over T
+            float[] last = traj.get(":, 4").toFloatArray();
+            float[] exact = heat.advance(x0, 0.2).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(exact[i], last[i], 2e-6);
+            }
+        }
+    }
+
+    @Test
+    void jitteredGridKeepsEndPointsAndOrder() {
+        TimeGrid grid = TimeGrid.jittered(0.2, 32, new GaussianNoise(5));
+        assertEquals(0, grid.time(0));
+        assertEquals(0.2, grid.end(), 1e-15);
+        double d = 0.2 / 32;
+        for (int i = 0; i < grid.steps(); i++) {
+            assertTrue(grid.span(i) > 0);
+            if (i > 0) {
+                assertTrue(Math.abs(grid.time(i) - i * d) <= d / 2);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> TimeGrid.uniform(0.2, 0));
+        assertThrows(IllegalArgumentException.class, () -> TimeGrid.uniform(-1, 4));
+        assertThrows(IllegalArgumentException.class, () -> Diffusion.constant(-0.1));
+    }
+
+}
