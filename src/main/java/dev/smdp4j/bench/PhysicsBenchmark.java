@@ -51,8 +51,10 @@ public final class PhysicsBenchmark {
             rows.add(new Row("rfft2+irfft2 round trip", time(manager, x, v -> v.rfft(n, -1).fft(n, -2).ifft(n, -2).irfft(n, -1))));
             rows.add(new Row("heat step dense, forward", time(manager, x, v -> dense.advance(v, d))));
             rows.add(new Row("heat step fft, forward", time(manager, x, v -> fft.advance(v, d))));
-            rows.add(new Row("heat step dense, forward+backward", timeBackward(manager, x, v -> dense.advance(v, d))));
-            rows.add(new Row("heat step fft, forward+backward", timeBackward(manager, x, v -> fft.advance(v, d))));
+            NDArray w = new GaussianNoise(2).next(manager, shape);
+            rows.add(new Row("elementwise x*1, forward+backward (floor)", timeBackward(manager, x, w, v -> v.mul(1f))));
+            rows.add(new Row("heat step dense, forward+backward", timeBackward(manager, x, w, v -> dense.advance(v, d))));
+            rows.add(new Row("heat step fft, forward+backward", timeBackward(manager, x, w, v -> fft.advance(v, d))));
         }
         return rows;
     }
@@ -66,14 +68,18 @@ public final class PhysicsBenchmark {
         });
     }
 
-    private double timeBackward(NDManager manager, NDArray x, Function<NDArray, NDArray> op) {
+    /**
+     * Forward, a weighted-sum loss {@code sum(w * op(x))} (a dense incoming gradient, as any real
+     * loss gives), backward to {@code x}; includes the gradient collector's fixed cost per step.
+     */
+    private double timeBackward(NDManager manager, NDArray x, NDArray w, Function<NDArray, NDArray> op) {
         return measure(() -> {
             try (NDManager step = manager.newSubManager()) {
                 NDArray v = x.duplicate();
                 v.attach(step);
                 v.setRequiresGradient(true);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    gc.backward(op.apply(v).sum());
+                    gc.backward(op.apply(v).mul(w).sum());
                 }
             }
         });

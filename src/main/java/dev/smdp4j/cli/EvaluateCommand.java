@@ -44,8 +44,13 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidInputException(pred + " key '" + predKey + "': expected shape [n, K, N, N] or [n, N, N], got "
                     + p.shapeString());
         }
-        Evaluation e = Metrics.evaluate(truth, p, store.normalisation().mean(), store.normalisation().std(),
-                store.spec().alpha(), store.spec().endTime());
+        Evaluation e;
+        try {
+            e = Metrics.evaluate(truth, p, store.normalisation().mean(), store.normalisation().std(),
+                    store.spec().alpha(), store.spec().endTime());
+        } catch (InvalidInputException mismatch) {
+            throw new InvalidInputException(pred + " vs " + data + ": " + mismatch.getMessage(), mismatch);
+        }
         if (json) {
             System.out.println(Json.mapper().writeValueAsString(e.toMap()));
         } else {

@@ -40,6 +40,7 @@ public final class AtomicFiles {
     /** A consumer that may throw {@link IOException}, for writing to a stream. */
     @FunctionalInterface
     public interface IoConsumer<T> {
+        /** Consumes {@code t}, typically by writing to it. */
         void accept(T t) throws IOException;
     }
 

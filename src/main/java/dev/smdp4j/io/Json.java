@@ -84,7 +84,9 @@ public final class Json {
     /** Jackson's message without its multi-line source excerpt, plus the line and column. */
     private static String shortReason(JsonProcessingException e) {
         String reason = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
-        reason = reason.replaceAll("\\s+", " ").trim();
+        // Nested locations ("for Array starting at [Source: ...; line: 1, column: 7]") shortened to line/column.
+        reason = reason.replaceAll("\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]", "line $1, column $2")
+                .replaceAll("\\s+", " ").trim();
         JsonLocation at = e.getLocation();
         if (at != null && at.getLineNr() > 0) {
             reason += " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";

@@ -318,8 +318,7 @@ public final class Npy {
     }
 
     private static InvalidInputException truncated(String name, String part, long expected, long found) {
-        return bad(name, "truncated .npy file: the " + part + " needs " + expected + " bytes but only "
-                + found + " are present");
+        return bad(name, "truncated .npy file: the " + part + " needs " + expected + " bytes, found " + found);
     }
 
     // ---------------------------------------------------------------- writing
@@ -640,7 +639,11 @@ public final class Npy {
         }
 
         private String describeNext() {
-            return pos >= text.length() ? "the end of the header" : "'" + printable(text.substring(pos, pos + 1)) + "'";
+            if (pos >= text.length()) {
+                return "the end of the header";
+            }
+            char c = text.charAt(pos);
+            return c == '\'' ? "\"'\"" : "'" + printable(String.valueOf(c)) + "'";
         }
 
         private InvalidInputException error(String problem) {

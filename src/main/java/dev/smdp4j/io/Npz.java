@@ -105,7 +105,7 @@ public final class Npz {
             throw corrupt(file, e);
         } catch (IOException e) {
             throw AtomicFiles.readFailure(file, e);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException e) {
             // The JDK reports some malformed central directories (e.g. undecodable names) this way.
             throw corrupt(file, e);
         }

@@ -96,7 +96,10 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
     private NDArray advanceFft(NDArray x, int n, double d) {
         NDArray multiplier = operator("fft", n, d, x.getManager());
         NDArray spectrum = x.rfft(n, -1).fft(n, -2);
-        return spectrum.mul(multiplier).ifft(n, -2).irfft(n, -1);
+        // The trailing mul(1) is not a no-op for autograd: PyTorch's MKL irfft backward fails
+        // ("Inconsistent configuration parameters") on a non-contiguous incoming gradient such as
+        // the stride-0 gradient of sum(); mul's backward hands it a dense copy.
+        return spectrum.mul(multiplier).ifft(n, -2).irfft(n, -1).mul(1f);
     }
 
     private synchronized NDArray operator(String kind, int n, double d, NDManager transientManager) {

@@ -194,6 +194,22 @@ class HeatEquationTest {
         return heat.increment(m.create(xp, w.getShape()), d).mul(w).sum().getFloat();
     }
 
+    @ParameterizedTest
+    @EnumSource(HeatEquation.Scheme.class)
+    void backwardAcceptsTheStrideZeroGradientOfSum(HeatEquation.Scheme scheme) {
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1.0, scheme)) {
+            NDArray x = new GaussianNoise(8).next(m, new Shape(4, 32, 32));
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(heat.advance(x, 0.01).sum());
+            }
+            // H_d preserves the mean mode and is symmetric: H_d(ones) = ones, so the gradient is all ones.
+            for (float v : x.getGradient().toFloatArray()) {
+                assertEquals(1.0, v, 1e-5);
+            }
+        }
+    }
+
     @Test
     void rejectsBadArguments() {
         assertThrows(IllegalArgumentException.class, () -> new HeatEquation(manager, -1));
