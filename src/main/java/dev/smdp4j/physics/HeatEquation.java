@@ -76,13 +76,21 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
         if (!(d >= 0) || Double.isInfinite(d)) {
             throw new IllegalArgumentException("time span d must be finite and >= 0, got " + d);
         }
-        Shape shape = x.getShape();
-        int dims = shape.dimension();
-        if (dims < 2 || shape.get(dims - 1) != shape.get(dims - 2)) {
-            throw new IllegalArgumentException("heat step expects fields [..., N, N], got " + shape);
-        }
-        int n = (int) shape.get(dims - 1);
+        int n = checkFields(x);
         return scheme == Scheme.DENSE ? advanceDense(x, n, d) : advanceFft(x, n, d);
+    }
+
+    /** The exact generator {@code alpha Laplacian(x)} (spectral: {@code -alpha |k|^2} per mode). */
+    @Override
+    public NDArray rate(NDArray x) {
+        int n = checkFields(x);
+        if (scheme == Scheme.DENSE) {
+            // separable generator: L x = G x + x G with the symmetric 1-D circulant G
+            NDArray g = operator("rate-dense", n, 0, x.getManager());
+            int last = x.getShape().dimension() - 1;
+            return x.matMul(g).add(x.swapAxes(last, last - 1).matMul(g).swapAxes(last, last - 1));
+        }
+        return spectralMultiply(x, n, operator("rate-fft", n, 0, x.getManager()));
     }
 
     private NDArray advanceDense(NDArray x, int n, double d) {
@@ -94,12 +102,24 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
     }
 
     private NDArray advanceFft(NDArray x, int n, double d) {
-        NDArray multiplier = operator("fft", n, d, x.getManager());
-        NDArray spectrum = x.rfft(n, -1).fft(n, -2);
+        return spectralMultiply(x, n, operator("fft", n, d, x.getManager()));
+    }
+
+    /** {@code IFFT2[multiplier * FFT2(x)]} through the real FFT along the last axis. */
+    private static NDArray spectralMultiply(NDArray x, int n, NDArray multiplier) {
         // The trailing mul(1) is not a no-op for autograd: PyTorch's MKL irfft backward fails
         // ("Inconsistent configuration parameters") on a non-contiguous incoming gradient such as
         // the stride-0 gradient of sum(); mul's backward hands it a dense copy.
-        return spectrum.mul(multiplier).ifft(n, -2).irfft(n, -1).mul(1f);
+        return x.rfft(n, -1).fft(n, -2).mul(multiplier).ifft(n, -2).irfft(n, -1).mul(1f);
+    }
+
+    private static int checkFields(NDArray x) {
+        Shape shape = x.getShape();
+        int dims = shape.dimension();
+        if (dims < 2 || shape.get(dims - 1) != shape.get(dims - 2)) {
+            throw new IllegalArgumentException("heat step expects fields [..., N, N], got " + shape);
+        }
+        return (int) shape.get(dims - 1);
     }
 
     private synchronized NDArray operator(String kind, int n, double d, NDManager transientManager) {
@@ -110,15 +130,20 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
         }
         boolean keep = cache.size() < CACHE_CAPACITY;
         NDManager target = keep ? cacheManager : transientManager;
-        NDArray op = kind.equals("dense") ? denseOperator(target, n, d) : fftMultiplier(target, n, d);
+        NDArray op = switch (kind) {
+            case "dense" -> matrix(target, HeatKernel.circulant(n, alpha, d));
+            case "rate-dense" -> matrix(target, HeatKernel.generator(n, alpha));
+            case "fft" -> fftMultiplier(target, n, k2 -> Math.exp(-alpha * k2 * d));
+            default -> fftMultiplier(target, n, k2 -> -alpha * k2);
+        };
         if (keep) {
             cache.put(key, op);
         }
         return op;
     }
 
-    private NDArray denseOperator(NDManager manager, int n, double d) {
-        double[][] a = HeatKernel.circulant(n, alpha, d);
+    private static NDArray matrix(NDManager manager, double[][] a) {
+        int n = a.length;
         float[] flat = new float[n * n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
@@ -128,14 +153,14 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
         return manager.create(flat, new Shape(n, n));
     }
 
-    /** exp(-alpha (ky^2 + kx^2) d) on the [N, N/2 + 1] half spectrum of rfft along the last axis. */
-    private NDArray fftMultiplier(NDManager manager, int n, double d) {
+    /** {@code symbol(ky^2 + kx^2)} on the [N, N/2 + 1] half spectrum of rfft along the last axis. */
+    private static NDArray fftMultiplier(NDManager manager, int n, java.util.function.DoubleUnaryOperator symbol) {
         int half = n / 2 + 1;
         float[] m = new float[n * half];
         for (int u = 0; u < n; u++) {
             int ky = HeatKernel.wavenumber(u, n);
             for (int v = 0; v < half; v++) {
-                m[u * half + v] = (float) Math.exp(-alpha * (ky * ky + (double) v * v) * d);
+                m[u * half + v] = (float) symbol.applyAsDouble(ky * ky + (double) v * v);
             }
         }
         return manager.create(m, new Shape(n, half)).toType(DataType.COMPLEX64, false);

@@ -22,12 +22,25 @@ public final class HeatKernel {
      * {@code A[j][l] = (1/n) sum_k exp(-alpha k^2 d) cos(2 pi k (j - l) / n)}.
      */
     public static double[][] circulant(int n, double alpha, double d) {
+        return circulantOf(n, k -> Math.exp(-alpha * k * k * d));
+    }
+
+    /**
+     * The {@code n x n} circulant matrix of the one-dimensional heat generator {@code alpha d^2/dx^2},
+     * eigenvalue {@code -alpha k^2} on wavenumber {@code k}; in two dimensions {@code L x = G x + x G}.
+     */
+    public static double[][] generator(int n, double alpha) {
+        return circulantOf(n, k -> -alpha * k * k);
+    }
+
+    /** The real symmetric circulant matrix with eigenvalue {@code symbol(k)} on wavenumber k (symbol even). */
+    private static double[][] circulantOf(int n, java.util.function.IntToDoubleFunction symbol) {
         double[] column = new double[n];
         for (int m = 0; m < n; m++) {
             double s = 0;
             for (int j = 0; j < n; j++) {
                 int k = wavenumber(j, n);
-                s += Math.exp(-alpha * k * k * d) * Math.cos(2 * Math.PI * k * m / n);
+                s += symbol.applyAsDouble(k) * Math.cos(2 * Math.PI * k * m / n);
             }
             column[m] = s / n;
         }

@@ -21,6 +21,17 @@ public interface PhysicsModel {
         return x.add(increment(x, d));
     }
 
+    /**
+     * The instantaneous drift {@code f(x) = d/dd P_d(x)} at {@code d = 0}, for integrators that need
+     * a rate rather than an increment (e.g. the second-order probability-flow sampler). The default
+     * is the first-order difference quotient {@code P_h(x) / h} with {@code h = 1e-3};
+     * implementations with a closed form override it.
+     */
+    default NDArray rate(NDArray x) {
+        double h = 1e-3;
+        return increment(x, h).div(h);
+    }
+
     /** A short name for provenance and messages, e.g. {@code heat-spectral(alpha=1.0)}. */
     String describe();
 }

@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.NoiseSource;
+import dev.smdp4j.util.Scopes;
 
 /**
  * Euler-Maruyama trajectories of the forward SDE with the exact physics step as drift (heat
@@ -19,7 +20,7 @@ public final class ForwardSimulation {
     }
 
     /** States {@code [B, M + 1, N, N]} from {@code x0} ({@code [B, N, N]}), in {@code x0}'s manager. */
-    public static NDArray trajectory(Sde sde, TimeGrid grid, NDArray x0, GaussianNoise noise) {
+    public static NDArray trajectory(Sde sde, TimeGrid grid, NDArray x0, NoiseSource noise) {
         NDManager out = x0.getManager();
         try (NDManager keep = out.newSubManager()) {
             NDList states = new NDList(x0);
@@ -35,35 +36,25 @@ public final class ForwardSimulation {
     }
 
     /** The end state {@code x_M} only, in {@code x0}'s manager; intermediates are freed as it goes. */
-    public static NDArray endState(Sde sde, TimeGrid grid, NDArray x0, GaussianNoise noise) {
-        NDManager out = x0.getManager();
+    public static NDArray endState(Sde sde, TimeGrid grid, NDArray x0, NoiseSource noise) {
         NDArray x = x0;
         for (int i = 0; i < grid.steps(); i++) {
-            try (NDManager scope = out.newSubManager()) {
-                if (x != x0) {
-                    x.attach(scope); // the previous state is freed with this scope
-                }
-                x = step(sde, grid, i, x, noise, out);
-            }
+            int step = i;
+            x = Scopes.replace(x0.getManager(), x, x0, v -> drift(sde, grid, step, v, noise));
         }
         return x;
     }
 
-    /**
-     * One Euler-Maruyama step from {@code t_i} to {@code t_{i+1}}; temporaries are freed, the
-     * result is attached to {@code target}, and {@code x} keeps its manager.
-     */
-    public static NDArray step(Sde sde, TimeGrid grid, int i, NDArray x, GaussianNoise noise, NDManager target) {
+    /** One Euler-Maruyama step from {@code t_i}; the result is attached to {@code target}. */
+    public static NDArray step(Sde sde, TimeGrid grid, int i, NDArray x, NoiseSource noise, NDManager target) {
+        return Scopes.inScope(target, x, v -> drift(sde, grid, i, v, noise));
+    }
+
+    /** {@code x + P_d(x) + g(t_i) sqrt(d) z}, with results in {@code x}'s manager. */
+    private static NDArray drift(Sde sde, TimeGrid grid, int i, NDArray x, NoiseSource noise) {
         double d = grid.span(i);
         double scale = sde.diffusion().at(grid.time(i)) * Math.sqrt(d);
-        try (NDManager scope = target.newSubManager()) {
-            x.tempAttach(scope);
-            NDArray next = sde.physics().advance(x, d);
-            if (scale != 0) {
-                next = next.add(noise.next(scope, x.getShape()).mul(scale));
-            }
-            next.attach(target);
-            return next;
-        }
+        NDArray next = sde.physics().advance(x, d);
+        return scale == 0 ? next : next.add(noise.next(x.getManager(), x.getShape()).mul(scale));
     }
 }

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * {@link SplittableRandom}, so a seed gives the same numbers on every machine and thread count,
  * independent of the engine's global random state.
  */
-public final class GaussianNoise {
+public final class GaussianNoise implements NoiseSource {
     private final SplittableRandom random;
 
     public GaussianNoise(long seed) {
@@ -26,7 +26,7 @@ public final class GaussianNoise {
         return out;
     }
 
-    /** A standard normal tensor of {@code shape} in {@code manager}. */
+    @Override
     public NDArray next(NDManager manager, Shape shape) {
         return manager.create(next(Math.toIntExact(shape.size())), shape);
     }

@@ -1,0 +1,88 @@
+package dev.smdp4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The score network: a small residual CNN on the periodic grid, in the spirit of the paper's
+ * "small ResNet-like architecture based on an encoder and decoder part".
+ *
+ * <p>Encoder: a lifting convolution from the input channels (the field, plus the time channel when
+ * time-conditioned) to {@code width} channels, then residual blocks {@code h + conv(act(conv(act(h))))}
+ * whose convolutions cycle through increasing dilations (1, 2, 4, 8 by default), so that the
+ * receptive field covers the whole 32 x 32 torus at full resolution (the exact score couples all
+ * pixels through the low modes). Decoder: a projection convolution to one channel, initialised to
+ * zero so that training starts from the physics-only reverse step. Circular padding everywhere.
+ *
+ * <p>Input {@code [B, C_in, N, N]}, output {@code [B, 1, N, N]}.
+ */
+public final class ScoreNet extends AbstractBlock {
+    private final ScoreNetConfig config;
+    private final int inChannels;
+    private final CircularConv lift;
+    private final List<CircularConv> convs = new ArrayList<>();
+    private final CircularConv project;
+
+    public ScoreNet(ScoreNetConfig config, int inChannels) {
+        this.config = config;
+        this.inChannels = inChannels;
+        this.lift = addChildBlock("lift", new CircularConv(config.width(), config.kernel(), 1));
+        for (int j = 0; j < 2 * config.blocks(); j++) {
+            convs.add(addChildBlock("block" + (j / 2) + "_conv" + (j % 2),
+                    new CircularConv(config.width(), config.kernel(), config.dilation(j))));
+        }
+        this.project = addChildBlock("project", new CircularConv(1, config.kernel(), 1));
+        project.conv().setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
+    }
+
+    public ScoreNetConfig config() {
+        return config;
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray h = lift.forward(store, inputs, training).singletonOrThrow();
+        for (int j = 0; j < convs.size(); j += 2) {
+            NDArray r = convs.get(j).forward(store, new NDList(act(h)), training).singletonOrThrow();
+            r = convs.get(j + 1).forward(store, new NDList(act(r)), training).singletonOrThrow();
+            h = h.add(r);
+        }
+        return project.forward(store, new NDList(act(h)), training);
+    }
+
+    private NDArray act(NDArray x) {
+        return config.activation().equals("gelu") ? Activation.gelu(x) : Activation.leakyRelu(x, 0.01f);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {new Shape(in.get(0), 1, in.get(2), in.get(3))};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape in = inputShapes[0];
+        Shape hidden = new Shape(in.get(0), config.width(), in.get(2), in.get(3));
+        lift.initialize(manager, dataType, in);
+        for (CircularConv c : convs) {
+            c.initialize(manager, dataType, hidden);
+        }
+        project.initialize(manager, dataType, hidden);
+    }
+}

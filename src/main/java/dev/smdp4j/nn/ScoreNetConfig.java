@@ -1,0 +1,98 @@
+package dev.smdp4j.nn;
+
+import dev.smdp4j.io.InvalidInputException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Architecture of {@link ScoreNet}: channel width, number of residual blocks, kernel size, the
+ * cycle of dilations the block convolutions step through, and the activation.
+ *
+ * @param width channels of the hidden layers
+ * @param blocks residual blocks (two convolutions each)
+ * @param kernel odd kernel size
+ * @param dilations dilations assigned to the block convolutions in turn, cycling
+ * @param activation {@code leaky-relu} (slope 0.01, as the reference) or {@code gelu}
+ */
+public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation) {
+
+    /** The default size, chosen by measurement (docs/RESULTS.md). */
+    public static ScoreNetConfig defaults() {
+        return new ScoreNetConfig(32, 4, 3, new int[] {1, 2, 4, 8}, "leaky-relu");
+    }
+
+    public ScoreNetConfig {
+        if (width < 1 || blocks < 0 || kernel < 1 || kernel % 2 == 0 || dilations.length == 0
+                || Arrays.stream(dilations).anyMatch(d -> d < 1)) {
+            throw new InvalidInputException("invalid network: width " + width + ", blocks " + blocks + ", kernel "
+                    + kernel + ", dilations " + Arrays.toString(dilations) + " (need width >= 1, blocks >= 0, "
+                    + "odd kernel, dilations >= 1)");
+        }
+        if (!activation.equals("leaky-relu") && !activation.equals("gelu")) {
+            throw new InvalidInputException("unknown activation '" + activation + "'; valid: leaky-relu, gelu");
+        }
+        dilations = dilations.clone();
+    }
+
+    /** Dilation of the {@code j}-th block convolution (0-based over all blocks). */
+    public int dilation(int j) {
+        return dilations[j % dilations.length];
+    }
+
+    /** Multiply-adds times two of one evaluation on one N x N field (forward only). */
+    public long flopsPerSample(int n, int inChannels) {
+        long k2 = (long) kernel * kernel;
+        long perPixel = 2 * k2 * inChannels * width + blocks * 2L * (2 * k2 * width * width) + 2 * k2 * width;
+        return perPixel * n * n;
+    }
+
+    /** Receptive field in cells along one axis. */
+    public int receptiveField() {
+        int rf = kernel; // lift
+        for (int j = 0; j < 2 * blocks; j++) {
+            rf += (kernel - 1) * dilation(j);
+        }
+        return rf + kernel - 1; // projection
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("architecture", "score-net");
+        m.put("width", width);
+        m.put("blocks", blocks);
+        m.put("kernel", kernel);
+        m.put("dilations", Arrays.stream(dilations).boxed().toList());
+        m.put("activation", activation);
+        return m;
+    }
+
+    public static ScoreNetConfig fromMap(Map<String, ?> m) {
+        try {
+            List<?> d = (List<?>) m.get("dilations");
+            return new ScoreNetConfig(((Number) m.get("width")).intValue(), ((Number) m.get("blocks")).intValue(),
+                    ((Number) m.get("kernel")).intValue(), d.stream().mapToInt(o -> ((Number) o).intValue()).toArray(),
+                    (String) m.get("activation"));
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ScoreNetConfig c && c.width == width && c.blocks == blocks && c.kernel == kernel
+                && Arrays.equals(c.dilations, dilations) && c.activation.equals(activation);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(dilations) * 31 + toMap().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "width " + width + ", blocks " + blocks + ", kernel " + kernel + ", dilations "
+                + Arrays.toString(dilations) + ", " + activation;
+    }
+}

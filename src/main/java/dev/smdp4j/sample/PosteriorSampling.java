@@ -1,0 +1,64 @@
+package dev.smdp4j.sample;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.score.ScoreModel;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.util.ItemNoise;
+import dev.smdp4j.util.Progress;
+
+/**
+ * Runs a sampler over many observations and samples: the {@code n x K} items (observation i,
+ * sample k) are batched into one tensor in chunks of {@code batch}; item {@code i K + k} draws its
+ * noise from its own seeded stream, so results do not depend on the batch size. Normalised units.
+ */
+public final class PosteriorSampling {
+    private PosteriorSampling() {
+    }
+
+    /** Samples {@code [n, K, N, N]} for observations {@code y} {@code [n, N, N]}. */
+    public static HostArray run(NDManager parent, HostArray y, int samples, Sampler sampler, Sde sde,
+            ScoreModel score, TimeGrid grid, long seed, int batch, Progress progress) {
+        if (samples < 1) {
+            throw new InvalidInputException("--samples must be >= 1, got " + samples);
+        }
+        if (batch < 1) {
+            throw new InvalidInputException("--batch must be >= 1, got " + batch);
+        }
+        int n = y.dim(0);
+        int size = y.dim(1);
+        int field = size * size;
+        long items = (long) n * samples;
+        float[] out = new float[Math.toIntExact(items * field)];
+        float[] input = y.data();
+        for (long first = 0; first < items; first += batch) {
+            int count = (int) Math.min(batch, items - first);
+            float[] chunk = new float[count * field];
+            for (int j = 0; j < count; j++) {
+                int observation = (int) ((first + j) / samples);
+                System.arraycopy(input, observation * field, chunk, j * field, field);
+            }
+            try (NDManager scope = parent.newSubManager()) {
+                NDArray xT = scope.create(chunk, new Shape(count, size, size));
+                NDArray x0 = sampler.sample(xT, sde, score, grid, new ItemNoise(seed, first, count));
+                float[] result = x0.toFloatArray();
+                int bad = new HostArray(result, result.length).firstNonFinite();
+                if (bad >= 0) {
+                    long item = first + bad / field;
+                    throw new InvalidInputException("sampler '" + sampler.name() + "' produced a non-finite value for "
+                            + "observation " + item / samples + ", sample " + item % samples
+                            + " (the score or the step count may be unsuitable; try more --steps)");
+                }
+                System.arraycopy(result, 0, out, (int) (first * field), result.length);
+            }
+            if (progress != null) {
+                progress.advance(count, "");
+            }
+        }
+        return new HostArray(out, n, samples, size, size);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.smdp4j.sample;
+
+import ai.djl.ndarray.NDArray;
+import dev.smdp4j.score.ScoreModel;
+import dev.smdp4j.sde.Sde;
+
+/** The deterministic part of one backward step of Algorithm 1, shared by samplers and training. */
+public final class ReverseStep {
+    private ReverseStep() {
+    }
+
+    /**
+     * {@code x - P_d(x) + lambda d g(t)^2 s(x, t)}: the physics step reversed to first order plus
+     * the score correction, for a step of length {@code d} back from time {@code t}.
+     */
+    public static NDArray drift(Sde sde, ScoreModel score, NDArray x, double t, double d, double lambda) {
+        double g = sde.diffusion().at(t);
+        NDArray s = score.score(x, t);
+        return x.sub(sde.physics().increment(x, d)).add(s.mul(lambda * d * g * g));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.smdp4j.train;
+
+import dev.smdp4j.io.InvalidInputException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One stage of the sliding-window schedule: unroll {@code window} steps, for {@code epochs} passes
+ * over the training set at {@code batch} fields per step, with the learning rate decaying
+ * exponentially from {@code lrStart} to {@code lrEnd} over the stage.
+ */
+public record Stage(int window, int epochs, int batch, double lrStart, double lrEnd) {
+    public Stage {
+        if (window < 1 || epochs < 1 || batch < 1 || !(lrStart > 0) || !(lrEnd > 0)
+                || Double.isInfinite(lrStart) || Double.isInfinite(lrEnd)) {
+            throw new InvalidInputException("invalid stage window=" + window + " epochs=" + epochs + " batch=" + batch
+                    + " lr=" + lrStart + "->" + lrEnd + " (all must be >= 1, learning rates finite and > 0)");
+        }
+    }
+
+    /** The learning rate at fraction {@code f} in [0, 1) of the stage. */
+    public double learningRate(double f) {
+        return lrStart * Math.pow(lrEnd / lrStart, f);
+    }
+
+    /** {@code window:epochs:batch:lrStart:lrEnd}, the form {@link WindowSchedule#parse} reads. */
+    @Override
+    public String toString() {
+        return window + ":" + epochs + ":" + batch + ":" + lrStart + ":" + lrEnd;
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("window", window);
+        m.put("epochs", epochs);
+        m.put("batch", batch);
+        m.put("lr_start", lrStart);
+        m.put("lr_end", lrEnd);
+        return m;
+    }
+}
