@@ -37,16 +37,16 @@ public final class DatasetGenerator {
         Normalisation norm = Normalisation.of(train);
         try (NDManager manager = parent.newSubManager();
                 HeatEquation heat = new HeatEquation(manager, spec.alpha())) {
-            HostArray y = observe(manager, heat, norm.normalise(test), spec);
+            HostArray y = observe(manager, heat, norm.normalise(test), spec, Seeds.derive(spec.seed(), "observation"));
             HostArray traj = withTrajectories ? trajectories(manager, heat, norm.normalise(train), spec) : null;
             return new HeatDataset(spec, norm, train, test, norm.denormalise(y),
                     traj == null ? null : norm.denormalise(traj));
         }
     }
 
-    /** {@code H_T(x0) + s e} in normalised units, the exact end state plus observation noise. */
-    static HostArray observe(NDManager parent, HeatEquation heat, HostArray x0, DatasetSpec spec) {
-        GaussianNoise noise = new GaussianNoise(Seeds.derive(spec.seed(), "observation"));
+    /** {@code H_T(x0) + s e} in normalised units, the exact end state plus observation noise drawn with {@code seed}. */
+    public static HostArray observe(NDManager parent, HeatEquation heat, HostArray x0, DatasetSpec spec, long seed) {
+        GaussianNoise noise = new GaussianNoise(seed);
         int count = x0.dim(0);
         int n = spec.gridSize();
         float[] out = new float[x0.size()];

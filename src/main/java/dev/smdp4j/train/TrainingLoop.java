@@ -1,0 +1,167 @@
+package dev.smdp4j.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Progress;
+import dev.smdp4j.util.Seeds;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one training loop shared by every method: for each stage of the window schedule and each
+ * epoch, a seeded permutation of the training fields in batches; per batch, the method's
+ * {@link Objective} under a gradient collector, then one {@link Adam} step with the stage's
+ * learning rate. Non-finite losses or gradients skip the step (counted); too many in a row stop
+ * the run with {@link TrainingDivergedException}. Listeners see every step and every epoch end
+ * (checkpoints, validation, logs). Each step runs in its own {@code NDManager} scope.
+ */
+public final class TrainingLoop {
+    /** Consecutive skipped steps after which training is declared diverged. */
+    public static final int MAX_CONSECUTIVE_SKIPS = 25;
+
+    /** Receives progress; all methods are optional. */
+    public interface Listener {
+        /** After each attempted step; {@code loss} is NaN for a skipped step. */
+        default void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
+        }
+
+        /** After epoch {@code epoch} of stage {@code stageIndex}, with the position the next epoch starts from. */
+        default void onEpochEnd(int stageIndex, int epoch, Position next, Stage stage, double meanLoss, int skipped) {
+        }
+
+        /** Checked before every step; returning true stops the loop at a step boundary. */
+        default boolean shouldStop() {
+            return false;
+        }
+    }
+
+    private final NDManager manager;
+    private final Objective objective;
+    private final Adam adam;
+    private final HostArray train;
+    private final WindowSchedule schedule;
+    private final long seed;
+    private final boolean augment;
+
+    /** {@code train}: normalised training fields {@code [n, N, N]}. */
+    public TrainingLoop(NDManager manager, Objective objective, Adam adam, HostArray train, WindowSchedule schedule,
+            long seed, boolean augment) {
+        this.manager = manager;
+        this.objective = objective;
+        this.adam = adam;
+        this.train = train;
+        this.schedule = schedule;
+        this.seed = seed;
+        this.augment = augment;
+    }
+
+    /** Iterations in one epoch of {@code stage}: full batches only, so every step sees the same batch size. */
+    public int iterationsPerEpoch(Stage stage) {
+        return Math.max(1, train.dim(0) / stage.batch());
+    }
+
+    /** Total optimizer steps of the whole schedule. */
+    public long totalSteps() {
+        long total = 0;
+        for (Stage s : schedule.stages()) {
+            total += (long) s.epochs() * iterationsPerEpoch(s);
+        }
+        return total;
+    }
+
+    /** Runs from {@code start} to the end of the schedule or until a listener asks to stop; returns where it stopped. */
+    public Position run(Position start, Listener listener, Progress progress) {
+        long step = start.step();
+        int consecutiveSkips = 0;
+        for (int s = start.stage(); s < schedule.stages().size(); s++) {
+            Stage stage = schedule.stages().get(s);
+            int perEpoch = iterationsPerEpoch(stage);
+            for (int e = s == start.stage() ? start.epoch() : 0; e < stage.epochs(); e++) {
+                int[] order = permutation(s, e);
+                double lossSum = 0;
+                int counted = 0;
+                int skipped = 0;
+                int first = s == start.stage() && e == start.epoch() ? start.iteration() : 0;
+                for (int it = first; it < perEpoch; it++) {
+                    if (listener.shouldStop()) {
+                        return new Position(s, e, it, step);
+                    }
+                    double fraction = ((double) e * perEpoch + it) / ((double) stage.epochs() * perEpoch);
+                    double lr = stage.learningRate(fraction);
+                    double loss = step(order, it, stage, new GaussianNoise(iterationSeed(s, e, it)));
+                    boolean applied = Double.isFinite(loss) && adam.step(lr);
+                    step++;
+                    if (applied) {
+                        consecutiveSkips = 0;
+                        lossSum += loss;
+                        counted++;
+                    } else {
+                        skipped++;
+                        if (++consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+                            throw new TrainingDivergedException(consecutiveSkips + " consecutive steps had a non-finite "
+                                    + "loss or gradient (stage " + (s + 1) + ", window " + stage.window() + ", lr " + lr
+                                    + "); lower the learning rate of this stage in --schedule");
+                        }
+                    }
+                    listener.onStep(new Position(s, e, it, step), stage, lr, applied ? loss : Double.NaN, applied);
+                    if (progress != null) {
+                        progress.advance(1, String.format(java.util.Locale.ROOT, "stage %d/%d window %d lr %.1e loss %.4g",
+                                s + 1, schedule.stages().size(), stage.window(), lr, loss));
+                    }
+                }
+                Position next = e + 1 < stage.epochs() ? new Position(s, e + 1, 0, step) : new Position(s + 1, 0, 0, step);
+                listener.onEpochEnd(s, e, next, stage, counted > 0 ? lossSum / counted : Double.NaN, skipped);
+            }
+        }
+        return new Position(schedule.stages().size(), 0, 0, step);
+    }
+
+    /** One forward/backward pass; returns the loss (NaN or infinite if it diverged). */
+    private double step(int[] order, int it, Stage stage, GaussianNoise random) {
+        int n = train.dim(1);
+        int b = stage.batch();
+        float[] batch = new float[b * n * n];
+        for (int j = 0; j < b; j++) {
+            int field = order[it * b + j];
+            int symmetry = augment ? (int) (random.nextUniform() * 8) : 0;
+            Augmentation.apply(symmetry, train.data(), field * n * n, batch, j * n * n, n);
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x0 = scope.create(batch, new Shape(b, n, n));
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = objective.loss(x0, stage.window(), random);
+                double value = loss.getFloat();
+                if (Double.isFinite(value)) {
+                    collector.backward(loss);
+                }
+                return value;
+            }
+        }
+    }
+
+    private long iterationSeed(int stage, int epoch, int iteration) {
+        return Seeds.derive(Seeds.derive(seed, "step/" + stage + "/" + epoch), iteration);
+    }
+
+    /** A seeded permutation of the training fields for (stage, epoch). */
+    int[] permutation(int stage, int epoch) {
+        int n = train.dim(0);
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        SplittableRandom r = new SplittableRandom(Seeds.derive(seed, "permutation/" + stage + "/" + epoch));
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int tmp = p[i];
+            p[i] = p[j];
+            p[j] = tmp;
+        }
+        return p;
+    }
+}

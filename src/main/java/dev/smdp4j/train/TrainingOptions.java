@@ -1,0 +1,47 @@
+package dev.smdp4j.train;
+
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.ScoreNetConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything that determines an SMDP training run's result. Stored in every checkpoint; a resumed
+ * run must use the same values.
+ *
+ * @param network the score network's architecture
+ * @param schedule the sliding-window schedule
+ * @param seed seed of initialisation, batches, trajectories and validation noise
+ * @param jitter jitter interior time points during training (the reference does)
+ * @param augment random flips and 90-degree rotations of training fields
+ * @param validationSize fields held out from the end of train.npz for model selection
+ * @param scoreFactor score = factor * network output (recorded for sampling; see ScaledNetworkScore)
+ * @param clip element-wise gradient clipping bound
+ */
+public record TrainingOptions(ScoreNetConfig network, WindowSchedule schedule, long seed, boolean jitter,
+        boolean augment, int validationSize, double scoreFactor, double clip) {
+
+    public TrainingOptions {
+        if (validationSize < 0) {
+            throw new InvalidInputException("--val-size must be >= 0, got " + validationSize);
+        }
+        if (!(scoreFactor > 0) || Double.isInfinite(scoreFactor)) {
+            throw new InvalidInputException("--score-factor must be finite and > 0, got " + scoreFactor);
+        }
+        if (!(clip > 0)) {
+            throw new InvalidInputException("--clip must be > 0, got " + clip);
+        }
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schedule", schedule.toString());
+        m.put("seed", seed);
+        m.put("jitter", jitter);
+        m.put("augment", augment);
+        m.put("val_size", validationSize);
+        m.put("score_factor", scoreFactor);
+        m.put("clip", clip);
+        return m;
+    }
+}

@@ -1,0 +1,353 @@
+package dev.smdp4j.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.smdp4j.Version;
+import dev.smdp4j.data.DatasetGenerator;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.DatasetStore;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.eval.Evaluation;
+import dev.smdp4j.eval.Metrics;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.Json;
+import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.sample.PosteriorSampling;
+import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.score.ExactNet;
+import dev.smdp4j.sde.Diffusion;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Hashing;
+import dev.smdp4j.util.Interruption;
+import dev.smdp4j.util.Progress;
+import dev.smdp4j.util.Seeds;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * An SMDP training run in an output directory: data loading and the validation split, the
+ * network, the shared {@link TrainingLoop} with the {@link UnrolledOdeObjective}, checkpoints
+ * ({@code last.ckpt} every epoch, every few minutes and on interruption; {@code best.ckpt} at the
+ * best validation ODE MSE), validation with the {@code ode} and {@code sde} samplers, and
+ * {@code history.json}. {@code resume} continues from {@code last.ckpt} exactly where it stopped.
+ */
+public final class TrainingRun {
+    public static final String LAST = "last.ckpt";
+    public static final String BEST = "best.ckpt";
+    public static final String HISTORY = "history.json";
+    /** Validation observations are sampled in batches of this many. */
+    private static final int VALIDATION_BATCH = 256;
+    /** Batches of the exact-net reference used to estimate the loss floor of a window. */
+    private static final int FLOOR_BATCHES = 8;
+
+    private final Path dataDir;
+    private final Path out;
+    private final TrainingOptions options;
+    private final boolean resume;
+    private final double checkpointMinutes;
+    private final double budgetMinutes;
+    private final boolean showProgress;
+
+    /** The outcome: where training stopped, whether the schedule completed, the best validation MSE. */
+    public record Result(Position position, boolean complete, double bestValidationMse, Path last, Path best) {
+    }
+
+    public TrainingRun(Path dataDir, Path out, TrainingOptions options, boolean resume, double checkpointMinutes,
+            double budgetMinutes, boolean showProgress) {
+        this.dataDir = dataDir;
+        this.out = out;
+        this.options = options;
+        this.resume = resume;
+        this.checkpointMinutes = checkpointMinutes;
+        this.budgetMinutes = budgetMinutes;
+        this.showProgress = showProgress;
+    }
+
+    public Result run(NDManager parent) {
+        DatasetStore store = DatasetStore.open(dataDir);
+        DatasetSpec spec = store.spec();
+        options.schedule().validateFor(spec.steps());
+        Normalisation norm = store.normalisation();
+        HostArray all = norm.normalise(store.trainX0());
+        int n = all.dim(0);
+        int valSize = options.validationSize();
+        int maxBatch = options.schedule().stages().stream().mapToInt(Stage::batch).max().orElseThrow();
+        if (n - valSize < maxBatch) {
+            throw new InvalidInputException("train.npz holds " + n + " fields; after holding out --val-size " + valSize
+                    + " fewer than the largest batch (" + maxBatch + ") remain");
+        }
+        HostArray train = all.rows(0, n - valSize);
+        HostArray valX0 = all.rows(n - valSize, n);
+        String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
+        prepareOutput();
+
+        try (NDManager manager = parent.newSubManager();
+                HeatEquation heat = new HeatEquation(manager, spec.alpha());
+                Interruption interruption = new Interruption()) {
+            Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
+            HostArray valY = valSize == 0 ? null
+                    : DatasetGenerator.observe(manager, heat, valX0, spec, Seeds.derive(options.seed(), "validation"));
+            SmdpModel model = SmdpModel.create(manager, options.network(), spec, norm, options.scoreFactor(), options.seed());
+            try (Adam adam = Adam.builder().clip(options.clip()).build(model.block());
+                    ExactNet exactNet = new ExactNet(manager, spec, norm)) {
+                State state = resume ? restore(model, adam, spec, dataHash) : new State(Position.START, new ArrayList<>(),
+                        Double.POSITIVE_INFINITY, 0);
+                UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, model.network(), spec.endTime(),
+                        spec.steps(), options.jitter());
+                UnrolledOdeObjective floor = new UnrolledOdeObjective(sde, exactNet, spec.endTime(), spec.steps(),
+                        options.jitter());
+                TrainingLoop loop = new TrainingLoop(manager, objective, adam, train, options.schedule(), options.seed(),
+                        options.augment());
+                Saver saver = new Saver(model, adam, spec, norm, dataHash, state);
+                long startNanos = System.nanoTime();
+                Progress progress = new Progress("train", loop.totalSteps(), "steps", showProgress);
+                progress.advance(state.position.step(), "resumed");
+                Position end;
+                try {
+                    end = loop.run(state.position, new TrainingLoop.Listener() {
+                        long lastSave = System.nanoTime();
+                        int floorStage = -1;
+
+                        @Override
+                        public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
+                            if (floorStage != position.stage()) {
+                                floorStage = position.stage();
+                                state.floors.put(position.stage(), lossFloor(manager, floor, train, stage));
+                            }
+                            if ((System.nanoTime() - lastSave) / 60e9 >= checkpointMinutes) {
+                                saver.saveLast(position, false, elapsed(state, startNanos));
+                                lastSave = System.nanoTime();
+                            }
+                        }
+
+                        @Override
+                        public void onEpochEnd(int stageIndex, int epoch, Position next, Stage stage, double meanLoss,
+                                int skipped) {
+                            Map<String, Object> entry = new LinkedHashMap<>();
+                            entry.put("stage", stageIndex + 1);
+                            entry.put("epoch", epoch + 1);
+                            entry.put("window", stage.window());
+                            entry.put("step", next.step());
+                            entry.put("loss", meanLoss);
+                            entry.put("loss_floor_exact_net", state.floors.get(stageIndex));
+                            entry.put("skipped_steps", skipped);
+                            boolean stageEnd = epoch + 1 == stage.epochs();
+                            boolean finalStage = stageIndex == options.schedule().stages().size() - 1;
+                            if (valY != null && (stageEnd || finalStage)) {
+                                validate(manager, model, sde, valX0, valY, entry);
+                            }
+                            entry.put("elapsed_seconds", elapsed(state, startNanos));
+                            state.history.add(entry);
+                            saver.saveLast(next, false, elapsed(state, startNanos));
+                            lastSave = System.nanoTime();
+                            Object mse = entry.get("val_ode_mse");
+                            if (mse instanceof Double v && v < state.bestMse) {
+                                state.bestMse = v;
+                                saver.save(out.resolve(BEST), next, false, elapsed(state, startNanos));
+                            } else if (valY == null) {
+                                saver.save(out.resolve(BEST), next, false, elapsed(state, startNanos));
+                            }
+                            writeHistory(state);
+                            if (showProgress) {
+                                System.err.printf(Locale.ROOT, "%nepoch done: %s%n", entry);
+                            }
+                        }
+
+                        @Override
+                        public boolean shouldStop() {
+                            return interruption.requested()
+                                    || (budgetMinutes > 0 && (System.nanoTime() - startNanos) / 60e9 >= budgetMinutes);
+                        }
+                    }, progress);
+                } catch (TrainingDivergedException e) {
+                    throw new InvalidInputException("training diverged: " + e.getMessage() + "; the last good checkpoint "
+                            + out.resolve(LAST) + " is kept", e);
+                }
+                boolean complete = end.stage() >= options.schedule().stages().size();
+                saver.saveLast(end, complete, elapsed(state, startNanos));
+                progress.finish(complete ? "done" : "stopped");
+                if (complete && valY == null) {
+                    saver.save(out.resolve(BEST), end, true, elapsed(state, startNanos));
+                }
+                writeHistory(state);
+                return new Result(end, complete, state.bestMse, out.resolve(LAST), out.resolve(BEST));
+            }
+        }
+    }
+
+    private double elapsed(State state, long startNanos) {
+        return state.previousSeconds + (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private void prepareOutput() {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot create output directory " + out + ": " + e.getMessage(), e);
+        }
+        if (!resume && Files.exists(out.resolve(LAST))) {
+            throw new InvalidInputException(out + " already holds a training run (" + LAST
+                    + "); continue it with --resume or choose another --out");
+        }
+        if (resume && !Files.exists(out.resolve(LAST))) {
+            throw new InvalidInputException("--resume: no " + LAST + " in " + out + " to resume from");
+        }
+    }
+
+    /** Mutable progress of the run that checkpoints record. */
+    private static final class State {
+        final Position position;
+        final List<Map<String, Object>> history;
+        final Map<Integer, Double> floors = new LinkedHashMap<>();
+        double bestMse;
+        final double previousSeconds;
+
+        State(Position position, List<Map<String, Object>> history, double bestMse, double previousSeconds) {
+            this.position = position;
+            this.history = history;
+            this.bestMse = bestMse;
+            this.previousSeconds = previousSeconds;
+        }
+    }
+
+    /** Restores parameters, optimizer state, position and history from last.ckpt, after checking it matches. */
+    private State restore(SmdpModel model, Adam adam, DatasetSpec spec, String dataHash) {
+        Checkpoint ckpt = Checkpoint.read(out.resolve(LAST));
+        JsonNode meta = ckpt.metadata();
+        ObjectMapper mapper = Json.mapper();
+        List<String> differences = new ArrayList<>();
+        JsonNode saved = meta.path("training");
+        mapper.valueToTree(options.toMap()).fields().forEachRemaining(e -> {
+            if (!e.getValue().equals(saved.path(e.getKey()))) {
+                differences.add(e.getKey() + " (checkpoint " + saved.path(e.getKey()) + ", now " + e.getValue() + ")");
+            }
+        });
+        if (!mapper.valueToTree(options.network().toMap()).equals(meta.path("network"))) {
+            differences.add("network (checkpoint " + meta.path("network") + ")");
+        }
+        if (!dataHash.equals(meta.path("dataset").path("train_sha256").asText())) {
+            differences.add("training data (train.npz content differs)");
+        }
+        if (!differences.isEmpty()) {
+            throw new InvalidInputException("--resume: " + out.resolve(LAST) + " was written with other settings: "
+                    + String.join("; ", differences));
+        }
+        if (meta.path("complete").asBoolean(false)) {
+            throw new InvalidInputException("--resume: the run in " + out + " is already complete");
+        }
+        ParameterIO.load(model.block(), ckpt.tensors());
+        adam.importState(ckpt.tensors());
+        JsonNode p = meta.path("position");
+        Position position = new Position(p.path("stage").asInt(), p.path("epoch").asInt(), p.path("iteration").asInt(),
+                p.path("step").asLong());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> history = mapper.convertValue(meta.path("history"), List.class);
+        double best = meta.path("best_val_ode_mse").isNumber() ? meta.path("best_val_ode_mse").asDouble()
+                : Double.POSITIVE_INFINITY;
+        return new State(position, history == null ? new ArrayList<>() : new ArrayList<>(history), best,
+                meta.path("elapsed_seconds").asDouble(0));
+    }
+
+    /** Writes checkpoints with the run's metadata. */
+    private final class Saver {
+        private final SmdpModel model;
+        private final Adam adam;
+        private final DatasetSpec spec;
+        private final Normalisation norm;
+        private final String dataHash;
+        private final State state;
+
+        Saver(SmdpModel model, Adam adam, DatasetSpec spec, Normalisation norm, String dataHash, State state) {
+            this.model = model;
+            this.adam = adam;
+            this.spec = spec;
+            this.norm = norm;
+            this.dataHash = dataHash;
+            this.state = state;
+        }
+
+        void saveLast(Position position, boolean complete, double elapsedSeconds) {
+            save(out.resolve(LAST), position, complete, elapsedSeconds);
+        }
+
+        void save(Path file, Position position, boolean complete, double elapsedSeconds) {
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("method", "smdp");
+            meta.put("network", model.block().config().toMap());
+            meta.put("parameters", model.block().getParameters().stream().mapToLong(p -> p.getValue().getArray().size()).sum());
+            Map<String, Object> dataset = new LinkedHashMap<>();
+            dataset.put("dir", dataDir.toAbsolutePath().toString());
+            dataset.put("parameters", spec.toMap());
+            dataset.put("normalisation", Map.of("mean", norm.mean(), "std", norm.std()));
+            dataset.put("train_sha256", dataHash);
+            meta.put("dataset", dataset);
+            meta.put("training", options.toMap());
+            meta.put("position", Map.of("stage", position.stage(), "epoch", position.epoch(), "iteration",
+                    position.iteration(), "step", position.step()));
+            meta.put("complete", complete);
+            meta.put("optimizer_steps", adam.steps());
+            meta.put("best_val_ode_mse", Double.isFinite(state.bestMse) ? state.bestMse : null);
+            meta.put("elapsed_seconds", elapsedSeconds);
+            meta.put("saved", Instant.now().toString());
+            meta.put("history", state.history);
+            Map<String, HostArray> tensors = new LinkedHashMap<>(ParameterIO.export(model.block()));
+            tensors.putAll(adam.exportState());
+            Checkpoint.write(file, meta, tensors);
+        }
+    }
+
+    private void writeHistory(State state) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("library", "smdp4j " + Version.get());
+        doc.put("training", options.toMap());
+        doc.put("network", options.network().toMap());
+        doc.put("epochs", state.history);
+        Json.write(out.resolve(HISTORY), doc);
+    }
+
+    /** Mean loss of the exact-net reference on a few batches: what a perfect one-step optimum scores. */
+    private double lossFloor(NDManager manager, UnrolledOdeObjective floor, HostArray train, Stage stage) {
+        int n = train.dim(1);
+        int b = Math.min(stage.batch(), train.dim(0));
+        double sum = 0;
+        for (int i = 0; i < FLOOR_BATCHES; i++) {
+            try (NDManager scope = manager.newSubManager()) {
+                int from = (i * b) % (train.dim(0) - b + 1);
+                var x0 = scope.create(train.rows(from, from + b).data(), new Shape(b, n, n));
+                sum += floor.loss(x0, stage.window(), new GaussianNoise(Seeds.derive(options.seed(), "floor/" + i)))
+                        .getFloat();
+            }
+        }
+        return sum / FLOOR_BATCHES;
+    }
+
+    /** Validation metrics of the ode and sde samplers on the held-out observations, added to {@code entry}. */
+    private void validate(NDManager manager, SmdpModel model, Sde sde, HostArray valX0, HostArray valY,
+            Map<String, Object> entry) {
+        DatasetSpec spec = model.spec();
+        TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
+        for (String name : new String[] {"ode", "sde"}) {
+            try {
+                HostArray pred = PosteriorSampling.run(manager, valY, 1, Samplers.create(name), sde, model.score(), grid,
+                        Seeds.derive(options.seed(), "validation-sampling"), VALIDATION_BATCH, null);
+                Evaluation e = Metrics.evaluate(valX0, pred, 0, 1, spec.alpha(), spec.endTime());
+                entry.put("val_" + name + "_mse", e.mse().mean());
+                entry.put("val_" + name + "_spectral", e.spectralError().mean());
+            } catch (InvalidInputException diverged) {
+                entry.put("val_" + name + "_error", diverged.getMessage()); // a poor early network: record, go on
+            }
+        }
+    }
+}
