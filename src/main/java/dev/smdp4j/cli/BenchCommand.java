@@ -38,8 +38,18 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (target.equals("network")) {
+            try (NDManager manager = Engines.newManager()) {
+                var rows = new dev.smdp4j.bench.NetworkBenchmark(dev.smdp4j.nn.ScoreNetConfig.defaults(), grid, repeats)
+                        .run(manager, 1, 32, 128);
+                for (var row : rows) {
+                    System.out.printf("  %-40s %10.2f ms %8.1f GFLOP/s%n", row.name(), row.millis(), row.gflops());
+                }
+            }
+            return 0;
+        }
         if (!target.equals("physics")) {
-            throw new InvalidInputException("unknown bench target '" + target + "'; valid: physics");
+            throw new InvalidInputException("unknown bench target '" + target + "'; valid: physics, network");
         }
         if (batch < 1 || grid < 2 || calls < 1 || repeats < 1) {
             throw new InvalidInputException("--batch, --calls, --repeats must be >= 1 and --grid >= 2");

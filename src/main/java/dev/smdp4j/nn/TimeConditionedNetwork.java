@@ -6,23 +6,51 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.NetworkOutput;
 
 /**
  * Evaluates a block on {@code [x, t / T]}: the field plus a constant channel holding the time,
  * scaled to [0, 1] by the end time T of the data set (the reference feeds the raw t; scaling only
- * changes the input's range).
+ * changes the input's range), and multiplies the result by a fixed output scale.
  */
 public final class TimeConditionedNetwork implements NetworkOutput {
     private final Block block;
     private final ParameterStore store;
     private final double endTime;
+    private final float outputScale;
+    private final PhysicsModel physics;
+    private final double featureSpan;
+    private final float featureScale;
     private boolean training;
 
-    public TimeConditionedNetwork(Block block, ParameterStore store, double endTime) {
+    /**
+     * @param outputScale fixed factor applied to the block's output, so that the block itself works
+     *     with O(1) values (see {@code SmdpModel#outputScale})
+     */
+    public TimeConditionedNetwork(Block block, ParameterStore store, double endTime, double outputScale) {
+        this(block, store, endTime, outputScale, null, 0, 0);
+    }
+
+    /**
+     * With a physics feature: a third input channel {@code featureScale * P_span(x)}, the physics
+     * increment over a fixed span (a fixed, parameter-free filter of x, so the network stays a
+     * function of (x, t) whatever step size a sampler uses).
+     */
+    public TimeConditionedNetwork(Block block, ParameterStore store, double endTime, double outputScale,
+            PhysicsModel physics, double featureSpan, double featureScale) {
         this.block = block;
         this.store = store;
         this.endTime = endTime;
+        this.outputScale = (float) outputScale;
+        this.physics = physics;
+        this.featureSpan = featureSpan;
+        this.featureScale = (float) featureScale;
+    }
+
+    /** Input channels this network feeds its block: field, time, and the physics feature if any. */
+    public int inputChannels() {
+        return physics == null ? 2 : 3;
     }
 
     /** Whether forward passes run in training mode (matters only for blocks with dropout). */
@@ -35,8 +63,13 @@ public final class TimeConditionedNetwork implements NetworkOutput {
         Shape s = x.getShape();
         NDArray field = x.expandDims(1);
         NDArray time = x.getManager().full(new Shape(s.get(0), 1, s.get(1), s.get(2)), (float) (t / endTime));
-        NDArray input = NDArrays.concat(new NDList(field, time), 1);
-        return block.forward(store, new NDList(input), training).singletonOrThrow().squeeze(1);
+        NDList channels = new NDList(field, time);
+        if (physics != null) {
+            channels.add(physics.increment(x, featureSpan).mul(featureScale).expandDims(1));
+        }
+        NDArray input = NDArrays.concat(channels, 1);
+        NDArray out = block.forward(store, new NDList(input), training).singletonOrThrow().squeeze(1);
+        return outputScale == 1f ? out : out.mul(outputScale);
     }
 
     public Block block() {

@@ -11,6 +11,7 @@ import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.ScoreNet;
+import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.nn.TimeConditionedNetwork;
 import dev.smdp4j.score.ScaledNetworkScore;
@@ -23,8 +24,8 @@ import java.util.Map;
  * normalisation it was trained for, and the factor that turns its output into a score.
  */
 public final class SmdpModel {
-    /** Input channels of the score network: the field and the time. */
-    public static final int IN_CHANNELS = 2;
+    /** Input channels of the score network: the field, the time and the physics feature. */
+    public static final int IN_CHANNELS = 3;
 
     private final ScoreNet block;
     private final TimeConditionedNetwork network;
@@ -47,7 +48,11 @@ public final class SmdpModel {
         ScoreNet block = new ScoreNet(config, IN_CHANNELS);
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
         block.initialize(manager, DataType.FLOAT32, new Shape(1, IN_CHANNELS, spec.gridSize(), spec.gridSize()));
-        TimeConditionedNetwork net = new TimeConditionedNetwork(block, new ParameterStore(manager, false), spec.endTime());
+        double span = spec.endTime() / spec.steps();
+        double noise = spec.diffusion() * Math.sqrt(span);
+        HeatEquation physics = new HeatEquation(manager, spec.alpha());
+        TimeConditionedNetwork net = new TimeConditionedNetwork(block, new ParameterStore(manager, false), spec.endTime(),
+                outputScale(spec), physics, span, noise > 0 ? 1 / noise : 1);
         return new SmdpModel(block, net, spec, norm, scoreFactor);
     }
 
@@ -75,6 +80,20 @@ public final class SmdpModel {
             throw new InvalidInputException(file + ": " + e.getMessage(), e);
         }
         return model;
+    }
+
+    /**
+     * The fixed output scale {@code 2 / (g sqrt(d))}, {@code d = T / M}. The training step adds
+     * {@code d (1/2) g^2 net}; with {@code net = scale * raw} it adds {@code g sqrt(d) raw}, so a
+     * raw output of order one is a correction of the size of one step's noise, which is the size the
+     * optimum has. Without it the network must output values of order {@code 1/(g sqrt(d))}
+     * (about 250 on the benchmark) built up from a small initialisation; with the larger scale
+     * {@code 2 / (g^2 d)} (raw = correction in field units) one Adam step moved the output by many
+     * times the needed precision. A reparametrisation: the function class is unchanged.
+     */
+    public static double outputScale(DatasetSpec spec) {
+        double gRootD = spec.diffusion() * Math.sqrt(spec.endTime() / spec.steps());
+        return gRootD > 0 ? 2 / gRootD : 1;
     }
 
     public ScoreNet block() {

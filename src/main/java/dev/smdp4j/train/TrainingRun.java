@@ -48,7 +48,7 @@ public final class TrainingRun {
     public static final String BEST = "best.ckpt";
     public static final String HISTORY = "history.json";
     /** Validation observations are sampled in batches of this many. */
-    private static final int VALIDATION_BATCH = 256;
+    private static final int VALIDATION_BATCH = 32;
     /** Batches of the exact-net reference used to estimate the loss floor of a window. */
     private static final int FLOOR_BATCHES = 8;
 
@@ -59,6 +59,7 @@ public final class TrainingRun {
     private final double checkpointMinutes;
     private final double budgetMinutes;
     private final boolean showProgress;
+    private long stopAfterSteps = Long.MAX_VALUE;
 
     /** The outcome: where training stopped, whether the schedule completed, the best validation MSE. */
     public record Result(Position position, boolean complete, double bestValidationMse, Path last, Path best) {
@@ -73,6 +74,12 @@ public final class TrainingRun {
         this.checkpointMinutes = checkpointMinutes;
         this.budgetMinutes = budgetMinutes;
         this.showProgress = showProgress;
+    }
+
+    /** Stops (resumably, as on an interruption) once this many optimizer steps were attempted; for tests and fault injection. */
+    public TrainingRun stopAfterSteps(long steps) {
+        this.stopAfterSteps = steps;
+        return this;
     }
 
     public Result run(NDManager parent) {
@@ -119,9 +126,11 @@ public final class TrainingRun {
                     end = loop.run(state.position, new TrainingLoop.Listener() {
                         long lastSave = System.nanoTime();
                         int floorStage = -1;
+                        long stepsTaken = state.position.step();
 
                         @Override
                         public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
+                            stepsTaken = position.step();
                             if (floorStage != position.stage()) {
                                 floorStage = position.stage();
                                 state.floors.put(position.stage(), lossFloor(manager, floor, train, stage));
@@ -167,7 +176,7 @@ public final class TrainingRun {
 
                         @Override
                         public boolean shouldStop() {
-                            return interruption.requested()
+                            return interruption.requested() || stepsTaken >= stopAfterSteps
                                     || (budgetMinutes > 0 && (System.nanoTime() - startNanos) / 60e9 >= budgetMinutes);
                         }
                     }, progress);
@@ -230,7 +239,7 @@ public final class TrainingRun {
         List<String> differences = new ArrayList<>();
         JsonNode saved = meta.path("training");
         mapper.valueToTree(options.toMap()).fields().forEachRemaining(e -> {
-            if (!e.getValue().equals(saved.path(e.getKey()))) {
+            if (!e.getValue().asText().equals(saved.path(e.getKey()).asText())) {
                 differences.add(e.getKey() + " (checkpoint " + saved.path(e.getKey()) + ", now " + e.getValue() + ")");
             }
         });

@@ -1,0 +1,233 @@
+package dev.smdp4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.Version;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.DatasetStore;
+import dev.smdp4j.data.FieldChecks;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.Json;
+import dev.smdp4j.io.Npz;
+import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.sample.PosteriorSampling;
+import dev.smdp4j.sample.Sampler;
+import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.score.ExactHeatScore;
+import dev.smdp4j.score.ExactNet;
+import dev.smdp4j.score.ExactPosterior;
+import dev.smdp4j.score.ScaledNetworkScore;
+import dev.smdp4j.score.ScoreModel;
+import dev.smdp4j.sde.Diffusion;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.SmdpModel;
+import dev.smdp4j.util.Engines;
+import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Progress;
+import dev.smdp4j.util.Seeds;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code smdp sample}: posterior samples (or the ODE estimate) of x0 for observed end states. */
+@Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Reconstruct initial states from observed end states by integrating backward in time "
+                + "(Algorithm 1) with a trained score network or a closed form.",
+                "Input and output in physical units; output key x0, shape [n, K, N, N], plus OUT.json with the provenance."})
+final class SampleCommand implements Callable<Integer> {
+    static final List<String> CLOSED_FORMS = List.of("exact-score", "exact-net", "exact-posterior", "exact-posterior-mean");
+
+    @Option(names = "--model", required = true, paramLabel = "CKPT|NAME", description = "A checkpoint from 'smdp train', "
+            + "or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
+            + "objective's optimum), exact-posterior (samples of p(x0|y)), exact-posterior-mean.")
+    String model;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "Observations (.npz), [n, N, N].")
+    Path input;
+
+    @Option(names = "--key", description = "Key of the observations in --input (default: ${DEFAULT-VALUE}).")
+    String key = "y";
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data set whose parameters and normalisation to use "
+            + "(required for closed forms; checked against a checkpoint's).")
+    Path data;
+
+    @Option(names = "--sampler", description = "ode, sde, pf-ode, ode-heun or pc (default: ${DEFAULT-VALUE}).")
+    String sampler = "sde";
+
+    @Option(names = "--steps", description = "Time steps (default: the data set's M).")
+    Integer steps;
+
+    @Option(names = "--samples", paramLabel = "K", description = "Samples per observation (default: ${DEFAULT-VALUE}).")
+    int samples = 1;
+
+    @Option(names = "--seed", description = "Seed of the sampling noise (default: ${DEFAULT-VALUE}).")
+    long seed = 0;
+
+    @Option(names = "--score-factor", description = "Override the checkpoint's score = factor x network output.")
+    Double scoreFactor;
+
+    @Option(names = "--corrector-steps", description = "Langevin corrector steps of the pc sampler (default: ${DEFAULT-VALUE}).")
+    int correctorSteps = 1;
+
+    @Option(names = "--snr", description = "Signal-to-noise ratio of the pc corrector (default: ${DEFAULT-VALUE}).")
+    double snr = 0.16;
+
+    @Option(names = "--batch", description = "Items per engine batch (default: ${DEFAULT-VALUE}).")
+    int batch = 32;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output .npz.")
+    Path out;
+
+    @Option(names = "--force", description = "Overwrite an existing --out.")
+    boolean force;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        if (Files.exists(out) && !force) {
+            throw new InvalidInputException(out + " exists; choose another --out or add --force");
+        }
+        Sampler chosen = Samplers.create(sampler, correctorSteps, snr);
+        if (samples < 1) {
+            throw new InvalidInputException("--samples must be >= 1, got " + samples);
+        }
+        boolean closedForm = CLOSED_FORMS.contains(model);
+        if (closedForm && data == null) {
+            throw new InvalidInputException("--model " + model + " is a closed form: give --data DIR for its parameters");
+        }
+        Path checkpointPath = closedForm ? null : Path.of(model);
+        if (!closedForm && !Files.isRegularFile(checkpointPath)) {
+            throw new InvalidInputException("--model: no such checkpoint file " + model + " (or closed form; valid: "
+                    + String.join(", ", CLOSED_FORMS) + ")");
+        }
+        HostArray yPhysical = Npz.read(input, key);
+        try (NDManager manager = Engines.newManager()) {
+            SmdpModel trained = closedForm ? null : SmdpModel.load(manager, Checkpoint.read(checkpointPath));
+            DatasetSpec spec;
+            Normalisation norm;
+            if (trained != null) {
+                spec = trained.spec();
+                norm = trained.normalisation();
+                if (data != null) {
+                    requireCompatible(DatasetStore.open(data), spec);
+                }
+            } else {
+                DatasetStore store = DatasetStore.open(data);
+                spec = store.spec();
+                norm = store.normalisation();
+            }
+            FieldChecks.requireFields(yPhysical, input + " key '" + key + "'", -1, spec.gridSize());
+            int m = steps != null ? steps : spec.steps();
+            if (m < 1) {
+                throw new InvalidInputException("--steps must be >= 1, got " + m);
+            }
+            HostArray y = norm.normalise(yPhysical);
+            long start = System.nanoTime();
+            Progress progress = new Progress("sample", (long) y.dim(0) * samples, "samples", !quiet);
+            HostArray x0;
+            String description;
+            try (HeatEquation heat = new HeatEquation(manager, spec.alpha())) {
+                Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
+                TimeGrid grid = TimeGrid.uniform(spec.endTime(), m);
+                if (model.startsWith("exact-posterior")) {
+                    x0 = exactPosterior(manager, spec, norm, y, model.equals("exact-posterior-mean"));
+                    description = model;
+                } else {
+                    try (ExactHeatScore exactScore = closedForm ? new ExactHeatScore(manager, spec, norm) : null;
+                            ExactNet exactNet = closedForm ? new ExactNet(manager, spec, norm) : null) {
+                        double factor = scoreFactor != null ? scoreFactor
+                                : trained != null ? trained.scoreFactor() : ScaledNetworkScore.TWEEDIE_FACTOR;
+                        ScoreModel score = switch (model) {
+                            case "exact-score" -> exactScore;
+                            case "exact-net" -> new ScaledNetworkScore(exactNet, factor);
+                            default -> trained.score(factor);
+                        };
+                        x0 = PosteriorSampling.run(manager, y, samples, chosen, sde, score, grid, seed, batch, progress);
+                        description = score.describe();
+                    }
+                }
+            }
+            progress.finish("");
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Npz.write(out, Map.of("x0", norm.denormalise(x0)));
+            writeProvenance(spec, norm, m, description, seconds, x0.shape());
+            System.out.printf("wrote %s: %d observations x %d samples (%s, %s, %d steps) in %.1f s%n", out, x0.dim(0),
+                    x0.dim(1), model.startsWith("exact-posterior") ? "closed form" : sampler, description, m, seconds);
+        }
+        return 0;
+    }
+
+    private HostArray exactPosterior(NDManager manager, DatasetSpec spec, Normalisation norm, HostArray y, boolean mean) {
+        int n = y.dim(0);
+        int size = y.dim(1);
+        try (ExactPosterior posterior = new ExactPosterior(manager, spec, norm); NDManager scope = manager.newSubManager()) {
+            NDArray obs = scope.create(y.data(), new Shape(n, size, size));
+            if (mean) {
+                return new HostArray(posterior.mean(obs).toFloatArray(), n, 1, size, size);
+            }
+            NDArray s = posterior.sample(obs, samples, new GaussianNoise(Seeds.derive(seed, "exact-posterior")));
+            return new HostArray(s.toFloatArray(), n, samples, size, size);
+        }
+    }
+
+    /** The checkpoint's physics and normalisation must be the data set's: say which differ. */
+    private static void requireCompatible(DatasetStore store, DatasetSpec trained) {
+        DatasetSpec d = store.spec();
+        List<String> diff = new ArrayList<>();
+        if (d.gridSize() != trained.gridSize()) {
+            diff.add("grid N " + trained.gridSize() + " vs " + d.gridSize());
+        }
+        if (d.alpha() != trained.alpha()) {
+            diff.add("alpha " + trained.alpha() + " vs " + d.alpha());
+        }
+        if (d.endTime() != trained.endTime()) {
+            diff.add("T " + trained.endTime() + " vs " + d.endTime());
+        }
+        if (d.diffusion() != trained.diffusion()) {
+            diff.add("g " + trained.diffusion() + " vs " + d.diffusion());
+        }
+        if (d.exponent() != trained.exponent()) {
+            diff.add("prior exponent " + trained.exponent() + " vs " + d.exponent());
+        }
+        if (!diff.isEmpty()) {
+            throw new InvalidInputException("the model was trained for other physics than " + store.dir() + ": "
+                    + String.join(", ", diff) + " (model vs data)");
+        }
+    }
+
+    private void writeProvenance(DatasetSpec spec, Normalisation norm, int m, String description, double seconds,
+            int[] shape) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("library", "smdp4j " + Version.get());
+        p.put("created", Instant.now().toString());
+        p.put("model", model);
+        p.put("score", description);
+        p.put("sampler", model.startsWith("exact-posterior") ? "closed form" : sampler);
+        p.put("steps", m);
+        p.put("samples", samples);
+        p.put("seed", seed);
+        p.put("input", input.toString());
+        p.put("key", key);
+        p.put("shape", java.util.Arrays.stream(shape).boxed().toList());
+        p.put("dataset_parameters", spec.toMap());
+        p.put("normalisation", Map.of("mean", norm.mean(), "std", norm.std()));
+        p.put("seconds", seconds);
+        String name = out.getFileName().toString().replaceFirst("\\.npz$", "") + ".json";
+        Json.write(out.resolveSibling(name), p);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.smdp4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.score.ScaledNetworkScore;
+import dev.smdp4j.train.TrainingOptions;
+import dev.smdp4j.train.TrainingRun;
+import dev.smdp4j.train.WindowSchedule;
+import dev.smdp4j.util.Engines;
+import dev.smdp4j.util.Progress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code smdp train}: trains a score network by SMDP. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train the score network by maximum likelihood of the probability-flow ODE, unrolled through the "
+                + "differentiable heat solver over a sliding window (paper Section 2, Algorithm 1).",
+                "Writes OUT/last.ckpt (every epoch, every --checkpoint-minutes and on Ctrl-C), OUT/best.ckpt (best "
+                        + "validation ODE MSE) and OUT/history.json. Continue an interrupted run with --resume."})
+final class TrainCommand implements Callable<Integer> {
+    /** The default schedule: window:epochs:batch:lrStart:lrEnd per stage (docs/RESULTS.md explains the choice). */
+    static final String DEFAULT_SCHEDULE =
+            "1:3:32:1e-3:1e-3,2:1:32:3e-4:3e-4,4:1:32:3e-4:3e-4,8:1:16:3e-4:2e-4,16:1:8:2e-4:1e-4,32:3:8:1e-4:1e-6";
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data set directory written by 'smdp generate'.")
+    Path data;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory for checkpoints and history.")
+    Path out;
+
+    @Option(names = "--method", description = "Training method (default: ${DEFAULT-VALUE}; valid: smdp).")
+    String method = "smdp";
+
+    @Option(names = "--schedule", paramLabel = "STAGES", description = "Sliding-window schedule, comma-separated "
+            + "window:epochs:batch:lrStart:lrEnd stages (default: ${DEFAULT-VALUE}).")
+    String schedule = DEFAULT_SCHEDULE;
+
+    @Option(names = "--width", description = "Channels of the score network (default: ${DEFAULT-VALUE}).")
+    int width = ScoreNetConfig.defaults().width();
+
+    @Option(names = "--blocks", description = "Residual blocks (default: ${DEFAULT-VALUE}).")
+    int blocks = ScoreNetConfig.defaults().blocks();
+
+    @Option(names = "--dilations", split = ",", description = "Dilation cycle of the block convolutions (default: 1,2,4,8).")
+    int[] dilations = ScoreNetConfig.defaults().dilations();
+
+    @Option(names = "--activation", description = "leaky-relu or gelu (default: ${DEFAULT-VALUE}).")
+    String activation = ScoreNetConfig.defaults().activation();
+
+    @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed = 0;
+
+    @Option(names = "--no-jitter", description = "Train on the uniform time grid (default: jitter interior points as the reference).")
+    boolean noJitter;
+
+    @Option(names = "--no-augment", description = "No random flips/rotations of training fields.")
+    boolean noAugment;
+
+    @Option(names = "--val-size", description = "Fields held out from the end of train.npz for model selection "
+            + "(default: 10% of train.npz, at most 250).")
+    Integer valSize;
+
+    @Option(names = "--score-factor", description = "score = factor x network output, recorded for sampling "
+            + "(default: ${DEFAULT-VALUE}, Tweedie; 1 = the paper's literal Eq. 2).")
+    double scoreFactor = ScaledNetworkScore.TWEEDIE_FACTOR;
+
+    @Option(names = "--clip", description = "Element-wise gradient clipping (default: ${DEFAULT-VALUE}, as the reference).")
+    double clip = 10;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    boolean resume;
+
+    @Option(names = "--checkpoint-minutes", description = "Also save last.ckpt this often within epochs (default: ${DEFAULT-VALUE}).")
+    double checkpointMinutes = 5;
+
+    @Option(names = "--time-budget", paramLabel = "MINUTES", description = "Stop (resumably) after this many minutes; 0 = no limit.")
+    double budget = 0;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        if (!method.equals("smdp")) {
+            throw new InvalidInputException("unknown method '" + method + "'; valid: smdp");
+        }
+        ScoreNetConfig net = new ScoreNetConfig(width, blocks, 3, dilations, activation);
+        WindowSchedule windows = WindowSchedule.parse(schedule);
+        int validation = valSize != null ? valSize : -1;
+        try (NDManager manager = Engines.newManager()) {
+            if (validation < 0) {
+                int n = dev.smdp4j.data.DatasetStore.open(data).spec().trainSize();
+                validation = Math.min(250, n / 10);
+            }
+            TrainingOptions options = new TrainingOptions(net, windows, seed, !noJitter, !noAugment, validation,
+                    scoreFactor, clip);
+            System.err.printf("training %s: network %s (receptive field %d cells, %.0f MFLOP per field), schedule %s%n",
+                    method, net, net.receptiveField(), net.flopsPerSample(32, 2) / 1e6, windows);
+            long start = System.nanoTime();
+            TrainingRun.Result r = new TrainingRun(data, out, options, resume, checkpointMinutes, budget, !quiet)
+                    .run(manager);
+            String time = Progress.clock((System.nanoTime() - start) / 1e9);
+            if (r.complete()) {
+                System.out.printf("trained in %s: %s (best validation ODE MSE %.4g), %s%n", time, r.best(),
+                        r.bestValidationMse(), r.last());
+            } else {
+                System.out.printf("stopped after %s at stage %d, epoch %d, step %d; last checkpoint %s%n"
+                        + "continue with the same command plus --resume%n", time, r.position().stage() + 1,
+                        r.position().epoch() + 1, r.position().step(), r.last());
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,356 @@
+package dev.smdp4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam (Kingma &amp; Ba, 2015) with optional decoupled weight decay (AdamW, Loshchilov &amp;
+ * Hutter, 2019) and element-wise gradient clipping, updating the trainable parameters of a DJL
+ * {@link Block} in place.
+ *
+ * <p>One step, for each parameter {@code p} with gradient {@code g} and learning rate {@code lr}
+ * (passed per step, so that schedules live with the caller):
+ *
+ * <pre>
+ *   g  = clip(g, -clip, clip)
+ *   m  = beta1 m + (1 - beta1) g
+ *   v  = beta2 v + (1 - beta2) g^2
+ *   p  = p (1 - lr weightDecay)                        (AdamW; PyTorch's convention)
+ *   p  = p - lr m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)
+ * </pre>
+ *
+ * <p><b>Gradients.</b> DJL's PyTorch engine does not reset gradients when a new
+ * {@code GradientCollector} opens (the call is commented out in {@code PtGradientCollector}), so
+ * a second backward pass adds to the first. {@link #step} therefore zeroes every gradient after
+ * reading it, whether or not it updates, and the caller needs nothing else between steps. (The
+ * collector's own {@code zeroGradients()} would not do: it only visits arrays in the system
+ * manager, and it subtracts the gradient from itself, which leaves a NaN in place.)
+ *
+ * <p><b>Non-finite gradients.</b> If any gradient holds a NaN or an infinity, {@link #step}
+ * changes neither the parameters nor the moments nor the step count, and returns {@code false};
+ * the caller counts skipped steps.
+ *
+ * <p>The moments live in this optimizer's own sub-manager of the parameters' manager; closing the
+ * optimizer frees them. Not thread-safe.
+ */
+public final class Adam implements AutoCloseable {
+    /** Prefix of every key in {@link #exportState()}. */
+    public static final String STATE_PREFIX = "adam.";
+    private static final String FIRST_MOMENT = STATE_PREFIX + "m/";
+    private static final String SECOND_MOMENT = STATE_PREFIX + "v/";
+    private static final String STEP_COUNT = STATE_PREFIX + "t";
+    /** Step counts up to this are exact in the float32 {@code adam.t}. */
+    private static final long EXACT_FLOAT_INTEGER = 1L << 24;
+
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final double weightDecay;
+    private final double clip;
+
+    private final List<String> names = new ArrayList<>();
+    private final List<NDArray> parameters = new ArrayList<>();
+    private final List<NDArray> firstMoments = new ArrayList<>();
+    private final List<NDArray> secondMoments = new ArrayList<>();
+    private final NDManager state;
+    private long steps;
+    private boolean closed;
+
+    private Adam(Builder b, Block block) {
+        this.beta1 = b.beta1;
+        this.beta2 = b.beta2;
+        this.epsilon = b.epsilon;
+        this.weightDecay = b.weightDecay;
+        this.clip = b.clip;
+        for (Pair<String, Parameter> p : ParameterIO.parameters(block)) {
+            if (p.getValue().requiresGradient()) {
+                names.add(p.getKey());
+                parameters.add(p.getValue().getArray());
+            }
+        }
+        if (parameters.isEmpty()) {
+            throw new IllegalArgumentException("the block has no trainable parameters");
+        }
+        state = parameters.get(0).getManager().newSubManager();
+        for (NDArray p : parameters) {
+            firstMoments.add(state.zeros(p.getShape(), p.getDataType()));
+            secondMoments.add(state.zeros(p.getShape(), p.getDataType()));
+        }
+    }
+
+    /** A builder with the defaults beta1 0.9, beta2 0.999, eps 1e-8, no weight decay, clip 10. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * One update with learning rate {@code lr}, using and then zeroing the current gradients.
+     *
+     * @return {@code true} if the parameters were updated; {@code false} if some gradient was not
+     *     finite, in which case nothing but the gradients changed
+     * @throws IllegalArgumentException if {@code lr} is negative or not finite
+     * @throws IllegalStateException if the optimizer is closed
+     */
+    public boolean step(double lr) {
+        requireOpen();
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+        }
+        try (NDManager scratch = state.newSubManager()) {
+            List<NDArray> gradients = gradients(scratch);
+            try {
+                if (!allFinite(gradients)) {
+                    return false;
+                }
+                // Borrowed so that temporaries computed from the moments are freed with scratch;
+                // closing scratch hands them back to the state manager.
+                firstMoments.forEach(a -> a.tempAttach(scratch));
+                secondMoments.forEach(a -> a.tempAttach(scratch));
+                steps++;
+                for (int i = 0; i < parameters.size(); i++) {
+                    update(i, gradients.get(i), lr, scratch);
+                }
+                return true;
+            } finally {
+                // Even a skipped step consumes its gradients: DJL would add the next ones to them.
+                for (NDArray g : gradients) {
+                    g.set(new NDIndex("..."), 0f); // assignment, unlike g - g, also clears NaN
+                }
+            }
+        }
+    }
+
+    /** The number of updates applied so far (skipped steps not included). */
+    public long steps() {
+        return steps;
+    }
+
+    /**
+     * The moments of every parameter, under {@code adam.m/NAME} and {@code adam.v/NAME}, and the
+     * step count as the one-element {@code adam.t} (exact up to 2^24 steps; beyond that both
+     * bias corrections are 1 in double precision, so rounding the count changes no update).
+     *
+     * @throws IllegalStateException if the optimizer is closed
+     */
+    public Map<String, HostArray> exportState() {
+        requireOpen();
+        Map<String, HostArray> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            String m = FIRST_MOMENT + names.get(i);
+            String v = SECOND_MOMENT + names.get(i);
+            out.put(m, ParameterIO.toHost(firstMoments.get(i), m));
+            out.put(v, ParameterIO.toHost(secondMoments.get(i), v));
+        }
+        out.put(STEP_COUNT, new HostArray(new float[] {steps}, 1));
+        return out;
+    }
+
+    /**
+     * Replaces the moments and the step count with those in {@code tensors}, which may also hold
+     * keys without the {@value #STATE_PREFIX} prefix (a whole checkpoint, say). Under that prefix
+     * it must hold exactly the keys {@link #exportState()} writes, with matching shapes, finite
+     * values, non-negative second moments and a whole non-negative step count. Nothing changes
+     * unless all of that holds.
+     *
+     * @throws InvalidInputException naming the key and the problem otherwise
+     * @throws IllegalStateException if the optimizer is closed
+     */
+    public void importState(Map<String, HostArray> tensors) {
+        requireOpen();
+        List<String> keys = new ArrayList<>();
+        for (String name : names) {
+            keys.add(FIRST_MOMENT + name);
+            keys.add(SECOND_MOMENT + name);
+        }
+        keys.add(STEP_COUNT);
+        ParameterIO.requireExactKeys(tensors, STATE_PREFIX, keys, "optimizer state");
+        long importedSteps = stepCount(tensors.get(STEP_COUNT));
+        for (int i = 0; i < names.size(); i++) {
+            String m = FIRST_MOMENT + names.get(i);
+            String v = SECOND_MOMENT + names.get(i);
+            ParameterIO.requireCompatible("optimizer state '" + m + "'", tensors.get(m), firstMoments.get(i));
+            ParameterIO.requireCompatible("optimizer state '" + v + "'", tensors.get(v), secondMoments.get(i));
+            requireNonNegative(v, tensors.get(v));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            ParameterIO.copyInto(firstMoments.get(i), tensors.get(FIRST_MOMENT + names.get(i)));
+            ParameterIO.copyInto(secondMoments.get(i), tensors.get(SECOND_MOMENT + names.get(i)));
+        }
+        steps = importedSteps;
+    }
+
+    /** Frees the moments. The block's parameters are not affected. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            state.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- step internals
+
+    /** Each parameter's gradient, as arrays owned by {@code scratch} that share the gradient storage. */
+    private List<NDArray> gradients(NDManager scratch) {
+        List<NDArray> out = new ArrayList<>(parameters.size());
+        for (NDArray p : parameters) {
+            NDArray g = p.getGradient(); // a new handle in the parameter's manager on every call
+            g.attach(scratch);
+            out.add(g);
+        }
+        return out;
+    }
+
+    /**
+     * One reduction per parameter on the engine and a single small copy to the host: max |g| is
+     * NaN if any element is NaN (PyTorch's max propagates NaN) and infinite if any is infinite.
+     */
+    private static boolean allFinite(List<NDArray> gradients) {
+        NDList maxima = new NDList();
+        for (NDArray g : gradients) {
+            if (g.size() > 0) {
+                maxima.add(g.abs().max());
+            }
+        }
+        if (maxima.isEmpty()) {
+            return true;
+        }
+        for (float max : NDArrays.stack(maxima).toFloatArray()) {
+            if (!Float.isFinite(max)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void update(int i, NDArray gradient, double lr, NDManager scratch) {
+        NDArray g = clip > 0 && clip < Double.POSITIVE_INFINITY ? gradient.clip(-clip, clip) : gradient;
+        NDArray m = firstMoments.get(i);
+        NDArray v = secondMoments.get(i);
+        // Scalars as float: a double scalar would promote a 0-d float32 parameter to float64.
+        m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+        v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+        double biasCorrection1 = 1 - Math.pow(beta1, steps);
+        double biasCorrection2 = 1 - Math.pow(beta2, steps);
+        NDArray denominator = v.sqrt().divi((float) Math.sqrt(biasCorrection2)).addi((float) epsilon);
+        // In-place on a detached view: it shares the parameter's storage, and PyTorch refuses
+        // in-place updates of a leaf that requires a gradient while a collector is recording.
+        NDArray data = parameters.get(i).stopGradient();
+        data.attach(scratch);
+        if (weightDecay > 0) {
+            data.muli((float) (1 - lr * weightDecay));
+        }
+        data.subi(m.div(denominator).muli((float) (lr / biasCorrection1)));
+    }
+
+    // ---------------------------------------------------------------- import internals
+
+    private static long stepCount(HostArray t) {
+        float value = t.size() == 1 ? t.data()[0] : Float.NaN;
+        if (t.rank() != 1 || !(value >= 0) || value != Math.rint(value) || Float.isInfinite(value)) {
+            throw new InvalidInputException("optimizer state '" + STEP_COUNT
+                    + "': expected a one-element array holding a whole step count >= 0, got shape "
+                    + t.shapeString() + (t.size() == 1 ? " holding " + value : ""));
+        }
+        return (long) value;
+    }
+
+    private static void requireNonNegative(String key, HostArray v) {
+        float[] data = v.data();
+        for (int k = 0; k < data.length; k++) {
+            if (data[k] < 0) {
+                throw new InvalidInputException("optimizer state '" + key + "': element " + k + " is "
+                        + data[k] + "; second moments cannot be negative");
+            }
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the optimizer is closed");
+        }
+    }
+
+    /** Hyperparameters other than the learning rate, which {@link #step} takes. */
+    public static final class Builder {
+        private double beta1 = 0.9;
+        private double beta2 = 0.999;
+        private double epsilon = 1e-8;
+        private double weightDecay = 0;
+        private double clip = 10;
+
+        private Builder() {
+        }
+
+        /** Decay rate of the first moment, in [0, 1); default 0.9. */
+        public Builder beta1(double beta1) {
+            this.beta1 = requireInUnitInterval("beta1", beta1);
+            return this;
+        }
+
+        /** Decay rate of the second moment, in [0, 1); default 0.999. */
+        public Builder beta2(double beta2) {
+            this.beta2 = requireInUnitInterval("beta2", beta2);
+            return this;
+        }
+
+        /** Added to the denominator for stability, > 0; default 1e-8. */
+        public Builder epsilon(double epsilon) {
+            if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
+                throw new IllegalArgumentException("epsilon must be finite and > 0, got " + epsilon);
+            }
+            this.epsilon = epsilon;
+            return this;
+        }
+
+        /** Decoupled (AdamW) weight decay per unit learning rate, >= 0; default 0 (plain Adam). */
+        public Builder weightDecay(double weightDecay) {
+            if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+                throw new IllegalArgumentException("weight decay must be finite and >= 0, got " + weightDecay);
+            }
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /**
+         * Element-wise gradient clipping to [-clip, clip], > 0; 0 or positive infinity disables
+         * it. The default, 10, is the reference implementation's.
+         */
+        public Builder clip(double clip) {
+            if (!(clip >= 0)) {
+                throw new IllegalArgumentException("clip must be >= 0 (0 disables clipping), got " + clip);
+            }
+            this.clip = clip;
+            return this;
+        }
+
+        /**
+         * An optimizer for the block's trainable parameters (those not frozen).
+         *
+         * @throws IllegalStateException if the block is not initialized
+         * @throws IllegalArgumentException if the block has no trainable parameter
+         */
+        public Adam build(Block block) {
+            return new Adam(this, block);
+        }
+
+        private static double requireInUnitInterval(String name, double value) {
+            if (!(value >= 0 && value < 1)) {
+                throw new IllegalArgumentException(name + " must be in [0, 1), got " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.smdp4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.smdp4j.data.DatasetGenerator;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.DatasetStore;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.score.ExactNet;
+import dev.smdp4j.sde.Diffusion;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.util.Engines;
+import dev.smdp4j.util.GaussianNoise;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SMDP training on tiny sizes: the loss falls, gradients reach every parameter, resume is exact. */
+class TrainingRunTest {
+    static final ScoreNetConfig TINY_NET = new ScoreNetConfig(8, 1, 3, new int[] {1, 2}, "leaky-relu");
+    static final DatasetSpec SPEC = new DatasetSpec(48, 8, 16, 4, 1, 0.2, 8, 0.1, 0.01, 3);
+    @TempDir
+    static Path tmp;
+    static Path data;
+    private static NDManager manager;
+
+    @BeforeAll
+    static void start() {
+        manager = Engines.newManager();
+        data = tmp.resolve("data");
+        DatasetStore.write(data, DatasetGenerator.generate(manager, SPEC, false));
+    }
+
+    @AfterAll
+    static void stop() {
+        manager.close();
+    }
+
+    static TrainingOptions options(String schedule) {
+        return new TrainingOptions(TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10);
+    }
+
+    @Test
+    void lossFallsTowardsTheExactNetFloor() {
+        Normalisation norm = new Normalisation(0, 2.4);
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1);
+                ExactNet exact = new ExactNet(m, SPEC, norm)) {
+            SmdpModel model = SmdpModel.create(m, TINY_NET, SPEC, norm, 0.5, 1);
+            Sde sde = new Sde(heat, Diffusion.constant(0.1));
+            UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, model.network(), 0.2, 8, false);
+            UnrolledOdeObjective floor = new UnrolledOdeObjective(sde, exact, 0.2, 8, false);
+            HostArray x0 = new dev.smdp4j.physics.GaussianRandomField(4).sample(m, 16, 16, 5).normalised(0, 2.4);
+            double before = meanLoss(m, objective, x0, 1);
+            double best = meanLoss(m, floor, x0, 1);
+            
+            try (Adam adam = Adam.builder().build(model.block())) {
+                TrainingLoop loop = new TrainingLoop(m, objective, adam, x0, WindowSchedule.parse("1:100:8:1e-2:1e-3"), 1, false);
+                loop.run(Position.START, new TrainingLoop.Listener() {
+                    @Override
+                    public void onEpochEnd(int stageIndex, int epoch, Position next, Stage stage, double meanLoss, int skipped) {
+                        if (epoch % 10 == 0) {
+                            System.out.println("epoch " + epoch + " loss " + meanLoss + " skipped " + skipped);
+                        }
+                    }
+                }, null);
+            }
+            double after = meanLoss(m, objective, x0, 1);
+            System.out.println("loss before " + before + " after " + after + " exact-net floor " + best);
+            // paired draws (same fields, noise and window starts): training must close most of the gap to the optimum
+            assertTrue(after < before - 0.5 * (before - best), "loss " + before + " -> " + after + ", floor " + best);
+            assertTrue(best < after * 1.02, "the exact one-step optimum " + best + " should not lose to the trained " + after);
+        }
+    }
+
+    private static double meanLoss(NDManager m, UnrolledOdeObjective objective, HostArray x0, int window) {
+        double sum = 0;
+        for (int i = 0; i < 64; i++) {
+            try (NDManager scope = m.newSubManager()) {
+                NDArray x = scope.create(x0.data(), new Shape(16, 16, 16));
+                sum += objective.loss(x, window, new GaussianNoise(100 + i)).getFloat();
+            }
+        }
+        return sum / 64;
+    }
+
+    @Test
+    void gradientsReachEveryParameterThroughThePhysics() {
+        Normalisation norm = new Normalisation(0, 2.4);
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+            SmdpModel model = SmdpModel.create(m, TINY_NET, SPEC, norm, 0.5, 2);
+            // move the zero-initialised output layer off zero, so every upstream gradient can be non-zero
+            model.block().getParameters().forEach(p -> p.getValue().getArray().addi(0.01f));
+            UnrolledOdeObjective objective = new UnrolledOdeObjective(new Sde(heat, Diffusion.constant(0.1)),
+                    model.network(), 0.2, 8, true);
+            NDArray x0 = new GaussianNoise(3).next(m, new Shape(4, 16, 16));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(objective.loss(x0, 3, new GaussianNoise(4)));
+            }
+            model.block().getParameters().forEach(p -> {
+                NDArray g = p.getValue().getArray().getGradient();
+                float norm2 = g.square().sum().getFloat();
+                assertTrue(Float.isFinite(norm2) && norm2 > 0, "gradient of " + p.getKey() + ": " + norm2);
+            });
+        }
+    }
+
+    @Test
+    void aResumedRunEqualsTheUninterruptedRun() {
+        String schedule = "1:2:8:1e-3:1e-3,2:1:8:3e-4:1e-4";
+        Path whole = tmp.resolve("whole");
+        Path parts = tmp.resolve("parts");
+        TrainingRun.Result full = new TrainingRun(data, whole, options(schedule), false, 60, 0, false).run(manager);
+        assertTrue(full.complete());
+        TrainingRun.Result first = new TrainingRun(data, parts, options(schedule), false, 60, 0, false)
+                .stopAfterSteps(7).run(manager);
+        assertFalse(first.complete());
+        assertEquals(7, first.position().step());
+        TrainingRun.Result second = new TrainingRun(data, parts, options(schedule), true, 60, 0, false).run(manager);
+        assertTrue(second.complete());
+        Map<String, HostArray> a = Checkpoint.read(whole.resolve(TrainingRun.LAST)).tensors();
+        Map<String, HostArray> b = Checkpoint.read(parts.resolve(TrainingRun.LAST)).tensors();
+        assertEquals(a.keySet(), b.keySet());
+        for (String key : a.keySet()) {
+            assertArrayEquals(a.get(key).data(), b.get(key).data(), 1e-6f, key);
+        }
+        JsonNode meta = Checkpoint.read(parts.resolve(TrainingRun.LAST)).metadata();
+        assertTrue(meta.path("complete").asBoolean());
+        assertEquals(TINY_NET.width(), meta.path("network").path("width").asInt());
+        assertEquals(SPEC.gridSize(), meta.path("dataset").path("parameters").path("grid_size").asInt());
+        assertTrue(meta.path("dataset").path("train_sha256").asText().length() == 64);
+        assertTrue(meta.path("history").size() >= 3);
+    }
+
+    @Test
+    void resumeRefusesOtherSettingsAndFreshRunsRefuseToOverwrite() {
+        Path out = tmp.resolve("guarded");
+        new TrainingRun(data, out, options("1:1:8:1e-3:1e-3,1:1:8:1e-3:1e-3"), false, 60, 0, false).stopAfterSteps(2)
+                .run(manager);
+        InvalidInputException fresh = assertThrows(InvalidInputException.class,
+                () -> new TrainingRun(data, out, options("1:1:8:1e-3:1e-3"), false, 60, 0, false).run(manager));
+        assertTrue(fresh.getMessage().contains("--resume"), fresh.getMessage());
+        InvalidInputException other = assertThrows(InvalidInputException.class,
+                () -> new TrainingRun(data, out, options("1:3:8:1e-3:1e-3"), true, 60, 0, false).run(manager));
+        assertTrue(other.getMessage().contains("schedule"), other.getMessage());
+    }
+}
