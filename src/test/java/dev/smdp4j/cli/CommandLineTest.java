@@ -27,7 +27,7 @@ class CommandLineTest {
     static Path data;
 
     /** Exit code, stdout and stderr of one invocation. */
-    record Run(int code, String out, String err) {
+    public record Run(int code, String out, String err) {
     }
 
     static Run run(String... args) {
@@ -46,13 +46,13 @@ class CommandLineTest {
         }
     }
 
-    static Run ok(String... args) {
+    public static Run ok(String... args) {
         Run r = run(args);
         assertEquals(0, r.code(), () -> "expected success of " + Arrays.toString(args) + ": " + r.err());
         return r;
     }
 
-    static void fails(String expectedInMessage, String... args) {
+    public static void fails(String expectedInMessage, String... args) {
         Run r = run(args);
         assertEquals(Main.EXIT_BAD_INPUT, r.code(), () -> "expected exit 2 of " + Arrays.toString(args) + ", stderr: " + r.err());
         assertTrue(r.err().contains(expectedInMessage), () -> "stderr should mention '" + expectedInMessage + "': " + r.err());
