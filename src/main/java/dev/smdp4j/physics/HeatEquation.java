@@ -2,7 +2,6 @@ package dev.smdp4j.physics;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +41,7 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
     private final Scheme scheme;
     private final NDManager cacheManager;
     private final Map<String, NDArray> cache = new LinkedHashMap<>();
+    private final FourierMultiplier fourier;
 
     /** A heat equation with diffusivity {@code alpha} evaluated by {@code scheme}. */
     public HeatEquation(NDManager parent, double alpha, Scheme scheme) {
@@ -51,6 +51,7 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
         this.alpha = alpha;
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.cacheManager = parent.newSubManager();
+        this.fourier = new FourierMultiplier(cacheManager);
     }
 
     /** A heat equation with diffusivity {@code alpha} and the default (fastest measured) scheme. */
@@ -90,7 +91,7 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
             int last = x.getShape().dimension() - 1;
             return x.matMul(g).add(x.swapAxes(last, last - 1).matMul(g).swapAxes(last, last - 1));
         }
-        return spectralMultiply(x, n, operator("rate-fft", n, 0, x.getManager()));
+        return fourier.apply(x, "rate", () -> symbol(n, k2 -> -alpha * k2));
     }
 
     private NDArray advanceDense(NDArray x, int n, double d) {
@@ -102,15 +103,16 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
     }
 
     private NDArray advanceFft(NDArray x, int n, double d) {
-        return spectralMultiply(x, n, operator("fft", n, d, x.getManager()));
+        return fourier.apply(x, "step:" + Double.doubleToLongBits(d), () -> symbol(n, k2 -> Math.exp(-alpha * k2 * d)));
     }
 
-    /** {@code IFFT2[multiplier * FFT2(x)]} through the real FFT along the last axis. */
-    private static NDArray spectralMultiply(NDArray x, int n, NDArray multiplier) {
-        // The trailing mul(1) is not a no-op for autograd: PyTorch's MKL irfft backward fails
-        // ("Inconsistent configuration parameters") on a non-contiguous incoming gradient such as
-        // the stride-0 gradient of sum(); mul's backward hands it a dense copy.
-        return x.rfft(n, -1).fft(n, -2).mul(multiplier).ifft(n, -2).irfft(n, -1).mul(1f);
+    /** {@code symbol(|k|^2)} on the full N x N FFT grid. */
+    private static double[] symbol(int n, java.util.function.DoubleUnaryOperator symbol) {
+        double[] k2 = HeatKernel.wavenumberSquared(n);
+        for (int i = 0; i < k2.length; i++) {
+            k2[i] = symbol.applyAsDouble(k2[i]);
+        }
+        return k2;
     }
 
     private static int checkFields(NDArray x) {
@@ -130,12 +132,7 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
         }
         boolean keep = cache.size() < CACHE_CAPACITY;
         NDManager target = keep ? cacheManager : transientManager;
-        NDArray op = switch (kind) {
-            case "dense" -> matrix(target, HeatKernel.circulant(n, alpha, d));
-            case "rate-dense" -> matrix(target, HeatKernel.generator(n, alpha));
-            case "fft" -> fftMultiplier(target, n, k2 -> Math.exp(-alpha * k2 * d));
-            default -> fftMultiplier(target, n, k2 -> -alpha * k2);
-        };
+        NDArray op = matrix(target, kind.equals("dense") ? HeatKernel.circulant(n, alpha, d) : HeatKernel.generator(n, alpha));
         if (keep) {
             cache.put(key, op);
         }
@@ -153,19 +150,6 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
         return manager.create(flat, new Shape(n, n));
     }
 
-    /** {@code symbol(ky^2 + kx^2)} on the [N, N/2 + 1] half spectrum of rfft along the last axis. */
-    private static NDArray fftMultiplier(NDManager manager, int n, java.util.function.DoubleUnaryOperator symbol) {
-        int half = n / 2 + 1;
-        float[] m = new float[n * half];
-        for (int u = 0; u < n; u++) {
-            int ky = HeatKernel.wavenumber(u, n);
-            for (int v = 0; v < half; v++) {
-                m[u * half + v] = (float) symbol.applyAsDouble(ky * ky + (double) v * v);
-            }
-        }
-        return manager.create(m, new Shape(n, half)).toType(DataType.COMPLEX64, false);
-    }
-
     @Override
     public String describe() {
         return "heat-spectral(alpha=" + alpha + ", scheme=" + scheme.name().toLowerCase() + ")";
@@ -173,6 +157,7 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
 
     @Override
     public void close() {
+        fourier.close();
         cacheManager.close();
     }
 }

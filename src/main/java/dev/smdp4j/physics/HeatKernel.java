@@ -17,6 +17,19 @@ public final class HeatKernel {
         return j < (n + 1) / 2 ? j : j - n;
     }
 
+    /** {@code |k|^2 = ky^2 + kx^2} on the full {@code n x n} FFT grid, row-major over (ky, kx) indices. */
+    public static double[] wavenumberSquared(int n) {
+        double[] k2 = new double[n * n];
+        for (int u = 0; u < n; u++) {
+            int ky = wavenumber(u, n);
+            for (int v = 0; v < n; v++) {
+                int kx = wavenumber(v, n);
+                k2[u * n + v] = (double) ky * ky + (double) kx * kx;
+            }
+        }
+        return k2;
+    }
+
     /**
      * The {@code n x n} circulant matrix of the one-dimensional exact heat step,
      * {@code A[j][l] = (1/n) sum_k exp(-alpha k^2 d) cos(2 pi k (j - l) / n)}.

@@ -25,15 +25,7 @@ public final class HeatModes {
 
     /** {@code |k|^2 = ky^2 + kx^2} per FFT index of an {@code n x n} grid. */
     public static double[] wavenumberSquared(int n) {
-        double[] k2 = new double[n * n];
-        for (int u = 0; u < n; u++) {
-            int ky = HeatKernel.wavenumber(u, n);
-            for (int v = 0; v < n; v++) {
-                int kx = HeatKernel.wavenumber(v, n);
-                k2[u * n + v] = (double) ky * ky + (double) kx * kx;
-            }
-        }
-        return k2;
+        return HeatKernel.wavenumberSquared(n);
     }
 
     /** The heat step's per-mode gain {@code exp(-alpha |k|^2 d)} over a time span {@code d} (spec "Domain and physics"). */

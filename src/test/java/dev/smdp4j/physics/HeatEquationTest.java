@@ -67,6 +67,21 @@ class HeatEquationTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(HeatEquation.Scheme.class)
+    void rateIsTheGeneratorMinusAlphaKSquaredPerMode(HeatEquation.Scheme scheme) {
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 0.7, scheme)) {
+            for (int[] k : new int[][] {{1, 0}, {3, 4}, {-5, 2}}) {
+                float[] f = mode(32, k[0], k[1]);
+                float[] r = heat.rate(m.create(f, new Shape(1, 32, 32))).toFloatArray();
+                double lambda = -0.7 * (k[0] * k[0] + k[1] * k[1]);
+                for (int i = 0; i < f.length; i++) {
+                    assertEquals(lambda * f[i], r[i], 1e-4 * Math.abs(lambda) + 1e-5, "mode " + k[0] + "," + k[1]);
+                }
+            }
+        }
+    }
+
     @Test
     void agreesWithFourthOrderFiniteDifferencesIntegratedByRk4() {
         int n = 32;
