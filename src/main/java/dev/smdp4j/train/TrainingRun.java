@@ -120,7 +120,7 @@ public final class TrainingRun {
                 Saver saver = new Saver(model, adam, spec, norm, dataHash, state);
                 long startNanos = System.nanoTime();
                 Progress progress = new Progress("train", loop.totalSteps(), "steps", showProgress);
-                progress.advance(state.position.step(), "resumed");
+                progress.resumeAt(state.position.step());
                 Position end;
                 try {
                     end = loop.run(state.position, new TrainingLoop.Listener() {

@@ -18,6 +18,7 @@ public final class Progress {
     private final long start = System.nanoTime();
     private long lastPrint;
     private long done;
+    private long initial;
 
     public Progress(String label, long total, String unit, boolean enabled) {
         this.label = label;
@@ -26,6 +27,12 @@ public final class Progress {
         this.out = System.err;
         this.enabled = enabled;
         this.terminal = System.console() != null;
+    }
+
+    /** Starts from {@code count} units already done (a resumed run): they count as done, not into the rate. */
+    public void resumeAt(long count) {
+        done = count;
+        initial = count;
     }
 
     /** Records {@code count} more units done and redraws if due. */
@@ -53,7 +60,7 @@ public final class Progress {
 
     private String line(long now, String status) {
         double seconds = (now - start) / 1e9;
-        double rate = done / Math.max(seconds, 1e-9);
+        double rate = (done - initial) / Math.max(seconds, 1e-9);
         double eta = rate > 0 ? (total - done) / rate : Double.NaN;
         int width = 24;
         int filled = total > 0 ? (int) Math.min(width, width * done / total) : 0;
