@@ -27,8 +27,8 @@ public final class Metrics {
      */
     public static double reconstructionMse(float[] pred, int predOffset, float[] truth, int truthOffset,
                                            int n, double[][] heatT) {
-        return reconstructionMse(RadialSpectrum.toDouble(pred, predOffset, n), 0,
-                RadialSpectrum.toDouble(truth, truthOffset, n), 0, n, heatT);
+        return reconstructionMse(RadialSpectrum.asDoubles(pred, predOffset, n), 0,
+                RadialSpectrum.asDoubles(truth, truthOffset, n), 0, n, heatT);
     }
 
     /** As {@link #reconstructionMse(float[], int, float[], int, int, double[][])}, for double fields. */

@@ -31,7 +31,7 @@ public final class RadialSpectrum {
      * {@code field} from {@code offset} (spec "Metrics", spectral error).
      */
     public static double[] of(float[] field, int offset, int n) {
-        return of(toDouble(field, offset, n), 0, n);
+        return of(asDoubles(field, offset, n), 0, n);
     }
 
     /** As {@link #of(float[], int, int)}, for a double-precision field. */
@@ -129,7 +129,7 @@ public final class RadialSpectrum {
         return basis(n).counts.clone();
     }
 
-    static double[] toDouble(float[] field, int offset, int n) {
+    static double[] asDoubles(float[] field, int offset, int n) {
         checkBounds(field.length, offset, n);
         double[] out = new double[n * n];
         for (int i = 0; i < out.length; i++) {

@@ -1,5 +1,6 @@
 package dev.smdp4j.physics;
 
+import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,26 +10,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
 import java.util.function.DoubleUnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Fourier multipliers against the dense heat step and a direct double-precision DFT. */
-class FourierMultiplierTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class FourierMultiplierTest extends EngineTest {
 
     /** {@code f(|k|^2)} on the full FFT grid, row-major. */
     private static double[] radial(int n, DoubleUnaryOperator f) {

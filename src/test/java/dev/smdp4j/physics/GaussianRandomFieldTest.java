@@ -1,5 +1,6 @@
 package dev.smdp4j.physics;
 
+import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,25 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.TestFourier;
 import dev.smdp4j.io.HostArray;
-import dev.smdp4j.util.Engines;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Gaussian random fields against the closed-form statistics of the spec. */
-class GaussianRandomFieldTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class GaussianRandomFieldTest extends EngineTest {
 
     @Test
     void everyFieldHasZeroSpatialMean() {

@@ -1,5 +1,6 @@
 package dev.smdp4j.physics;
 
+import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,27 +10,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 /** The exact heat step against closed forms and an independent finite-difference scheme. */
-class HeatEquationTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class HeatEquationTest extends EngineTest {
 
     /** cos(kx x + ky y) sampled at x_j = 2 pi j / n, as an [n, n] row-major array (rows = y). */
     static float[] mode(int n, int kx, int ky) {

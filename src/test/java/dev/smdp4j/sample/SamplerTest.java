@@ -1,5 +1,6 @@
 package dev.smdp4j.sample;
 
+import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,11 +20,8 @@ import dev.smdp4j.score.ExactHeatScore;
 import dev.smdp4j.sde.Diffusion;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
-import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,20 +29,9 @@ import org.junit.jupiter.api.Test;
  * diagonal-in-Fourier score, every sampler is a per-mode linear recursion whose mean and variance
  * have closed forms; the tests compare the engine's samples with those recursions.
  */
-class SamplerTest {
+class SamplerTest extends EngineTest {
     static final int N = 8;
     static final Normalisation NORM = new Normalisation(0, 2.455);
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     static DatasetSpec spec(int steps) {
         return new DatasetSpec(10, 10, N, 4, 1, 0.2, steps, 0.1, 0.01, 0);

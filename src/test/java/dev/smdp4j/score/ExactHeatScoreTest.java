@@ -1,5 +1,6 @@
 package dev.smdp4j.score;
 
+import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,10 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
-import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,21 +25,10 @@ import org.junit.jupiter.api.Test;
  * what the class computes, and check {@code t = 0} against the pseudo-inverse (the score's
  * multiplier there is 0 on mode 0), on x with nonzero mean so that the mode-0 handling is tested.
  */
-class ExactHeatScoreTest {
+class ExactHeatScoreTest extends EngineTest {
     private static final int N = 8;
     private static final DatasetSpec SPEC = new DatasetSpec(2, 1, N, 4, 0.7, 0.2, 4, 0.1, 0.01, 0);
     private static final Normalisation NORM = new Normalisation(0.1, 2.0);
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     /** Sigma(t): the grid covariance at floor(t/d), then one partial step of length r = t - j d. */
     static double[][] covariance(DatasetSpec spec, Normalisation norm, double t) {

@@ -1,5 +1,6 @@
 package dev.smdp4j.score;
 
+import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,10 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.physics.HeatEquation;
-import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,21 +21,10 @@ import org.junit.jupiter.api.Test;
  * covariance of consecutive states in real space ({@code Sigma_{m-1,m} = Sigma_{m-1} H_d^T} with
  * {@code H_d = A kron A}).
  */
-class ExactNetTest {
+class ExactNetTest extends EngineTest {
     private static final int N = 8;
     private static final DatasetSpec SPEC = new DatasetSpec(2, 1, N, 4, 0.7, 0.2, 4, 0.1, 0.01, 0);
     private static final Normalisation NORM = new Normalisation(0.0, 2.0);
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     @Test
     void trainingStepWithTheExactNetIsTheConditionalMean() {

@@ -1,5 +1,6 @@
 package dev.smdp4j.score;
 
+import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,31 +21,17 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.physics.GaussianRandomField;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.physics.HeatKernel;
-import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The exact posterior against the real-space Gaussian conditioning formula, its samples'
  * statistics, and its metrics on a generated test set.
  */
-class ExactPosteriorTest {
+class ExactPosteriorTest extends EngineTest {
     private static final int N = 8;
     private static final Normalisation NORM = new Normalisation(0.0, 2.0);
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     private static DatasetSpec spec(double alpha, double observationNoise) {
         return new DatasetSpec(2, 1, N, 4, alpha, 0.2, 4, 0.1, observationNoise, 0);

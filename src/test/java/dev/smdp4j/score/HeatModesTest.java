@@ -1,5 +1,6 @@
 package dev.smdp4j.score;
 
+import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,24 +13,10 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.physics.GaussianRandomField;
 import dev.smdp4j.physics.HeatKernel;
 import dev.smdp4j.sde.TimeGrid;
-import dev.smdp4j.util.Engines;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Per-mode closed forms against geometric sums, a direct loop, and sampled Gaussian random fields. */
-class HeatModesTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class HeatModesTest extends EngineTest {
 
     @Test
     void wavenumbersAndGainsFollowTheFftIndexConvention() {

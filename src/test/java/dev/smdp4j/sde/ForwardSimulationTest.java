@@ -1,5 +1,6 @@
 package dev.smdp4j.sde;
 
+import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,25 +11,11 @@ import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.TestFourier;
 import dev.smdp4j.physics.GaussianRandomField;
 import dev.smdp4j.physics.HeatEquation;
-import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Euler-Maruyama against the closed-form per-mode variance recursion of the spec. */
-class ForwardSimulationTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class ForwardSimulationTest extends EngineTest {
 
     @Test
     void perModeVarianceOfTheEndStateFollowsTheRecursion() {

@@ -1,5 +1,6 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.EngineTest;
 import static dev.smdp4j.train.AdamTest.assertSameBits;
 import static dev.smdp4j.train.AdamTest.linear;
 import static dev.smdp4j.train.AdamTest.values;
@@ -19,26 +20,12 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.util.Engines;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@link ParameterIO}: exporting and loading a block's parameters, with validation. */
-class ParameterIOTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class ParameterIOTest extends EngineTest {
 
     @Test
     void exportNamesEveryParameter() {
