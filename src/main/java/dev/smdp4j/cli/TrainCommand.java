@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean noAugment;
 
     @Option(names = "--val-size", description = "Fields held out from the end of train.npz for model selection "
-            + "(default: 10% of train.npz, at most 250).")
+            + "(default: 10%% of train.npz, at most 250).")
     Integer valSize;
 
     @Option(names = "--score-factor", description = "score = factor x network output, recorded for sampling "
@@ -71,6 +71,17 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--clip", description = "Element-wise gradient clipping (default: ${DEFAULT-VALUE}, as the reference).")
     double clip = 10;
+
+    @Option(names = "--anchor-times", description = "One-step anchor terms per batch added to the window loss "
+            + "(default: ${DEFAULT-VALUE}; 0 = the paper's loss alone; see docs/RESULTS.md).")
+    int anchorTimes = 0;
+
+    @Option(names = "--anchor-weight", description = "Weight of the anchor terms (default: ${DEFAULT-VALUE}).")
+    double anchorWeight = 1;
+
+    @Option(names = "--init", paramLabel = "CKPT", description = "Start from this checkpoint's network weights "
+            + "(same architecture; fresh optimizer and schedule), e.g. to fine-tune.")
+    Path init;
 
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
     boolean resume;
@@ -98,9 +109,9 @@ final class TrainCommand implements Callable<Integer> {
                 validation = Math.min(250, n / 10);
             }
             TrainingOptions options = new TrainingOptions(net, windows, seed, jitter, !noAugment, validation,
-                    scoreFactor, clip);
+                    scoreFactor, clip, anchorTimes, anchorWeight, init == null ? null : init.toString());
             System.out.printf("training %s: network %s (receptive field %d cells, %.0f MFLOP per field), schedule %s%n",
-                    method, net, net.receptiveField(), net.flopsPerSample(32, 2) / 1e6, windows);
+                    method, net, net.receptiveField(), net.flopsPerSample(32, dev.smdp4j.train.SmdpModel.IN_CHANNELS) / 1e6, windows);
             long start = System.nanoTime();
             TrainingRun.Result r = new TrainingRun(data, out, options, resume, checkpointMinutes, budget, !quiet)
                     .run(manager);

@@ -17,9 +17,15 @@ import java.util.Map;
  * @param validationSize fields held out from the end of train.npz for model selection
  * @param scoreFactor score = factor * network output (recorded for sampling; see ScaledNetworkScore)
  * @param clip element-wise gradient clipping bound
+ * @param anchorTimes one-step ("anchor") terms per batch added to the window loss, at random times
+ *     of the same simulated trajectories; 0 = the paper's loss alone (see UnrolledOdeObjective)
+ * @param anchorWeight weight of the anchor terms
+ * @param init checkpoint whose network weights start the run (warm start), or null for a fresh
+ *     initialisation
  */
 public record TrainingOptions(ScoreNetConfig network, WindowSchedule schedule, long seed, boolean jitter,
-        boolean augment, int validationSize, double scoreFactor, double clip) {
+        boolean augment, int validationSize, double scoreFactor, double clip, int anchorTimes, double anchorWeight,
+        String init) {
 
     public TrainingOptions {
         if (validationSize < 0) {
@@ -27,6 +33,10 @@ public record TrainingOptions(ScoreNetConfig network, WindowSchedule schedule, l
         }
         if (!(scoreFactor > 0) || Double.isInfinite(scoreFactor)) {
             throw new InvalidInputException("--score-factor must be finite and > 0, got " + scoreFactor);
+        }
+        if (anchorTimes < 0 || !(anchorWeight >= 0) || Double.isInfinite(anchorWeight)) {
+            throw new InvalidInputException("--anchor-times must be >= 0 and --anchor-weight finite and >= 0, got "
+                    + anchorTimes + " and " + anchorWeight);
         }
         if (!(clip > 0)) {
             throw new InvalidInputException("--clip must be > 0, got " + clip);
@@ -42,6 +52,9 @@ public record TrainingOptions(ScoreNetConfig network, WindowSchedule schedule, l
         m.put("val_size", validationSize);
         m.put("score_factor", scoreFactor);
         m.put("clip", clip);
+        m.put("anchor_times", anchorTimes);
+        m.put("anchor_weight", anchorWeight);
+        m.put("init", init == null ? "" : init);
         return m;
     }
 }

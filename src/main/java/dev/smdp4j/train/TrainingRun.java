@@ -109,10 +109,13 @@ public final class TrainingRun {
             SmdpModel model = SmdpModel.create(manager, options.network(), spec, norm, options.scoreFactor(), options.seed());
             try (Adam adam = Adam.builder().clip(options.clip()).build(model.block());
                     ExactNet exactNet = new ExactNet(manager, spec, norm)) {
+                if (!resume && options.init() != null) {
+                    warmStart(model, Path.of(options.init()));
+                }
                 State state = resume ? restore(model, adam, spec, dataHash) : new State(Position.START, new ArrayList<>(),
                         Double.POSITIVE_INFINITY, 0);
                 UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, model.network(), spec.endTime(),
-                        spec.steps(), options.jitter());
+                        spec.steps(), options.jitter(), options.anchorTimes(), options.anchorWeight());
                 UnrolledOdeObjective floor = new UnrolledOdeObjective(sde, exactNet, spec.endTime(), spec.steps(),
                         options.jitter());
                 TrainingLoop loop = new TrainingLoop(manager, objective, adam, train, options.schedule(), options.seed(),
@@ -232,6 +235,21 @@ public final class TrainingRun {
     }
 
     /** Restores parameters, optimizer state, position and history from last.ckpt, after checking it matches. */
+    /** Loads the network weights of {@code file} (same architecture required); the optimizer starts fresh. */
+    private void warmStart(SmdpModel model, Path file) {
+        Checkpoint ckpt = Checkpoint.read(file);
+        JsonNode net = ckpt.metadata().path("network");
+        if (!Json.mapper().valueToTree(options.network().toMap()).equals(net)) {
+            throw new InvalidInputException("--init " + file + ": its network " + net + " differs from the requested "
+                    + options.network().toMap());
+        }
+        try {
+            ParameterIO.load(model.block(), ckpt.tensors());
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("--init " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private State restore(SmdpModel model, Adam adam, DatasetSpec spec, String dataHash) {
         Checkpoint ckpt = Checkpoint.read(out.resolve(LAST));
         JsonNode meta = ckpt.metadata();

@@ -54,7 +54,7 @@ class TrainingRunTest {
     }
 
     static TrainingOptions options(String schedule) {
-        return new TrainingOptions(TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10);
+        return new TrainingOptions(TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10, 0, 0, null);
     }
 
     @Test
