@@ -25,7 +25,9 @@ import dev.smdp4j.sde.Diffusion;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.OneShotModel;
 import dev.smdp4j.train.SmdpModel;
+import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
@@ -49,8 +51,8 @@ import picocli.CommandLine.Option;
 final class SampleCommand implements Callable<Integer> {
     static final List<String> CLOSED_FORMS = List.of("exact-score", "exact-net", "exact-posterior", "exact-posterior-mean");
 
-    @Option(names = "--model", required = true, paramLabel = "CKPT|NAME", description = "A checkpoint from 'smdp train', "
-            + "or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
+    @Option(names = "--model", required = true, paramLabel = "CKPT|NAME", description = "A checkpoint from 'smdp train' "
+            + "(SMDP, HeatGen or a one-shot baseline), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
             + "objective's optimum), exact-posterior (samples of p(x0|y)), exact-posterior-mean.")
     String model;
 
@@ -64,8 +66,9 @@ final class SampleCommand implements Callable<Integer> {
             + "(required for closed forms; checked against a checkpoint's).")
     Path data;
 
-    @Option(names = "--sampler", description = "ode, sde, pf-ode, ode-heun or pc (default: ${DEFAULT-VALUE}).")
-    String sampler = "sde";
+    @Option(names = "--sampler", description = "ode, sde, pf-ode, ode-heun or pc (default: sde). For HeatGen, ode = "
+            + "HeatGen and sde = HeatGen+noise; one-shot baselines take no sampler.")
+    String sampler;
 
     @Option(names = "--steps", description = "Time steps (default: the data set's M).")
     Integer steps;
@@ -102,7 +105,7 @@ final class SampleCommand implements Callable<Integer> {
         if (Files.exists(out) && !force) {
             throw new InvalidInputException(out + " exists; choose another --out or add --force");
         }
-        Sampler chosen = Samplers.create(sampler, correctorSteps, snr);
+        Sampler chosen = Samplers.create(sampler != null ? sampler : "sde", correctorSteps, snr);
         if (samples < 1) {
             throw new InvalidInputException("--samples must be >= 1, got " + samples);
         }
@@ -117,12 +120,17 @@ final class SampleCommand implements Callable<Integer> {
         }
         HostArray yPhysical = Npz.read(input, key);
         try (NDManager manager = Engines.newManager()) {
-            SmdpModel trained = closedForm ? null : SmdpModel.load(manager, Checkpoint.read(checkpointPath));
+            TrainableModel loaded = closedForm ? null : TrainableModel.load(manager, Checkpoint.read(checkpointPath));
+            if (loaded instanceof OneShotModel && sampler != null) {
+                throw new InvalidInputException("--sampler does not apply to the one-shot baseline "
+                        + loaded.method().id() + " (it predicts x0 = y + net(y)); leave it out");
+            }
+            SmdpModel trained = loaded instanceof SmdpModel reverse ? reverse : null;
             DatasetSpec spec;
             Normalisation norm;
-            if (trained != null) {
-                spec = trained.spec();
-                norm = trained.normalisation();
+            if (loaded != null) {
+                spec = loaded.spec();
+                norm = loaded.normalisation();
                 if (data != null) {
                     requireCompatible(DatasetStore.open(data), spec);
                 }
@@ -144,7 +152,10 @@ final class SampleCommand implements Callable<Integer> {
             try (HeatEquation heat = new HeatEquation(manager, spec.alpha())) {
                 Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
                 TimeGrid grid = TimeGrid.uniform(spec.endTime(), m);
-                if (model.startsWith("exact-posterior")) {
+                if (loaded instanceof OneShotModel oneShot) {
+                    x0 = oneShot.predict(manager, y, samples, seed, progress);
+                    description = oneShot.method().id();
+                } else if (model.startsWith("exact-posterior")) {
                     x0 = exactPosterior(manager, spec, norm, y, model.equals("exact-posterior-mean"));
                     description = model;
                 } else {
@@ -157,7 +168,8 @@ final class SampleCommand implements Callable<Integer> {
                             case "exact-net" -> new ScaledNetworkScore(exactNet, factor);
                             default -> trained.score(factor);
                         };
-                        x0 = PosteriorSampling.run(manager, y, samples, chosen, sde, score, grid, seed, batch, progress);
+                        Sde reverse = trained != null ? trained.reverseSde(sde) : sde;
+                        x0 = PosteriorSampling.run(manager, y, samples, chosen, reverse, score, grid, seed, batch, progress);
                         description = score.describe();
                     }
                 }
@@ -165,11 +177,18 @@ final class SampleCommand implements Callable<Integer> {
             progress.finish("");
             double seconds = (System.nanoTime() - start) / 1e9;
             Npz.write(out, Map.of("x0", norm.denormalise(x0)));
-            writeProvenance(spec, norm, m, description, seconds, x0.shape());
+            writeProvenance(loaded, spec, norm, m, description, seconds, x0.shape());
             System.out.printf("wrote %s: %d observations x %d samples (%s, %s, %d steps) in %.1f s%n", out, x0.dim(0),
-                    x0.dim(1), model.startsWith("exact-posterior") ? "closed form" : sampler, description, m, seconds);
+                    x0.dim(1), samplerName(loaded), description, m, seconds);
         }
         return 0;
+    }
+
+    private String samplerName(TrainableModel loaded) {
+        if (model.startsWith("exact-posterior")) {
+            return "closed form";
+        }
+        return loaded instanceof OneShotModel ? "one-shot" : sampler != null ? sampler : "sde";
     }
 
     private HostArray exactPosterior(NDManager manager, DatasetSpec spec, Normalisation norm, HostArray y, boolean mean) {
@@ -210,14 +229,14 @@ final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    private void writeProvenance(DatasetSpec spec, Normalisation norm, int m, String description, double seconds,
-            int[] shape) {
+    private void writeProvenance(TrainableModel loaded, DatasetSpec spec, Normalisation norm, int m, String description,
+            double seconds, int[] shape) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("library", "smdp4j " + Version.get());
         p.put("created", Instant.now().toString());
         p.put("model", model);
         p.put("score", description);
-        p.put("sampler", model.startsWith("exact-posterior") ? "closed form" : sampler);
+        p.put("sampler", samplerName(loaded));
         p.put("steps", m);
         p.put("samples", samples);
         p.put("seed", seed);

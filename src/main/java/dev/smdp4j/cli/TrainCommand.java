@@ -2,7 +2,12 @@ package dev.smdp4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.FnoConfig;
+import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.nn.UNetConfig;
+import dev.smdp4j.train.Method;
+import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
@@ -14,16 +19,21 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code smdp train}: trains a score network by SMDP. */
+/** {@code smdp train}: trains SMDP or one of the baselines of Table 1 through the shared training loop. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train the score network by maximum likelihood of the probability-flow ODE, unrolled through the "
-                + "differentiable heat solver over a sliding window (paper Section 2, Algorithm 1).",
+                + "differentiable heat solver over a sliding window (paper Section 2, Algorithm 1), or a baseline of "
+                + "Table 1 (--method).",
                 "Writes OUT/last.ckpt (every epoch, every --checkpoint-minutes and on Ctrl-C), OUT/best.ckpt (best "
                         + "validation ODE MSE) and OUT/history.json. Continue an interrupted run with --resume."})
 final class TrainCommand implements Callable<Integer> {
-    /** The default schedule: window:epochs:batch:lrStart:lrEnd per stage (docs/RESULTS.md explains the choice). */
+    /** The default SMDP schedule: window:epochs:batch:lrStart:lrEnd per stage (docs/RESULTS.md explains the choice). */
     static final String DEFAULT_SCHEDULE =
             "1:3:32:1e-3:1e-3,2:1:32:3e-4:3e-4,4:1:32:3e-4:3e-4,8:1:16:3e-4:2e-4,16:1:8:2e-4:1e-4,32:3:8:1e-4:1e-6";
+    /** HeatGen's default: SMDP's first four stages, decaying to the end of window 8 (docs/RESULTS.md). */
+    static final String HEATGEN_SCHEDULE = "1:3:32:1e-3:1e-3,2:1:32:3e-4:3e-4,4:1:32:3e-4:3e-4,8:1:16:3e-4:1e-5";
+    /** The one-shot baselines' default: window 1 (no unrolling), batch 32, decaying learning rate. */
+    static final String ONE_SHOT_SCHEDULE = "1:40:32:1e-3:1e-5";
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data set directory written by 'smdp generate'.")
     Path data;
@@ -31,15 +41,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory for checkpoints and history.")
     Path out;
 
-    @Option(names = "--method", description = "Training method (default: ${DEFAULT-VALUE}; valid: smdp).")
+    @Option(names = "--method", description = "smdp, heatgen, resnet-s, resnet-p, bnn-s, bnn-p, fno-s or fno-p "
+            + "(default: ${DEFAULT-VALUE}); -s = supervised loss, -p = physics loss (docs/USAGE.md).")
     String method = "smdp";
 
     @Option(names = "--schedule", paramLabel = "STAGES", description = "Sliding-window schedule, comma-separated "
-            + "window:epochs:batch:lrStart:lrEnd stages (default: ${DEFAULT-VALUE}).")
-    String schedule = DEFAULT_SCHEDULE;
+            + "window:epochs:batch:lrStart:lrEnd stages (default: smdp " + DEFAULT_SCHEDULE + "; heatgen "
+            + HEATGEN_SCHEDULE + "; one-shot baselines " + ONE_SHOT_SCHEDULE + ").")
+    String schedule;
 
-    @Option(names = "--width", description = "Channels of the score network (default: ${DEFAULT-VALUE}).")
-    int width = ScoreNetConfig.defaults().width();
+    @Option(names = "--width", description = "Channels: score network / ResNet 32, U-Net first level 16, FNO 20 (defaults).")
+    Integer width;
 
     @Option(names = "--blocks", description = "Residual blocks (default: ${DEFAULT-VALUE}).")
     int blocks = ScoreNetConfig.defaults().blocks();
@@ -49,6 +61,23 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--activation", description = "leaky-relu or gelu (default: ${DEFAULT-VALUE}).")
     String activation = ScoreNetConfig.defaults().activation();
+
+    @Option(names = "--modes", description = "FNO: Fourier modes kept per axis (default: ${DEFAULT-VALUE}).")
+    int modes = FnoConfig.defaults().modes();
+
+    @Option(names = "--layers", description = "FNO: Fourier layers (default: ${DEFAULT-VALUE}).")
+    int layers = FnoConfig.defaults().layers();
+
+    @Option(names = "--levels", description = "U-Net (BNN): pooling levels (default: ${DEFAULT-VALUE}, 32x32 down to 1x1).")
+    int levels = UNetConfig.defaults().levels();
+
+    @Option(names = "--dropout", description = "U-Net (BNN): channel-wise dropout rate, active in training and "
+            + "sampling (default: ${DEFAULT-VALUE}).")
+    double dropout = UNetConfig.defaults().dropout();
+
+    @Option(names = "--weight-decay", description = "Decoupled weight decay, AdamW (default: 1e-4 for the one-shot "
+            + "baselines as the reference, 0 for smdp and heatgen).")
+    Double weightDecay;
 
     @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed = 0;
@@ -97,21 +126,22 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!method.equals("smdp")) {
-            throw new InvalidInputException("unknown method '" + method + "'; valid: smdp");
-        }
-        ScoreNetConfig net = new ScoreNetConfig(width, blocks, 3, dilations, activation);
-        WindowSchedule windows = WindowSchedule.parse(schedule);
+        Method chosen = Method.parse(method);
+        NetworkConfig net = network(chosen);
+        WindowSchedule windows = WindowSchedule.parse(schedule != null ? schedule
+                : chosen.oneShot() ? ONE_SHOT_SCHEDULE : chosen == Method.HEATGEN ? HEATGEN_SCHEDULE : DEFAULT_SCHEDULE);
+        double decay = weightDecay != null ? weightDecay : chosen.oneShot() ? 1e-4 : 0;
         int validation = valSize != null ? valSize : -1;
         try (NDManager manager = Engines.newManager()) {
             if (validation < 0) {
                 int n = dev.smdp4j.data.DatasetStore.open(data).spec().trainSize();
                 validation = Math.min(250, n / 10);
             }
-            TrainingOptions options = new TrainingOptions(net, windows, seed, jitter, !noAugment, validation,
-                    scoreFactor, clip, anchorTimes, anchorWeight, init == null ? null : init.toString());
-            System.out.printf("training %s: network %s (receptive field %d cells, %.0f MFLOP per field), schedule %s%n",
-                    method, net, net.receptiveField(), net.flopsPerSample(32, dev.smdp4j.train.SmdpModel.IN_CHANNELS) / 1e6, windows);
+            TrainingOptions options = new TrainingOptions(chosen, net, windows, seed, jitter, !noAugment, validation,
+                    scoreFactor, clip, decay, anchorTimes, anchorWeight, init == null ? null : init.toString());
+            System.out.printf("training %s: network %s (%.0f MFLOP per field), schedule %s%n", method, net,
+                    net.flopsPerSample(32, chosen == Method.SMDP ? SmdpModel.IN_CHANNELS : chosen.oneShot() ? 1 : 2) / 1e6,
+                    windows);
             long start = System.nanoTime();
             TrainingRun.Result r = new TrainingRun(data, out, options, resume, checkpointMinutes, budget, !quiet)
                     .run(manager);
@@ -126,5 +156,17 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The method's architecture from the options that apply to it. */
+    private NetworkConfig network(Method chosen) {
+        String architecture = chosen.oneShot() ? chosen.architecture() : "score-net";
+        return switch (architecture) {
+            case "fno" -> new FnoConfig(modes, width != null ? width : FnoConfig.defaults().width(), layers,
+                    FnoConfig.defaults().projection());
+            case "unet" -> new UNetConfig(width != null ? width : UNetConfig.defaults().width(), levels, dropout);
+            default -> new ScoreNetConfig(width != null ? width : ScoreNetConfig.defaults().width(), blocks, 3, dilations,
+                    activation);
+        };
     }
 }

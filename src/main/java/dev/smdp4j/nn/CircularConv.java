@@ -22,7 +22,8 @@ public final class CircularConv extends AbstractBlock {
     private final int filters;
     private final int pad;
     private final int dilation;
-    /** Output channels from which the engine's convolution backward was measured reliable. */
+    private final int kernel;
+    /** Output channels from which the engine's convolution backward was measured reliable; also the input-channel block. */
     static final int SAFE_FILTERS = 16;
 
     public CircularConv(int filters, int kernel, int dilation) {
@@ -33,6 +34,7 @@ public final class CircularConv extends AbstractBlock {
         this.filters = filters;
         this.pad = dilation * (kernel - 1) / 2;
         this.dilation = dilation;
+        this.kernel = kernel;
         this.conv = addChildBlock("conv", Conv2d.builder()
                 .setKernelShape(new Shape(kernel, kernel))
                 .optDilation(new Shape(dilation, dilation))
@@ -43,22 +45,36 @@ public final class CircularConv extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = Periodic.pad(inputs.singletonOrThrow(), pad);
-        if (filters >= SAFE_FILTERS) {
+        long in = x.getShape().get(1);
+        int inPad = kernel > 1 && in > SAFE_FILTERS && in % SAFE_FILTERS != 0 ? (int) (SAFE_FILTERS - in % SAFE_FILTERS) : 0;
+        if (filters >= SAFE_FILTERS && inPad == 0) {
             return conv.forward(store, new NDList(x), training);
         }
-        // libtorch 2.7.1's CPU convolution backward (input gradient) with fewer than ~16 output
-        // channels intermittently returns NaN (measured: 1-15% of passes, e.g. for the 1-channel
-        // output layer). Convolve with the weight zero-padded to SAFE_FILTERS output channels and
-        // keep the first `filters`: identical values, and a backward pass that stays finite.
+        // Two libtorch 2.7.1 CPU convolution faults, both reading uninitialised memory (measured in
+        // docs/BENCHMARKS.md): (1) the input gradient of a convolution with fewer than ~16 output
+        // channels is intermittently NaN (1-15% of passes); (2) the forward pass of a k x k (k > 1)
+        // convolution whose input channel count is above 16 and not a multiple of 16 (e.g. 20, 24,
+        // 40) is NaN in 5-70% of calls. Zero-padding the weight to SAFE_FILTERS output channels and
+        // the input and weight to a multiple of 16 input channels gives identical values and finite
+        // results in every pass measured.
+        NDManager m = x.getManager();
         NDArray w = store.getValue(conv.getParameters().get("weight"), x.getDevice(), training);
         NDArray b = store.getValue(conv.getParameters().get("bias"), x.getDevice(), training);
         Shape ws = w.getShape();
-        NDArray wPad = NDArrays.concat(new NDList(w, x.getManager().zeros(
-                new Shape(SAFE_FILTERS - filters, ws.get(1), ws.get(2), ws.get(3)))), 0);
-        NDArray bPad = NDArrays.concat(new NDList(b, x.getManager().zeros(new Shape(SAFE_FILTERS - filters))), 0);
-        NDArray y = Conv2d.conv2d(x, wPad, bPad, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation))
+        if (inPad > 0) {
+            Shape xs = x.getShape();
+            x = NDArrays.concat(new NDList(x, m.zeros(new Shape(xs.get(0), inPad, xs.get(2), xs.get(3)))), 1);
+            w = NDArrays.concat(new NDList(w, m.zeros(new Shape(ws.get(0), inPad, ws.get(2), ws.get(3)))), 1);
+        }
+        if (filters < SAFE_FILTERS) {
+            Shape padded = w.getShape();
+            w = NDArrays.concat(new NDList(w, m.zeros(new Shape(SAFE_FILTERS - filters, padded.get(1), padded.get(2),
+                    padded.get(3)))), 0);
+            b = NDArrays.concat(new NDList(b, m.zeros(new Shape(SAFE_FILTERS - filters))), 0);
+        }
+        NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation))
                 .singletonOrThrow();
-        return new NDList(y.get(new NDIndex(":, :" + filters)));
+        return new NDList(filters < SAFE_FILTERS ? y.get(new NDIndex(":, :" + filters)) : y);
     }
 
     @Override

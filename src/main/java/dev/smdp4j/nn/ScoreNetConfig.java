@@ -16,7 +16,8 @@ import java.util.Map;
  * @param dilations dilations assigned to the block convolutions in turn, cycling
  * @param activation {@code leaky-relu} (slope 0.01, as the reference) or {@code gelu}
  */
-public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation) {
+public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation)
+        implements NetworkConfig {
 
     /** The default size, chosen by measurement (docs/RESULTS.md). */
     public static ScoreNetConfig defaults() {
@@ -41,7 +42,13 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         return dilations[j % dilations.length];
     }
 
+    @Override
+    public ai.djl.nn.Block build(int inChannels) {
+        return new ScoreNet(this, inChannels);
+    }
+
     /** Multiply-adds times two of one evaluation on one N x N field (forward only). */
+    @Override
     public long flopsPerSample(int n, int inChannels) {
         long k2 = (long) kernel * kernel;
         long perPixel = 2 * k2 * inChannels * width + blocks * 2L * (2 * k2 * width * width) + 2 * k2 * width;
@@ -57,6 +64,7 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         return rf + kernel - 1; // projection
     }
 
+    @Override
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("architecture", "score-net");

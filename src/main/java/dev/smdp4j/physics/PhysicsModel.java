@@ -34,4 +34,22 @@ public interface PhysicsModel {
 
     /** A short name for provenance and messages, e.g. {@code heat-spectral(alpha=1.0)}. */
     String describe();
+
+    /** No physics: {@code P_d(x) = 0}. The reverse process of the HeatGen baseline, whose network must learn the physics. */
+    PhysicsModel NONE = new PhysicsModel() {
+        @Override
+        public NDArray increment(NDArray x, double d) {
+            return x.zerosLike();
+        }
+
+        @Override
+        public NDArray rate(NDArray x) {
+            return x.zerosLike();
+        }
+
+        @Override
+        public String describe() {
+            return "none";
+        }
+    };
 }

@@ -4,37 +4,61 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.eval.Evaluation;
+import dev.smdp4j.eval.Metrics;
+import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.nn.ScoreNet;
-import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.nn.TimeConditionedNetwork;
+import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.physics.PhysicsModel;
+import dev.smdp4j.sample.PosteriorSampling;
+import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.score.ExactNet;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
-import java.nio.file.Path;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.util.Seeds;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A score network together with everything needed to use it: the data set's parameters and
- * normalisation it was trained for, and the factor that turns its output into a score.
+ * A time-conditioned network that defines a learned reverse process, together with everything
+ * needed to use it: the data set's parameters and normalisation it was trained for, and the factor
+ * that turns its output into a score. Two methods share it:
+ *
+ * <ul>
+ *   <li>{@link Method#SMDP}: the reverse step {@code x - P_d(x) + d (1/2) g^2 net(x, t)} with the
+ *       differentiable heat solver as {@code P}; the network sees {@code [x, t/T, P_d(x)/(g sqrt d)]}.
+ *   <li>{@link Method#HEATGEN}: no physics ({@code P = 0}), so the step is {@code x + d (1/2) g^2
+ *       net(x, t)} — the HeatGen baseline's {@code x + d net'(x, t)} with {@code net' = g^2 net / 2}, a
+ *       fixed rescaling — and the network sees only {@code [x, t/T]}: it must learn the physics too.
+ * </ul>
  */
-public final class SmdpModel {
-    /** Input channels of the score network: the field, the time and the physics feature. */
+public final class SmdpModel implements TrainableModel {
+    /** Input channels of the SMDP score network: the field, the time and the physics feature. */
     public static final int IN_CHANNELS = 3;
+    /** Validation observations are sampled in batches of this many. */
+    private static final int VALIDATION_BATCH = 32;
 
-    private final ScoreNet block;
+    private final Method method;
+    private final NetworkConfig config;
+    private final Block block;
     private final TimeConditionedNetwork network;
     private final DatasetSpec spec;
     private final Normalisation normalisation;
     private final double scoreFactor;
 
-    private SmdpModel(ScoreNet block, TimeConditionedNetwork network, DatasetSpec spec, Normalisation normalisation,
-            double scoreFactor) {
+    private SmdpModel(Method method, NetworkConfig config, Block block, TimeConditionedNetwork network, DatasetSpec spec,
+            Normalisation normalisation, double scoreFactor) {
+        this.method = method;
+        this.config = config;
         this.block = block;
         this.network = network;
         this.spec = spec;
@@ -42,43 +66,45 @@ public final class SmdpModel {
         this.scoreFactor = scoreFactor;
     }
 
-    /** A freshly initialised network (weights drawn from the engine's generator seeded with {@code seed}). */
+    /** A freshly initialised SMDP network (weights drawn from the engine's generator seeded with {@code seed}). */
     public static SmdpModel create(NDManager manager, ScoreNetConfig config, DatasetSpec spec, Normalisation norm,
             double scoreFactor, long seed) {
-        ScoreNet block = new ScoreNet(config, IN_CHANNELS);
+        return create(manager, Method.SMDP, config, spec, norm, scoreFactor, seed);
+    }
+
+    /** A freshly initialised network for {@link Method#SMDP} or {@link Method#HEATGEN}. */
+    public static SmdpModel create(NDManager manager, Method method, NetworkConfig config, DatasetSpec spec,
+            Normalisation norm, double scoreFactor, long seed) {
+        if (method.oneShot()) {
+            throw new IllegalArgumentException(method.id() + " is not a reverse-process method");
+        }
+        boolean physics = method == Method.SMDP;
+        int inChannels = physics ? IN_CHANNELS : 2;
+        Block block = config.build(inChannels);
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, IN_CHANNELS, spec.gridSize(), spec.gridSize()));
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, inChannels, spec.gridSize(), spec.gridSize()));
         double span = spec.endTime() / spec.steps();
         double noise = spec.diffusion() * Math.sqrt(span);
-        HeatEquation physics = new HeatEquation(manager, spec.alpha());
-        TimeConditionedNetwork net = new TimeConditionedNetwork(block, new ParameterStore(manager, false), spec.endTime(),
-                outputScale(spec), physics, span, noise > 0 ? 1 / noise : 1);
-        return new SmdpModel(block, net, spec, norm, scoreFactor);
+        ParameterStore store = new ParameterStore(manager, false);
+        TimeConditionedNetwork net = physics
+                ? new TimeConditionedNetwork(block, store, spec.endTime(), outputScale(spec),
+                        new HeatEquation(manager, spec.alpha()), span, noise > 0 ? 1 / noise : 1)
+                : new TimeConditionedNetwork(block, store, spec.endTime(), outputScale(spec));
+        return new SmdpModel(method, config, block, net, spec, norm, scoreFactor);
     }
 
     /** The model stored in a checkpoint written by {@link TrainingRun}. */
     public static SmdpModel load(NDManager manager, Checkpoint checkpoint) {
-        JsonNode meta = checkpoint.metadata();
-        Path file = checkpoint.file();
-        if (!"smdp".equals(meta.path("method").asText())) {
-            throw new InvalidInputException(file + ": not an SMDP score-network checkpoint (method '"
-                    + meta.path("method").asText() + "')");
+        Method method = Method.parse(checkpoint.metadata().path("method").asText());
+        if (method.oneShot()) {
+            throw new InvalidInputException(checkpoint.file() + ": not a score-network checkpoint (method '"
+                    + method.id() + "')");
         }
-        ObjectMapper mapper = new ObjectMapper();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> net = mapper.convertValue(meta.path("network"), Map.class);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> params = mapper.convertValue(meta.path("dataset").path("parameters"), Map.class);
-        DatasetSpec spec = DatasetSpec.fromMap(params, file.toString());
-        JsonNode n = meta.path("dataset").path("normalisation");
-        Normalisation norm = new Normalisation(n.path("mean").asDouble(), n.path("std").asDouble());
-        double factor = meta.path("training").path("score_factor").asDouble(ScaledNetworkScore.TWEEDIE_FACTOR);
-        SmdpModel model = create(manager, ScoreNetConfig.fromMap(net), spec, norm, factor, 0);
-        try {
-            ParameterIO.load(model.block, checkpoint.tensors());
-        } catch (InvalidInputException e) {
-            throw new InvalidInputException(file + ": " + e.getMessage(), e);
-        }
+        double factor = checkpoint.metadata().path("training").path("score_factor")
+                .asDouble(ScaledNetworkScore.TWEEDIE_FACTOR);
+        SmdpModel model = create(manager, method, ModelFiles.network(checkpoint), ModelFiles.spec(checkpoint),
+                ModelFiles.normalisation(checkpoint), factor, 0);
+        ModelFiles.loadWeights(model.block, checkpoint);
         return model;
     }
 
@@ -96,18 +122,83 @@ public final class SmdpModel {
         return gRootD > 0 ? 2 / gRootD : 1;
     }
 
-    public ScoreNet block() {
+    @Override
+    public Method method() {
+        return method;
+    }
+
+    @Override
+    public Block block() {
         return block;
+    }
+
+    @Override
+    public NetworkConfig architecture() {
+        return config;
+    }
+
+    /**
+     * The SDE whose reverse this model integrates: the data's for SMDP; for HeatGen the same
+     * diffusion with no physics drift (the network's output is the whole step).
+     */
+    public Sde reverseSde(Sde dataSde) {
+        return method == Method.SMDP ? dataSde : new Sde(PhysicsModel.NONE, dataSde.diffusion());
+    }
+
+    @Override
+    public Objective objective(Sde dataSde, TrainingOptions options) {
+        return new UnrolledOdeObjective(dataSde, reverseSde(dataSde), network, spec.endTime(), spec.steps(),
+                options.jitter(), options.anchorTimes(), options.anchorWeight());
+    }
+
+    @Override
+    public Objective reference(Sde dataSde, TrainingOptions options, NDManager manager) {
+        return method == Method.SMDP ? new UnrolledOdeObjective(dataSde, new ExactNet(manager, spec, normalisation),
+                spec.endTime(), spec.steps(), options.jitter()) : null;
+    }
+
+    /** Validation with the {@code ode} and {@code sde} samplers; {@code best.ckpt} is chosen by the ODE MSE. */
+    @Override
+    public double validate(NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed,
+            Map<String, Object> entry) {
+        TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
+        for (String name : new String[] {"ode", "sde"}) {
+            try {
+                HostArray pred = PosteriorSampling.run(manager, valY, 1, Samplers.create(name), reverseSde(dataSde),
+                        score(), grid, Seeds.derive(seed, "validation-sampling"), VALIDATION_BATCH, null);
+                Evaluation e = Metrics.evaluate(valX0, pred, 0, 1, spec.alpha(), spec.endTime());
+                entry.put("val_" + name + "_mse", e.mse().mean());
+                entry.put("val_" + name + "_spectral", e.spectralError().mean());
+            } catch (InvalidInputException diverged) {
+                entry.put("val_" + name + "_error", diverged.getMessage()); // a poor early network: record, go on
+            }
+        }
+        return entry.get("val_ode_mse") instanceof Double v ? v : Double.NaN;
+    }
+
+    @Override
+    public String selectionMetric() {
+        return "val_ode_mse";
+    }
+
+    @Override
+    public Map<String, Object> metadata() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("physics", method == Method.SMDP ? "spectral" : "none");
+        m.put("score_factor", scoreFactor);
+        return m;
     }
 
     public TimeConditionedNetwork network() {
         return network;
     }
 
+    @Override
     public DatasetSpec spec() {
         return spec;
     }
 
+    @Override
     public Normalisation normalisation() {
         return normalisation;
     }

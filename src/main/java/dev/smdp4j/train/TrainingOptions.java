@@ -1,15 +1,16 @@
 package dev.smdp4j.train;
 
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.nn.NetworkConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Everything that determines an SMDP training run's result. Stored in every checkpoint; a resumed
+ * Everything that determines a training run's result. Stored in every checkpoint; a resumed
  * run must use the same values.
  *
- * @param network the score network's architecture
+ * @param method the method (network family and loss)
+ * @param network the network's architecture
  * @param schedule the sliding-window schedule
  * @param seed seed of initialisation, batches, trajectories and validation noise
  * @param jitter jitter interior time points during training (the reference does)
@@ -17,15 +18,16 @@ import java.util.Map;
  * @param validationSize fields held out from the end of train.npz for model selection
  * @param scoreFactor score = factor * network output (recorded for sampling; see ScaledNetworkScore)
  * @param clip element-wise gradient clipping bound
+ * @param weightDecay decoupled weight decay (AdamW; 0 = Adam)
  * @param anchorTimes one-step ("anchor") terms per batch added to the window loss, at random times
  *     of the same simulated trajectories; 0 = the paper's loss alone (see UnrolledOdeObjective)
  * @param anchorWeight weight of the anchor terms
  * @param init checkpoint whose network weights start the run (warm start), or null for a fresh
  *     initialisation
  */
-public record TrainingOptions(ScoreNetConfig network, WindowSchedule schedule, long seed, boolean jitter,
-        boolean augment, int validationSize, double scoreFactor, double clip, int anchorTimes, double anchorWeight,
-        String init) {
+public record TrainingOptions(Method method, NetworkConfig network, WindowSchedule schedule, long seed, boolean jitter,
+        boolean augment, int validationSize, double scoreFactor, double clip, double weightDecay, int anchorTimes,
+        double anchorWeight, String init) {
 
     public TrainingOptions {
         if (validationSize < 0) {
@@ -38,6 +40,13 @@ public record TrainingOptions(ScoreNetConfig network, WindowSchedule schedule, l
             throw new InvalidInputException("--anchor-times must be >= 0 and --anchor-weight finite and >= 0, got "
                     + anchorTimes + " and " + anchorWeight);
         }
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new InvalidInputException("--weight-decay must be finite and >= 0, got " + weightDecay);
+        }
+        if (method.oneShot() && schedule.stages().stream().anyMatch(s -> s.window() != 1)) {
+            throw new InvalidInputException("method " + method.id() + " predicts in one shot: every --schedule stage "
+                    + "needs window 1, got " + schedule);
+        }
         if (!(clip > 0)) {
             throw new InvalidInputException("--clip must be > 0, got " + clip);
         }
@@ -45,6 +54,7 @@ public record TrainingOptions(ScoreNetConfig network, WindowSchedule schedule, l
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", method.id());
         m.put("schedule", schedule.toString());
         m.put("seed", seed);
         m.put("jitter", jitter);
@@ -52,6 +62,7 @@ public record TrainingOptions(ScoreNetConfig network, WindowSchedule schedule, l
         m.put("val_size", validationSize);
         m.put("score_factor", scoreFactor);
         m.put("clip", clip);
+        m.put("weight_decay", weightDecay);
         m.put("anchor_times", anchorTimes);
         m.put("anchor_weight", anchorWeight);
         m.put("init", init == null ? "" : init);

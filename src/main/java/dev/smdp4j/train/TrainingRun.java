@@ -37,18 +37,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * An SMDP training run in an output directory: data loading and the validation split, the
- * network, the shared {@link TrainingLoop} with the {@link UnrolledOdeObjective}, checkpoints
- * ({@code last.ckpt} every epoch, every few minutes and on interruption; {@code best.ckpt} at the
- * best validation ODE MSE), validation with the {@code ode} and {@code sde} samplers, and
+ * A training run of any {@link Method} in an output directory: data loading and the validation
+ * split, the model ({@link TrainableModel}: network and loss), the shared {@link TrainingLoop},
+ * checkpoints ({@code last.ckpt} every epoch, every few minutes and on interruption;
+ * {@code best.ckpt} at the best validation metric of the method), validation, and
  * {@code history.json}. {@code resume} continues from {@code last.ckpt} exactly where it stopped.
  */
 public final class TrainingRun {
     public static final String LAST = "last.ckpt";
     public static final String BEST = "best.ckpt";
     public static final String HISTORY = "history.json";
-    /** Validation observations are sampled in batches of this many. */
-    private static final int VALIDATION_BATCH = 32;
     /** Batches of the exact-net reference used to estimate the loss floor of a window. */
     private static final int FLOOR_BATCHES = 8;
 
@@ -106,18 +104,15 @@ public final class TrainingRun {
             Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
             HostArray valY = valSize == 0 ? null
                     : DatasetGenerator.observe(manager, heat, valX0, spec, Seeds.derive(options.seed(), "validation"));
-            SmdpModel model = SmdpModel.create(manager, options.network(), spec, norm, options.scoreFactor(), options.seed());
-            try (Adam adam = Adam.builder().clip(options.clip()).build(model.block());
-                    ExactNet exactNet = new ExactNet(manager, spec, norm)) {
+            TrainableModel model = TrainableModel.create(manager, options, spec, norm);
+            try (Adam adam = Adam.builder().clip(options.clip()).weightDecay(options.weightDecay()).build(model.block())) {
                 if (!resume && options.init() != null) {
                     warmStart(model, Path.of(options.init()));
                 }
                 State state = resume ? restore(model, adam, spec, dataHash) : new State(Position.START, new ArrayList<>(),
                         Double.POSITIVE_INFINITY, 0);
-                UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, model.network(), spec.endTime(),
-                        spec.steps(), options.jitter(), options.anchorTimes(), options.anchorWeight());
-                UnrolledOdeObjective floor = new UnrolledOdeObjective(sde, exactNet, spec.endTime(), spec.steps(),
-                        options.jitter());
+                Objective objective = model.objective(sde, options);
+                Objective floor = model.reference(sde, options, manager);
                 TrainingLoop loop = new TrainingLoop(manager, objective, adam, train, options.schedule(), options.seed(),
                         options.augment());
                 Saver saver = new Saver(model, adam, spec, norm, dataHash, state);
@@ -134,7 +129,7 @@ public final class TrainingRun {
                         @Override
                         public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
                             stepsTaken = position.step();
-                            if (floorStage != position.stage()) {
+                            if (floor != null && floorStage != position.stage()) {
                                 floorStage = position.stage();
                                 state.floors.put(position.stage(), lossFloor(manager, floor, train, stage));
                             }
@@ -153,18 +148,20 @@ public final class TrainingRun {
                             entry.put("window", stage.window());
                             entry.put("step", next.step());
                             entry.put("loss", meanLoss);
-                            entry.put("loss_floor_exact_net", state.floors.get(stageIndex));
+                            if (floor != null) {
+                                entry.put("loss_floor_exact_net", state.floors.get(stageIndex));
+                            }
                             entry.put("skipped_steps", skipped);
                             boolean stageEnd = epoch + 1 == stage.epochs();
                             boolean finalStage = stageIndex == options.schedule().stages().size() - 1;
                             if (valY != null && (stageEnd || finalStage)) {
-                                validate(manager, model, sde, valX0, valY, entry);
+                                model.validate(manager, sde, valX0, valY, options.seed(), entry);
                             }
                             entry.put("elapsed_seconds", elapsed(state, startNanos));
                             state.history.add(entry);
                             saver.saveLast(next, false, elapsed(state, startNanos));
                             lastSave = System.nanoTime();
-                            Object mse = entry.get("val_ode_mse");
+                            Object mse = entry.get(model.selectionMetric());
                             if (mse instanceof Double v && v < state.bestMse) {
                                 state.bestMse = v;
                                 saver.save(out.resolve(BEST), next, false, elapsed(state, startNanos));
@@ -236,9 +233,13 @@ public final class TrainingRun {
 
     /** Restores parameters, optimizer state, position and history from last.ckpt, after checking it matches. */
     /** Loads the network weights of {@code file} (same architecture required); the optimizer starts fresh. */
-    private void warmStart(SmdpModel model, Path file) {
+    private void warmStart(TrainableModel model, Path file) {
         Checkpoint ckpt = Checkpoint.read(file);
         JsonNode net = ckpt.metadata().path("network");
+        if (!options.method().id().equals(ckpt.metadata().path("method").asText())) {
+            throw new InvalidInputException("--init " + file + ": a " + ckpt.metadata().path("method").asText()
+                    + " checkpoint, not " + options.method().id());
+        }
         if (!Json.mapper().valueToTree(options.network().toMap()).equals(net)) {
             throw new InvalidInputException("--init " + file + ": its network " + net + " differs from the requested "
                     + options.network().toMap());
@@ -250,7 +251,7 @@ public final class TrainingRun {
         }
     }
 
-    private State restore(SmdpModel model, Adam adam, DatasetSpec spec, String dataHash) {
+    private State restore(TrainableModel model, Adam adam, DatasetSpec spec, String dataHash) {
         Checkpoint ckpt = Checkpoint.read(out.resolve(LAST));
         JsonNode meta = ckpt.metadata();
         ObjectMapper mapper = Json.mapper();
@@ -289,14 +290,14 @@ public final class TrainingRun {
 
     /** Writes checkpoints with the run's metadata. */
     private final class Saver {
-        private final SmdpModel model;
+        private final TrainableModel model;
         private final Adam adam;
         private final DatasetSpec spec;
         private final Normalisation norm;
         private final String dataHash;
         private final State state;
 
-        Saver(SmdpModel model, Adam adam, DatasetSpec spec, Normalisation norm, String dataHash, State state) {
+        Saver(TrainableModel model, Adam adam, DatasetSpec spec, Normalisation norm, String dataHash, State state) {
             this.model = model;
             this.adam = adam;
             this.spec = spec;
@@ -311,8 +312,9 @@ public final class TrainingRun {
 
         void save(Path file, Position position, boolean complete, double elapsedSeconds) {
             Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("method", "smdp");
-            meta.put("network", model.block().config().toMap());
+            meta.put("method", model.method().id());
+            meta.put("network", model.architecture().toMap());
+            meta.putAll(model.metadata());
             meta.put("parameters", model.block().getParameters().stream().mapToLong(p -> p.getValue().getArray().size()).sum());
             Map<String, Object> dataset = new LinkedHashMap<>();
             dataset.put("dir", dataDir.toAbsolutePath().toString());
@@ -325,6 +327,7 @@ public final class TrainingRun {
                     position.iteration(), "step", position.step()));
             meta.put("complete", complete);
             meta.put("optimizer_steps", adam.steps());
+            meta.put("selection_metric", model.selectionMetric());
             meta.put("best_val_ode_mse", Double.isFinite(state.bestMse) ? state.bestMse : null);
             meta.put("elapsed_seconds", elapsedSeconds);
             meta.put("saved", Instant.now().toString());
@@ -345,7 +348,7 @@ public final class TrainingRun {
     }
 
     /** Mean loss of the exact-net reference on a few batches: what a perfect one-step optimum scores. */
-    private double lossFloor(NDManager manager, UnrolledOdeObjective floor, HostArray train, Stage stage) {
+    private double lossFloor(NDManager manager, Objective floor, HostArray train, Stage stage) {
         int n = train.dim(1);
         int b = Math.min(stage.batch(), train.dim(0));
         double sum = 0;
@@ -358,23 +361,5 @@ public final class TrainingRun {
             }
         }
         return sum / FLOOR_BATCHES;
-    }
-
-    /** Validation metrics of the ode and sde samplers on the held-out observations, added to {@code entry}. */
-    private void validate(NDManager manager, SmdpModel model, Sde sde, HostArray valX0, HostArray valY,
-            Map<String, Object> entry) {
-        DatasetSpec spec = model.spec();
-        TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
-        for (String name : new String[] {"ode", "sde"}) {
-            try {
-                HostArray pred = PosteriorSampling.run(manager, valY, 1, Samplers.create(name), sde, model.score(), grid,
-                        Seeds.derive(options.seed(), "validation-sampling"), VALIDATION_BATCH, null);
-                Evaluation e = Metrics.evaluate(valX0, pred, 0, 1, spec.alpha(), spec.endTime());
-                entry.put("val_" + name + "_mse", e.mse().mean());
-                entry.put("val_" + name + "_spectral", e.spectralError().mean());
-            } catch (InvalidInputException diverged) {
-                entry.put("val_" + name + "_error", diverged.getMessage()); // a poor early network: record, go on
-            }
-        }
     }
 }

@@ -32,6 +32,7 @@ import dev.smdp4j.util.GaussianNoise;
  */
 public final class UnrolledOdeObjective implements Objective {
     private final Sde sde;
+    private final Sde reverse;
     private final ScoreModel trainedScore;
     private final double endTime;
     private final int steps;
@@ -40,13 +41,19 @@ public final class UnrolledOdeObjective implements Objective {
     private final double anchorWeight;
 
     public UnrolledOdeObjective(Sde sde, NetworkOutput network, double endTime, int steps, boolean jitter) {
-        this(sde, network, endTime, steps, jitter, 0, 0);
+        this(sde, sde, network, endTime, steps, jitter, 0, 0);
     }
 
-    /** With {@code anchorTimes} one-step terms of weight {@code anchorWeight} (see the class comment). */
-    public UnrolledOdeObjective(Sde sde, NetworkOutput network, double endTime, int steps, boolean jitter,
+    /**
+     * @param sde the forward process that simulates the training trajectories
+     * @param reverse the process whose reverse step is unrolled: {@code sde} for SMDP; the same
+     *     diffusion without physics for HeatGen
+     * @param anchorTimes one-step terms per batch, of weight {@code anchorWeight} (see the class comment)
+     */
+    public UnrolledOdeObjective(Sde sde, Sde reverse, NetworkOutput network, double endTime, int steps, boolean jitter,
             int anchorTimes, double anchorWeight) {
         this.sde = sde;
+        this.reverse = reverse;
         this.trainedScore = new ScaledNetworkScore(network, ScaledNetworkScore.TWEEDIE_FACTOR);
         this.endTime = endTime;
         this.steps = steps;
@@ -87,6 +94,6 @@ public final class UnrolledOdeObjective implements Objective {
      * {@code x - P_d(x) + d (1/2) g^2 net}.
      */
     NDArray odeStep(NDArray x, int m, TimeGrid grid) {
-        return ReverseStep.drift(sde, trainedScore, x, grid.time(m), grid.span(m - 1), 1.0);
+        return ReverseStep.drift(reverse, trainedScore, x, grid.time(m), grid.span(m - 1), 1.0);
     }
 }

@@ -54,7 +54,8 @@ class TrainingRunTest {
     }
 
     static TrainingOptions options(String schedule) {
-        return new TrainingOptions(TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10, 0, 0, null);
+        return new TrainingOptions(Method.SMDP, TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10, 0, 0, 0,
+                null);
     }
 
     @Test

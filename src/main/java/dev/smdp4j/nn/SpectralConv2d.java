@@ -1,0 +1,186 @@
+package dev.smdp4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * The spectral convolution of a Fourier neural operator (Li et al. 2021, "Fourier Neural Operator
+ * for Parametric Partial Differential Equations", layer {@code SpectralConv2d} of FNO-2d): a global
+ * convolution on the periodic {@code N x N} grid parametrised directly by its Fourier coefficients
+ * on the lowest modes.
+ *
+ * <p>For an input {@code [B, C_in, N, N]} it takes the real 2-D FFT (an {@code rfft} along the last
+ * axis, then an {@code fft} along the second-to-last, as {@code FourierMultiplier}), keeps the modes
+ * of rows {@code 0 .. modes-1} and {@code N-modes .. N-1} (wavenumbers {@code 0 .. modes-1} and
+ * {@code -modes .. -1}) and columns {@code 0 .. modes-1} of the half spectrum, mixes the channels on
+ * every kept mode {@code k} with its own complex matrix,
+ * {@code out[b, o, k] = sum_i in[b, i, k] W[i, o, k]}, sets every other mode to zero, and transforms
+ * back to a real {@code [B, C_out, N, N]} field. As with PyTorch's {@code irfft}, the inverse
+ * transform supplies the conjugate partners of the columns {@code 1 .. modes-1} and takes the real
+ * part of column 0, so the output is
+ * {@code N^-2 sum_{kept (u, v)} c_v Re(out[u, v] exp(2 pi i (u r + v c) / N))} with {@code c_0 = 1}
+ * and {@code c_v = 2} otherwise.
+ *
+ * <p>The weights depend on wavenumbers, not on grid points, so the same layer applies at any
+ * resolution {@code N >= 2 * modes} and, on band-limited fields, gives the same function sampled
+ * on the finer grid (the forward and inverse FFT normalisations cancel).
+ *
+ * <p>Parameters: the complex weights are stored as two real float arrays, {@code weight_real} and
+ * {@code weight_imag}, each {@code [C_in, C_out, 2 * modes, modes]}; index {@code j < modes} of the
+ * third axis is FFT row {@code j}, index {@code j >= modes} is FFT row {@code N - 2 * modes + j}
+ * (wavenumber {@code j - 2 * modes}). Checkpoints and the optimizer thus only see real arrays; the
+ * complex product is computed in real arithmetic from the real and imaginary parts of the spectrum
+ * ({@link NDArray#real()}, PyTorch's {@code view_as_real}); the result is made complex again as
+ * {@code re + i * im}, by type promotion in a product with the complex constant {@code i}
+ * ({@link NDArray#complex()}, the inverse of {@code real()}, runs libtorch's
+ * {@code view_as_complex_copy}, which has no autograd, and {@code toType(COMPLEX64)} detaches).
+ * Both parts are initialised as in Li et al., {@code uniform[0, 1) / (C_in * C_out)}, drawn from the
+ * engine's generator (so {@code Engine.setRandomSeed} fixes them). There is no bias (in an FNO layer
+ * the parallel pointwise convolution carries it).
+ *
+ * <p>Float32 only (DJL has no complex128 type). Differentiable through DJL autograd.
+ */
+public final class SpectralConv2d extends AbstractBlock {
+    private final int inChannels;
+    private final int outChannels;
+    private final int modes;
+    private final Parameter weightReal;
+    private final Parameter weightImag;
+
+    /**
+     * @param inChannels input channels {@code C_in >= 1}
+     * @param outChannels output channels {@code C_out >= 1}
+     * @param modes modes kept per axis, {@code >= 1}; the grid must then have {@code N >= 2 * modes}
+     */
+    public SpectralConv2d(int inChannels, int outChannels, int modes) {
+        if (inChannels < 1 || outChannels < 1 || modes < 1 || modes > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("need inChannels, outChannels and modes >= 1; got inChannels "
+                    + inChannels + ", outChannels " + outChannels + ", modes " + modes);
+        }
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.modes = modes;
+        Shape shape = new Shape(inChannels, outChannels, 2L * modes, modes);
+        Initializer init = liInitializer(1.0f / ((float) inChannels * outChannels));
+        this.weightReal = addParameter(Parameter.builder().setName("weight_real").setType(Parameter.Type.WEIGHT)
+                .optShape(shape).optInitializer(init).build());
+        this.weightImag = addParameter(Parameter.builder().setName("weight_imag").setType(Parameter.Type.WEIGHT)
+                .optShape(shape).optInitializer(init).build());
+    }
+
+    /** {@code scale * uniform[0, 1)}, Li et al.'s initialisation of both parts of the weights. */
+    private static Initializer liInitializer(float scale) {
+        return (manager, shape, dataType) -> manager.randomUniform(0f, scale, shape, dataType);
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    public int modes() {
+        return modes;
+    }
+
+    /** The parameter holding the real parts of the weights, {@code [C_in, C_out, 2 * modes, modes]}. */
+    public Parameter weightReal() {
+        return weightReal;
+    }
+
+    /** The parameter holding the imaginary parts of the weights, {@code [C_in, C_out, 2 * modes, modes]}. */
+    public Parameter weightImag() {
+        return weightImag;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        int n = checkInput(x.getShape());
+        if (x.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("spectral convolution needs float32 input (DJL has no complex128), got "
+                    + x.getDataType());
+        }
+        long batch = x.getShape().get(0);
+        int m = modes;
+        NDArray wr = modesFirst(store.getValue(weightReal, x.getDevice(), training), inChannels, outChannels);
+        NDArray wi = modesFirst(store.getValue(weightImag, x.getDevice(), training), inChannels, outChannels);
+
+        // Real 2-D FFT and the kept modes, [B, C_in, 2m, m] complex, then real and imaginary parts.
+        NDArray spectrum = x.rfft(n, -1).fft(n, -2);
+        NDArray kept = NDArrays.concat(new NDList(
+                spectrum.get(new NDIndex(":, :, :" + m + ", :" + m)),
+                spectrum.get(new NDIndex(":, :, " + (n - m) + ":, :" + m))), 2);
+        NDArray parts = kept.real(); // [B, C_in, 2m, m, 2]: view_as_real (a copy in DJL), differentiable
+        NDArray ar = modesFirst(parts.get(new NDIndex("..., 0")), batch, inChannels);
+        NDArray ai = modesFirst(parts.get(new NDIndex("..., 1")), batch, inChannels);
+
+        // Complex channel mixing per mode as real batched matrix products [K, B, C_in] x [K, C_in, C_out].
+        NDArray re = ar.matMul(wr).sub(ai.matMul(wi));
+        NDArray im = ar.matMul(wi).add(ai.matMul(wr));
+
+        // Back to a complex half spectrum [B, C_out, N, N/2 + 1], zero outside the kept modes, as
+        // re + i * im by type promotion. (NDArray.complex(), libtorch's view_as_complex_copy, has no
+        // autograd, and DJL's toType(COMPLEX64) detaches from the graph.)
+        NDArray unit = x.getManager().create(new float[] {0f, 1f}).complex(); // i, a constant
+        NDArray half = zeroFill(im, batch, n).mul(unit).add(zeroFill(re, batch, n));
+        // The trailing mul(1) hands irfft's backward a dense gradient (it fails on a strided one).
+        return new NDList(half.ifft(n, -2).irfft(n, -1).mul(1f));
+    }
+
+    /**
+     * The mixed modes {@code [K, B, C_out]} placed into a real {@code [B, C_out, N, N/2 + 1]} array
+     * of zeros: block rows {@code 0 .. m-1} to FFT rows {@code 0 .. m-1}, block rows
+     * {@code m .. 2m-1} to FFT rows {@code N-m .. N-1}, columns {@code 0 .. m-1}.
+     */
+    private NDArray zeroFill(NDArray mixed, long batch, int n) {
+        int m = modes;
+        NDArray block = mixed.transpose(1, 2, 0).reshape(batch, outChannels, 2L * m, m);
+        NDManager nd = mixed.getManager();
+        NDList rows = new NDList(block.get(new NDIndex(":, :, :" + m)));
+        if (n > 2 * m) {
+            rows.add(nd.zeros(new Shape(batch, outChannels, n - 2L * m, m), block.getDataType(), block.getDevice()));
+        }
+        rows.add(block.get(new NDIndex(":, :, " + m + ":")));
+        return NDArrays.concat(new NDList(NDArrays.concat(rows, 2),
+                nd.zeros(new Shape(batch, outChannels, n, n / 2 + 1 - m), block.getDataType(), block.getDevice())), 3);
+    }
+
+    /** {@code [first, second, rows, cols]} to {@code [rows * cols, first, second]}: the modes become the batch axis. */
+    private static NDArray modesFirst(NDArray a, long first, long second) {
+        return a.reshape(first, second, -1).transpose(2, 0, 1);
+    }
+
+    /** Validates {@code [B, C_in, N, N]} with {@code N >= 2 * modes}; returns {@code N}. */
+    private int checkInput(Shape in) {
+        if (in.dimension() != 4 || in.get(1) != inChannels || in.get(2) != in.get(3)) {
+            throw new IllegalArgumentException("spectral convolution expects [B, " + inChannels + ", N, N], got " + in);
+        }
+        long n = in.get(2);
+        if (n < 2L * modes) {
+            throw new IllegalArgumentException("spectral convolution with " + modes + " modes needs a grid of at least "
+                    + 2 * modes + " x " + 2 * modes + " (modes <= N / 2), got " + n + " x " + n);
+        }
+        return (int) n;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        checkInput(in);
+        return new Shape[] {new Shape(in.get(0), outChannels, in.get(2), in.get(3))};
+    }
+}

@@ -1,0 +1,76 @@
+package dev.smdp4j.train;
+
+import dev.smdp4j.io.InvalidInputException;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * The methods of the paper's Table 1 that {@code smdp train --method} trains through the one
+ * shared {@link TrainingLoop}. They differ in their network and their loss, nothing else.
+ *
+ * <ul>
+ *   <li>{@code smdp}: SMDP, a score network trained by the sliding-window unrolled ODE loss
+ *       through the differentiable heat solver ({@link UnrolledOdeObjective}).
+ *   <li>{@code heatgen}: the inverse-heat-dissipation-style baseline: the same unrolled loss, but
+ *       the reverse step is {@code x + d net(x, t)} with no physics solver, so the network must
+ *       learn physics and score at once. Sampled with {@code ode} it is HeatGen, with {@code sde}
+ *       (noise {@code g sqrt(d) z} on every step but the last) HeatGen+noise.
+ *   <li>One-shot baselines {@code resnet-*}, {@code bnn-*}, {@code fno-*}: {@code x0 = y + net(y)}
+ *       from the observation alone ({@link OneShotObjective}); {@code -s} = supervised loss
+ *       {@code |x0_pred - x0|^2}, {@code -p} = physics loss {@code |H_T(x0_pred) - y|^2} through the
+ *       differentiable solver.
+ * </ul>
+ */
+public enum Method {
+    SMDP("smdp", null, false),
+    HEATGEN("heatgen", null, false),
+    RESNET_S("resnet-s", "score-net", false),
+    RESNET_P("resnet-p", "score-net", true),
+    BNN_S("bnn-s", "unet", false),
+    BNN_P("bnn-p", "unet", true),
+    FNO_S("fno-s", "fno", false),
+    FNO_P("fno-p", "fno", true);
+
+    private final String id;
+    private final String oneShotArchitecture;
+    private final boolean physicsLoss;
+
+    Method(String id, String oneShotArchitecture, boolean physicsLoss) {
+        this.id = id;
+        this.oneShotArchitecture = oneShotArchitecture;
+        this.physicsLoss = physicsLoss;
+    }
+
+    /** The name used on the command line and in checkpoints. */
+    public String id() {
+        return id;
+    }
+
+    /** Whether the method predicts {@code x0} in one network evaluation from {@code y} (no reverse process). */
+    public boolean oneShot() {
+        return oneShotArchitecture != null;
+    }
+
+    /** The architecture of a one-shot method ({@code score-net}, {@code unet}, {@code fno}), or null. */
+    public String architecture() {
+        return oneShotArchitecture;
+    }
+
+    /** Whether a one-shot method's loss is the physics loss {@code |H_T(x0_pred) - y|^2} (the "-P" rows). */
+    public boolean physicsLoss() {
+        return physicsLoss;
+    }
+
+    public static Method parse(String name) {
+        for (Method m : values()) {
+            if (m.id.equals(name)) {
+                return m;
+            }
+        }
+        throw new InvalidInputException("unknown method '" + name + "'; valid: " + validNames());
+    }
+
+    public static String validNames() {
+        return Arrays.stream(values()).map(Method::id).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.smdp4j.train;
+
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.NetworkConfig;
+import java.util.Map;
+
+/** What every model reads from its checkpoint's metadata: data set parameters, normalisation, architecture, weights. */
+final class ModelFiles {
+    private ModelFiles() {
+    }
+
+    static DatasetSpec spec(Checkpoint checkpoint) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> params = new ObjectMapper().convertValue(
+                checkpoint.metadata().path("dataset").path("parameters"), Map.class);
+        if (params == null) {
+            throw new InvalidInputException(checkpoint.file() + ": no data set parameters in the metadata");
+        }
+        return DatasetSpec.fromMap(params, checkpoint.file().toString());
+    }
+
+    static Normalisation normalisation(Checkpoint checkpoint) {
+        JsonNode n = checkpoint.metadata().path("dataset").path("normalisation");
+        if (!n.path("mean").isNumber() || !n.path("std").isNumber()) {
+            throw new InvalidInputException(checkpoint.file() + ": no normalisation in the metadata");
+        }
+        return new Normalisation(n.path("mean").asDouble(), n.path("std").asDouble());
+    }
+
+    static NetworkConfig network(Checkpoint checkpoint) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> net = new ObjectMapper().convertValue(checkpoint.metadata().path("network"), Map.class);
+        if (net == null) {
+            throw new InvalidInputException(checkpoint.file() + ": no network description in the metadata");
+        }
+        try {
+            return NetworkConfig.fromMap(net);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(checkpoint.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void loadWeights(Block block, Checkpoint checkpoint) {
+        try {
+            ParameterIO.load(block, checkpoint.tensors());
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(checkpoint.file() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.smdp4j.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.NetworkConfig;
+import dev.smdp4j.sde.Sde;
+import java.util.Map;
+
+/**
+ * A network together with its method: what {@link TrainingRun} trains, checkpoints and validates.
+ * Implemented by {@link SmdpModel} (SMDP and HeatGen: a reverse process) and {@link OneShotModel}
+ * (the ResNet, BNN and FNO baselines).
+ */
+public interface TrainableModel {
+
+    Method method();
+
+    /** The block whose parameters are trained and stored. */
+    Block block();
+
+    NetworkConfig architecture();
+
+    /** The data set's parameters the model was built for. */
+    DatasetSpec spec();
+
+    Normalisation normalisation();
+
+    /** The method's training loss; {@code dataSde} simulates the true forward process. */
+    Objective objective(Sde dataSde, TrainingOptions options);
+
+    /**
+     * A closed-form reference evaluated with the same loss (its value is reported beside the
+     * training loss as a floor), or null if the method has none.
+     */
+    default Objective reference(Sde dataSde, TrainingOptions options, NDManager manager) {
+        return null;
+    }
+
+    /**
+     * Validation metrics of the model's predictions for the held-out observations {@code valY}
+     * against {@code valX0} (normalised units), put into {@code entry}; returns the metric that
+     * selects {@code best.ckpt} (lower is better), or NaN if the prediction failed.
+     */
+    double validate(NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed,
+            Map<String, Object> entry);
+
+    /** The name of the metric {@link #validate} returns, as in {@code history.json}. */
+    String selectionMetric();
+
+    /** Method-specific entries for the checkpoint's metadata (e.g. the score factor). */
+    Map<String, Object> metadata();
+
+    /** The model stored in a checkpoint written by {@link TrainingRun}, whatever its method. */
+    static TrainableModel load(NDManager manager, Checkpoint checkpoint) {
+        String id = checkpoint.metadata().path("method").asText();
+        Method method;
+        try {
+            method = Method.parse(id);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(checkpoint.file() + ": " + e.getMessage(), e);
+        }
+        return method.oneShot() ? OneShotModel.load(manager, checkpoint) : SmdpModel.load(manager, checkpoint);
+    }
+
+    /** A freshly initialised model for a training run. */
+    static TrainableModel create(NDManager manager, TrainingOptions options, DatasetSpec spec, Normalisation norm) {
+        return options.method().oneShot()
+                ? OneShotModel.create(manager, options.method(), options.network(), spec, norm, options.seed())
+                : SmdpModel.create(manager, options.method(), options.network(), spec, norm, options.scoreFactor(),
+                        options.seed());
+    }
+}
