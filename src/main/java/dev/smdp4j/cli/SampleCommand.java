@@ -1,8 +1,6 @@
 package dev.smdp4j.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.Version;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
@@ -12,26 +10,12 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
-import dev.smdp4j.physics.HeatEquation;
-import dev.smdp4j.sample.PosteriorSampling;
-import dev.smdp4j.sample.Sampler;
+import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.sample.Samplers;
-import dev.smdp4j.score.ExactHeatScore;
-import dev.smdp4j.score.ExactNet;
-import dev.smdp4j.score.ExactPosterior;
-import dev.smdp4j.score.ScaledNetworkScore;
-import dev.smdp4j.score.ScoreModel;
-import dev.smdp4j.sde.Diffusion;
-import dev.smdp4j.sde.Sde;
-import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.train.Checkpoint;
-import dev.smdp4j.train.OneShotModel;
-import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Engines;
-import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
-import dev.smdp4j.util.Seeds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -49,7 +33,6 @@ import picocli.CommandLine.Option;
                 + "(Algorithm 1) with a trained score network or a closed form.",
                 "Input and output in physical units; output key x0, shape [n, K, N, N], plus OUT.json with the provenance."})
 final class SampleCommand implements Callable<Integer> {
-    static final List<String> CLOSED_FORMS = List.of("exact-score", "exact-net", "exact-posterior", "exact-posterior-mean");
 
     @Option(names = "--model", required = true, paramLabel = "CKPT|NAME", description = "A checkpoint from 'smdp train' "
             + "(SMDP, HeatGen or a one-shot baseline), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
@@ -105,27 +88,21 @@ final class SampleCommand implements Callable<Integer> {
         if (Files.exists(out) && !force) {
             throw new InvalidInputException(out + " exists; choose another --out or add --force");
         }
-        Sampler chosen = Samplers.create(sampler != null ? sampler : "sde", correctorSteps, snr);
-        if (samples < 1) {
-            throw new InvalidInputException("--samples must be >= 1, got " + samples);
+        if (sampler != null) {
+            Samplers.create(sampler, correctorSteps, snr); // an unknown name fails before any work
         }
-        boolean closedForm = CLOSED_FORMS.contains(model);
+        boolean closedForm = Reconstruction.CLOSED_FORMS.contains(model);
         if (closedForm && data == null) {
             throw new InvalidInputException("--model " + model + " is a closed form: give --data DIR for its parameters");
         }
         Path checkpointPath = closedForm ? null : Path.of(model);
         if (!closedForm && !Files.isRegularFile(checkpointPath)) {
             throw new InvalidInputException("--model: no such checkpoint file " + model + " (or closed form; valid: "
-                    + String.join(", ", CLOSED_FORMS) + ")");
+                    + String.join(", ", Reconstruction.CLOSED_FORMS) + ")");
         }
         HostArray yPhysical = Npz.read(input, key);
         try (NDManager manager = Engines.newManager()) {
             TrainableModel loaded = closedForm ? null : TrainableModel.load(manager, Checkpoint.read(checkpointPath));
-            if (loaded instanceof OneShotModel && sampler != null) {
-                throw new InvalidInputException("--sampler does not apply to the one-shot baseline "
-                        + loaded.method().id() + " (it predicts x0 = y + net(y)); leave it out");
-            }
-            SmdpModel trained = loaded instanceof SmdpModel reverse ? reverse : null;
             DatasetSpec spec;
             Normalisation norm;
             if (loaded != null) {
@@ -140,68 +117,23 @@ final class SampleCommand implements Callable<Integer> {
                 norm = store.normalisation();
             }
             FieldChecks.requireFields(yPhysical, input + " key '" + key + "'", -1, spec.gridSize());
-            int m = steps != null ? steps : spec.steps();
-            if (m < 1) {
-                throw new InvalidInputException("--steps must be >= 1, got " + m);
-            }
+            Reconstruction.Request request = new Reconstruction.Request(sampler, steps != null ? steps : spec.steps(),
+                    samples, seed, batch, correctorSteps, snr, scoreFactor);
             HostArray y = norm.normalise(yPhysical);
             long start = System.nanoTime();
             Progress progress = new Progress("sample", (long) y.dim(0) * samples, "samples", !quiet);
-            HostArray x0;
-            String description;
-            try (HeatEquation heat = new HeatEquation(manager, spec.alpha())) {
-                Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
-                TimeGrid grid = TimeGrid.uniform(spec.endTime(), m);
-                if (loaded instanceof OneShotModel oneShot) {
-                    x0 = oneShot.predict(manager, y, samples, seed, progress);
-                    description = oneShot.method().id();
-                } else if (model.startsWith("exact-posterior")) {
-                    x0 = exactPosterior(manager, spec, norm, y, model.equals("exact-posterior-mean"));
-                    description = model;
-                } else {
-                    try (ExactHeatScore exactScore = closedForm ? new ExactHeatScore(manager, spec, norm) : null;
-                            ExactNet exactNet = closedForm ? new ExactNet(manager, spec, norm) : null) {
-                        double factor = scoreFactor != null ? scoreFactor
-                                : trained != null ? trained.scoreFactor() : ScaledNetworkScore.TWEEDIE_FACTOR;
-                        ScoreModel score = switch (model) {
-                            case "exact-score" -> exactScore;
-                            case "exact-net" -> new ScaledNetworkScore(exactNet, factor);
-                            default -> trained.score(factor);
-                        };
-                        Sde reverse = trained != null ? trained.reverseSde(sde) : sde;
-                        x0 = PosteriorSampling.run(manager, y, samples, chosen, reverse, score, grid, seed, batch, progress);
-                        description = score.describe();
-                    }
-                }
-            }
+            Reconstruction.Result result = loaded != null
+                    ? Reconstruction.run(manager, loaded, y, request, progress)
+                    : Reconstruction.closedForm(manager, model, spec, norm, y, request, progress);
             progress.finish("");
             double seconds = (System.nanoTime() - start) / 1e9;
+            HostArray x0 = result.x0();
             Npz.write(out, Map.of("x0", norm.denormalise(x0)));
-            writeProvenance(loaded, spec, norm, m, description, seconds, x0.shape());
+            writeProvenance(result, spec, norm, request.steps(), seconds, x0.shape());
             System.out.printf("wrote %s: %d observations x %d samples (%s, %s, %d steps) in %.1f s%n", out, x0.dim(0),
-                    x0.dim(1), samplerName(loaded), description, m, seconds);
+                    x0.dim(1), result.sampler(), result.description(), request.steps(), seconds);
         }
         return 0;
-    }
-
-    private String samplerName(TrainableModel loaded) {
-        if (model.startsWith("exact-posterior")) {
-            return "closed form";
-        }
-        return loaded instanceof OneShotModel ? "one-shot" : sampler != null ? sampler : "sde";
-    }
-
-    private HostArray exactPosterior(NDManager manager, DatasetSpec spec, Normalisation norm, HostArray y, boolean mean) {
-        int n = y.dim(0);
-        int size = y.dim(1);
-        try (ExactPosterior posterior = new ExactPosterior(manager, spec, norm); NDManager scope = manager.newSubManager()) {
-            NDArray obs = scope.create(y.data(), new Shape(n, size, size));
-            if (mean) {
-                return new HostArray(posterior.mean(obs).toFloatArray(), n, 1, size, size);
-            }
-            NDArray s = posterior.sample(obs, samples, new GaussianNoise(Seeds.derive(seed, "exact-posterior")));
-            return new HostArray(s.toFloatArray(), n, samples, size, size);
-        }
     }
 
     /** The checkpoint's physics and normalisation must be the data set's: say which differ. */
@@ -229,14 +161,14 @@ final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    private void writeProvenance(TrainableModel loaded, DatasetSpec spec, Normalisation norm, int m, String description,
+    private void writeProvenance(Reconstruction.Result result, DatasetSpec spec, Normalisation norm, int m,
             double seconds, int[] shape) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("library", "smdp4j " + Version.get());
         p.put("created", Instant.now().toString());
         p.put("model", model);
-        p.put("score", description);
-        p.put("sampler", samplerName(loaded));
+        p.put("score", result.description());
+        p.put("sampler", result.sampler());
         p.put("steps", m);
         p.put("samples", samples);
         p.put("seed", seed);

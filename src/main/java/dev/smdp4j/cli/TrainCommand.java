@@ -7,7 +7,6 @@ import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.nn.UNetConfig;
 import dev.smdp4j.train.Method;
-import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
@@ -27,14 +26,6 @@ import picocli.CommandLine.Option;
                 "Writes OUT/last.ckpt (every epoch, every --checkpoint-minutes and on Ctrl-C), OUT/best.ckpt (best "
                         + "validation ODE MSE) and OUT/history.json. Continue an interrupted run with --resume."})
 final class TrainCommand implements Callable<Integer> {
-    /** The default SMDP schedule: window:epochs:batch:lrStart:lrEnd per stage (docs/RESULTS.md explains the choice). */
-    static final String DEFAULT_SCHEDULE =
-            "1:3:32:1e-3:1e-3,2:1:32:3e-4:3e-4,4:1:32:3e-4:3e-4,8:1:16:3e-4:2e-4,16:1:8:2e-4:1e-4,32:3:8:1e-4:1e-6";
-    /** HeatGen's default: SMDP's first four stages, decaying to the end of window 8 (docs/RESULTS.md). */
-    static final String HEATGEN_SCHEDULE = "1:3:32:1e-3:1e-3,2:1:32:3e-4:3e-4,4:1:32:3e-4:3e-4,8:1:16:3e-4:1e-5";
-    /** The one-shot baselines' default: window 1 (no unrolling), batch 32, decaying learning rate. */
-    static final String ONE_SHOT_SCHEDULE = "1:40:32:1e-3:1e-5";
-
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data set directory written by 'smdp generate'.")
     Path data;
 
@@ -46,8 +37,8 @@ final class TrainCommand implements Callable<Integer> {
     String method = "smdp";
 
     @Option(names = "--schedule", paramLabel = "STAGES", description = "Sliding-window schedule, comma-separated "
-            + "window:epochs:batch:lrStart:lrEnd stages (default: smdp " + DEFAULT_SCHEDULE + "; heatgen "
-            + HEATGEN_SCHEDULE + "; one-shot baselines " + ONE_SHOT_SCHEDULE + ").")
+            + "window:epochs:batch:lrStart:lrEnd stages (default: smdp " + Method.SMDP_SCHEDULE + "; heatgen "
+            + Method.HEATGEN_SCHEDULE + "; one-shot baselines " + Method.ONE_SHOT_SCHEDULE + ").")
     String schedule;
 
     @Option(names = "--width", description = "Channels: score network / ResNet 32, U-Net first level 16, FNO 20 (defaults).")
@@ -128,9 +119,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Method chosen = Method.parse(method);
         NetworkConfig net = network(chosen);
-        WindowSchedule windows = WindowSchedule.parse(schedule != null ? schedule
-                : chosen.oneShot() ? ONE_SHOT_SCHEDULE : chosen == Method.HEATGEN ? HEATGEN_SCHEDULE : DEFAULT_SCHEDULE);
-        double decay = weightDecay != null ? weightDecay : chosen.oneShot() ? 1e-4 : 0;
+        WindowSchedule windows = WindowSchedule.parse(schedule != null ? schedule : chosen.defaultSchedule());
+        double decay = weightDecay != null ? weightDecay : chosen.defaultWeightDecay();
         int validation = valSize != null ? valSize : -1;
         try (NDManager manager = Engines.newManager()) {
             if (validation < 0) {
@@ -140,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainingOptions options = new TrainingOptions(chosen, net, windows, seed, jitter, !noAugment, validation,
                     scoreFactor, clip, decay, anchorTimes, anchorWeight, init == null ? null : init.toString());
             System.out.printf("training %s: network %s (%.0f MFLOP per field), schedule %s%n", method, net,
-                    net.flopsPerSample(32, chosen == Method.SMDP ? SmdpModel.IN_CHANNELS : chosen.oneShot() ? 1 : 2) / 1e6,
+                    net.flopsPerSample(32, chosen.inputChannels()) / 1e6,
                     windows);
             long start = System.nanoTime();
             TrainingRun.Result r = new TrainingRun(data, out, options, resume, checkpointMinutes, budget, !quiet)

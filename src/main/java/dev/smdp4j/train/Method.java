@@ -1,6 +1,10 @@
 package dev.smdp4j.train;
 
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.FnoConfig;
+import dev.smdp4j.nn.NetworkConfig;
+import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.nn.UNetConfig;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -59,6 +63,39 @@ public enum Method {
     /** Whether a one-shot method's loss is the physics loss {@code |H_T(x0_pred) - y|^2} (the "-P" rows). */
     public boolean physicsLoss() {
         return physicsLoss;
+    }
+
+    /** The default SMDP schedule (window:epochs:batch:lrStart:lrEnd per stage; docs/RESULTS.md explains the choice). */
+    public static final String SMDP_SCHEDULE =
+            "1:3:32:1e-3:1e-3,2:1:32:3e-4:3e-4,4:1:32:3e-4:3e-4,8:1:16:3e-4:2e-4,16:1:8:2e-4:1e-4,32:3:8:1e-4:1e-6";
+    /** HeatGen's default: SMDP's first four stages, decaying to the end of window 8 (docs/RESULTS.md). */
+    public static final String HEATGEN_SCHEDULE = "1:3:32:1e-3:1e-3,2:1:32:3e-4:3e-4,4:1:32:3e-4:3e-4,8:1:16:3e-4:1e-5";
+    /** The one-shot baselines' default: window 1 (no unrolling), batch 32, decaying learning rate. */
+    public static final String ONE_SHOT_SCHEDULE = "1:20:32:1e-3:1e-5";
+
+    /** This method's default schedule. */
+    public String defaultSchedule() {
+        return oneShot() ? ONE_SHOT_SCHEDULE : this == HEATGEN ? HEATGEN_SCHEDULE : SMDP_SCHEDULE;
+    }
+
+    /** This method's default decoupled weight decay: 1e-4 for the one-shot baselines (AdamW, as the reference), else 0. */
+    public double defaultWeightDecay() {
+        return oneShot() ? 1e-4 : 0;
+    }
+
+    /** This method's default network. */
+    public NetworkConfig defaultNetwork() {
+        String a = oneShot() ? oneShotArchitecture : "score-net";
+        return switch (a) {
+            case "fno" -> FnoConfig.defaults();
+            case "unet" -> UNetConfig.defaults();
+            default -> ScoreNetConfig.defaults();
+        };
+    }
+
+    /** Input channels of this method's network: field (+ time) (+ physics feature for SMDP). */
+    public int inputChannels() {
+        return oneShot() ? 1 : this == SMDP ? SmdpModel.IN_CHANNELS : 2;
     }
 
     public static Method parse(String name) {

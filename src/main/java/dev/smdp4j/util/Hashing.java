@@ -24,6 +24,11 @@ public final class Hashing {
         }
     }
 
+    /** SHA-256 of bytes, as lower-case hex (e.g. of a configuration's text, to key cached results). */
+    public static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(digest().digest(bytes));
+    }
+
     private static MessageDigest digest() {
         try {
             return MessageDigest.getInstance("SHA-256");

@@ -1,0 +1,375 @@
+package dev.smdp4j.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.smdp4j.Version;
+import dev.smdp4j.data.DatasetGenerator;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.DatasetStore;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.eval.Evaluation;
+import dev.smdp4j.eval.Metrics;
+import dev.smdp4j.io.AtomicFiles;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.Json;
+import dev.smdp4j.io.Npz;
+import dev.smdp4j.report.Figures;
+import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.Method;
+import dev.smdp4j.train.TrainableModel;
+import dev.smdp4j.train.TrainingOptions;
+import dev.smdp4j.train.TrainingRun;
+import dev.smdp4j.util.Hashing;
+import dev.smdp4j.util.Progress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code smdp reproduce}: the paper's Table 1 and Figures 2-3 in one run. Generates the data,
+ * trains SMDP and every baseline, reconstructs the test set with each row's model and sampler,
+ * adds the closed-form limit rows, evaluates, and writes {@code table1.md/.csv/.json},
+ * {@code fig2.png}, {@code fig3.png} and {@code log.txt}.
+ *
+ * <p>Resumable: every stage's output is keyed by a hash of its configuration (and of its inputs'
+ * contents) and reused when present; an interrupted training resumes from its last checkpoint. A
+ * second run with the same profile therefore only rewrites the tables and figures.
+ */
+public final class Reproduction {
+    /** Where trained models, predictions and stage timings live inside the output directory. */
+    static final String DATA = "data";
+    static final String RUNS = "runs";
+    static final String PREDICTIONS = "predictions";
+    static final String STAGES = "stages.json";
+
+    private final Path out;
+    private final ReproductionProfile profile;
+    private final boolean showProgress;
+    private final Map<String, Object> stages;
+    private final List<String> logLines = new ArrayList<>();
+
+    /** One row of the table: what predicts, how, and the paper's numbers (null where the paper has none). */
+    public record Row(String name, String source, String sampler, boolean fullPosterior, Double paperMse,
+            Double paperSpectral, boolean limit) {
+    }
+
+    /** Table 1's rows in the paper's order, then the closed-form limits and references. */
+    public static final List<Row> ROWS = List.of(
+            new Row("SMDP-ODE", "smdp", "ode", false, 0.74, 3.62, false),
+            new Row("SMDP-SDE", "smdp", "sde", true, 5.56, 0.56, false),
+            new Row("ResNet-S", "resnet-s", null, false, 2.17, 1.67, false),
+            new Row("ResNet-P", "resnet-p", null, false, 2.30, 1.09, false),
+            new Row("BNN-S", "bnn-s", null, true, 347.0, 1.25, false),
+            new Row("BNN-P", "bnn-p", null, true, 381.0, 0.99, false),
+            new Row("FNO-S", "fno-s", null, false, 25400.0, 1.60, false),
+            new Row("FNO-P", "fno-p", null, false, 25000.0, 1.47, false),
+            new Row("HeatGen", "heatgen", "ode", false, 1.39, 4.45, false),
+            new Row("HeatGen+noise", "heatgen", "sde", true, 4.45, 3.24, false),
+            new Row("limit: exact posterior mean", "exact-posterior-mean", null, false, null, null, true),
+            new Row("limit: exact posterior sample", "exact-posterior", null, true, null, null, true),
+            new Row("exact-score SMDP-ODE", "exact-score", "ode", false, null, null, true),
+            new Row("exact-score SMDP-SDE", "exact-score", "sde", true, null, null, true),
+            new Row("exact-net SMDP-ODE (method ceiling)", "exact-net", "ode", false, null, null, true),
+            new Row("exact-net SMDP-SDE (method ceiling)", "exact-net", "sde", true, null, null, true));
+
+    /** A measured row. */
+    public record Measured(Row row, Evaluation evaluation, Path predictions) {
+    }
+
+    public Reproduction(Path out, ReproductionProfile profile, boolean showProgress) {
+        this.out = out;
+        this.profile = profile;
+        this.showProgress = showProgress;
+        Path stagesFile = out.resolve(STAGES);
+        Map<String, Object> previous = new LinkedHashMap<>();
+        if (Files.isRegularFile(stagesFile)) {
+            Json.read(stagesFile).fields().forEachRemaining(e -> previous.put(e.getKey(), Json.mapper()
+                    .convertValue(e.getValue(), Object.class)));
+        }
+        this.stages = previous;
+    }
+
+    /** Runs every stage that is not already complete; returns the measured rows. */
+    public List<Measured> run(NDManager manager) {
+        long start = System.nanoTime();
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot create output directory " + out + ": " + e.getMessage(), e);
+        }
+        log("smdp reproduce --profile " + profile.name() + " (smdp4j " + Version.get() + ", commit " + commit() + ")");
+        log("data: " + profile.data().toMap());
+        Path dataDir = data(manager);
+        DatasetStore store = DatasetStore.open(dataDir);
+        String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
+        Map<String, Path> checkpoints = new LinkedHashMap<>();
+        for (Method m : Method.values()) {
+            checkpoints.put(m.id(), train(manager, m, dataDir, dataHash));
+        }
+        Normalisation norm = store.normalisation();
+        HostArray truth = store.testX0();
+        HostArray y = norm.normalise(store.testY());
+        List<Measured> measured = new ArrayList<>();
+        for (Row row : ROWS) {
+            Path file = predict(manager, row, checkpoints.get(row.source()), store, y, 1, null);
+            Evaluation e = Metrics.evaluate(truth, Npz.read(file, "x0"), norm.mean(), norm.std(), store.spec().alpha(),
+                    store.spec().endTime());
+            measured.add(new Measured(row, e, file));
+            log(String.format(Locale.ROOT, "%-38s MSE %10.4f e-5  spectral %7.4f", row.name(), e.mse().mean() * 1e5,
+                    e.spectralError().mean()));
+        }
+        Path posterior = predict(manager, ROWS.get(1), checkpoints.get("smdp"), store, y, profile.posteriorSamples(),
+                profile.figureObservations());
+        stage("tables", () -> {
+            Table1.write(out, measured, Map.of("profile", profile.name(), "commit", commit(), "seed",
+                    profile.data().seed(), "library", "smdp4j " + Version.get(), "stages", stages));
+            return null;
+        }, false);
+        stage("figures", () -> {
+            FigureData.write(out, store, measured, Npz.read(posterior, "x0"), profile.figureObservations());
+            return null;
+        }, false);
+        log(String.format(Locale.ROOT, "done in %.1f s (this run)", (System.nanoTime() - start) / 1e9));
+        writeLog();
+        return measured;
+    }
+
+    // ------------------------------------------------------------------ stages
+
+    private Path data(NDManager manager) {
+        Path dir = out.resolve(DATA);
+        DatasetSpec spec = profile.data();
+        if (Files.isRegularFile(dir.resolve(DatasetStore.MANIFEST))) {
+            if (!DatasetStore.open(dir).spec().equals(spec)) {
+                throw new InvalidInputException(dir + " holds a data set with other parameters than profile '"
+                        + profile.name() + "'; use another --out");
+            }
+            log("data: reused " + dir);
+            return dir;
+        }
+        stage("data", () -> {
+            DatasetStore.write(dir, DatasetGenerator.generate(manager, spec, false));
+            return null;
+        }, true);
+        return dir;
+    }
+
+    private Path train(NDManager manager, Method method, Path dataDir, String dataHash) {
+        TrainingOptions options = profile.options(method);
+        String key = Hashing.sha256Hex((options.toMap() + "|" + options.network().toMap() + "|" + dataHash)
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+        Path dir = out.resolve(RUNS).resolve(method.id() + "-" + key);
+        Path last = dir.resolve(TrainingRun.LAST);
+        String name = "train " + method.id();
+        if (Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false)) {
+            log(name + ": reused " + dir);
+            return dir.resolve(TrainingRun.BEST);
+        }
+        log(name + ": " + options.toMap() + " network " + options.network().toMap());
+        boolean resume = Files.isRegularFile(last);
+        TrainingRun.Result r = stage(name, () -> new TrainingRun(dataDir, dir, options, resume, 5, 0, showProgress)
+                .run(manager), true);
+        if (!r.complete()) {
+            writeLog();
+            throw new Interrupted("training of " + method.id() + " stopped at step " + r.position().step()
+                    + "; run the same command again to continue");
+        }
+        return dir.resolve(TrainingRun.BEST);
+    }
+
+    /**
+     * Predictions of a row ({@code samples} per observation, for the first {@code limit} observations or all),
+     * cached under a key of the model's content, the sampler, the counts and the seed.
+     */
+    private Path predict(NDManager manager, Row row, Path checkpoint, DatasetStore store, HostArray y, int samples,
+            Integer limit) {
+        boolean closed = checkpoint == null;
+        String modelKey = closed ? row.source() : Hashing.sha256(checkpoint);
+        long seed = profile.data().seed();
+        int steps = store.spec().steps();
+        String key = Hashing.sha256Hex((modelKey + "|" + row.sampler() + "|" + steps + "|" + samples + "|" + limit + "|"
+                + seed + "|" + Hashing.sha256(store.dir().resolve(DatasetStore.TEST))).getBytes(StandardCharsets.UTF_8))
+                .substring(0, 12);
+        String slug = row.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("-+$", "");
+        Path file = out.resolve(PREDICTIONS).resolve(slug + (samples > 1 ? "-k" + samples : "") + "-" + key + ".npz");
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        HostArray obs = limit == null ? y : y.rows(0, Math.min(limit, y.dim(0)));
+        Reconstruction.Request request = Reconstruction.Request.of(row.sampler(), steps, samples, seed);
+        stage("predict " + row.name() + (samples > 1 ? " x" + samples : ""), () -> {
+            Progress progress = new Progress(slug, (long) obs.dim(0) * samples, "samples", showProgress);
+            Reconstruction.Result result = closed
+                    ? Reconstruction.closedForm(manager, row.source(), store.spec(), store.normalisation(), obs, request,
+                            progress)
+                    : Reconstruction.run(manager, TrainableModel.load(manager, Checkpoint.read(checkpoint)), obs,
+                            request, progress);
+            progress.finish("");
+            try {
+                Files.createDirectories(file.getParent());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Npz.write(file, Map.of("x0", store.normalisation().denormalise(result.x0())));
+            return null;
+        }, true);
+        return file;
+    }
+
+    /** Thrown when a stage was interrupted: the completed stages are kept; rerunning continues. */
+    public static final class Interrupted extends RuntimeException {
+        Interrupted(String message) {
+            super(message);
+        }
+    }
+
+    /** A stage of work whose wall time is recorded in {@code stages.json} (kept from the run that did the work). */
+    private <T> T stage(String name, java.util.function.Supplier<T> work, boolean record) {
+        long t0 = System.nanoTime();
+        T result = work.get();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (record) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            Object before = stages.get(name);
+            double previous = before instanceof Map<?, ?> m && m.get("seconds") instanceof Number s ? s.doubleValue() : 0;
+            entry.put("seconds", previous + seconds);
+            entry.put("finished", Instant.now().toString());
+            stages.put(name, entry);
+            Json.write(out.resolve(STAGES), stages);
+            log(String.format(Locale.ROOT, "%s: %.1f s", name, seconds));
+        }
+        return result;
+    }
+
+    private void log(String line) {
+        logLines.add(Instant.now() + "  " + line);
+        if (showProgress) {
+            System.err.println(line);
+        }
+    }
+
+    /** Appends this run's lines to {@code log.txt}. */
+    private void writeLog() {
+        Path file = out.resolve("log.txt");
+        StringBuilder all = new StringBuilder();
+        try {
+            if (Files.isRegularFile(file)) {
+                all.append(Files.readString(file));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String l : logLines) {
+            all.append(l).append('\n');
+        }
+        logLines.clear();
+        try {
+            AtomicFiles.writeString(file, all.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The git commit of the working directory, or "unknown". */
+    static String commit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 && s.matches("[0-9a-f]+") ? s : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    /** Reads {@code stages.json} of a finished reproduction (for tests and reports). */
+    public static JsonNode stages(Path out) {
+        return Json.read(out.resolve(STAGES));
+    }
+
+    /** The figures of Figure 2 and Figure 3 from the measured rows. */
+    static final class FigureData {
+        private FigureData() {
+        }
+
+        static void write(Path out, DatasetStore store, List<Measured> measured, HostArray posteriorPhysical, int rows) {
+            Normalisation norm = store.normalisation();
+            HostArray truth = norm.normalise(store.testX0());
+            HostArray y = norm.normalise(store.testY());
+            HostArray ode = norm.normalise(Npz.read(measured.get(0).predictions(), "x0"));
+            HostArray post = norm.normalise(posteriorPhysical);
+            int n = truth.dim(1);
+            int count = Math.min(rows, post.dim(0));
+            int k = post.dim(1);
+            List<String> columns = List.of("true x0", "observation y", "SMDP-ODE", "SDE sample 1", "SDE sample 2",
+                    "SDE sample 3", "posterior mean (" + k + " SDE)", "posterior std (" + k + " SDE)");
+            double[][][][] fields = new double[count][columns.size()][][];
+            List<String> labels = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                labels.add("test " + i);
+                fields[i][0] = field(truth.data(), i * n * n, n);
+                fields[i][1] = field(y.data(), i * n * n, n);
+                fields[i][2] = field(ode.data(), i * n * n, n);
+                for (int s = 0; s < 3; s++) {
+                    fields[i][3 + s] = s < k ? field(post.data(), (i * k + s) * n * n, n) : null;
+                }
+                double[][] mean = new double[n][n];
+                double[][] sd = new double[n][n];
+                for (int s = 0; s < k; s++) {
+                    double[][] f = field(post.data(), (i * k + s) * n * n, n);
+                    for (int a = 0; a < n; a++) {
+                        for (int b = 0; b < n; b++) {
+                            mean[a][b] += f[a][b] / k;
+                            sd[a][b] += f[a][b] * f[a][b] / k;
+                        }
+                    }
+                }
+                for (int a = 0; a < n; a++) {
+                    for (int b = 0; b < n; b++) {
+                        sd[a][b] = Math.sqrt(Math.max(0, sd[a][b] - mean[a][b] * mean[a][b]));
+                    }
+                }
+                fields[i][6] = mean;
+                fields[i][7] = sd;
+            }
+            Figures.fieldGrid(out.resolve("fig2.png"), labels, columns, fields, null);
+
+            double[] truthSpectrum = measured.get(0).evaluation().truthRadialSpectrum();
+            int rings = truthSpectrum.length - 1;
+            double[] radii = new double[rings];
+            for (int r = 1; r <= rings; r++) {
+                radii[r - 1] = r;
+            }
+            LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
+            curves.put("ground truth", java.util.Arrays.copyOfRange(truthSpectrum, 1, rings + 1));
+            for (Measured m : measured) {
+                if (!m.row().limit() || m.row().source().equals("exact-posterior")) {
+                    curves.put(m.row().name(), java.util.Arrays.copyOfRange(
+                            m.evaluation().predictionRadialSpectrum(), 1, rings + 1));
+                }
+            }
+            Figures.radialSpectra(out.resolve("fig3.png"), radii, curves, "ground truth");
+        }
+
+        private static double[][] field(float[] data, int offset, int n) {
+            double[][] f = new double[n][n];
+            for (int a = 0; a < n; a++) {
+                for (int b = 0; b < n; b++) {
+                    f[a][b] = data[offset + a * n + b];
+                }
+            }
+            return f;
+        }
+    }
+}

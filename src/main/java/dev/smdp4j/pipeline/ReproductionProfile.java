@@ -1,0 +1,62 @@
+package dev.smdp4j.pipeline;
+
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.FnoConfig;
+import dev.smdp4j.nn.NetworkConfig;
+import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.nn.UNetConfig;
+import dev.smdp4j.score.ScaledNetworkScore;
+import dev.smdp4j.train.Method;
+import dev.smdp4j.train.TrainingOptions;
+import dev.smdp4j.train.WindowSchedule;
+import java.util.Map;
+
+/**
+ * What {@code smdp reproduce} runs: the data set, and per method the network and schedule.
+ *
+ * <ul>
+ *   <li>{@code paper}: the paper's protocol (2500/500 fields, 32x32, M = 32) with every method's
+ *       default network and schedule, i.e. exactly what {@code smdp train --method M} trains.
+ *   <li>{@code quick}: a first look in a few minutes (320/64 fields, smaller networks, short
+ *       schedules); the numbers are not the paper's, the qualitative ordering should be.
+ * </ul>
+ *
+ * @param validationSize fields of train.npz held out for model selection
+ * @param posteriorSamples SDE samples per observation behind Figure 2's posterior mean and std
+ * @param figureObservations test observations shown in Figure 2
+ */
+public record ReproductionProfile(String name, DatasetSpec data, int validationSize, Map<Method, String> schedules,
+        Map<Method, NetworkConfig> networks, int posteriorSamples, int figureObservations) {
+
+    public static ReproductionProfile named(String name) {
+        return switch (name) {
+            case "paper" -> new ReproductionProfile("paper", DatasetSpec.paper(), 250, Map.of(), Map.of(), 32, 3);
+            case "quick" -> quick();
+            default -> throw new InvalidInputException("unknown profile '" + name + "'; valid: quick, paper");
+        };
+    }
+
+    private static ReproductionProfile quick() {
+        DatasetSpec data = new DatasetSpec(320, 64, 32, 4, 1, 0.2, 32, 0.1, 0.01, 0);
+        ScoreNetConfig small = new ScoreNetConfig(16, 2, 3, new int[] {1, 2, 4, 8}, "leaky-relu");
+        String oneShot = "1:8:32:1e-3:1e-5";
+        return new ReproductionProfile("quick", data, 32,
+                Map.of(Method.SMDP, "1:3:32:1e-3:1e-3,2:1:32:3e-4:3e-4,4:1:16:3e-4:3e-4,8:2:16:3e-4:1e-5",
+                        Method.HEATGEN, "1:3:32:1e-3:1e-3,4:2:16:3e-4:1e-5",
+                        Method.RESNET_S, oneShot, Method.RESNET_P, oneShot, Method.BNN_S, oneShot, Method.BNN_P, oneShot,
+                        Method.FNO_S, oneShot, Method.FNO_P, oneShot),
+                Map.of(Method.SMDP, small, Method.HEATGEN, small, Method.RESNET_S, small, Method.RESNET_P, small,
+                        Method.BNN_S, new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
+                        Method.BNN_P, new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
+                        Method.FNO_S, new FnoConfig(8, 12, 2, 32), Method.FNO_P, new FnoConfig(8, 12, 2, 32)),
+                16, 3);
+    }
+
+    /** The training options of {@code method} in this profile (method defaults where the profile says nothing). */
+    public TrainingOptions options(Method method) {
+        return new TrainingOptions(method, networks.getOrDefault(method, method.defaultNetwork()),
+                WindowSchedule.parse(schedules.getOrDefault(method, method.defaultSchedule())), data.seed(), false, true,
+                validationSize, ScaledNetworkScore.TWEEDIE_FACTOR, 10, method.defaultWeightDecay(), 0, 0, null);
+    }
+}

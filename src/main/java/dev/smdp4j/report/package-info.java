@@ -1,0 +1,2 @@
+/** Result reporting: tables and figures of the benchmark reproduction. */
+package dev.smdp4j.report;

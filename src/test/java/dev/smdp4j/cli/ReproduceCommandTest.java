@@ -1,0 +1,118 @@
+package dev.smdp4j.cli;
+
+import static dev.smdp4j.cli.CommandLineTest.fails;
+import static dev.smdp4j.cli.CommandLineTest.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.smdp4j.data.DatasetStore;
+import dev.smdp4j.eval.Evaluation;
+import dev.smdp4j.eval.Metrics;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.Json;
+import dev.smdp4j.pipeline.Reconstruction;
+import dev.smdp4j.pipeline.Reproduction;
+import dev.smdp4j.util.Engines;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code smdp reproduce --profile quick} end to end: tables, figures, closed-form rows, caching. */
+class ReproduceCommandTest {
+    @TempDir
+    static Path tmp;
+    static Path out;
+    static JsonNode table;
+
+    @BeforeAll
+    static void reproduce() {
+        out = tmp.resolve("quick");
+        ok("reproduce", "--profile", "quick", "--out", out.toString(), "--quiet");
+        table = Json.read(out.resolve("table1.json"));
+    }
+
+    @Test
+    void tablesHoldEveryRow() throws Exception {
+        Set<String> names = new HashSet<>();
+        for (JsonNode row : table.path("rows")) {
+            names.add(row.path("method").asText());
+            assertTrue(Double.isFinite(row.path("mse_1e5").asDouble()), row.toString());
+            assertTrue(Double.isFinite(row.path("spectral_error").asDouble()), row.toString());
+        }
+        for (Reproduction.Row r : Reproduction.ROWS) {
+            assertTrue(names.contains(r.name()), "missing row " + r.name());
+        }
+        String md = Files.readString(out.resolve("table1.md"));
+        String csv = Files.readString(out.resolve("table1.csv"));
+        for (Reproduction.Row r : Reproduction.ROWS) {
+            assertTrue(md.contains("| " + r.name() + " |"), r.name());
+            assertTrue(csv.contains(r.name() + ","), r.name());
+        }
+        assertEquals(Reproduction.ROWS.size() + 1, csv.strip().split("\n").length);
+        assertTrue(table.path("stages").has("train smdp"), table.path("stages").toString());
+        assertTrue(Files.readString(out.resolve("log.txt")).contains("--profile quick"));
+    }
+
+    /** The closed-form rows equal a direct computation from the data set (the posterior mean is deterministic). */
+    @Test
+    void closedFormRowsMatchDirectComputation() {
+        DatasetStore store = DatasetStore.open(out.resolve("data"));
+        HostArray y = store.normalisation().normalise(store.testY());
+        try (NDManager manager = Engines.newManager()) {
+            Reconstruction.Result mean = Reconstruction.closedForm(manager, "exact-posterior-mean", store.spec(),
+                    store.normalisation(), y, Reconstruction.Request.of(null, store.spec().steps(), 1, 0), null);
+            Evaluation e = Metrics.evaluate(store.normalisation().normalise(store.testX0()), mean.x0(), 0, 1,
+                    store.spec().alpha(), store.spec().endTime());
+            JsonNode row = row("limit: exact posterior mean");
+            assertEquals(e.mse().mean() * 1e5, row.path("mse_1e5").asDouble(), 1e-6 * e.mse().mean() * 1e5 + 1e-9);
+            assertEquals(e.spectralError().mean(), row.path("spectral_error").asDouble(), 1e-6);
+        }
+        // The Bayes optimum has the lowest MSE of every row.
+        double best = row("limit: exact posterior mean").path("mse_1e5").asDouble();
+        for (JsonNode r : table.path("rows")) {
+            assertTrue(r.path("mse_1e5").asDouble() >= best * (1 - 1e-9), r.toString());
+        }
+    }
+
+    @Test
+    void qualitativeOrderingOfTheSmdpPair() {
+        JsonNode ode = row("SMDP-ODE");
+        JsonNode sde = row("SMDP-SDE");
+        assertTrue(ode.path("mse_1e5").asDouble() < sde.path("mse_1e5").asDouble(), ode + " vs " + sde);
+        assertTrue(sde.path("spectral_error").asDouble() < ode.path("spectral_error").asDouble(), ode + " vs " + sde);
+    }
+
+    @Test
+    void figuresAreWritten() throws Exception {
+        for (String name : new String[] {"fig2.png", "fig3.png"}) {
+            BufferedImage image = ImageIO.read(out.resolve(name).toFile());
+            assertTrue(image.getWidth() >= 400 && image.getHeight() >= 300, name + " " + image.getWidth() + "x"
+                    + image.getHeight());
+        }
+    }
+
+    @Test
+    void aSecondRunReusesEveryStage() throws Exception {
+        String before = Files.readString(out.resolve("stages.json"));
+        ok("reproduce", "--profile", "quick", "--out", out.toString(), "--quiet");
+        assertEquals(before, Files.readString(out.resolve("stages.json")), "no stage should run again");
+        fails("unknown profile", "reproduce", "--profile", "huge", "--out", tmp.resolve("x").toString());
+    }
+
+    private static JsonNode row(String name) {
+        for (JsonNode r : table.path("rows")) {
+            if (r.path("method").asText().equals(name)) {
+                return r;
+            }
+        }
+        throw new AssertionError("no row " + name);
+    }
+}

@@ -1,0 +1,405 @@
+package dev.smdp4j.report;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Figures}: the PNGs exist with the layout's size, colours follow the sign and the per-row
+ * scale, the ground truth is red and sits where its values say, bad input is rejected, and no
+ * temporary file is left behind.
+ */
+class FiguresTest {
+    private static final int N = 8;
+
+    @TempDir
+    Path dir;
+
+    // ------------------------------------------------------------------ helpers
+
+    private static double[][] constant(int n, double value) {
+        double[][] field = new double[n][n];
+        for (double[] row : field) {
+            Arrays.fill(row, value);
+        }
+        return field;
+    }
+
+    private static BufferedImage read(Path png) throws IOException {
+        assertTrue(Files.isRegularFile(png), "missing " + png);
+        assertTrue(Files.size(png) > 0, "empty " + png);
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertNotNull(image, "not a readable image: " + png);
+        return image;
+    }
+
+    /** The only entries of the directory must be the expected files: no temporary debris. */
+    private void assertOnlyFiles(String... names) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> present = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(Arrays.stream(names).sorted().toList(), present);
+        }
+    }
+
+    private static int cellLeft(int col) {
+        return Figures.MARGIN + Figures.ROW_LABEL_WIDTH + col * (Figures.CELL + Figures.CELL_GAP);
+    }
+
+    private static int cellTop(int row) {
+        return Figures.MARGIN + Figures.TITLE_HEIGHT + row * (Figures.CELL + Figures.CELL_GAP);
+    }
+
+    /** {r, g, b} of the pixel at the centre of cell (row, col). */
+    private static int[] cellCentre(BufferedImage image, int row, int col) {
+        return rgb(image, cellLeft(col) + Figures.CELL / 2, cellTop(row) + Figures.CELL / 2);
+    }
+
+    private static int[] rgb(BufferedImage image, int x, int y) {
+        int p = image.getRGB(x, y);
+        return new int[] {(p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff};
+    }
+
+    private static boolean reddish(int[] c) {
+        return c[0] > c[1] + 60 && c[0] > c[2] + 60;
+    }
+
+    private static boolean bluish(int[] c) {
+        return c[2] > c[0] + 60 && c[2] > c[1] + 20;
+    }
+
+    private static boolean whitish(int[] c) {
+        return c[0] > 240 && c[1] > 240 && c[2] > 240;
+    }
+
+    /** A three-column, one-row grid with the given fields and no explicit ranges. */
+    private void grid(Path png, double[][]... row) {
+        List<String> cols = Arrays.stream(row).map(f -> "col").toList();
+        Figures.fieldGrid(png, List.of("obs"), cols, new double[][][][] {row}, null);
+    }
+
+    // ------------------------------------------------------------------ field grid (Figure 2)
+
+    @Test
+    void fieldGridHasTheLayoutSizeAndLeavesNoTemporaryFile() throws IOException {
+        List<String> cols = List.of("true x0", "observation y", "SMDP-ODE", "posterior std");
+        List<String> rows = List.of("test 0", "test 1");
+        double[][][][] fields = new double[2][4][][];
+        for (int r = 0; r < 2; r++) {
+            for (int c = 0; c < 4; c++) {
+                fields[r][c] = constant(N + c, 0.1 * (c + 1)); // sizes may differ per field
+            }
+        }
+        Path png = dir.resolve("fig2.png");
+        Figures.fieldGrid(png, rows, cols, fields, null);
+
+        BufferedImage image = read(png);
+        // Value scale and std scale: two colour-bar slots.
+        int width = 2 * Figures.MARGIN + Figures.ROW_LABEL_WIDTH + 4 * Figures.CELL + 3 * Figures.CELL_GAP
+                + 2 * Figures.COLOR_BAR_SLOT;
+        int height = 2 * Figures.MARGIN + Figures.TITLE_HEIGHT + 2 * Figures.CELL + Figures.CELL_GAP;
+        assertEquals(width, image.getWidth());
+        assertEquals(height, image.getHeight());
+        assertEquals(Figures.fieldGridSize(2, cols).width, width);
+        assertOnlyFiles("fig2.png");
+    }
+
+    @Test
+    void withoutStdColumnsThereIsOneColourBarSlot() throws IOException {
+        Path png = dir.resolve("one.png");
+        grid(png, constant(N, 1), constant(N, -1));
+        BufferedImage image = read(png);
+        assertEquals(2 * Figures.MARGIN + Figures.ROW_LABEL_WIDTH + 2 * Figures.CELL + Figures.CELL_GAP
+                + Figures.COLOR_BAR_SLOT, image.getWidth());
+        assertEquals(2 * Figures.MARGIN + Figures.TITLE_HEIGHT + Figures.CELL, image.getHeight());
+    }
+
+    @Test
+    void positiveIsRedNegativeIsBlueZeroIsWhiteAndNullIsBlank() throws IOException {
+        Path png = dir.resolve("signs.png");
+        grid(png, constant(N, 2.5), constant(N, -2.5), constant(N, 0), null);
+        BufferedImage image = read(png);
+        int[] positive = cellCentre(image, 0, 0);
+        int[] negative = cellCentre(image, 0, 1);
+        assertTrue(reddish(positive), "positive cell " + Arrays.toString(positive));
+        assertTrue(bluish(negative), "negative cell " + Arrays.toString(negative));
+        assertTrue(whitish(cellCentre(image, 0, 2)), "zero cell " + Arrays.toString(cellCentre(image, 0, 2)));
+        assertTrue(whitish(cellCentre(image, 0, 3)), "null cell must stay blank");
+        // The extreme of the row's symmetric scale is the saturated end of the map.
+        assertEquals(Figures.divergingRgb(1), image.getRGB(cellLeft(0) + 5, cellTop(0) + 5) & 0xffffff);
+        assertEquals(Figures.divergingRgb(-1), image.getRGB(cellLeft(1) + 5, cellTop(0) + 5) & 0xffffff);
+    }
+
+    @Test
+    void eachRowHasItsOwnScaleAndExplicitRangesAreUsed() throws IOException {
+        Path png = dir.resolve("scales.png");
+        double[][][][] fields = {
+            {constant(N, 1), constant(N, -1)},
+            {constant(N, 1), constant(N, -1)},
+        };
+        // Row 0: scale max(|-1|, |4|) = 4, so +1 is a pale red. Row 1: 1 is the extreme.
+        double[][] ranges = {{-1, 4}, {-1, 1}};
+        Figures.fieldGrid(png, List.of("a", "b"), List.of("x", "y"), fields, ranges);
+        BufferedImage image = read(png);
+        int[] pale = cellCentre(image, 0, 0);
+        int[] full = cellCentre(image, 1, 0);
+        assertTrue(reddish(full), Arrays.toString(full));
+        assertEquals(Figures.divergingRgb(0.25), image.getRGB(cellLeft(0) + 50, cellTop(0) + 50) & 0xffffff);
+        assertTrue(pale[1] > full[1] + 60, "a quarter of the scale must be much lighter: "
+                + Arrays.toString(pale) + " vs " + Arrays.toString(full));
+        assertTrue(bluish(cellCentre(image, 1, 1)), Arrays.toString(cellCentre(image, 1, 1)));
+        int[] paleBlue = cellCentre(image, 0, 1);
+        assertEquals(Figures.divergingRgb(-0.25), image.getRGB(cellLeft(1) + 50, cellTop(0) + 50) & 0xffffff);
+        assertTrue(paleBlue[2] > paleBlue[0] + 20 && !whitish(paleBlue), Arrays.toString(paleBlue));
+    }
+
+    @Test
+    void stdColumnsUseTheirOwnSequentialScaleAndDoNotWidenTheValueScale() throws IOException {
+        Path png = dir.resolve("std.png");
+        double[][] halfStd = constant(N, 5);
+        halfStd[0][0] = 10; // std scale 0..10, so 5 is the middle of the sequential map
+        Figures.fieldGrid(png, List.of("obs"), List.of("mean", "posterior std"),
+                new double[][][][] {{constant(N, 1), halfStd}}, null);
+        BufferedImage image = read(png);
+        // The std values (up to 10) must not enter the value scale: 1 is still the saturated red.
+        assertEquals(Figures.divergingRgb(1), image.getRGB(cellLeft(0) + 60, cellTop(0) + 60) & 0xffffff);
+        assertEquals(Figures.sequentialRgb(0.5), image.getRGB(cellLeft(1) + 60, cellTop(0) + 60) & 0xffffff);
+        int[] std = cellCentre(image, 0, 1);
+        assertTrue(!whitish(std) && !reddish(std), "std cell " + Arrays.toString(std));
+    }
+
+    @Test
+    void arrayRowsAreDrawnTopToBottomAndColumnsLeftToRight() throws IOException {
+        double[][] field = new double[N][N];
+        for (int i = 0; i < N; i++) {
+            for (int j = 0; j < N; j++) {
+                field[i][j] = i < N / 2 ? (j < N / 2 ? 1 : 0) : -1;
+            }
+        }
+        Path png = dir.resolve("orientation.png");
+        grid(png, field);
+        BufferedImage image = read(png);
+        int quarter = Figures.CELL / 4;
+        assertTrue(reddish(rgb(image, cellLeft(0) + quarter, cellTop(0) + quarter)), "top left");
+        assertTrue(whitish(rgb(image, cellLeft(0) + 3 * quarter, cellTop(0) + quarter)), "top right");
+        assertTrue(bluish(rgb(image, cellLeft(0) + quarter, cellTop(0) + 3 * quarter)), "bottom left");
+    }
+
+    @Test
+    void overwritesAnExistingFileAndCreatesParentDirectories() throws IOException {
+        Path png = dir.resolve("a/b/fig.png");
+        grid(png, constant(N, 1));
+        assertEquals(Figures.fieldGridSize(1, List.of("col")).width, read(png).getWidth());
+        grid(png, constant(N, 1), constant(N, -1), constant(N, 0));
+        // The second figure, two columns wider, replaced the first.
+        assertEquals(Figures.fieldGridSize(1, List.of("col")).width + 2 * (Figures.CELL + Figures.CELL_GAP),
+                read(png).getWidth());
+        try (Stream<Path> files = Files.list(png.getParent())) {
+            assertEquals(List.of("fig.png"), files.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void theFigureGetsTheUsualPermissionsOfANewFileNotOwnerOnly() throws IOException {
+        Path reference = Files.writeString(dir.resolve("reference.txt"), "x");
+        assumeTrue(Files.getFileStore(reference).supportsFileAttributeView("posix"));
+        Path png = dir.resolve("fig.png");
+        grid(png, constant(N, 1));
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(png));
+    }
+
+    @Test
+    void fieldGridRejectsInconsistentInput() throws IOException {
+        Path png = dir.resolve("bad.png");
+        List<String> one = List.of("r0");
+        List<String> two = List.of("c0", "c1");
+        double[][] ok = constant(N, 0);
+
+        assertRejected("2 row labels", () -> Figures.fieldGrid(png, List.of("r0", "r1"), two,
+                new double[][][][] {{ok, ok}}, null));
+        assertRejected("3 fields", () -> Figures.fieldGrid(png, one, two,
+                new double[][][][] {{ok, ok, ok}}, null));
+        assertRejected("row 0 ('r0'), column 1 ('c1') is not square", () -> Figures.fieldGrid(png, one, two,
+                new double[][][][] {{ok, new double[N][N - 1]}}, null));
+        assertRejected("at least 2 x 2", () -> Figures.fieldGrid(png, one, two,
+                new double[][][][] {{ok, new double[1][1]}}, null));
+        double[][] nan = constant(N, 0);
+        nan[3][5] = Double.NaN;
+        assertRejected("column 1 ('c1') has the non-finite value NaN at [3][5]",
+                () -> Figures.fieldGrid(png, one, two, new double[][][][] {{ok, nan}}, null));
+        double[][] inf = constant(N, 0);
+        inf[0][0] = Double.NEGATIVE_INFINITY;
+        assertRejected("column 0 ('c0') has the non-finite value -Infinity",
+                () -> Figures.fieldGrid(png, one, two, new double[][][][] {{inf, ok}}, null));
+        assertRejected("rowRanges has 2 entries", () -> Figures.fieldGrid(png, one, two,
+                new double[][][][] {{ok, ok}}, new double[][] {{-1, 1}, {-1, 1}}));
+        assertRejected("lo <= hi", () -> Figures.fieldGrid(png, one, two,
+                new double[][][][] {{ok, ok}}, new double[][] {{1, -1}}));
+        assertRejected("{lo, hi}", () -> Figures.fieldGrid(png, one, two,
+                new double[][][][] {{ok, ok}}, new double[][] {{1}}));
+        assertRejected("at least one row", () -> Figures.fieldGrid(png, List.of(), two,
+                new double[0][][][], null));
+        assertOnlyFiles();
+    }
+
+    private static void assertRejected(String expectedInMessage, Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(expectedInMessage),
+                "message '" + e.getMessage() + "' should contain '" + expectedInMessage + "'");
+    }
+
+    // ------------------------------------------------------------------ radial spectra (Figure 3)
+
+    private static double[] radii(int n) {
+        double[] r = new double[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i; // ring 0 included, as the metric computes it: it cannot be shown on a log axis
+        }
+        return r;
+    }
+
+    private static boolean isGroundTruthRed(int[] c) {
+        return c[0] > 180 && c[1] < 70 && c[2] < 70;
+    }
+
+    private static boolean isFirstPaletteBlue(int[] c) {
+        return c[2] > 150 && c[0] < 80 && c[1] > 90 && c[1] < 150;
+    }
+
+    @Test
+    void groundTruthIsRedAndBelowAHigherCurve() throws IOException {
+        int n = 17;
+        double[] truth = new double[n];
+        double[] method = new double[n];
+        Arrays.fill(truth, 3);     // axis 10^0..10^3: drawn at 16% of the height
+        Arrays.fill(method, 300);  // drawn at 83% of the height, i.e. higher up
+        LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
+        curves.put("SMDP-ODE", method);
+        curves.put("ground truth", truth);
+        Path png = dir.resolve("fig3.png");
+        Figures.radialSpectra(png, radii(n), curves, "ground truth", "Radial spectra");
+
+        BufferedImage image = read(png);
+        assertEquals(Figures.SPECTRA_WIDTH, image.getWidth());
+        assertEquals(Figures.SPECTRA_HEIGHT, image.getHeight());
+        long redCount = 0;
+        long redY = 0;
+        long blueCount = 0;
+        long blueY = 0;
+        for (int y = Figures.PLOT_TOP + 1; y < Figures.PLOT_BOTTOM; y++) {
+            for (int x = Figures.PLOT_LEFT + 1; x < Figures.PLOT_RIGHT; x++) {
+                int[] c = rgb(image, x, y);
+                if (isGroundTruthRed(c)) {
+                    redCount++;
+                    redY += y;
+                } else if (isFirstPaletteBlue(c)) {
+                    blueCount++;
+                    blueY += y;
+                }
+            }
+        }
+        int plotWidth = Figures.PLOT_RIGHT - Figures.PLOT_LEFT;
+        assertTrue(redCount > plotWidth / 4, "too few red ground-truth pixels: " + redCount);
+        assertTrue(blueCount > plotWidth / 4, "too few pixels of the method's colour: " + blueCount);
+        assertTrue(redY / redCount > blueY / blueCount + 50,
+                "the smaller ground truth must be drawn lower: " + redY / redCount + " vs " + blueY / blueCount);
+        assertOnlyFiles("fig3.png");
+    }
+
+    @Test
+    void nonPositiveValuesAreSkippedNotFatal() throws IOException {
+        int n = 9;
+        double[] truth = {5, 4, 3, 0, 2, 1, 0.5, -1, 0.1};
+        double[] allZero = new double[n];
+        double[] lonely = {0, 0, 0, 0, 1e-3, 0, 0, 0, 0};
+        LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
+        curves.put("truth", truth);
+        curves.put("collapsed", allZero);
+        curves.put("single point", lonely);
+        Path png = dir.resolve("skips.png");
+        assertDoesNotThrow(() -> Figures.radialSpectra(png, radii(n), curves, "truth"));
+        BufferedImage image = read(png);
+        assertEquals(Figures.SPECTRA_WIDTH, image.getWidth());
+
+        // Nothing positive at all: still a figure (empty axes), not a crash.
+        LinkedHashMap<String, double[]> nothing = new LinkedHashMap<>();
+        nothing.put("truth", new double[n]);
+        Path empty = dir.resolve("empty.png");
+        assertDoesNotThrow(() -> Figures.radialSpectra(empty, radii(n), nothing, "truth"));
+        assertEquals(Figures.SPECTRA_HEIGHT, read(empty).getHeight());
+        assertOnlyFiles("empty.png", "skips.png");
+    }
+
+    @Test
+    void manyCurvesGetDashedStylesWithoutFailing() throws IOException {
+        int n = 12;
+        LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
+        for (int k = 0; k < 25; k++) {
+            double[] values = new double[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = Math.pow(10, -k * 0.3) / (1 + i * i);
+            }
+            curves.put(k == 0 ? "truth" : "method " + k, values);
+        }
+        Path png = dir.resolve("many.png");
+        Figures.radialSpectra(png, radii(n), curves, "truth");
+        assertEquals(Figures.SPECTRA_WIDTH, read(png).getWidth());
+    }
+
+    @Test
+    void radialSpectraRejectsInconsistentInput() throws IOException {
+        Path png = dir.resolve("bad.png");
+        double[] r = radii(4);
+        LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
+        curves.put("truth", new double[] {1, 2, 3, 4});
+        curves.put("short", new double[] {1, 2, 3});
+        assertRejected("curve 'short' has 3 values but there are 4 radii",
+                () -> Figures.radialSpectra(png, r, curves, "truth"));
+
+        curves.remove("short");
+        assertRejected("ground truth curve 'missing'", () -> Figures.radialSpectra(png, r, curves, "missing"));
+
+        curves.put("nan", new double[] {1, Double.NaN, 3, 4});
+        assertRejected("curve 'nan' has the non-finite value NaN at radius index 1",
+                () -> Figures.radialSpectra(png, r, curves, "truth"));
+        assertOnlyFiles();
+    }
+
+    // ------------------------------------------------------------------ shared
+
+    @Test
+    void anUnwritableTargetIsAnUncheckedIoExceptionNamingTheFile() throws IOException {
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+        Path png = notADirectory.resolve("fig.png");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> grid(png, constant(N, 1)));
+        assertTrue(e.getMessage().contains(png.toString()), e.getMessage());
+        assertOnlyFiles("plain-file");
+    }
+
+    @Test
+    void colourBarValuesHaveThreeSignificantDigits() {
+        assertEquals("0", Figures.formatValue(0));
+        assertEquals("1.23", Figures.formatValue(1.23456));
+        assertEquals("-2", Figures.formatValue(-2));
+        assertEquals("0.05", Figures.formatValue(0.05));
+        assertEquals("1000", Figures.formatValue(999.7));
+        assertEquals("1.23e-5", Figures.formatValue(1.2345e-5));
+        assertEquals("-4e6", Figures.formatValue(-4e6));
+    }
+}
