@@ -10,6 +10,7 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
+import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.sample.Samplers;
 import dev.smdp4j.train.Checkpoint;
@@ -34,8 +35,8 @@ import picocli.CommandLine.Option;
                 "Input and output in physical units; output key x0, shape [n, K, N, N], plus OUT.json with the provenance."})
 final class SampleCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "CKPT|NAME", description = "A checkpoint from 'smdp train' "
-            + "(SMDP, HeatGen or a one-shot baseline), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
+    @Option(names = "--model", paramLabel = "CKPT|NAME", description = "A checkpoint from 'smdp train' "
+            + "(SMDP, HeatGen or a one-shot baseline; default: the shipped SMDP model), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
             + "objective's optimum), exact-posterior (samples of p(x0|y)), exact-posterior-mean.")
     String model;
 
@@ -90,6 +91,9 @@ final class SampleCommand implements Callable<Integer> {
         }
         if (sampler != null) {
             Samplers.create(sampler, correctorSteps, snr); // an unknown name fails before any work
+        }
+        if (model == null) {
+            model = Pretrained.checkpoint().toString();
         }
         boolean closedForm = Reconstruction.CLOSED_FORMS.contains(model);
         if (closedForm && data == null) {

@@ -14,7 +14,7 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
-import dev.smdp4j.report.Figures;
+import dev.smdp4j.report.BenchmarkFigures;
 import dev.smdp4j.train.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.TrainableModel;
@@ -305,71 +305,16 @@ public final class Reproduction {
 
         static void write(Path out, DatasetStore store, List<Measured> measured, HostArray posteriorPhysical, int rows) {
             Normalisation norm = store.normalisation();
-            HostArray truth = norm.normalise(store.testX0());
-            HostArray y = norm.normalise(store.testY());
             HostArray ode = norm.normalise(Npz.read(measured.get(0).predictions(), "x0"));
-            HostArray post = norm.normalise(posteriorPhysical);
-            int n = truth.dim(1);
-            int count = Math.min(rows, post.dim(0));
-            int k = post.dim(1);
-            List<String> columns = List.of("true x0", "observation y", "SMDP-ODE", "SDE sample 1", "SDE sample 2",
-                    "SDE sample 3", "posterior mean (" + k + " SDE)", "posterior std (" + k + " SDE)");
-            double[][][][] fields = new double[count][columns.size()][][];
-            List<String> labels = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                labels.add("test " + i);
-                fields[i][0] = field(truth.data(), i * n * n, n);
-                fields[i][1] = field(y.data(), i * n * n, n);
-                fields[i][2] = field(ode.data(), i * n * n, n);
-                for (int s = 0; s < 3; s++) {
-                    fields[i][3 + s] = s < k ? field(post.data(), (i * k + s) * n * n, n) : null;
-                }
-                double[][] mean = new double[n][n];
-                double[][] sd = new double[n][n];
-                for (int s = 0; s < k; s++) {
-                    double[][] f = field(post.data(), (i * k + s) * n * n, n);
-                    for (int a = 0; a < n; a++) {
-                        for (int b = 0; b < n; b++) {
-                            mean[a][b] += f[a][b] / k;
-                            sd[a][b] += f[a][b] * f[a][b] / k;
-                        }
-                    }
-                }
-                for (int a = 0; a < n; a++) {
-                    for (int b = 0; b < n; b++) {
-                        sd[a][b] = Math.sqrt(Math.max(0, sd[a][b] - mean[a][b] * mean[a][b]));
-                    }
-                }
-                fields[i][6] = mean;
-                fields[i][7] = sd;
-            }
-            Figures.fieldGrid(out.resolve("fig2.png"), labels, columns, fields, null);
-
-            double[] truthSpectrum = measured.get(0).evaluation().truthRadialSpectrum();
-            int rings = truthSpectrum.length - 1;
-            double[] radii = new double[rings];
-            for (int r = 1; r <= rings; r++) {
-                radii[r - 1] = r;
-            }
-            LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
-            curves.put("ground truth", java.util.Arrays.copyOfRange(truthSpectrum, 1, rings + 1));
+            BenchmarkFigures.figure2(out.resolve("fig2.png"), norm.normalise(store.testX0()),
+                    norm.normalise(store.testY()), ode, norm.normalise(posteriorPhysical), rows);
+            LinkedHashMap<String, double[]> spectra = new LinkedHashMap<>();
             for (Measured m : measured) {
                 if (!m.row().limit() || m.row().source().equals("exact-posterior")) {
-                    curves.put(m.row().name(), java.util.Arrays.copyOfRange(
-                            m.evaluation().predictionRadialSpectrum(), 1, rings + 1));
+                    spectra.put(m.row().name(), m.evaluation().predictionRadialSpectrum());
                 }
             }
-            Figures.radialSpectra(out.resolve("fig3.png"), radii, curves, "ground truth");
-        }
-
-        private static double[][] field(float[] data, int offset, int n) {
-            double[][] f = new double[n][n];
-            for (int a = 0; a < n; a++) {
-                for (int b = 0; b < n; b++) {
-                    f[a][b] = data[offset + a * n + b];
-                }
-            }
-            return f;
+            BenchmarkFigures.figure3(out.resolve("fig3.png"), measured.get(0).evaluation().truthRadialSpectrum(), spectra);
         }
     }
 }
