@@ -1,6 +1,5 @@
 package dev.smdp4j.pipeline;
 
-import static dev.smdp4j.cli.CommandLineTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,20 +11,13 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
 import dev.smdp4j.io.HostArray;
-import dev.smdp4j.io.Json;
 import dev.smdp4j.train.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.TrainableModel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The shipped SMDP model loads, reproduces the metrics recorded when it was exported, and drives `smdp demo`. */
+/** The shipped SMDP model loads, reproduces the metrics recorded when it was exported, and is the one `smdp demo` uses. */
 class PretrainedTest extends EngineTest {
-    @TempDir
-    Path tmp;
-
     @Test
     void shippedModelReproducesItsRecordedTestSliceMetrics() {
         Checkpoint checkpoint = Checkpoint.read(Pretrained.checkpoint());
@@ -46,17 +38,5 @@ class PretrainedTest extends EngineTest {
                     0.01 * recorded.path(sampler + "_mse").asDouble(), sampler);
             assertEquals(recorded.path(sampler + "_spectral_error").asDouble(), e.spectralError().mean(), 0.02, sampler);
         }
-    }
-
-    @Test
-    void demoWritesFiguresAndMetrics() throws Exception {
-        Path out = tmp.resolve("demo");
-        ok("demo", "--out", out.toString(), "--observations", "8", "--samples", "4", "--quiet");
-        for (String f : new String[] {"fig2.png", "fig3.png", "demo.json"}) {
-            assertTrue(Files.size(out.resolve(f)) > 1000, f);
-        }
-        JsonNode summary = Json.read(out.resolve("demo.json"));
-        assertEquals(8, summary.path("observations").asInt());
-        assertTrue(summary.path("ode_mse_1e5").asDouble() < summary.path("sde_mse_1e5").asDouble(), summary.toString());
     }
 }
