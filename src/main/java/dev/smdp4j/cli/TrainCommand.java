@@ -92,9 +92,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip", description = "Element-wise gradient clipping (default: ${DEFAULT-VALUE}, as the reference).")
     double clip = 10;
 
-    @Option(names = "--anchor-times", description = "One-step anchor terms per batch added to the window loss "
-            + "(default: ${DEFAULT-VALUE}; 0 = the paper's loss alone; see docs/RESULTS.md).")
-    int anchorTimes = 0;
+    @Option(names = "--anchor-every", paramLabel = "S", description = "One one-step anchor term per S unrolled steps "
+            + "of the window, from the simulated noisy states (default: 4 for smdp, 0 = the paper's loss alone for "
+            + "heatgen; see docs/RESULTS.md).")
+    Integer anchorEvery;
 
     @Option(names = "--anchor-weight", description = "Weight of the anchor terms (default: ${DEFAULT-VALUE}).")
     double anchorWeight = 1;
@@ -128,7 +129,7 @@ final class TrainCommand implements Callable<Integer> {
                 validation = Math.min(250, n / 10);
             }
             TrainingOptions options = new TrainingOptions(chosen, net, windows, seed, jitter, !noAugment, validation,
-                    scoreFactor, clip, decay, anchorTimes, anchorWeight, init == null ? null : init.toString());
+                    scoreFactor, clip, decay, anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery(), anchorWeight, init == null ? null : init.toString());
             System.out.printf("training %s: network %s (%.0f MFLOP per field), schedule %s%n", method, net,
                     net.flopsPerSample(32, chosen.inputChannels()) / 1e6,
                     windows);

@@ -57,6 +57,7 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
     public TrainingOptions options(Method method) {
         return new TrainingOptions(method, networks.getOrDefault(method, method.defaultNetwork()),
                 WindowSchedule.parse(schedules.getOrDefault(method, method.defaultSchedule())), data.seed(), false, true,
-                validationSize, ScaledNetworkScore.TWEEDIE_FACTOR, 10, method.defaultWeightDecay(), 0, 0, null);
+                validationSize, ScaledNetworkScore.TWEEDIE_FACTOR, 10, method.defaultWeightDecay(), method.defaultAnchorEvery(),
+                1, null);
     }
 }

@@ -83,6 +83,15 @@ public enum Method {
         return oneShot() ? 1e-4 : 0;
     }
 
+    /**
+     * One anchor term per this many unrolled steps by default (see {@link UnrolledOdeObjective}): 4
+     * for SMDP (measured in docs/RESULTS.md), 0 for HeatGen (trained as the paper's baseline) and
+     * the one-shot methods (no unrolling).
+     */
+    public int defaultAnchorEvery() {
+        return this == SMDP ? 4 : 0;
+    }
+
     /** This method's default network. */
     public NetworkConfig defaultNetwork() {
         String a = oneShot() ? oneShotArchitecture : "score-net";

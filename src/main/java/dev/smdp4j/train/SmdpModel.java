@@ -148,7 +148,7 @@ public final class SmdpModel implements TrainableModel {
     @Override
     public Objective objective(Sde dataSde, TrainingOptions options) {
         return new UnrolledOdeObjective(dataSde, reverseSde(dataSde), network, spec.endTime(), spec.steps(),
-                options.jitter(), options.anchorTimes(), options.anchorWeight());
+                options.jitter(), options.anchorEvery(), options.anchorWeight());
     }
 
     @Override

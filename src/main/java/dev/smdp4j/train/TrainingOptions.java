@@ -19,14 +19,15 @@ import java.util.Map;
  * @param scoreFactor score = factor * network output (recorded for sampling; see ScaledNetworkScore)
  * @param clip element-wise gradient clipping bound
  * @param weightDecay decoupled weight decay (AdamW; 0 = Adam)
- * @param anchorTimes one-step ("anchor") terms per batch added to the window loss, at random times
- *     of the same simulated trajectories; 0 = the paper's loss alone (see UnrolledOdeObjective)
+ * @param anchorEvery one one-step ("anchor") term per this many unrolled steps of the window, at
+ *     random times of the same simulated trajectories; 0 = the paper's loss alone (see
+ *     UnrolledOdeObjective)
  * @param anchorWeight weight of the anchor terms
  * @param init checkpoint whose network weights start the run (warm start), or null for a fresh
  *     initialisation
  */
 public record TrainingOptions(Method method, NetworkConfig network, WindowSchedule schedule, long seed, boolean jitter,
-        boolean augment, int validationSize, double scoreFactor, double clip, double weightDecay, int anchorTimes,
+        boolean augment, int validationSize, double scoreFactor, double clip, double weightDecay, int anchorEvery,
         double anchorWeight, String init) {
 
     public TrainingOptions {
@@ -36,9 +37,9 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
         if (!(scoreFactor > 0) || Double.isInfinite(scoreFactor)) {
             throw new InvalidInputException("--score-factor must be finite and > 0, got " + scoreFactor);
         }
-        if (anchorTimes < 0 || !(anchorWeight >= 0) || Double.isInfinite(anchorWeight)) {
-            throw new InvalidInputException("--anchor-times must be >= 0 and --anchor-weight finite and >= 0, got "
-                    + anchorTimes + " and " + anchorWeight);
+        if (anchorEvery < 0 || !(anchorWeight >= 0) || Double.isInfinite(anchorWeight)) {
+            throw new InvalidInputException("--anchor-every must be >= 0 and --anchor-weight finite and >= 0, got "
+                    + anchorEvery + " and " + anchorWeight);
         }
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
             throw new InvalidInputException("--weight-decay must be finite and >= 0, got " + weightDecay);
@@ -63,7 +64,7 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
         m.put("score_factor", scoreFactor);
         m.put("clip", clip);
         m.put("weight_decay", weightDecay);
-        m.put("anchor_times", anchorTimes);
+        m.put("anchor_every", anchorEvery);
         m.put("anchor_weight", anchorWeight);
         m.put("init", init == null ? "" : init);
         return m;

@@ -22,13 +22,14 @@ import dev.smdp4j.util.GaussianNoise;
  * moved by {@code U[-d/2, d/2)}, as the reference), a window start {@code m} drawn uniformly from
  * {@code S..M} (so the final step {@code x_1 -> x_0} is trained, unlike the reference's off-by-one).
  *
- * <p>Optional anchor terms (our addition, off by default): {@code K} one-step losses at random
- * times {@code m} of the same trajectories, each from the simulated noisy state {@code x_m},
- * weighted so that they estimate {@code w * sum_{m=1..M} mean((xhat_{m-1} - x_{m-1})^2)} — the
- * window-1 loss at every time. In a long window only the first step starts from a noisy simulated
- * state; the others start from the network's own smooth predictions, so the network's behaviour on
- * noisy states (which is what the SDE sampler feeds it) is trained by 1/S of the signal. The
- * anchors keep it close to the one-step optimum there (see docs/RESULTS.md for the measurement).
+ * <p>Anchor terms (our addition to the paper's loss): {@code K = S / anchorEvery} one-step losses
+ * at random times {@code m} of the same trajectories, each from the simulated noisy state
+ * {@code x_m}, weighted so that they estimate {@code w * sum_{m=1..M} mean((xhat_{m-1} - x_{m-1})^2)}
+ * — the window-1 loss at every time. In a long window only the first step starts from a noisy
+ * simulated state; the others start from the network's own smooth predictions, so the network's
+ * behaviour on noisy states (which is what the SDE sampler feeds it) gets 1/S of the training
+ * signal. The anchors keep it near the one-step optimum there, at a cost of one network
+ * evaluation per {@code anchorEvery} unrolled steps (measured effect in docs/RESULTS.md).
  */
 public final class UnrolledOdeObjective implements Objective {
     private final Sde sde;
@@ -37,7 +38,7 @@ public final class UnrolledOdeObjective implements Objective {
     private final double endTime;
     private final int steps;
     private final boolean jitter;
-    private final int anchorTimes;
+    private final int anchorEvery;
     private final double anchorWeight;
 
     public UnrolledOdeObjective(Sde sde, NetworkOutput network, double endTime, int steps, boolean jitter) {
@@ -48,17 +49,18 @@ public final class UnrolledOdeObjective implements Objective {
      * @param sde the forward process that simulates the training trajectories
      * @param reverse the process whose reverse step is unrolled: {@code sde} for SMDP; the same
      *     diffusion without physics for HeatGen
-     * @param anchorTimes one-step terms per batch, of weight {@code anchorWeight} (see the class comment)
+     * @param anchorEvery one one-step term of weight {@code anchorWeight} per this many unrolled steps
+     *     (0 = none; see the class comment)
      */
     public UnrolledOdeObjective(Sde sde, Sde reverse, NetworkOutput network, double endTime, int steps, boolean jitter,
-            int anchorTimes, double anchorWeight) {
+            int anchorEvery, double anchorWeight) {
         this.sde = sde;
         this.reverse = reverse;
         this.trainedScore = new ScaledNetworkScore(network, ScaledNetworkScore.TWEEDIE_FACTOR);
         this.endTime = endTime;
         this.steps = steps;
         this.jitter = jitter;
-        this.anchorTimes = anchorTimes;
+        this.anchorEvery = anchorEvery;
         this.anchorWeight = anchorWeight;
     }
 
@@ -75,6 +77,7 @@ public final class UnrolledOdeObjective implements Objective {
             NDArray term = x.sub(target).square().mean();
             loss = loss == null ? term : loss.add(term);
         }
+        int anchorTimes = anchorEvery > 0 ? window / anchorEvery : 0;
         if (anchorTimes > 0 && anchorWeight > 0) {
             NDArray anchors = null;
             for (int k = 0; k < anchorTimes; k++) {

@@ -122,6 +122,31 @@ class TrainingRunTest {
         }
     }
 
+    /**
+     * The anchor terms come after the window's draws, so with the same seed they add a positive
+     * amount that scales with their weight, and nothing when the window is shorter than anchorEvery.
+     */
+    @Test
+    void anchorTermsAddWeightedOneStepLosses() {
+        Normalisation norm = new Normalisation(0, 2.4);
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+            SmdpModel model = SmdpModel.create(m, TINY_NET, SPEC, norm, 0.5, 2);
+            model.block().getParameters().forEach(p -> p.getValue().getArray().addi(0.01f));
+            Sde sde = new Sde(heat, Diffusion.constant(0.1));
+            NDArray x0 = new GaussianNoise(3).next(m, new Shape(4, 16, 16));
+            double[] loss = new double[4];
+            int[][] settings = {{0, 0}, {2, 1}, {2, 2}, {8, 2}}; // {anchorEvery, weight}
+            for (int i = 0; i < settings.length; i++) {
+                UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, sde, model.network(), 0.2, 8, false,
+                        settings[i][0], settings[i][1]);
+                loss[i] = objective.loss(x0, 4, new GaussianNoise(4)).getFloat();
+            }
+            assertTrue(loss[1] > loss[0], loss[1] + " vs " + loss[0]);
+            assertEquals(2 * (loss[1] - loss[0]), loss[2] - loss[0], 1e-4 * loss[2]);
+            assertEquals(loss[0], loss[3], 1e-7 * loss[0], "window 4 < anchorEvery 8: no anchor");
+        }
+    }
+
     @Test
     void aResumedRunEqualsTheUninterruptedRun() {
         String schedule = "1:2:8:1e-3:1e-3,2:1:8:3e-4:1e-4";
