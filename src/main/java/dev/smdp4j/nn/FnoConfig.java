@@ -101,25 +101,13 @@ public record FnoConfig(int modes, int width, int layers, int projection) implem
                     + "' is not 'fno'");
         }
         try {
-            return new FnoConfig(integer(m, "modes"), integer(m, "width"), integer(m, "layers"),
-                    integer(m, "projection"));
+            return new FnoConfig(ConfigMaps.integer(m, "modes"), ConfigMaps.integer(m, "width"), ConfigMaps.integer(m, "layers"),
+                    ConfigMaps.integer(m, "projection"));
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
         }
-    }
-
-    private static int integer(Map<String, ?> m, String key) {
-        Object v = m.get(key);
-        if (!(v instanceof Number number)) {
-            throw new IllegalArgumentException("'" + key + "' must be a number, got " + v);
-        }
-        double d = number.doubleValue();
-        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("'" + key + "' must be an integer, got " + v);
-        }
-        return (int) d;
     }
 
     @Override

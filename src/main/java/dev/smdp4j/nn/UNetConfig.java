@@ -107,24 +107,12 @@ public record UNetConfig(int width, int levels, double dropout) implements Netwo
                     + "' is not 'unet'");
         }
         try {
-            return new UNetConfig(integer(m, "width"), integer(m, "levels"), ((Number) m.get("dropout")).doubleValue());
+            return new UNetConfig(ConfigMaps.integer(m, "width"), ConfigMaps.integer(m, "levels"), ((Number) m.get("dropout")).doubleValue());
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
         }
-    }
-
-    private static int integer(Map<String, ?> m, String key) {
-        Object v = m.get(key);
-        if (!(v instanceof Number number)) {
-            throw new IllegalArgumentException("'" + key + "' must be a number, got " + v);
-        }
-        double d = number.doubleValue();
-        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("'" + key + "' must be an integer, got " + v);
-        }
-        return (int) d;
     }
 
     @Override
