@@ -101,8 +101,8 @@ public record FnoConfig(int modes, int width, int layers, int projection) implem
                     + "' is not 'fno'");
         }
         try {
-            return new FnoConfig(ConfigMaps.integer(m, "modes"), ConfigMaps.integer(m, "width"), ConfigMaps.integer(m, "layers"),
-                    ConfigMaps.integer(m, "projection"));
+            return new FnoConfig(ConfigMaps.integer(m, "modes"), ConfigMaps.integer(m, "width"),
+                    ConfigMaps.integer(m, "layers"), ConfigMaps.integer(m, "projection"));
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {

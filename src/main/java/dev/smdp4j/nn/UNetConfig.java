@@ -107,7 +107,8 @@ public record UNetConfig(int width, int levels, double dropout) implements Netwo
                     + "' is not 'unet'");
         }
         try {
-            return new UNetConfig(ConfigMaps.integer(m, "width"), ConfigMaps.integer(m, "levels"), ((Number) m.get("dropout")).doubleValue());
+            return new UNetConfig(ConfigMaps.integer(m, "width"), ConfigMaps.integer(m, "levels"),
+                    ((Number) m.get("dropout")).doubleValue());
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {
