@@ -138,7 +138,7 @@ final class TrainCommand implements Callable<Integer> {
                     .run(manager);
             String time = Progress.clock((System.nanoTime() - start) / 1e9);
             if (r.complete()) {
-                System.out.printf("trained in %s: %s (best validation ODE MSE %.4g), %s%n", time, r.best(),
+                System.out.printf("trained in %s: %s (best validation MSE %.4g), %s%n", time, r.best(),
                         r.bestValidationMse(), r.last());
             } else {
                 System.out.printf("stopped after %s at stage %d, epoch %d, step %d; last checkpoint %s%n"
