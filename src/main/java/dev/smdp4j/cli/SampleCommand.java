@@ -134,8 +134,10 @@ final class SampleCommand implements Callable<Integer> {
             HostArray x0 = result.x0();
             Npz.write(out, Map.of("x0", norm.denormalise(x0)));
             writeProvenance(result, spec, norm, request.steps(), seconds, x0.shape());
-            System.out.printf("wrote %s: %d observations x %d samples (%s, %s, %d steps) in %.1f s%n", out, x0.dim(0),
-                    x0.dim(1), result.sampler(), result.description(), request.steps(), seconds);
+            String how = result.sampler().equals("one-shot") ? result.description() + ", one network evaluation"
+                    : result.sampler() + ", " + result.description() + ", " + request.steps() + " steps";
+            System.out.printf("wrote %s: %d observations x %d samples (%s) in %.1f s%n", out, x0.dim(0), x0.dim(1), how,
+                    seconds);
         }
         return 0;
     }
