@@ -1,7 +1,6 @@
 package dev.smdp4j.cli;
 
 import ai.djl.ndarray.NDManager;
-import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.FnoConfig;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;

@@ -47,16 +47,18 @@ public final class CircularConv extends AbstractBlock {
         NDArray x = Periodic.pad(inputs.singletonOrThrow(), pad);
         long in = x.getShape().get(1);
         int inPad = kernel > 1 && in > SAFE_FILTERS && in % SAFE_FILTERS != 0 ? (int) (SAFE_FILTERS - in % SAFE_FILTERS) : 0;
-        if (filters >= SAFE_FILTERS && inPad == 0) {
+        int outPad = filters % SAFE_FILTERS == 0 ? 0 : SAFE_FILTERS - filters % SAFE_FILTERS;
+        if (outPad == 0 && inPad == 0) {
             return conv.forward(store, new NDList(x), training);
         }
         // Two libtorch 2.7.1 CPU convolution faults, both reading uninitialised memory (measured in
         // docs/BENCHMARKS.md): (1) the input gradient of a convolution with fewer than ~16 output
-        // channels is intermittently NaN (1-15% of passes); (2) the forward pass of a k x k (k > 1)
+        // channels is intermittently NaN (1-15% of passes), and so, more rarely, with 20; (2) the forward pass of a k x k (k > 1)
         // convolution whose input channel count is above 16 and not a multiple of 16 (e.g. 20, 24,
         // 40) is NaN in 5-70% of calls. Zero-padding the weight to SAFE_FILTERS output channels and
         // the input and weight to a multiple of 16 input channels gives identical values and finite
-        // results in every pass measured.
+        // results in every pass measured. A 20 -> 20 convolution also gave a NaN input gradient once in
+        // a full test run, so output channels are padded to a multiple of 16 as well.
         NDManager m = x.getManager();
         NDArray w = store.getValue(conv.getParameters().get("weight"), x.getDevice(), training);
         NDArray b = store.getValue(conv.getParameters().get("bias"), x.getDevice(), training);
@@ -66,15 +68,15 @@ public final class CircularConv extends AbstractBlock {
             x = NDArrays.concat(new NDList(x, m.zeros(new Shape(xs.get(0), inPad, xs.get(2), xs.get(3)))), 1);
             w = NDArrays.concat(new NDList(w, m.zeros(new Shape(ws.get(0), inPad, ws.get(2), ws.get(3)))), 1);
         }
-        if (filters < SAFE_FILTERS) {
+        if (outPad > 0) {
             Shape padded = w.getShape();
-            w = NDArrays.concat(new NDList(w, m.zeros(new Shape(SAFE_FILTERS - filters, padded.get(1), padded.get(2),
+            w = NDArrays.concat(new NDList(w, m.zeros(new Shape(outPad, padded.get(1), padded.get(2),
                     padded.get(3)))), 0);
-            b = NDArrays.concat(new NDList(b, m.zeros(new Shape(SAFE_FILTERS - filters))), 0);
+            b = NDArrays.concat(new NDList(b, m.zeros(new Shape(outPad))), 0);
         }
         NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation))
                 .singletonOrThrow();
-        return new NDList(filters < SAFE_FILTERS ? y.get(new NDIndex(":, :" + filters)) : y);
+        return new NDList(outPad > 0 ? y.get(new NDIndex(":, :" + filters)) : y);
     }
 
     @Override

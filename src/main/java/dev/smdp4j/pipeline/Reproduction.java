@@ -1,7 +1,6 @@
 package dev.smdp4j.pipeline;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.Version;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
@@ -135,7 +134,7 @@ public final class Reproduction {
             return null;
         }, false);
         stage("figures", () -> {
-            FigureData.write(out, store, measured, Npz.read(posterior, "x0"), profile.figureObservations());
+            figures(out, store, measured, Npz.read(posterior, "x0"), profile.figureObservations());
             return null;
         }, false);
         log(String.format(Locale.ROOT, "done in %.1f s (this run)", (System.nanoTime() - start) / 1e9));
@@ -293,28 +292,19 @@ public final class Reproduction {
         }
     }
 
-    /** Reads {@code stages.json} of a finished reproduction (for tests and reports). */
-    public static JsonNode stages(Path out) {
-        return Json.read(out.resolve(STAGES));
-    }
-
-    /** The figures of Figure 2 and Figure 3 from the measured rows. */
-    static final class FigureData {
-        private FigureData() {
-        }
-
-        static void write(Path out, DatasetStore store, List<Measured> measured, HostArray posteriorPhysical, int rows) {
-            Normalisation norm = store.normalisation();
-            HostArray ode = norm.normalise(Npz.read(measured.get(0).predictions(), "x0"));
-            BenchmarkFigures.figure2(out.resolve("fig2.png"), norm.normalise(store.testX0()),
-                    norm.normalise(store.testY()), ode, norm.normalise(posteriorPhysical), rows);
-            LinkedHashMap<String, double[]> spectra = new LinkedHashMap<>();
-            for (Measured m : measured) {
-                if (!m.row().limit() || m.row().source().equals("exact-posterior")) {
-                    spectra.put(m.row().name(), m.evaluation().predictionRadialSpectrum());
-                }
+    /** Figures 2 and 3 from the measured rows and the SDE posterior samples of the first observations. */
+    private static void figures(Path out, DatasetStore store, List<Measured> measured, HostArray posteriorPhysical,
+            int rows) {
+        Normalisation norm = store.normalisation();
+        HostArray ode = norm.normalise(Npz.read(measured.get(0).predictions(), "x0"));
+        BenchmarkFigures.figure2(out.resolve("fig2.png"), norm.normalise(store.testX0()),
+                norm.normalise(store.testY()), ode, norm.normalise(posteriorPhysical), rows);
+        LinkedHashMap<String, double[]> spectra = new LinkedHashMap<>();
+        for (Measured m : measured) {
+            if (!m.row().limit() || m.row().source().equals("exact-posterior")) {
+                spectra.put(m.row().name(), m.evaluation().predictionRadialSpectrum());
             }
-            BenchmarkFigures.figure3(out.resolve("fig3.png"), measured.get(0).evaluation().truthRadialSpectrum(), spectra);
         }
+        BenchmarkFigures.figure3(out.resolve("fig3.png"), measured.get(0).evaluation().truthRadialSpectrum(), spectra);
     }
 }
