@@ -1,6 +1,8 @@
 package dev.smdp4j.train;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.training.GradientCollector;
 import dev.smdp4j.util.GaussianNoise;
 
 /**
@@ -15,4 +17,22 @@ public interface Objective {
      * from {@code random}, which the loop seeds per step so that runs are reproducible and resumable.
      */
     NDArray loss(NDArray x0, int window, GaussianNoise random);
+
+    /**
+     * The loss of {@link #loss} and, if it is finite, its gradients accumulated into the trained
+     * parameters; returns the loss value (NaN or infinite if it diverged). The default records the
+     * whole loss in one autograd graph; an objective may override it to trade memory for compute
+     * (e.g. {@link UnrolledOdeObjective}'s gradient checkpointing) as long as the value and the
+     * gradients stay those of {@link #loss} up to float reordering.
+     */
+    default double lossAndBackward(NDArray x0, int window, GaussianNoise random) {
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray loss = loss(x0, window, random);
+            double value = loss.getFloat();
+            if (Double.isFinite(value)) {
+                collector.backward(loss);
+            }
+            return value;
+        }
+    }
 }

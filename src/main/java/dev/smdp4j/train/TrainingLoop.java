@@ -1,10 +1,7 @@
 package dev.smdp4j.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
@@ -132,15 +129,7 @@ public final class TrainingLoop {
             Augmentation.apply(symmetry, train.data(), field * n * n, batch, j * n * n, n);
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x0 = scope.create(batch, new Shape(b, n, n));
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = objective.loss(x0, stage.window(), random);
-                double value = loss.getFloat();
-                if (Double.isFinite(value)) {
-                    collector.backward(loss);
-                }
-                return value;
-            }
+            return objective.lossAndBackward(scope.create(batch, new Shape(b, n, n)), stage.window(), random);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.smdp4j.train;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import dev.smdp4j.sample.ReverseStep;
 import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.score.ScaledNetworkScore;
@@ -40,9 +43,10 @@ public final class UnrolledOdeObjective implements Objective {
     private final boolean jitter;
     private final int anchorEvery;
     private final double anchorWeight;
+    private final int checkpointEvery;
 
     public UnrolledOdeObjective(Sde sde, NetworkOutput network, double endTime, int steps, boolean jitter) {
-        this(sde, sde, network, endTime, steps, jitter, 0, 0);
+        this(sde, sde, network, endTime, steps, jitter, 0, 0, 0);
     }
 
     /**
@@ -51,9 +55,11 @@ public final class UnrolledOdeObjective implements Objective {
      *     diffusion without physics for HeatGen
      * @param anchorEvery one one-step term of weight {@code anchorWeight} per this many unrolled steps
      *     (0 = none; see the class comment)
+     * @param checkpointEvery gradient checkpointing in segments of this many unrolled steps (0 = off;
+     *     see {@link #lossAndBackward})
      */
     public UnrolledOdeObjective(Sde sde, Sde reverse, NetworkOutput network, double endTime, int steps, boolean jitter,
-            int anchorEvery, double anchorWeight) {
+            int anchorEvery, double anchorWeight, int checkpointEvery) {
         this.sde = sde;
         this.reverse = reverse;
         this.trainedScore = new ScaledNetworkScore(network, ScaledNetworkScore.TWEEDIE_FACTOR);
@@ -62,33 +68,131 @@ public final class UnrolledOdeObjective implements Objective {
         this.jitter = jitter;
         this.anchorEvery = anchorEvery;
         this.anchorWeight = anchorWeight;
+        this.checkpointEvery = checkpointEvery;
+    }
+
+    /** Every random draw of one loss evaluation, in a fixed order, so that both evaluation paths see the same. */
+    private record Draw(TimeGrid grid, int start, NDArray trajectory, int[] anchorTimes) {
+        NDArray state(int m) {
+            return trajectory.get(":, " + m);
+        }
+    }
+
+    private Draw draw(NDArray x0, int window, GaussianNoise random) {
+        TimeGrid grid = jitter ? TimeGrid.jittered(endTime, steps, random) : TimeGrid.uniform(endTime, steps);
+        int start = window + (int) Math.floor(random.nextUniform() * (steps - window + 1));
+        NDArray trajectory = ForwardSimulation.trajectory(sde, grid, x0, random); // no parameters: no graph
+        int[] anchors = new int[anchorEvery > 0 && anchorWeight > 0 ? window / anchorEvery : 0];
+        for (int k = 0; k < anchors.length; k++) {
+            anchors[k] = 1 + (int) Math.floor(random.nextUniform() * steps);
+        }
+        return new Draw(grid, start, trajectory, anchors);
     }
 
     @Override
     public NDArray loss(NDArray x0, int window, GaussianNoise random) {
-        TimeGrid grid = jitter ? TimeGrid.jittered(endTime, steps, random) : TimeGrid.uniform(endTime, steps);
-        int start = window + (int) Math.floor(random.nextUniform() * (steps - window + 1));
-        NDArray trajectory = ForwardSimulation.trajectory(sde, grid, x0, random); // no parameters: no graph
-        NDArray x = trajectory.get(":, " + start);
+        Draw draw = draw(x0, window, random);
+        NDArray loss = unroll(draw, draw.state(draw.start()), 0, window).loss();
+        NDArray anchors = anchorLoss(draw, x0.getManager());
+        return anchors == null ? loss : loss.add(anchors);
+    }
+
+    /**
+     * With {@code checkpointEvery = L > 0} and a window longer than {@code L}: gradient checkpointing.
+     * A forward pass without autograd stores only the window's states; then, from the last segment
+     * of {@code L} steps to the first, each segment is recomputed from its stored start state under
+     * a gradient collector and back-propagated with its own loss terms plus {@code <x_end, g>}, where
+     * {@code g} is the gradient that the later segments put on its end state. Parameter gradients
+     * accumulate across the segments to those of the whole window's graph; only one segment's
+     * activations are alive at a time, at the price of one extra forward pass. Every non-finite
+     * check happens before the first backward, so a skipped step leaves no gradient behind.
+     */
+    @Override
+    public double lossAndBackward(NDArray x0, int window, GaussianNoise random) {
+        if (checkpointEvery <= 0 || window <= checkpointEvery) {
+            return Objective.super.lossAndBackward(x0, window, random);
+        }
+        NDManager scope = x0.getManager();
+        Draw draw = draw(x0, window, random);
+        int segments = (window + checkpointEvery - 1) / checkpointEvery;
+        NDArray[] starts = new NDArray[segments];
+        starts[0] = draw.state(draw.start());
+        double value = 0;
+        for (int k = 0; k < segments; k++) { // no collector: no graph, no stored activations
+            try (NDManager segment = scope.newSubManager()) {
+                int first = k * checkpointEvery;
+                Unrolled u = unroll(draw, inScope(starts[k], segment), first, Math.min(checkpointEvery, window - first));
+                value += u.loss().getFloat();
+                if (k + 1 < segments) {
+                    u.state().attach(scope);
+                    starts[k + 1] = u.state();
+                }
+            }
+        }
+        if (!Double.isFinite(value)) {
+            return value; // before any backward: no gradient has been accumulated
+        }
+        try (NDManager segment = scope.newSubManager();
+                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray anchors = anchorLoss(draw, segment);
+            if (anchors != null) {
+                double part = anchors.getFloat();
+                if (!Double.isFinite(part)) {
+                    return part;
+                }
+                value += part;
+                collector.backward(anchors);
+            }
+        }
+        NDArray endGradient = null;
+        for (int k = segments - 1; k >= 0; k--) {
+            int first = k * checkpointEvery;
+            try (NDManager segment = scope.newSubManager();
+                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray x = inScope(starts[k], segment);
+                x.setRequiresGradient(k > 0);
+                Unrolled u = unroll(draw, x, first, Math.min(checkpointEvery, window - first));
+                collector.backward(endGradient == null ? u.loss() : u.loss().add(u.state().mul(endGradient).sum()));
+                if (k > 0) {
+                    endGradient = x.getGradient().duplicate();
+                    endGradient.attach(scope);
+                }
+            }
+        }
+        return value;
+    }
+
+    /** {@code x} copied into {@code manager}, so that every op on it allocates there. */
+    private static NDArray inScope(NDArray x, NDManager manager) {
+        NDArray copy = x.duplicate();
+        copy.attach(manager);
+        return copy;
+    }
+
+    /** The state after some unrolled steps, and the sum of their loss terms. */
+    private record Unrolled(NDArray state, NDArray loss) {
+    }
+
+    /** Steps {@code first .. first + count - 1} of the window (step j goes from time {@code start - j}), from state {@code x}. */
+    private Unrolled unroll(Draw draw, NDArray x, int first, int count) {
         NDArray loss = null;
-        for (int m = start; m > start - window; m--) {
-            x = odeStep(x, m, grid);
-            NDArray target = trajectory.get(":, " + (m - 1));
-            NDArray term = x.sub(target).square().mean();
+        for (int j = first; j < first + count; j++) {
+            int m = draw.start() - j;
+            x = odeStep(x, m, draw.grid());
+            NDArray term = x.sub(draw.state(m - 1)).square().mean();
             loss = loss == null ? term : loss.add(term);
         }
-        int anchorTimes = anchorEvery > 0 ? window / anchorEvery : 0;
-        if (anchorTimes > 0 && anchorWeight > 0) {
-            NDArray anchors = null;
-            for (int k = 0; k < anchorTimes; k++) {
-                int m = 1 + (int) Math.floor(random.nextUniform() * steps);
-                NDArray term = odeStep(trajectory.get(":, " + m), m, grid).sub(trajectory.get(":, " + (m - 1)))
-                        .square().mean();
-                anchors = anchors == null ? term : anchors.add(term);
-            }
-            loss = loss.add(anchors.mul((float) (anchorWeight * steps / anchorTimes)));
+        return new Unrolled(x, loss);
+    }
+
+    /** The weighted anchor terms (see the class comment), computed in {@code manager}, or null if there are none. */
+    private NDArray anchorLoss(Draw draw, NDManager manager) {
+        NDArray anchors = null;
+        for (int m : draw.anchorTimes()) {
+            NDArray term = odeStep(inScope(draw.state(m), manager), m, draw.grid()).sub(draw.state(m - 1)).square().mean();
+            anchors = anchors == null ? term : anchors.add(term);
         }
-        return loss;
+        return anchors == null ? null : anchors.mul((float) (anchorWeight * steps / draw.anchorTimes().length));
     }
 
     /**

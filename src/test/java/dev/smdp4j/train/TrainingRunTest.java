@@ -138,12 +138,58 @@ class TrainingRunTest {
             int[][] settings = {{0, 0}, {2, 1}, {2, 2}, {8, 2}}; // {anchorEvery, weight}
             for (int i = 0; i < settings.length; i++) {
                 UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, sde, model.network(), 0.2, 8, false,
-                        settings[i][0], settings[i][1]);
+                        settings[i][0], settings[i][1], 0);
                 loss[i] = objective.loss(x0, 4, new GaussianNoise(4)).getFloat();
             }
             assertTrue(loss[1] > loss[0], loss[1] + " vs " + loss[0]);
             assertEquals(2 * (loss[1] - loss[0]), loss[2] - loss[0], 1e-4 * loss[2]);
             assertEquals(loss[0], loss[3], 1e-7 * loss[0], "window 4 < anchorEvery 8: no anchor");
+        }
+    }
+
+    /**
+     * Gradient checkpointing (segments recomputed under their own collectors) gives the loss and the
+     * parameter gradients of the whole window's graph: window 7 in segments of 1, 3 and 7 (= off),
+     * with anchors and time jitter, so that every random draw must also come out the same.
+     */
+    @Test
+    void checkpointedGradientsEqualTheWholeGraphs() {
+        Normalisation norm = new Normalisation(0, 2.4);
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+            SmdpModel model = SmdpModel.create(m, TINY_NET, SPEC, norm, 0.5, 2);
+            model.block().getParameters().forEach(p -> p.getValue().getArray().addi(0.01f));
+            Sde sde = new Sde(heat, Diffusion.constant(0.1));
+            NDArray x0 = new GaussianNoise(3).next(m, new Shape(4, 16, 16));
+            int[] segments = {0, 1, 3, 7};
+            double[] loss = new double[segments.length];
+            float[][][] grads = new float[segments.length][][];
+            for (int i = 0; i < segments.length; i++) {
+                UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, sde, model.network(), 0.2, 8, true, 2, 1,
+                        segments[i]);
+                try (NDManager step = m.newSubManager()) {
+                    NDArray x = x0.duplicate();
+                    x.attach(step);
+                    loss[i] = objective.lossAndBackward(x, 7, new GaussianNoise(4));
+                }
+                grads[i] = model.block().getParameters().values().stream().map(p -> {
+                    NDArray g = p.getArray().getGradient();
+                    float[] v = g.toFloatArray();
+                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                    return v;
+                }).toArray(float[][]::new);
+            }
+            for (int i = 1; i < segments.length; i++) {
+                assertEquals(loss[0], loss[i], 1e-5 * loss[0], "loss, segments of " + segments[i]);
+                for (int p = 0; p < grads[0].length; p++) {
+                    double scale = 0;
+                    for (float v : grads[0][p]) {
+                        scale = Math.max(scale, Math.abs(v));
+                    }
+                    assertTrue(scale > 0, "parameter " + p + " has a zero gradient");
+                    assertArrayEquals(grads[0][p], grads[i][p], (float) (1e-4 * scale),
+                            "gradient of parameter " + p + ", segments of " + segments[i]);
+                }
+            }
         }
     }
 
