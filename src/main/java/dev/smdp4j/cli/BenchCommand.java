@@ -1,10 +1,14 @@
 package dev.smdp4j.cli;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.bench.PhysicsBenchmark;
+import dev.smdp4j.bench.SpeedSuite;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
+import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.util.Engines;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,47 +17,121 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code smdp bench}: measured speed of the building blocks. */
+/** {@code smdp bench}: measured speed of the building blocks and of training and sampling. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Measure speed on this machine. Targets: 'physics' (the heat step, forward and forward+backward).")
+        description = {"Measure speed on this machine, each rate beside the engine's practical peak (its best float32 "
+                + "matrix-multiply rate, measured in the same run).",
+                "Targets: all (default: matmul, physics, network, training, sampling, peak memory), network, training, "
+                        + "sampling; 'physics' prints the heat step's detailed table (both schemes and references)."})
 final class BenchCommand implements Callable<Integer> {
+    private static final List<String> GROUPS = List.of("physics", "network", "training", "sampling");
 
-    @Parameters(index = "0", defaultValue = "physics", paramLabel = "TARGET", description = "What to measure: physics (default).")
+    @Parameters(index = "0", defaultValue = "all", paramLabel = "TARGET",
+            description = "all (default), physics, network, training or sampling.")
     String target;
 
-    @Option(names = "--batch", description = "Fields per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", description = "Fields per training step, per heat-step call and per sampling batch "
+            + "(default: ${DEFAULT-VALUE}).")
     int batch = 32;
+
+    @Option(names = "--windows", split = ",", paramLabel = "S,...",
+            description = "Training windows to measure (default: 1,8,32).")
+    int[] windows = {1, 8, 32};
+
+    @Option(names = "--net-batches", split = ",", paramLabel = "B,...",
+            description = "Batch sizes of the network rows (default: 1,32,128).")
+    int[] netBatches = {1, 32, 128};
+
+    @Option(names = "--graph-evals", paramLabel = "E", description = "Training's graph budget (see train --graph-evals; "
+            + "0 = no limit; default: ${DEFAULT-VALUE}).")
+    int graphEvaluations = TrainingOptions.DEFAULT_GRAPH_EVALUATIONS;
 
     @Option(names = "--grid", description = "Grid size N (default: ${DEFAULT-VALUE}).")
     int grid = 32;
 
-    @Option(names = "--calls", description = "Calls per timed block (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--calls", description = "physics target: calls per timed block (default: ${DEFAULT-VALUE}).")
     int calls = 2000;
 
-    @Option(names = "--repeats", description = "Timed blocks; the median is reported (default: ${DEFAULT-VALUE}).")
-    int repeats = 7;
+    @Option(names = "--repeats", description = "Timed repeats; the median is reported (default: ${DEFAULT-VALUE}).")
+    int repeats = 5;
 
-    @Option(names = "--json", description = "Print JSON.")
+    @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (target.equals("network")) {
-            try (NDManager manager = Engines.newManager()) {
-                var rows = new dev.smdp4j.bench.NetworkBenchmark(dev.smdp4j.nn.ScoreNetConfig.defaults(), grid, repeats)
-                        .run(manager, 1, 32, 128);
-                for (var row : rows) {
-                    System.out.printf("  %-40s %10.2f ms %8.1f GFLOP/s%n", row.name(), row.millis(), row.gflops());
+        if (batch < 1 || grid < 2 || calls < 1 || repeats < 1 || graphEvaluations < 0 || windows.length == 0
+                || Arrays.stream(windows).anyMatch(w -> w < 1 || w > 32) || netBatches.length == 0
+                || Arrays.stream(netBatches).anyMatch(b -> b < 1)) {
+            throw new InvalidInputException("--batch, --calls, --repeats and every --net-batches value must be >= 1, "
+                    + "--grid >= 2, --graph-evals >= 0 and every --windows value in [1, 32]");
+        }
+        if (target.equals("physics")) {
+            return physics();
+        }
+        if (!target.equals("all") && !GROUPS.contains(target)) {
+            throw new InvalidInputException("unknown bench target '" + target + "'; valid: all, " + String.join(", ", GROUPS));
+        }
+        SpeedSuite.Options defaults = SpeedSuite.Options.defaults();
+        SpeedSuite.Options options = new SpeedSuite.Options(defaults.network(), grid, netBatches, windows, batch, batch,
+                defaults.samplingSteps(), repeats, graphEvaluations, defaults.anchorEvery());
+        List<String> groups = target.equals("all") ? GROUPS : List.of(target);
+        List<SpeedSuite.Row> rows;
+        try (NDManager manager = Engines.newManager()) {
+            rows = new SpeedSuite(options, line -> {
+                if (!json) {
+                    System.err.println(line);
                 }
+            }).run(manager, groups);
+        }
+        double peak = SpeedSuite.peakGflops(rows);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("machine", machine());
+            m.put("network", options.network().toMap());
+            m.put("graph_evaluations", graphEvaluations);
+            m.put("practical_peak_gflops", peak);
+            m.put("rows", rows.stream().map(r -> {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("group", r.group());
+                e.put("name", r.name());
+                e.put("ms", r.millis());
+                e.put("rate", r.rate());
+                e.put("unit", r.unit());
+                if (Double.isFinite(r.gflops())) { // rows without a FLOP count (e.g. the optimizer) have none
+                    e.put("gflops", r.gflops());
+                    e.put("fraction_of_peak", r.gflops() / peak);
+                }
+                e.put("peak_rss_bytes", r.peakRss());
+                return e;
+            }).toList());
+            m.put("peak_rss_bytes", SpeedSuite.peakRss());
+            System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
+        } else {
+            System.out.printf("%s%npractical peak (best float32 matmul): %.1f GFLOP/s; useful FLOPs only%n%n", machine(), peak);
+            System.out.printf("| %-8s | %-58s | %9s | %18s | %7s | %7s | %8s |%n", "group", "what", "ms", "rate", "GFLOP/s",
+                    "of peak", "peak RSS");
+            System.out.println("|----------|------------------------------------------------------------|-----------|"
+                    + "--------------------|---------|---------|----------|");
+            for (SpeedSuite.Row r : rows) {
+                boolean counted = Double.isFinite(r.gflops());
+                System.out.printf("| %-8s | %-58s | %9.2f | %18s | %7s | %7s | %8s |%n", r.group(), r.name(),
+                        r.millis(), String.format("%.1f %s", r.rate(), r.unit()),
+                        counted ? String.format("%.1f", r.gflops()) : "", counted ? String.format("%.0f%%", 100 * r.gflops() / peak) : "",
+                        r.peakRss() > 0 ? String.format("%.2f GB", r.peakRss() / 1e9) : "");
             }
-            return 0;
+            System.out.printf("%npeak resident memory of this run: %.2f GB%n", SpeedSuite.peakRss() / 1e9);
         }
-        if (!target.equals("physics")) {
-            throw new InvalidInputException("unknown bench target '" + target + "'; valid: physics, network");
-        }
-        if (batch < 1 || grid < 2 || calls < 1 || repeats < 1) {
-            throw new InvalidInputException("--batch, --calls, --repeats must be >= 1 and --grid >= 2");
-        }
+        return 0;
+    }
+
+    private static String machine() {
+        return String.format("%d cores, Java %s, %s, engine threads %s", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), Engine.getInstance().getEngineName() + " "
+                        + Engine.getInstance().getVersion(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
+    }
+
+    private int physics() throws Exception {
         PhysicsBenchmark bench = new PhysicsBenchmark(batch, grid, calls, repeats);
         List<PhysicsBenchmark.Row> rows;
         try (NDManager manager = Engines.newManager()) {

@@ -91,6 +91,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip", description = "Element-wise gradient clipping (default: ${DEFAULT-VALUE}, as the reference).")
     double clip = 10;
 
+    @Option(names = "--graph-evals", paramLabel = "E", description = "Most network evaluations (fields x unrolled "
+            + "steps) kept in one autograd graph; longer windows are trained with gradient checkpointing (one extra "
+            + "forward pass, same result). Lower it if training runs out of memory; 0 = no limit (default: ${DEFAULT-VALUE}).")
+    int graphEvaluations = TrainingOptions.DEFAULT_GRAPH_EVALUATIONS;
+
     @Option(names = "--anchor-every", paramLabel = "S", description = "One one-step anchor term per S unrolled steps "
             + "of the window, from the simulated noisy states (default: 4 for smdp, 0 = the paper's loss alone for "
             + "heatgen; see docs/RESULTS.md).")
@@ -128,7 +133,8 @@ final class TrainCommand implements Callable<Integer> {
                 validation = Math.min(250, n / 10);
             }
             TrainingOptions options = new TrainingOptions(chosen, net, windows, seed, jitter, !noAugment, validation,
-                    scoreFactor, clip, decay, anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery(), anchorWeight, init == null ? null : init.toString());
+                    scoreFactor, clip, decay, anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery(), anchorWeight, init == null ? null : init.toString(),
+                    graphEvaluations);
             System.out.printf("training %s: network %s (%.0f MFLOP per field), schedule %s%n", method, net,
                     net.flopsPerSample(32, chosen.inputChannels()) / 1e6,
                     windows);

@@ -61,6 +61,6 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
         return new TrainingOptions(method, networks.getOrDefault(method, method.defaultNetwork()),
                 WindowSchedule.parse(schedules.getOrDefault(method, method.defaultSchedule())), data.seed(), false, true,
                 validationSize, ScaledNetworkScore.TWEEDIE_FACTOR, 10, method.defaultWeightDecay(), method.defaultAnchorEvery(),
-                1, null);
+                1, null, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS);
     }
 }

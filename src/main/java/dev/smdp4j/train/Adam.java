@@ -132,6 +132,19 @@ public final class Adam implements AutoCloseable {
         }
     }
 
+    /**
+     * Zeroes the accumulated gradients without an update: for a step whose loss was non-finite,
+     * after an objective may already have back-propagated part of it.
+     */
+    public void discardGradients() {
+        requireOpen();
+        try (NDManager scratch = state.newSubManager()) {
+            for (NDArray g : gradients(scratch)) {
+                g.set(new NDIndex("..."), 0f);
+            }
+        }
+    }
+
     /** The number of updates applied so far (skipped steps not included). */
     public long steps() {
         return steps;

@@ -44,8 +44,6 @@ import java.util.Map;
 public final class SmdpModel implements TrainableModel {
     /** Input channels of the SMDP score network: the field, the time and the physics feature. */
     public static final int IN_CHANNELS = 3;
-    /** Gradient checkpointing segment length for long windows (temporary constant; see UnrolledOdeObjective). */
-    static int CHECKPOINT_EVERY = Integer.getInteger("smdp.checkpointEvery", 0);
     /** Validation observations are sampled in batches of this many. */
     private static final int VALIDATION_BATCH = 32;
 
@@ -150,7 +148,7 @@ public final class SmdpModel implements TrainableModel {
     @Override
     public Objective objective(Sde dataSde, TrainingOptions options) {
         return new UnrolledOdeObjective(dataSde, reverseSde(dataSde), network, spec.endTime(), spec.steps(),
-                options.jitter(), options.anchorEvery(), options.anchorWeight(), CHECKPOINT_EVERY);
+                options.jitter(), options.anchorEvery(), options.anchorWeight(), options.graphEvaluations());
     }
 
     @Override

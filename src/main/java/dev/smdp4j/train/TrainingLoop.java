@@ -91,7 +91,13 @@ public final class TrainingLoop {
                     double fraction = ((double) e * perEpoch + it) / ((double) stage.epochs() * perEpoch);
                     double lr = stage.learningRate(fraction);
                     double loss = step(order, it, stage, new GaussianNoise(iterationSeed(s, e, it)));
-                    boolean applied = Double.isFinite(loss) && adam.step(lr);
+                    boolean applied;
+                    if (Double.isFinite(loss)) {
+                        applied = adam.step(lr);
+                    } else {
+                        adam.discardGradients(); // whatever part of the loss was back-propagated
+                        applied = false;
+                    }
                     step++;
                     if (applied) {
                         consecutiveSkips = 0;

@@ -25,10 +25,20 @@ import java.util.Map;
  * @param anchorWeight weight of the anchor terms
  * @param init checkpoint whose network weights start the run (warm start), or null for a fresh
  *     initialisation
+ * @param graphEvaluations the most network evaluations (fields x unrolled steps) kept in one autograd
+ *     graph; longer windows use gradient checkpointing (0 = no limit). It changes memory and speed,
+ *     not the result (up to float reordering), so it is not part of {@link #toMap} and a resumed
+ *     run may change it.
  */
 public record TrainingOptions(Method method, NetworkConfig network, WindowSchedule schedule, long seed, boolean jitter,
         boolean augment, int validationSize, double scoreFactor, double clip, double weightDecay, int anchorEvery,
-        double anchorWeight, String init) {
+        double anchorWeight, String init, int graphEvaluations) {
+
+    /**
+     * The default graph budget: a window-32 step at batch 32 then keeps 4 unrolled steps (128
+     * field evaluations, about 1 GB of activations) alive at a time (docs/BENCHMARKS.md).
+     */
+    public static final int DEFAULT_GRAPH_EVALUATIONS = 128;
 
     public TrainingOptions {
         if (validationSize < 0) {
@@ -47,6 +57,9 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
         if (method.oneShot() && schedule.stages().stream().anyMatch(s -> s.window() != 1)) {
             throw new InvalidInputException("method " + method.id() + " predicts in one shot: every --schedule stage "
                     + "needs window 1, got " + schedule);
+        }
+        if (graphEvaluations < 0) {
+            throw new InvalidInputException("--graph-evals must be >= 0 (0 = no limit), got " + graphEvaluations);
         }
         if (!(clip > 0)) {
             throw new InvalidInputException("--clip must be > 0, got " + clip);

@@ -12,6 +12,7 @@ import dev.smdp4j.sde.ForwardSimulation;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.util.GaussianNoise;
+import java.util.Arrays;
 
 /**
  * SMDP training (paper Section 2): maximum likelihood of the probability-flow ODE by unrolling the
@@ -43,7 +44,7 @@ public final class UnrolledOdeObjective implements Objective {
     private final boolean jitter;
     private final int anchorEvery;
     private final double anchorWeight;
-    private final int checkpointEvery;
+    private final int graphEvaluations;
 
     public UnrolledOdeObjective(Sde sde, NetworkOutput network, double endTime, int steps, boolean jitter) {
         this(sde, sde, network, endTime, steps, jitter, 0, 0, 0);
@@ -55,11 +56,12 @@ public final class UnrolledOdeObjective implements Objective {
      *     diffusion without physics for HeatGen
      * @param anchorEvery one one-step term of weight {@code anchorWeight} per this many unrolled steps
      *     (0 = none; see the class comment)
-     * @param checkpointEvery gradient checkpointing in segments of this many unrolled steps (0 = off;
-     *     see {@link #lossAndBackward})
+     * @param graphEvaluations the most network evaluations (fields x steps) kept in one autograd
+     *     graph; longer windows are trained with gradient checkpointing (0 = no limit; see
+     *     {@link #lossAndBackward})
      */
     public UnrolledOdeObjective(Sde sde, Sde reverse, NetworkOutput network, double endTime, int steps, boolean jitter,
-            int anchorEvery, double anchorWeight, int checkpointEvery) {
+            int anchorEvery, double anchorWeight, int graphEvaluations) {
         this.sde = sde;
         this.reverse = reverse;
         this.trainedScore = new ScaledNetworkScore(network, ScaledNetworkScore.TWEEDIE_FACTOR);
@@ -68,7 +70,7 @@ public final class UnrolledOdeObjective implements Objective {
         this.jitter = jitter;
         this.anchorEvery = anchorEvery;
         this.anchorWeight = anchorWeight;
-        this.checkpointEvery = checkpointEvery;
+        this.graphEvaluations = graphEvaluations;
     }
 
     /** Every random draw of one loss evaluation, in a fixed order, so that both evaluation paths see the same. */
@@ -82,46 +84,53 @@ public final class UnrolledOdeObjective implements Objective {
         TimeGrid grid = jitter ? TimeGrid.jittered(endTime, steps, random) : TimeGrid.uniform(endTime, steps);
         int start = window + (int) Math.floor(random.nextUniform() * (steps - window + 1));
         NDArray trajectory = ForwardSimulation.trajectory(sde, grid, x0, random); // no parameters: no graph
-        int[] anchors = new int[anchorEvery > 0 && anchorWeight > 0 ? window / anchorEvery : 0];
+        int[] anchors = new int[anchorCount(window)];
         for (int k = 0; k < anchors.length; k++) {
             anchors[k] = 1 + (int) Math.floor(random.nextUniform() * steps);
         }
         return new Draw(grid, start, trajectory, anchors);
     }
 
+    private int anchorCount(int window) {
+        return anchorEvery > 0 && anchorWeight > 0 ? window / anchorEvery : 0;
+    }
+
     @Override
     public NDArray loss(NDArray x0, int window, GaussianNoise random) {
         Draw draw = draw(x0, window, random);
         NDArray loss = unroll(draw, draw.state(draw.start()), 0, window).loss();
-        NDArray anchors = anchorLoss(draw, x0.getManager());
+        NDArray anchors = draw.anchorTimes().length == 0 ? null : anchorLoss(draw, draw.anchorTimes(), x0.getManager());
         return anchors == null ? loss : loss.add(anchors);
     }
 
     /**
-     * With {@code checkpointEvery = L > 0} and a window longer than {@code L}: gradient checkpointing.
-     * A forward pass without autograd stores only the window's states; then, from the last segment
-     * of {@code L} steps to the first, each segment is recomputed from its stored start state under
-     * a gradient collector and back-propagated with its own loss terms plus {@code <x_end, g>}, where
-     * {@code g} is the gradient that the later segments put on its end state. Parameter gradients
-     * accumulate across the segments to those of the whole window's graph; only one segment's
-     * activations are alive at a time, at the price of one extra forward pass. Every non-finite
-     * check happens before the first backward, so a skipped step leaves no gradient behind.
+     * With a graph budget {@code E > 0} and a window longer than {@code L = max(1, E / batch)} steps:
+     * gradient checkpointing. A forward pass without autograd stores only the window's states and
+     * the loss value; then, from the last segment of {@code L} steps to the first, each segment is
+     * recomputed from its stored start state under a gradient collector and back-propagated with its
+     * own loss terms plus {@code <x_end, g>}, where {@code g} is the gradient that the later segments
+     * put on its end state. Parameter gradients accumulate across the segments to those of the
+     * whole window's graph; only one segment's activations are alive at a time, at the price of one
+     * extra forward pass. The anchor terms, independent of each other, are back-propagated in
+     * groups of {@code L}. A non-finite loss returns at once; the loop then discards any gradient
+     * already accumulated ({@link Adam#discardGradients}).
      */
     @Override
     public double lossAndBackward(NDArray x0, int window, GaussianNoise random) {
-        if (checkpointEvery <= 0 || window <= checkpointEvery) {
+        int segmentLength = graphEvaluations > 0 ? Math.max(1, graphEvaluations / (int) x0.getShape().get(0)) : 0;
+        if (segmentLength == 0 || window + anchorCount(window) <= segmentLength) {
             return Objective.super.lossAndBackward(x0, window, random);
         }
-        NDManager scope = x0.getManager();
         Draw draw = draw(x0, window, random);
-        int segments = (window + checkpointEvery - 1) / checkpointEvery;
+        NDManager scope = x0.getManager();
+        int segments = (window + segmentLength - 1) / segmentLength;
         NDArray[] starts = new NDArray[segments];
         starts[0] = draw.state(draw.start());
         double value = 0;
         for (int k = 0; k < segments; k++) { // no collector: no graph, no stored activations
             try (NDManager segment = scope.newSubManager()) {
-                int first = k * checkpointEvery;
-                Unrolled u = unroll(draw, inScope(starts[k], segment), first, Math.min(checkpointEvery, window - first));
+                int first = k * segmentLength;
+                Unrolled u = unroll(draw, inScope(starts[k], segment), first, Math.min(segmentLength, window - first));
                 value += u.loss().getFloat();
                 if (k + 1 < segments) {
                     u.state().attach(scope);
@@ -130,33 +139,35 @@ public final class UnrolledOdeObjective implements Objective {
             }
         }
         if (!Double.isFinite(value)) {
-            return value; // before any backward: no gradient has been accumulated
+            return value; // before any backward
         }
-        try (NDManager segment = scope.newSubManager();
-                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray anchors = anchorLoss(draw, segment);
-            if (anchors != null) {
+        NDArray endGradient = null;
+        for (int k = segments - 1; k >= 0; k--) {
+            int first = k * segmentLength;
+            try (NDManager segment = scope.newSubManager();
+                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray x = inScope(starts[k], segment);
+                x.setRequiresGradient(k > 0);
+                Unrolled u = unroll(draw, x, first, Math.min(segmentLength, window - first));
+                collector.backward(endGradient == null ? u.loss() : u.loss().add(u.state().mul(endGradient).sum()));
+                if (k > 0) {
+                    endGradient = x.getGradient().duplicate();
+                    endGradient.attach(scope);
+                }
+            }
+        }
+        int[] times = draw.anchorTimes();
+        for (int from = 0; from < times.length; from += segmentLength) {
+            try (NDManager segment = scope.newSubManager();
+                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray anchors = anchorLoss(draw, Arrays.copyOfRange(times, from, Math.min(times.length, from + segmentLength)),
+                        segment);
                 double part = anchors.getFloat();
                 if (!Double.isFinite(part)) {
                     return part;
                 }
                 value += part;
                 collector.backward(anchors);
-            }
-        }
-        NDArray endGradient = null;
-        for (int k = segments - 1; k >= 0; k--) {
-            int first = k * checkpointEvery;
-            try (NDManager segment = scope.newSubManager();
-                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray x = inScope(starts[k], segment);
-                x.setRequiresGradient(k > 0);
-                Unrolled u = unroll(draw, x, first, Math.min(checkpointEvery, window - first));
-                collector.backward(endGradient == null ? u.loss() : u.loss().add(u.state().mul(endGradient).sum()));
-                if (k > 0) {
-                    endGradient = x.getGradient().duplicate();
-                    endGradient.attach(scope);
-                }
             }
         }
         return value;
@@ -185,14 +196,14 @@ public final class UnrolledOdeObjective implements Objective {
         return new Unrolled(x, loss);
     }
 
-    /** The weighted anchor terms (see the class comment), computed in {@code manager}, or null if there are none. */
-    private NDArray anchorLoss(Draw draw, NDManager manager) {
+    /** The anchor terms at {@code times} (see the class comment), weighted as a share of all of them, computed in {@code manager}. */
+    private NDArray anchorLoss(Draw draw, int[] times, NDManager manager) {
         NDArray anchors = null;
-        for (int m : draw.anchorTimes()) {
+        for (int m : times) {
             NDArray term = odeStep(inScope(draw.state(m), manager), m, draw.grid()).sub(draw.state(m - 1)).square().mean();
             anchors = anchors == null ? term : anchors.add(term);
         }
-        return anchors == null ? null : anchors.mul((float) (anchorWeight * steps / draw.anchorTimes().length));
+        return anchors.mul((float) (anchorWeight * steps / draw.anchorTimes().length));
     }
 
     /**

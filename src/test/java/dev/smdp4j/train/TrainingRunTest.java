@@ -55,7 +55,7 @@ class TrainingRunTest {
 
     static TrainingOptions options(String schedule) {
         return new TrainingOptions(Method.SMDP, TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10, 0, 0, 0,
-                null);
+                null, 0);
     }
 
     @Test
@@ -149,8 +149,9 @@ class TrainingRunTest {
 
     /**
      * Gradient checkpointing (segments recomputed under their own collectors) gives the loss and the
-     * parameter gradients of the whole window's graph: window 7 in segments of 1, 3 and 7 (= off),
-     * with anchors and time jitter, so that every random draw must also come out the same.
+     * parameter gradients of the whole window's graph: window 7 in segments of 1, 3 and 7 (with the
+     * anchors in groups of as many), with anchors and time jitter, so that every random draw must
+     * also come out the same.
      */
     @Test
     void checkpointedGradientsEqualTheWholeGraphs() {
@@ -160,12 +161,12 @@ class TrainingRunTest {
             model.block().getParameters().forEach(p -> p.getValue().getArray().addi(0.01f));
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
             NDArray x0 = new GaussianNoise(3).next(m, new Shape(4, 16, 16));
-            int[] segments = {0, 1, 3, 7};
+            int[] segments = {0, 1, 3, 7}; // steps per segment at batch 4: graph budgets 0 (off), 4, 12, 28
             double[] loss = new double[segments.length];
             float[][][] grads = new float[segments.length][][];
             for (int i = 0; i < segments.length; i++) {
                 UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, sde, model.network(), 0.2, 8, true, 2, 1,
-                        segments[i]);
+                        4 * segments[i]);
                 try (NDManager step = m.newSubManager()) {
                     NDArray x = x0.duplicate();
                     x.attach(step);

@@ -1,0 +1,312 @@
+package dev.smdp4j.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.smdp4j.data.DatasetGenerator;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.HeatDataset;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.sample.PosteriorSampling;
+import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.sde.Diffusion;
+import dev.smdp4j.sde.ForwardSimulation;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.train.Adam;
+import dev.smdp4j.train.Method;
+import dev.smdp4j.train.Position;
+import dev.smdp4j.train.SmdpModel;
+import dev.smdp4j.train.Stage;
+import dev.smdp4j.train.TrainingLoop;
+import dev.smdp4j.train.TrainingOptions;
+import dev.smdp4j.train.WindowSchedule;
+import dev.smdp4j.util.GaussianNoise;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@code smdp bench}: every speed that matters, measured in one run on one machine, each compared
+ * with the engine's practical peak (the best float32 matrix-multiply rate it reaches here).
+ *
+ * <ul>
+ *   <li>the matrix-multiply peak;
+ *   <li>the heat step alone, forward and forward+backward ({@link PhysicsBenchmark});
+ *   <li>the score network, forward and forward+backward, at several batch sizes, with FLOPs
+ *       counted from the architecture (backward = 2 x forward);
+ *   <li>SMDP training through the real {@link TrainingLoop} (trajectory simulation, unrolled
+ *       window with anchors, backward, Adam) at several windows: unrolled network evaluations per
+ *       second, and the share of the step spent outside the network;
+ *   <li>posterior sampling through {@link PosteriorSampling} with the {@code ode} and {@code sde}
+ *       samplers: samples per second;
+ *   <li>the peak resident memory of the process after each group.
+ * </ul>
+ *
+ * A rate's "fraction of peak" counts only useful FLOPs (one forward per network evaluation in
+ * sampling, forward+backward per unrolled evaluation in training), so overheads such as the
+ * physics, the optimizer or the recomputation of gradient checkpointing lower it.
+ */
+public final class SpeedSuite {
+    /**
+     * What to measure. {@code graphEvaluations}: the training objective's graph budget (gradient
+     * checkpointing beyond it; 0 = none); {@code anchorEvery}: its anchor terms (0 = none).
+     */
+    public record Options(ScoreNetConfig network, int grid, int[] batches, int[] windows, int trainBatch,
+            int samplingBatch, int samplingSteps, int repeats, int graphEvaluations, int anchorEvery) {
+        public static Options defaults() {
+            return new Options(ScoreNetConfig.defaults(), 32, new int[] {1, 32, 128}, new int[] {1, 8, 32}, 32, 32, 32, 5,
+                    TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, Method.SMDP.defaultAnchorEvery());
+        }
+    }
+
+    /**
+     * One measurement: milliseconds per call, a throughput in its own unit, the achieved useful
+     * GFLOP/s (NaN where no FLOP count applies) and the process's peak RSS after it (bytes).
+     */
+    public record Row(String group, String name, double millis, double rate, String unit, double gflops,
+            long peakRss) {
+    }
+
+    private final Options options;
+    private final Consumer<String> log;
+
+    public SpeedSuite(Options options, Consumer<String> log) {
+        this.options = options;
+        this.log = log;
+    }
+
+    /** Runs the groups named in {@code groups} (matmul always runs first: it is the reference). */
+    public List<Row> run(NDManager parent, List<String> groups) {
+        List<Row> rows = new ArrayList<>();
+        try (NDManager manager = parent.newSubManager()) {
+            for (int size : new int[] {512, 1024, 2048}) {
+                rows.add(matmul(manager, size));
+            }
+            if (groups.contains("physics")) {
+                physics(manager, rows);
+            }
+            DatasetSpec spec = new DatasetSpec(256, options.samplingBatch(), options.grid(), 4, 1, 0.2,
+                    options.samplingSteps(), 0.1, 0.01, 0);
+            HeatDataset data = DatasetGenerator.generate(manager, spec, false);
+            Normalisation norm = data.normalisation();
+            SmdpModel model = SmdpModel.create(manager, options.network(), spec, norm, 0.5, 1);
+            if (groups.contains("network")) {
+                network(manager, model, rows);
+            }
+            if (groups.contains("training")) {
+                training(manager, model, spec, data.trainX0().normalised(norm.mean(), norm.std()), rows);
+            }
+            if (groups.contains("sampling")) {
+                sampling(manager, model, spec, data.testY().normalised(norm.mean(), norm.std()), rows);
+            }
+        }
+        return rows;
+    }
+
+    /** The best matrix-multiply rate among the sizes measured: the practical peak. */
+    public static double peakGflops(List<Row> rows) {
+        return rows.stream().filter(r -> r.group().equals("matmul")).mapToDouble(Row::gflops).max().orElse(Double.NaN);
+    }
+
+    private Row matmul(NDManager manager, int size) {
+        NDArray a = new GaussianNoise(1).next(manager, new Shape(size, size));
+        NDArray b = new GaussianNoise(2).next(manager, new Shape(size, size));
+        double s = time(() -> {
+            try (NDManager step = manager.newSubManager()) {
+                a.tempAttach(step);
+                a.matMul(b);
+            }
+        });
+        double flops = 2.0 * size * size * size;
+        return add(new Row("matmul", size + "x" + size + " float32", s * 1e3, 1 / s, "calls/s", flops / s / 1e9, 0));
+    }
+
+    private void physics(NDManager manager, List<Row> rows) {
+        int b = options.trainBatch();
+        int n = options.grid();
+        double flops = 2 * 2.0 * n * n * n * b; // dense scheme: A x A^T, two n x n products per field
+        for (PhysicsBenchmark.Row r : new PhysicsBenchmark(b, n, 200, options.repeats()).run(manager)) {
+            if (r.name().startsWith("heat step dense")) {
+                double s = r.microsPerCall() / 1e6;
+                boolean backward = r.name().contains("backward");
+                rows.add(add(new Row("physics", "heat step, batch " + b + (backward ? ", forward+backward" : ", forward"),
+                        s * 1e3, b / s, "fields/s", (backward ? 3 : 1) * flops / s / 1e9, peakRss())));
+            }
+        }
+    }
+
+    private void network(NDManager manager, SmdpModel model, List<Row> rows) {
+        int n = options.grid();
+        double flops = options.network().flopsPerSample(n, SmdpModel.IN_CHANNELS);
+        for (int b : options.batches()) {
+            NDArray x = new GaussianNoise(b).next(manager, new Shape(b, n, n));
+            double fwd = time(() -> {
+                try (NDManager step = manager.newSubManager()) {
+                    x.tempAttach(step);
+                    model.network().output(x, 0.1);
+                }
+            });
+            rows.add(add(new Row("network", "forward, batch " + b, fwd * 1e3, b / fwd, "evals/s", flops * b / fwd / 1e9,
+                    peakRss())));
+            double both = time(() -> {
+                try (NDManager step = manager.newSubManager()) {
+                    x.tempAttach(step);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(model.network().output(x, 0.1).square().mean());
+                    }
+                }
+            });
+            rows.add(add(new Row("network", "forward+backward, batch " + b, both * 1e3, b / both, "evals/s",
+                    3 * flops * b / both / 1e9, peakRss())));
+        }
+    }
+
+    /**
+     * Training steps of the real loop at each window; the first step of a window is warm-up. The
+     * network's share is the unrolled evaluations times the forward+backward time per field
+     * measured at the same batch just before, so "outside the network" = everything else.
+     */
+    private void training(NDManager manager, SmdpModel model, DatasetSpec spec, HostArray train, List<Row> rows) {
+        int n = options.grid();
+        int b = options.trainBatch();
+        double flops = options.network().flopsPerSample(n, SmdpModel.IN_CHANNELS);
+        double netSecondsPerEval = netForwardBackwardSeconds(manager, model, b) / b;
+        try (HeatEquation heat = new HeatEquation(manager, spec.alpha())) {
+            Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
+            TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
+            NDArray x0 = manager.create(train.rows(0, b).data(), new Shape(b, n, n));
+            GaussianNoise noise = new GaussianNoise(5);
+            double simulation = time(() -> {
+                try (NDManager step = manager.newSubManager()) {
+                    x0.tempAttach(step);
+                    ForwardSimulation.trajectory(sde, grid, x0, noise);
+                }
+            });
+            rows.add(add(new Row("training", "part: trajectory simulation, batch " + b + ", " + spec.steps() + " steps",
+                    simulation * 1e3, b / simulation, "trajectories/s", Double.NaN, peakRss())));
+            try (Adam adam = Adam.builder().build(model.block())) {
+                double update = time(() -> adam.step(1e-9));
+                rows.add(add(new Row("training", "part: Adam update (" + model.block().getParameters().size()
+                        + " parameter tensors)", update * 1e3, 1 / update, "updates/s", Double.NaN, peakRss())));
+            }
+            for (int window : options.windows()) {
+                TrainingOptions to = new TrainingOptions(Method.SMDP, options.network(),
+                        WindowSchedule.parse(window + ":1:" + b + ":1e-5:1e-5"), 1, false, false, 0, 0.5, 10, 0,
+                        options.anchorEvery(), 1, null, options.graphEvaluations());
+                int anchors = options.anchorEvery() > 0 ? window / options.anchorEvery() : 0;
+                double evals = (double) b * (window + anchors);
+                int steps = Math.max(2, Math.min(options.repeats(), (int) Math.ceil(64.0 / window)));
+                double s = trainingStepSeconds(manager, model, sde, to, train, steps);
+                double outside = Math.max(0, 1 - evals * netSecondsPerEval / s);
+                rows.add(add(new Row("training", String.format("window %d, batch %d (%d evals/step), %.0f%% outside network",
+                        window, b, (int) evals, 100 * outside), s * 1e3, evals / s, "evals/s", 3 * flops * evals / s / 1e9,
+                        peakRss())));
+            }
+        }
+    }
+
+    private double netForwardBackwardSeconds(NDManager manager, SmdpModel model, int b) {
+        NDArray x = new GaussianNoise(b).next(manager, new Shape(b, options.grid(), options.grid()));
+        return time(() -> {
+            try (NDManager step = manager.newSubManager()) {
+                x.tempAttach(step);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(model.network().output(x, 0.1).square().mean());
+                }
+            }
+        });
+    }
+
+    /** Median seconds per step of the real training loop over {@code steps} steps after one warm-up step. */
+    private double trainingStepSeconds(NDManager manager, SmdpModel model, Sde sde, TrainingOptions to, HostArray train,
+            int steps) {
+        double[] t = new double[steps];
+        try (Adam adam = Adam.builder().clip(to.clip()).build(model.block())) {
+            TrainingLoop loop = new TrainingLoop(manager, model.objective(sde, to), adam, train, to.schedule(), 7, false);
+            long[] last = {System.nanoTime()};
+            int[] done = {0};
+            loop.run(Position.START, new TrainingLoop.Listener() {
+                @Override
+                public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
+                    long now = System.nanoTime();
+                    if (done[0] > 0) {
+                        t[done[0] - 1] = (now - last[0]) / 1e9;
+                    }
+                    last[0] = now;
+                    done[0]++;
+                }
+
+                @Override
+                public boolean shouldStop() {
+                    return done[0] > steps;
+                }
+            }, null);
+        }
+        Arrays.sort(t);
+        return t[steps / 2];
+    }
+
+    private void sampling(NDManager manager, SmdpModel model, DatasetSpec spec, HostArray y, List<Row> rows) {
+        double flops = options.network().flopsPerSample(options.grid(), SmdpModel.IN_CHANNELS);
+        int k = options.samplingBatch();
+        int m = options.samplingSteps();
+        try (HeatEquation heat = new HeatEquation(manager, spec.alpha())) {
+            Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
+            TimeGrid grid = TimeGrid.uniform(spec.endTime(), m);
+            for (String sampler : new String[] {"ode", "sde"}) {
+                HostArray one = y.rows(0, 1);
+                double s = time(() -> PosteriorSampling.run(manager, one, k, Samplers.create(sampler), sde, model.score(),
+                        grid, 3, k, null), Math.max(3, options.repeats() / 2));
+                rows.add(add(new Row("sampling", String.format("%s, %d steps, %d samples per batch", sampler, m, k),
+                        s * 1e3, k / s, "samples/s", flops * k * m / s / 1e9, peakRss())));
+            }
+        }
+    }
+
+    private Row add(Row row) {
+        log.accept(String.format("  %-9s %-58s %10.2f ms", row.group(), row.name(), row.millis()));
+        return row;
+    }
+
+    private double time(Runnable call) {
+        return time(call, options.repeats());
+    }
+
+    /** Median seconds per call over {@code repeats} calls after two warm-up calls. */
+    private static double time(Runnable call, int repeats) {
+        for (int i = 0; i < 2; i++) {
+            call.run();
+        }
+        double[] t = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            call.run();
+            t[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(t);
+        return t[repeats / 2];
+    }
+
+    /** The process's peak resident set size so far (VmHWM), in bytes; 0 where /proc is not available. */
+    public static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return 1024 * Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.smdp4j.cli;
+
+import static dev.smdp4j.cli.CommandLineTest.fails;
+import static dev.smdp4j.cli.CommandLineTest.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.smdp4j.io.Json;
+import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.util.Engines;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code smdp bench}: every group measured, rates consistent, FLOPs counted right. */
+class BenchCommandTest {
+
+    /**
+     * The FLOP count behind every "fraction of peak" equals an independent count from the built
+     * block: 2 x (output channels x input channels x kernel area) per pixel for every convolution
+     * weight (all convolutions of the score network run at full resolution).
+     */
+    @Test
+    void networkFlopsEqualTheConvolutionWeightsCount() {
+        ScoreNetConfig config = ScoreNetConfig.defaults();
+        int n = 16;
+        try (NDManager m = Engines.newManager()) {
+            Block block = config.build(3);
+            block.initialize(m, DataType.FLOAT32, new Shape(1, 3, n, n));
+            long perPixel = 0;
+            for (var p : block.getParameters()) {
+                Shape s = p.getValue().getArray().getShape();
+                if (s.dimension() == 4) {
+                    perPixel += 2 * s.size();
+                }
+            }
+            assertTrue(perPixel > 0);
+            assertEquals(perPixel * n * n, config.flopsPerSample(n, 3));
+        }
+    }
+
+    @Test
+    void benchMeasuresEveryGroupAndReportsFractionsOfThePeak() throws Exception {
+        CommandLineTest.Run r = ok("bench", "--grid", "16", "--batch", "4", "--windows", "1,4", "--repeats", "1",
+                "--graph-evals", "4", "--net-batches", "1,4", "--json");
+        JsonNode report = Json.mapper().readTree(r.out());
+        double peak = report.path("practical_peak_gflops").asDouble();
+        assertTrue(peak > 0, r.out());
+        List<String> groups = new ArrayList<>();
+        for (JsonNode row : report.path("rows")) {
+            String group = row.path("group").asText();
+            if (!groups.contains(group)) {
+                groups.add(group);
+            }
+            assertTrue(row.path("ms").asDouble() > 0 && row.path("rate").asDouble() > 0, row.toString());
+            if (row.path("gflops").isNumber()) {
+                assertEquals(row.path("gflops").asDouble() / peak, row.path("fraction_of_peak").asDouble(), 1e-9);
+            }
+        }
+        assertEquals(List.of("matmul", "physics", "network", "training", "sampling"), groups);
+        long rows = 0;
+        for (JsonNode row : report.path("rows")) {
+            rows += row.path("group").asText().equals("training") && row.path("name").asText().startsWith("window") ? 1 : 0;
+        }
+        assertEquals(2, rows, "one training row per window");
+        assertTrue(report.path("peak_rss_bytes").asLong() > 0);
+    }
+
+    @Test
+    void badTargetsAndParametersAreRefused() {
+        fails("valid: all, physics, network, training, sampling", "bench", "speed");
+        fails("--windows", "bench", "--windows", "0");
+        fails("--graph-evals", "bench", "--graph-evals", "-1");
+    }
+}
