@@ -91,6 +91,16 @@ public final class UnrolledOdeObjective implements Objective {
         return new Draw(grid, start, trajectory, anchors);
     }
 
+    /**
+     * The steps per checkpointed segment for a graph budget of {@code graphEvaluations} network
+     * evaluations at this batch size, or 0 if the whole step fits in one graph (no checkpointing).
+     * A checkpointed step recomputes the forward pass of every segment but the last.
+     */
+    public static int segmentLength(int graphEvaluations, int batch, int window, int anchors) {
+        int length = graphEvaluations > 0 ? Math.max(1, graphEvaluations / batch) : 0;
+        return length == 0 || window + anchors <= length ? 0 : length;
+    }
+
     private int anchorCount(int window) {
         return anchorEvery > 0 && anchorWeight > 0 ? window / anchorEvery : 0;
     }
@@ -111,14 +121,14 @@ public final class UnrolledOdeObjective implements Objective {
      * own loss terms plus {@code <x_end, g>}, where {@code g} is the gradient that the later segments
      * put on its end state. Parameter gradients accumulate across the segments to those of the
      * whole window's graph; only one segment's activations are alive at a time, at the price of one
-     * extra forward pass. The anchor terms, independent of each other, are back-propagated in
+     * extra forward pass of all segments but the last. The anchor terms, independent of each other, are back-propagated in
      * groups of {@code L}. A non-finite loss returns at once; the loop then discards any gradient
      * already accumulated ({@link Adam#discardGradients}).
      */
     @Override
     public double lossAndBackward(NDArray x0, int window, GaussianNoise random) {
-        int segmentLength = graphEvaluations > 0 ? Math.max(1, graphEvaluations / (int) x0.getShape().get(0)) : 0;
-        if (segmentLength == 0 || window + anchorCount(window) <= segmentLength) {
+        int segmentLength = segmentLength(graphEvaluations, (int) x0.getShape().get(0), window, anchorCount(window));
+        if (segmentLength == 0) {
             return Objective.super.lossAndBackward(x0, window, random);
         }
         Draw draw = draw(x0, window, random);
@@ -127,19 +137,13 @@ public final class UnrolledOdeObjective implements Objective {
         NDArray[] starts = new NDArray[segments];
         starts[0] = draw.state(draw.start());
         double value = 0;
-        for (int k = 0; k < segments; k++) { // no collector: no graph, no stored activations
+        for (int k = 0; k + 1 < segments; k++) { // no collector: no graph, no stored activations
             try (NDManager segment = scope.newSubManager()) {
-                int first = k * segmentLength;
-                Unrolled u = unroll(draw, inScope(starts[k], segment), first, Math.min(segmentLength, window - first));
+                Unrolled u = unroll(draw, inScope(starts[k], segment), k * segmentLength, segmentLength);
                 value += u.loss().getFloat();
-                if (k + 1 < segments) {
-                    u.state().attach(scope);
-                    starts[k + 1] = u.state();
-                }
+                u.state().attach(scope);
+                starts[k + 1] = u.state();
             }
-        }
-        if (!Double.isFinite(value)) {
-            return value; // before any backward
         }
         NDArray endGradient = null;
         for (int k = segments - 1; k >= 0; k--) {
@@ -149,6 +153,12 @@ public final class UnrolledOdeObjective implements Objective {
                 NDArray x = inScope(starts[k], segment);
                 x.setRequiresGradient(k > 0);
                 Unrolled u = unroll(draw, x, first, Math.min(segmentLength, window - first));
+                if (k == segments - 1) { // the last segment is computed only here: complete the value first
+                    value += u.loss().getFloat();
+                    if (!Double.isFinite(value)) {
+                        return value; // before any backward
+                    }
+                }
                 collector.backward(endGradient == null ? u.loss() : u.loss().add(u.state().mul(endGradient).sum()));
                 if (k > 0) {
                     endGradient = x.getGradient().duplicate();
