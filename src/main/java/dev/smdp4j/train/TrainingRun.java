@@ -52,6 +52,7 @@ public final class TrainingRun {
     private final double budgetMinutes;
     private final boolean showProgress;
     private long stopAfterSteps = Long.MAX_VALUE;
+    private String resumeHint = "continue with the same command plus --resume";
 
     /** The outcome: where training stopped, whether the schedule completed, the best validation MSE. */
     public record Result(Position position, boolean complete, double bestValidationMse, Path last, Path best) {
@@ -71,6 +72,12 @@ public final class TrainingRun {
     /** Stops (resumably, as on an interruption) once this many optimizer steps were attempted; for tests and fault injection. */
     public TrainingRun stopAfterSteps(long steps) {
         this.stopAfterSteps = steps;
+        return this;
+    }
+
+    /** What to tell the user after an interruption, e.g. how {@code smdp reproduce} continues. */
+    public TrainingRun resumeHint(String hint) {
+        this.resumeHint = hint;
         return this;
     }
 
@@ -119,15 +126,18 @@ public final class TrainingRun {
                         long lastSave = System.nanoTime();
                         int floorStage = -1;
                         long stepsTaken = state.position.step();
+                        /** Steps skipped in a row: while positive, the weights may be the ones that diverged. */
+                        int skipStreak;
 
                         @Override
                         public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
                             stepsTaken = position.step();
+                            skipStreak = applied ? 0 : skipStreak + 1;
                             if (floor != null && floorStage != position.stage()) {
                                 floorStage = position.stage();
                                 state.floors.put(position.stage(), lossFloor(manager, floor, train, stage));
                             }
-                            if ((System.nanoTime() - lastSave) / 60e9 >= checkpointMinutes) {
+                            if (skipStreak == 0 && (System.nanoTime() - lastSave) / 60e9 >= checkpointMinutes) {
                                 saver.saveLast(position, false, elapsed(state, startNanos));
                                 lastSave = System.nanoTime();
                             }
@@ -153,6 +163,11 @@ public final class TrainingRun {
                             }
                             entry.put("elapsed_seconds", elapsed(state, startNanos));
                             state.history.add(entry);
+                            if (skipStreak > 0) {
+                                // Never replace the last good checkpoint with weights that give a non-finite loss.
+                                writeHistory(state);
+                                return;
+                            }
                             saver.saveLast(next, false, elapsed(state, startNanos));
                             lastSave = System.nanoTime();
                             Object mse = entry.get(model.selectionMetric());
@@ -175,12 +190,22 @@ public final class TrainingRun {
                         }
                     }, progress);
                 } catch (TrainingDivergedException e) {
-                    throw new InvalidInputException("training diverged: " + e.getMessage() + "; the last good checkpoint "
-                            + out.resolve(LAST) + " is kept", e);
+                    progress.finish("diverged");
+                    Path last = out.resolve(LAST);
+                    throw new InvalidInputException("training diverged: " + e.getMessage() + "; "
+                            + (Files.isRegularFile(last) ? "the last good checkpoint " + last + " is kept (start a new "
+                                    + "run from its weights with --init " + last + ")"
+                                    : "no checkpoint was written before the divergence"), e);
                 }
                 boolean complete = end.stage() >= options.schedule().stages().size();
                 saver.saveLast(end, complete, elapsed(state, startNanos));
                 progress.finish(complete ? "done" : "stopped");
+                if (interruption.requested()) {
+                    // Printed before the interruption is released: the JVM exits as soon as it is.
+                    System.err.printf(Locale.ROOT, "interrupted: stopped at step %d; %s is complete; %s%n", end.step(),
+                            out.resolve(LAST), resumeHint);
+                    System.err.flush();
+                }
                 if (complete && valY == null) {
                     saver.save(out.resolve(BEST), end, true, elapsed(state, startNanos));
                 }
