@@ -67,7 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DatasetSpec spec = new DatasetSpec(train, test, grid, exponent, alpha, endTime, steps, diffusion,
-                observationNoise, seed).validate();
+                observationNoise, seed).validateForData();
         if (!DatasetStore.isEmptyOrAbsent(out) && !force && !DatasetStore.isIncomplete(out)) {
             if (Files.isRegularFile(out.resolve(DatasetStore.MANIFEST))) {
                 DatasetStore existing = DatasetStore.open(out);

@@ -115,6 +115,11 @@ public final class DatasetStore {
         @SuppressWarnings("unchecked")
         Map<String, Object> params = new ObjectMapper().convertValue(m.path("parameters"), Map.class);
         DatasetSpec spec = DatasetSpec.fromMap(params, manifestPath.toString());
+        try {
+            spec.validateForData();
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(manifestPath + ": impossible data set parameter: " + e.getMessage(), e);
+        }
         JsonNode norm = m.path("normalisation");
         if (!norm.path("mean").isNumber() || !norm.path("std").isNumber()) {
             throw new InvalidInputException(manifestPath + ": normalisation mean/std missing");

@@ -90,7 +90,7 @@ public final class Reproduction {
         Path stagesFile = out.resolve(STAGES);
         Map<String, Object> previous = new LinkedHashMap<>();
         if (Files.isRegularFile(stagesFile)) {
-            Json.read(stagesFile).fields().forEachRemaining(e -> previous.put(e.getKey(), Json.mapper()
+            Json.readChecked(stagesFile, false).fields().forEachRemaining(e -> previous.put(e.getKey(), Json.mapper()
                     .convertValue(e.getValue(), Object.class)));
         }
         this.stages = previous;
@@ -242,7 +242,7 @@ public final class Reproduction {
             entry.put("seconds", previous + seconds);
             entry.put("finished", Instant.now().toString());
             stages.put(name, entry);
-            Json.write(out.resolve(STAGES), stages);
+            Json.writeChecked(out.resolve(STAGES), stages);
             log(String.format(Locale.ROOT, "%s: %.1f s", name, seconds));
         }
         return result;
