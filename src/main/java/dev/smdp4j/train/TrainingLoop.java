@@ -23,6 +23,8 @@ import java.util.function.BooleanSupplier;
 public final class TrainingLoop {
     /** Consecutive skipped steps after which training is declared diverged. */
     public static final int MAX_CONSECUTIVE_SKIPS = 25;
+    /** Skipped steps in a row at the very end of the schedule that also count as divergence. */
+    public static final int MIN_FINAL_SKIPS = 3;
 
     /** Receives progress; all methods are optional. */
     public interface Listener {
@@ -144,6 +146,11 @@ public final class TrainingLoop {
                 tally = Tally.EMPTY;
                 listener.onEpochEnd(s, e, next, stage, counted > 0 ? lossSum / counted : Double.NaN, skipped);
             }
+        }
+        if (consecutiveSkips >= MIN_FINAL_SKIPS) {
+            // A schedule shorter than the limit must not end "complete" with weights that give non-finite losses.
+            throw new TrainingDivergedException("the last " + consecutiveSkips + " steps of the schedule had a non-finite "
+                    + "loss or gradient; lower the learning rate in --schedule");
         }
         return new Position(schedule.stages().size(), 0, 0, step);
     }
