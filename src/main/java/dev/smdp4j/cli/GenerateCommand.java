@@ -7,6 +7,7 @@ import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.data.HeatDataset;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.util.Engines;
+import dev.smdp4j.util.Interruption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -66,8 +67,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DatasetSpec spec = new DatasetSpec(train, test, grid, exponent, alpha, endTime, steps, diffusion,
-                observationNoise, seed).validate();
-        if (!DatasetStore.isEmptyOrAbsent(out) && !force) {
+                observationNoise, seed).validateForData();
+        if (!DatasetStore.isEmptyOrAbsent(out) && !force && !DatasetStore.isIncomplete(out)) {
             if (Files.isRegularFile(out.resolve(DatasetStore.MANIFEST))) {
                 DatasetStore existing = DatasetStore.open(out);
                 if (existing.spec().equals(spec) && (existing.hasTrajectories() || !trajectories)) {
@@ -82,7 +83,9 @@ final class GenerateCommand implements Callable<Integer> {
             throw new InvalidInputException(out + " exists and is not a directory");
         }
         long start = System.nanoTime();
-        try (NDManager manager = Engines.newManager()) {
+        try (NDManager manager = Engines.newManager();
+                Interruption.Notice notice = Interruption.notice(out + " is incomplete (no " + DatasetStore.MANIFEST
+                        + "); run the same command again to generate it")) {
             long engineReady = System.nanoTime();
             HeatDataset data = DatasetGenerator.generate(manager, spec, trajectories);
             long generated = System.nanoTime();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.smdp4j.pipeline.Reproduction;
 import dev.smdp4j.pipeline.ReproductionProfile;
 import dev.smdp4j.util.Engines;
+import dev.smdp4j.util.Interruption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,7 +32,9 @@ final class ReproduceCommand implements Callable<Integer> {
     public Integer call() {
         ReproductionProfile chosen = ReproductionProfile.named(profile);
         long start = System.nanoTime();
-        try (NDManager manager = Engines.newManager()) {
+        try (NDManager manager = Engines.newManager();
+                Interruption.Notice notice = Interruption.notice("completed stages in " + out
+                        + " are kept (every file is written atomically); run the same command again to continue")) {
             new Reproduction(out, chosen, !quiet).run(manager);
         } catch (Reproduction.Interrupted stopped) {
             System.err.println("stopped: " + stopped.getMessage());

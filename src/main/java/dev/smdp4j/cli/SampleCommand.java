@@ -16,6 +16,7 @@ import dev.smdp4j.sample.Samplers;
 import dev.smdp4j.train.Checkpoint;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Engines;
+import dev.smdp4j.util.Interruption;
 import dev.smdp4j.util.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +106,9 @@ final class SampleCommand implements Callable<Integer> {
                     + String.join(", ", Reconstruction.CLOSED_FORMS) + ")");
         }
         HostArray yPhysical = Npz.read(input, key);
-        try (NDManager manager = Engines.newManager()) {
+        try (NDManager manager = Engines.newManager();
+                Interruption.Notice notice = Interruption.notice("nothing was written to " + out + (Files.exists(out)
+                        ? " (the existing file is untouched)" : "") + "; run the same command again")) {
             TrainableModel loaded = closedForm ? null : TrainableModel.load(manager, Checkpoint.read(checkpointPath));
             DatasetSpec spec;
             Normalisation norm;

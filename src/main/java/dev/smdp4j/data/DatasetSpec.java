@@ -46,6 +46,19 @@ public record DatasetSpec(int trainSize, int testSize, int gridSize, double expo
         return this;
     }
 
+    /**
+     * {@link #validate()} plus strictly positive noise levels, for data sets (generated or read):
+     * the zero limits are meaningful only for the closed forms' tests, not for training or sampling.
+     */
+    public DatasetSpec validateForData() {
+        validate();
+        require(diffusion > 0, "--diffusion g must be > 0 (the reverse SDE and its score need forward noise), got "
+                + diffusion);
+        require(observationNoise > 0, "--obs-noise s must be > 0 (noise-free observations make the posterior a "
+                + "point), got " + observationNoise);
+        return this;
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new InvalidInputException(message);

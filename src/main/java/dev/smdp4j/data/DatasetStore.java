@@ -30,7 +30,8 @@ public final class DatasetStore {
     public static final String TEST = "test.npz";
     public static final String TRAJECTORIES = "trajectories.npz";
     static final String FORMAT = "smdp4j-dataset";
-    static final int FORMAT_VERSION = 1;
+    /** Version 2 adds the manifest's own checksum ({@link Json#CHECKSUM_FIELD}); version 1 is still read. */
+    static final int FORMAT_VERSION = 2;
 
     private final Path dir;
     private final DatasetSpec spec;
@@ -50,6 +51,12 @@ public final class DatasetStore {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new InvalidInputException("cannot create output directory " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            // An interrupted overwrite must not leave the old manifest certifying a mix of files.
+            Files.deleteIfExists(dir.resolve(MANIFEST));
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot replace " + dir.resolve(MANIFEST) + ": " + e.getMessage(), e);
         }
         int n = data.spec().gridSize();
         Npz.write(dir.resolve(TRAIN), Map.of("x0", data.trainX0()));
@@ -74,7 +81,7 @@ public final class DatasetStore {
         m.put("normalisation", Map.of("mean", data.normalisation().mean(), "std", data.normalisation().std()));
         m.put("grid", Map.of("N", n, "domain", "[0, 2 pi)^2 periodic"));
         m.put("files", files);
-        Json.write(dir.resolve(MANIFEST), m);
+        Json.writeChecked(dir.resolve(MANIFEST), m);
     }
 
     private static Map<String, Object> fileEntry(Path file, Map<String, int[]> keys) {
@@ -93,17 +100,26 @@ public final class DatasetStore {
             throw new InvalidInputException("no data set in " + dir + ": " + MANIFEST
                     + " is missing (create one with 'smdp generate --out " + dir + "')");
         }
-        JsonNode m = Json.read(manifestPath);
+        JsonNode m = Json.readChecked(manifestPath, false);
         if (!FORMAT.equals(m.path("format").asText())) {
             throw new InvalidInputException(manifestPath + ": not an smdp4j data set manifest");
         }
-        if (m.path("format_version").asInt(-1) != FORMAT_VERSION) {
+        int version = m.path("format_version").isInt() ? m.path("format_version").intValue() : -1;
+        if (version != 1 && version != FORMAT_VERSION) {
             throw new InvalidInputException(manifestPath + ": unsupported format_version "
-                    + m.path("format_version") + " (this build reads " + FORMAT_VERSION + ")");
+                    + m.path("format_version") + " (this build reads 1 and " + FORMAT_VERSION + ")");
+        }
+        if (version >= 2) {
+            Json.readChecked(manifestPath, true); // from version 2 on, the checksum is required
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> params = new ObjectMapper().convertValue(m.path("parameters"), Map.class);
         DatasetSpec spec = DatasetSpec.fromMap(params, manifestPath.toString());
+        try {
+            spec.validateForData();
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(manifestPath + ": impossible data set parameter: " + e.getMessage(), e);
+        }
         JsonNode norm = m.path("normalisation");
         if (!norm.path("mean").isNumber() || !norm.path("std").isNumber()) {
             throw new InvalidInputException(manifestPath + ": normalisation mean/std missing");
@@ -119,6 +135,25 @@ public final class DatasetStore {
                     + ": the normalisation and physics parameters are unknown (use a directory written by 'smdp generate')");
         }
         return open(parent);
+    }
+
+    /**
+     * True when {@code dir} holds what an interrupted {@link #write} leaves: no manifest, and only
+     * data set files and hidden temporary files. Such a directory may be regenerated without
+     * {@code --force}, since the manifest (written last) never certified its content.
+     */
+    public static boolean isIncomplete(Path dir) {
+        if (!Files.isDirectory(dir) || Files.exists(dir.resolve(MANIFEST))) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).allMatch(name -> name.equals(TRAIN) || name.equals(TEST)
+                    || name.equals(TRAJECTORIES) || name.startsWith("." + MANIFEST + ".tmp-")
+                    || name.startsWith("." + TRAIN + ".tmp-") || name.startsWith("." + TEST + ".tmp-")
+                    || name.startsWith("." + TRAJECTORIES + ".tmp-"));
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** True when {@code dir} does not exist or is an empty directory. */

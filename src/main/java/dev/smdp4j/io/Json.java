@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smdp4j.util.Hashing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +81,68 @@ public final class Json {
         } catch (IOException e) {
             throw AtomicFiles.writeFailure(file, e);
         }
+    }
+
+    /** The field of a checked document that holds the SHA-256 of the rest of it. */
+    public static final String CHECKSUM_FIELD = "content_sha256";
+
+    /**
+     * Like {@link #write}, for sidecars that are read back: the object gets a last field
+     * {@value #CHECKSUM_FIELD}, the SHA-256 (hex) of the document without that field as this
+     * mapper serialises it. The hash is taken of the re-parsed text, so that {@link #readChecked}
+     * reproduces it exactly.
+     *
+     * @throws IllegalArgumentException if {@code value} is not a JSON object or uses the checksum field
+     */
+    public static void writeChecked(Path file, Object value) {
+        ObjectNode canonical;
+        try {
+            JsonNode tree = MAPPER.valueToTree(value);
+            if (!(tree instanceof ObjectNode) || tree.has(CHECKSUM_FIELD)) {
+                throw new IllegalArgumentException("a checked JSON document must be an object without '"
+                        + CHECKSUM_FIELD + "'");
+            }
+            canonical = (ObjectNode) MAPPER.readTree(MAPPER.writeValueAsString(tree));
+            canonical.put(CHECKSUM_FIELD, Hashing.sha256Hex(MAPPER.writeValueAsBytes(canonical)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise to JSON: " + shortReason(e), e);
+        }
+        write(file, canonical);
+    }
+
+    /**
+     * Reads a document written by {@link #writeChecked} and verifies its {@value #CHECKSUM_FIELD};
+     * returns it without that field. A bit flip in a number or a name is an error, not a changed
+     * parameter.
+     *
+     * @param required whether a missing checksum is an error (false only for legacy files)
+     * @throws InvalidInputException if the file is unreadable or malformed, is not an object, lacks a
+     *     required checksum, or its content does not match the checksum
+     */
+    public static ObjectNode readChecked(Path file, boolean required) {
+        JsonNode node = read(file);
+        if (!(node instanceof ObjectNode object)) {
+            throw new InvalidInputException(file + ": expected a JSON object");
+        }
+        JsonNode recorded = object.remove(CHECKSUM_FIELD);
+        if (recorded == null) {
+            if (required) {
+                throw new InvalidInputException(file + ": no '" + CHECKSUM_FIELD + "' field; the file is damaged "
+                        + "or was not written by smdp4j");
+            }
+            return object;
+        }
+        String actual;
+        try {
+            actual = Hashing.sha256Hex(MAPPER.writeValueAsBytes(object));
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException(file + ": malformed JSON: " + shortReason(e), e);
+        }
+        if (!recorded.isTextual() || !recorded.textValue().equals(actual)) {
+            throw new InvalidInputException(file + ": content does not match its " + CHECKSUM_FIELD
+                    + " (the file is corrupt or was edited)");
+        }
+        return object;
     }
 
     /** Jackson's message without its multi-line source excerpt, plus the line and column. */

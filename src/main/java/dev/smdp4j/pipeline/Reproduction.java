@@ -22,7 +22,6 @@ import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Progress;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +90,7 @@ public final class Reproduction {
         Path stagesFile = out.resolve(STAGES);
         Map<String, Object> previous = new LinkedHashMap<>();
         if (Files.isRegularFile(stagesFile)) {
-            Json.read(stagesFile).fields().forEachRemaining(e -> previous.put(e.getKey(), Json.mapper()
+            Json.readChecked(stagesFile, false).fields().forEachRemaining(e -> previous.put(e.getKey(), Json.mapper()
                     .convertValue(e.getValue(), Object.class)));
         }
         this.stages = previous;
@@ -176,7 +175,7 @@ public final class Reproduction {
         log(name + ": " + options.toMap() + " network " + options.network().toMap());
         boolean resume = Files.isRegularFile(last);
         TrainingRun.Result r = stage(name, () -> new TrainingRun(dataDir, dir, options, resume, 5, 0, showProgress)
-                .run(manager), true);
+                .resumeHint("run the same 'smdp reproduce' command again to continue").run(manager), true);
         if (!r.complete()) {
             writeLog();
             throw new Interrupted("training of " + method.id() + " stopped at step " + r.position().step()
@@ -216,7 +215,7 @@ public final class Reproduction {
             try {
                 Files.createDirectories(file.getParent());
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new InvalidInputException("cannot create directory " + file.getParent() + ": " + e.getMessage(), e);
             }
             Npz.write(file, Map.of("x0", store.normalisation().denormalise(result.x0())));
             return null;
@@ -243,7 +242,7 @@ public final class Reproduction {
             entry.put("seconds", previous + seconds);
             entry.put("finished", Instant.now().toString());
             stages.put(name, entry);
-            Json.write(out.resolve(STAGES), stages);
+            Json.writeChecked(out.resolve(STAGES), stages);
             log(String.format(Locale.ROOT, "%s: %.1f s", name, seconds));
         }
         return result;
@@ -265,7 +264,7 @@ public final class Reproduction {
                 all.append(Files.readString(file));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new InvalidInputException("cannot read " + file + ": " + e.getMessage(), e);
         }
         for (String l : logLines) {
             all.append(l).append('\n');
@@ -274,7 +273,7 @@ public final class Reproduction {
         try {
             AtomicFiles.writeString(file, all.toString());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new InvalidInputException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

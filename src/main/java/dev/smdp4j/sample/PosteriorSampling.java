@@ -44,7 +44,16 @@ public final class PosteriorSampling {
             }
             try (NDManager scope = parent.newSubManager()) {
                 NDArray xT = scope.create(chunk, new Shape(count, size, size));
-                NDArray x0 = sampler.sample(xT, sde, score, grid, new ItemNoise(seed, first, count));
+                NDArray x0;
+                try {
+                    x0 = sampler.sample(xT, sde, score, grid, new ItemNoise(seed, first, count));
+                } catch (NonFiniteStateException e) {
+                    long item = first + e.item();
+                    throw new InvalidInputException("sampler '" + sampler.name() + "' produced a non-finite state for "
+                            + "observation " + item / samples + ", sample " + item % samples + " at step " + e.step()
+                            + " of " + e.steps() + " (the score or the step count may be unsuitable; try more --steps)",
+                            e);
+                }
                 float[] result = x0.toFloatArray();
                 int bad = new HostArray(result, result.length).firstNonFinite();
                 if (bad >= 0) {

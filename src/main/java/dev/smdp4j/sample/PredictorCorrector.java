@@ -2,6 +2,7 @@ package dev.smdp4j.sample;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.io.InvalidInputException;
 
 /**
  * Predictor-corrector sampling (Song et al. 2021, "Score-based generative modeling through SDEs",
@@ -18,7 +19,7 @@ public final class PredictorCorrector extends Sampler {
 
     public PredictorCorrector(int steps, double snr) {
         if (steps < 0 || !(snr > 0) || Double.isInfinite(snr)) {
-            throw new IllegalArgumentException("corrector steps must be >= 0 and snr finite and > 0; got " + steps
+            throw new InvalidInputException("--corrector-steps must be >= 0 and --snr finite and > 0; got " + steps
                     + ", " + snr);
         }
         this.steps = steps;

@@ -1,6 +1,7 @@
 package dev.smdp4j.sample;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
@@ -20,15 +21,44 @@ public abstract class Sampler {
     /** One step from grid index {@code m} to {@code m - 1}; results in {@code x}'s manager. */
     protected abstract NDArray step(NDArray x, int m, Context c);
 
-    /** The state at {@code t_0}, in {@code xT}'s manager. */
+    /**
+     * The state at {@code t_0}, in {@code xT}'s manager.
+     *
+     * @throws NonFiniteStateException as soon as a step leaves a non-finite value in some item
+     */
     public NDArray sample(NDArray xT, Sde sde, ScoreModel score, TimeGrid grid, NoiseSource noise) {
         Context c = new Context(sde, score, grid, noise);
         NDArray x = xT;
         for (int m = grid.steps(); m >= 1; m--) {
             int step = m;
             x = Scopes.replace(xT.getManager(), x, xT, v -> step(v, step, c));
+            int bad = firstNonFiniteItem(x);
+            if (bad >= 0) {
+                if (x != xT) {
+                    x.close();
+                }
+                throw new NonFiniteStateException(name(), bad, grid.steps() - m + 1, grid.steps());
+            }
         }
         return x;
+    }
+
+    /**
+     * The first item (index along axis 0) whose sum is not finite, or -1: one small reduction and
+     * a copy of one float per item per step. An overflowing but finite item counts as non-finite.
+     */
+    private static int firstNonFiniteItem(NDArray x) {
+        try (NDManager scope = x.getManager().newSubManager()) {
+            x.tempAttach(scope);
+            long items = x.getShape().get(0);
+            float[] sums = x.reshape(items, -1).sum(new int[] {1}).toFloatArray();
+            for (int i = 0; i < sums.length; i++) {
+                if (!Float.isFinite(sums[i])) {
+                    return i;
+                }
+            }
+            return -1;
+        }
     }
 
     /** What every step needs: the SDE, the score, the grid and the noise. */

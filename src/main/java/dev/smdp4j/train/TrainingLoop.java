@@ -20,10 +20,16 @@ import java.util.function.BooleanSupplier;
 public final class TrainingLoop {
     /** Consecutive skipped steps after which training is declared diverged. */
     public static final int MAX_CONSECUTIVE_SKIPS = 25;
+    /** Skipped steps in a row at the very end of the schedule that also count as divergence. */
+    public static final int MIN_FINAL_SKIPS = 3;
 
     /** Receives progress; all methods are optional. */
     public interface Listener {
-        /** After each attempted step; {@code loss} is NaN for a skipped step. */
+        /**
+         * After each attempted step, with the position the next step starts from (an iteration
+         * equal to the epoch's length means: the epoch's end is next); {@code loss} is NaN for a
+         * skipped step.
+         */
         default void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
         }
 
@@ -37,7 +43,13 @@ public final class TrainingLoop {
         }
     }
 
+    /** The running sums of the current epoch, saved with mid-epoch checkpoints so that a resumed epoch's mean is exact. */
+    public record Tally(double lossSum, int counted, int skipped) {
+        public static final Tally EMPTY = new Tally(0, 0, 0);
+    }
+
     private final NDManager manager;
+    private Tally tally = Tally.EMPTY;
     private final Objective objective;
     private final Adam adam;
     private final HostArray train;
@@ -71,8 +83,21 @@ public final class TrainingLoop {
         return total;
     }
 
+    /** The current epoch's sums so far (for checkpoints written from a listener or after a stop). */
+    public Tally tally() {
+        return tally;
+    }
+
     /** Runs from {@code start} to the end of the schedule or until a listener asks to stop; returns where it stopped. */
     public Position run(Position start, Listener listener, Progress progress) {
+        return run(start, Tally.EMPTY, listener, progress);
+    }
+
+    /**
+     * As {@link #run(Position, Listener, Progress)}, resuming mid-epoch with that epoch's sums so
+     * far ({@code partial}, ignored when {@code start} is at an epoch's beginning).
+     */
+    public Position run(Position start, Tally partial, Listener listener, Progress progress) {
         long step = start.step();
         int consecutiveSkips = 0;
         for (int s = start.stage(); s < schedule.stages().size(); s++) {
@@ -80,10 +105,12 @@ public final class TrainingLoop {
             int perEpoch = iterationsPerEpoch(stage);
             for (int e = s == start.stage() ? start.epoch() : 0; e < stage.epochs(); e++) {
                 int[] order = permutation(s, e);
-                double lossSum = 0;
-                int counted = 0;
-                int skipped = 0;
                 int first = s == start.stage() && e == start.epoch() ? start.iteration() : 0;
+                Tally resumed = first > 0 ? partial : Tally.EMPTY;
+                double lossSum = resumed.lossSum();
+                int counted = resumed.counted();
+                int skipped = resumed.skipped();
+                tally = resumed;
                 for (int it = first; it < perEpoch; it++) {
                     if (listener.shouldStop()) {
                         return new Position(s, e, it, step);
@@ -111,15 +138,22 @@ public final class TrainingLoop {
                                     + "); lower the learning rate of this stage in --schedule");
                         }
                     }
-                    listener.onStep(new Position(s, e, it, step), stage, lr, applied ? loss : Double.NaN, applied);
+                    tally = new Tally(lossSum, counted, skipped);
+                    listener.onStep(new Position(s, e, it + 1, step), stage, lr, applied ? loss : Double.NaN, applied);
                     if (progress != null) {
                         progress.advance(1, String.format(java.util.Locale.ROOT, "stage %d/%d window %d lr %.1e loss %.4g",
                                 s + 1, schedule.stages().size(), stage.window(), lr, loss));
                     }
                 }
                 Position next = e + 1 < stage.epochs() ? new Position(s, e + 1, 0, step) : new Position(s + 1, 0, 0, step);
+                tally = Tally.EMPTY;
                 listener.onEpochEnd(s, e, next, stage, counted > 0 ? lossSum / counted : Double.NaN, skipped);
             }
+        }
+        if (consecutiveSkips >= MIN_FINAL_SKIPS) {
+            // A schedule shorter than the limit must not end "complete" with weights that give non-finite losses.
+            throw new TrainingDivergedException("the last " + consecutiveSkips + " steps of the schedule had a non-finite "
+                    + "loss or gradient; lower the learning rate in --schedule");
         }
         return new Position(schedule.stages().size(), 0, 0, step);
     }

@@ -52,6 +52,7 @@ public final class TrainingRun {
     private final double budgetMinutes;
     private final boolean showProgress;
     private long stopAfterSteps = Long.MAX_VALUE;
+    private String resumeHint = "continue with the same command plus --resume";
 
     /** The outcome: where training stopped, whether the schedule completed, the best validation MSE. */
     public record Result(Position position, boolean complete, double bestValidationMse, Path last, Path best) {
@@ -71,6 +72,12 @@ public final class TrainingRun {
     /** Stops (resumably, as on an interruption) once this many optimizer steps were attempted; for tests and fault injection. */
     public TrainingRun stopAfterSteps(long steps) {
         this.stopAfterSteps = steps;
+        return this;
+    }
+
+    /** What to tell the user after an interruption, e.g. how {@code smdp reproduce} continues. */
+    public TrainingRun resumeHint(String hint) {
+        this.resumeHint = hint;
         return this;
     }
 
@@ -109,33 +116,42 @@ public final class TrainingRun {
                 Objective floor = model.reference(sde, options, manager);
                 TrainingLoop loop = new TrainingLoop(manager, objective, adam, train, options.schedule(), options.seed(),
                         options.augment());
-                Saver saver = new Saver(model, adam, spec, norm, dataHash, state);
+                Saver saver = new Saver(model, adam, spec, norm, dataHash, state, loop);
                 long startNanos = System.nanoTime();
                 Progress progress = new Progress("train", loop.totalSteps(), "steps", showProgress);
                 progress.resumeAt(state.position.step());
                 Position end;
                 try {
-                    end = loop.run(state.position, new TrainingLoop.Listener() {
+                    end = loop.run(state.position, state.tally, new TrainingLoop.Listener() {
                         long lastSave = System.nanoTime();
                         int floorStage = -1;
                         long stepsTaken = state.position.step();
+                        /** Steps skipped in a row: while positive, the weights may be the ones that diverged. */
+                        int skipStreak;
 
                         @Override
                         public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
                             stepsTaken = position.step();
-                            if (floor != null && floorStage != position.stage()) {
-                                floorStage = position.stage();
-                                state.floors.put(position.stage(), lossFloor(manager, floor, train, stage));
-                            }
-                            if ((System.nanoTime() - lastSave) / 60e9 >= checkpointMinutes) {
+                            skipStreak = applied ? 0 : skipStreak + 1;
+                            ensureFloor(position.stage(), stage);
+                            if (skipStreak == 0 && (System.nanoTime() - lastSave) / 60e9 >= checkpointMinutes) {
                                 saver.saveLast(position, false, elapsed(state, startNanos));
                                 lastSave = System.nanoTime();
+                            }
+                        }
+
+                        /** The exact-net loss floor of a stage, once per stage and process (also when resumed at an epoch's end). */
+                        private void ensureFloor(int stageIndex, Stage stage) {
+                            if (floor != null && floorStage != stageIndex) {
+                                floorStage = stageIndex;
+                                state.floors.put(stageIndex, lossFloor(manager, floor, train, stage));
                             }
                         }
 
                         @Override
                         public void onEpochEnd(int stageIndex, int epoch, Position next, Stage stage, double meanLoss,
                                 int skipped) {
+                            ensureFloor(stageIndex, stage);
                             Map<String, Object> entry = new LinkedHashMap<>();
                             entry.put("stage", stageIndex + 1);
                             entry.put("epoch", epoch + 1);
@@ -153,6 +169,11 @@ public final class TrainingRun {
                             }
                             entry.put("elapsed_seconds", elapsed(state, startNanos));
                             state.history.add(entry);
+                            if (skipStreak > 0) {
+                                // Never replace the last good checkpoint with weights that give a non-finite loss.
+                                writeHistory(state);
+                                return;
+                            }
                             saver.saveLast(next, false, elapsed(state, startNanos));
                             lastSave = System.nanoTime();
                             Object mse = entry.get(model.selectionMetric());
@@ -175,12 +196,22 @@ public final class TrainingRun {
                         }
                     }, progress);
                 } catch (TrainingDivergedException e) {
-                    throw new InvalidInputException("training diverged: " + e.getMessage() + "; the last good checkpoint "
-                            + out.resolve(LAST) + " is kept", e);
+                    progress.finish("diverged");
+                    Path last = out.resolve(LAST);
+                    throw new InvalidInputException("training diverged: " + e.getMessage() + "; "
+                            + (Files.isRegularFile(last) ? "the last good checkpoint " + last + " is kept (start a new "
+                                    + "run from its weights with --init " + last + ")"
+                                    : "no checkpoint was written before the divergence"), e);
                 }
                 boolean complete = end.stage() >= options.schedule().stages().size();
                 saver.saveLast(end, complete, elapsed(state, startNanos));
                 progress.finish(complete ? "done" : "stopped");
+                if (interruption.requested()) {
+                    // Printed before the interruption is released: the JVM exits as soon as it is.
+                    System.err.printf(Locale.ROOT, "interrupted: stopped at step %d; %s is complete; %s%n", end.step(),
+                            out.resolve(LAST), resumeHint);
+                    System.err.flush();
+                }
                 if (complete && valY == null) {
                     saver.save(out.resolve(BEST), end, true, elapsed(state, startNanos));
                 }
@@ -214,6 +245,7 @@ public final class TrainingRun {
         final Position position;
         final List<Map<String, Object>> history;
         final Map<Integer, Double> floors = new LinkedHashMap<>();
+        TrainingLoop.Tally tally = TrainingLoop.Tally.EMPTY;
         double bestMse;
         final double previousSeconds;
 
@@ -278,8 +310,14 @@ public final class TrainingRun {
         List<Map<String, Object>> history = mapper.convertValue(meta.path("history"), List.class);
         double best = meta.path("best_val_ode_mse").isNumber() ? meta.path("best_val_ode_mse").asDouble()
                 : Double.POSITIVE_INFINITY;
-        return new State(position, history == null ? new ArrayList<>() : new ArrayList<>(history), best,
+        State state = new State(position, history == null ? new ArrayList<>() : new ArrayList<>(history), best,
                 meta.path("elapsed_seconds").asDouble(0));
+        JsonNode tally = meta.path("epoch_tally");
+        if (tally.isObject()) {
+            state.tally = new TrainingLoop.Tally(tally.path("loss_sum").asDouble(), tally.path("counted").asInt(),
+                    tally.path("skipped").asInt());
+        }
+        return state;
     }
 
     /** Writes checkpoints with the run's metadata. */
@@ -291,7 +329,11 @@ public final class TrainingRun {
         private final String dataHash;
         private final State state;
 
-        Saver(TrainableModel model, Adam adam, DatasetSpec spec, Normalisation norm, String dataHash, State state) {
+        private final TrainingLoop loop;
+
+        Saver(TrainableModel model, Adam adam, DatasetSpec spec, Normalisation norm, String dataHash, State state,
+                TrainingLoop loop) {
+            this.loop = loop;
             this.model = model;
             this.adam = adam;
             this.spec = spec;
@@ -319,6 +361,10 @@ public final class TrainingRun {
             meta.put("training", options.toMap());
             meta.put("position", Map.of("stage", position.stage(), "epoch", position.epoch(), "iteration",
                     position.iteration(), "step", position.step()));
+            // Mid-epoch: the epoch's loss sums so far, so that a resumed run's history equals an uninterrupted one.
+            TrainingLoop.Tally tally = position.iteration() == 0 ? TrainingLoop.Tally.EMPTY : loop.tally();
+            meta.put("epoch_tally", Map.of("loss_sum", tally.lossSum(), "counted", tally.counted(), "skipped",
+                    tally.skipped()));
             meta.put("complete", complete);
             meta.put("optimizer_steps", adam.steps());
             meta.put("selection_metric", model.selectionMetric());

@@ -27,6 +27,33 @@ public final class Interruption implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
+    /**
+     * For work that needs no saving on a signal because every output is written atomically
+     * ({@code sample}, {@code generate}, the sampling stages of {@code reproduce}): on SIGINT/SIGTERM
+     * prints {@code "interrupted: " + message} (what was kept, how to continue) and lets the JVM exit
+     * at once. Closing the returned handle removes the notice.
+     */
+    public static Notice notice(String message) {
+        Thread hook = new Thread(() -> {
+            System.err.println("\ninterrupted: " + message);
+            System.err.flush();
+        }, "smdp-interruption-notice");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return () -> {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutdown already in progress: the notice is being printed
+            }
+        };
+    }
+
+    /** A registered notice; closing it removes it. */
+    public interface Notice extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Whether a stop was requested. */
     public boolean requested() {
         return requested;
