@@ -76,7 +76,8 @@ public final class Main implements Runnable {
                             || text.contains("failed to allocate"));
             if (heap || nativeAlloc) {
                 String lower = switch (command) {
-                    case "train" -> "the batch size in --schedule (window:epochs:BATCH:lrStart:lrEnd) or --width";
+                    case "train" -> "--graph-evals (network evaluations per autograd graph), the batch size in "
+                            + "--schedule (window:epochs:BATCH:lrStart:lrEnd) or --width";
                     case "sample", "demo" -> "--batch (items per engine batch) or --samples";
                     case "generate" -> "--train/--test (fields held in memory) or --grid";
                     case "reproduce" -> "the profile (--profile quick)";

@@ -347,6 +347,7 @@ class ReliabilityTest extends EngineTest {
     @Test
     void outOfMemoryNamesTheOptionToLower() {
         assertTrue(Main.outOfMemory(new OutOfMemoryError("Java heap space"), "train").contains("--schedule"));
+        assertTrue(Main.outOfMemory(new OutOfMemoryError("Java heap space"), "train").contains("--graph-evals"));
         assertTrue(Main.outOfMemory(new RuntimeException(new ai.djl.engine.EngineException(
                 "[enforce fail at alloc_cpu.cpp:117] DefaultCPUAllocator: can't allocate memory: you tried to allocate "
                         + "123 bytes")), "sample").contains("--batch"));
