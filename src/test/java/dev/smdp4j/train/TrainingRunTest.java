@@ -101,13 +101,17 @@ class TrainingRunTest {
         return sum / 64;
     }
 
+    /** A tiny SMDP model whose zero-initialised output layer is moved off zero, so every upstream gradient can be non-zero. */
+    private static SmdpModel offZeroModel(NDManager m) {
+        SmdpModel model = SmdpModel.create(m, TINY_NET, SPEC, new Normalisation(0, 2.4), 0.5, 2);
+        model.block().getParameters().forEach(p -> p.getValue().getArray().addi(0.01f));
+        return model;
+    }
+
     @Test
     void gradientsReachEveryParameterThroughThePhysics() {
-        Normalisation norm = new Normalisation(0, 2.4);
         try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
-            SmdpModel model = SmdpModel.create(m, TINY_NET, SPEC, norm, 0.5, 2);
-            // move the zero-initialised output layer off zero, so every upstream gradient can be non-zero
-            model.block().getParameters().forEach(p -> p.getValue().getArray().addi(0.01f));
+            SmdpModel model = offZeroModel(m);
             UnrolledOdeObjective objective = new UnrolledOdeObjective(new Sde(heat, Diffusion.constant(0.1)),
                     model.network(), 0.2, 8, true);
             NDArray x0 = new GaussianNoise(3).next(m, new Shape(4, 16, 16));
@@ -128,10 +132,8 @@ class TrainingRunTest {
      */
     @Test
     void anchorTermsAddWeightedOneStepLosses() {
-        Normalisation norm = new Normalisation(0, 2.4);
         try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
-            SmdpModel model = SmdpModel.create(m, TINY_NET, SPEC, norm, 0.5, 2);
-            model.block().getParameters().forEach(p -> p.getValue().getArray().addi(0.01f));
+            SmdpModel model = offZeroModel(m);
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
             NDArray x0 = new GaussianNoise(3).next(m, new Shape(4, 16, 16));
             double[] loss = new double[4];
@@ -155,10 +157,8 @@ class TrainingRunTest {
      */
     @Test
     void checkpointedGradientsEqualTheWholeGraphs() {
-        Normalisation norm = new Normalisation(0, 2.4);
         try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
-            SmdpModel model = SmdpModel.create(m, TINY_NET, SPEC, norm, 0.5, 2);
-            model.block().getParameters().forEach(p -> p.getValue().getArray().addi(0.01f));
+            SmdpModel model = offZeroModel(m);
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
             NDArray x0 = new GaussianNoise(3).next(m, new Shape(4, 16, 16));
             int[] segments = {0, 1, 3, 7}; // steps per segment at batch 4: graph budgets 0 (off), 4, 12, 28
