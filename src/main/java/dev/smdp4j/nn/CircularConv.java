@@ -66,13 +66,13 @@ public final class CircularConv extends AbstractBlock {
         if (inPad > 0) {
             Shape xs = x.getShape();
             x = NDArrays.concat(new NDList(x, m.zeros(new Shape(xs.get(0), inPad, xs.get(2), xs.get(3)))), 1);
-            w = NDArrays.concat(new NDList(w, m.zeros(new Shape(ws.get(0), inPad, ws.get(2), ws.get(3)))), 1);
+            w = inScope(NDArrays.concat(new NDList(w, m.zeros(new Shape(ws.get(0), inPad, ws.get(2), ws.get(3)))), 1), m);
         }
         if (outPad > 0) {
             Shape padded = w.getShape();
-            w = NDArrays.concat(new NDList(w, m.zeros(new Shape(outPad, padded.get(1), padded.get(2),
-                    padded.get(3)))), 0);
-            b = NDArrays.concat(new NDList(b, m.zeros(new Shape(outPad))), 0);
+            w = inScope(NDArrays.concat(new NDList(w, m.zeros(new Shape(outPad, padded.get(1), padded.get(2),
+                    padded.get(3)))), 0), m);
+            b = inScope(NDArrays.concat(new NDList(b, m.zeros(new Shape(outPad))), 0), m);
         }
         NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation))
                 .singletonOrThrow();
@@ -94,5 +94,16 @@ public final class CircularConv extends AbstractBlock {
     /** The wrapped convolution, e.g. to set its initializer. */
     public Conv2d conv() {
         return conv;
+    }
+
+    /**
+     * A padded copy of a parameter moved into the pass's manager: DJL puts an op's result in the
+     * manager of its left operand, here the parameters' long-lived one, so without this every
+     * forward pass leaked its copies (and the heap fragmentation around them grew to GBs over a
+     * training run; docs/BENCHMARKS.md, "Training memory").
+     */
+    private static NDArray inScope(NDArray copy, NDManager manager) {
+        copy.attach(manager);
+        return copy;
     }
 }
