@@ -116,8 +116,9 @@ public final class SpectralConv2d extends AbstractBlock {
         }
         long batch = x.getShape().get(0);
         int m = modes;
-        NDArray wr = modesFirst(store.getValue(weightReal, x.getDevice(), training), inChannels, outChannels);
-        NDArray wi = modesFirst(store.getValue(weightImag, x.getDevice(), training), inChannels, outChannels);
+        NDManager nd = x.getManager();
+        NDArray wr = modesFirst(store.getValue(weightReal, x.getDevice(), training), inChannels, outChannels, nd);
+        NDArray wi = modesFirst(store.getValue(weightImag, x.getDevice(), training), inChannels, outChannels, nd);
 
         // Real 2-D FFT and the kept modes, [B, C_in, 2m, m] complex, then real and imaginary parts.
         NDArray spectrum = x.rfft(n, -1).fft(n, -2);
@@ -125,8 +126,8 @@ public final class SpectralConv2d extends AbstractBlock {
                 spectrum.get(new NDIndex(":, :, :" + m + ", :" + m)),
                 spectrum.get(new NDIndex(":, :, " + (n - m) + ":, :" + m))), 2);
         NDArray parts = kept.real(); // [B, C_in, 2m, m, 2]: view_as_real (a copy in DJL), differentiable
-        NDArray ar = modesFirst(parts.get(new NDIndex("..., 0")), batch, inChannels);
-        NDArray ai = modesFirst(parts.get(new NDIndex("..., 1")), batch, inChannels);
+        NDArray ar = modesFirst(parts.get(new NDIndex("..., 0")), batch, inChannels, nd);
+        NDArray ai = modesFirst(parts.get(new NDIndex("..., 1")), batch, inChannels, nd);
 
         // Complex channel mixing per mode as real batched matrix products [K, B, C_in] x [K, C_in, C_out].
         NDArray re = ar.matMul(wr).sub(ai.matMul(wi));
@@ -135,7 +136,7 @@ public final class SpectralConv2d extends AbstractBlock {
         // Back to a complex half spectrum [B, C_out, N, N/2 + 1], zero outside the kept modes, as
         // re + i * im by type promotion. (NDArray.complex(), libtorch's view_as_complex_copy, has no
         // autograd, and DJL's toType(COMPLEX64) detaches from the graph.)
-        NDArray unit = x.getManager().create(new float[] {0f, 1f}).complex(); // i, a constant
+        NDArray unit = nd.create(new float[] {0f, 1f}).complex(); // i, a constant
         NDArray half = zeroFill(im, batch, n).mul(unit).add(zeroFill(re, batch, n));
         // The trailing mul(1) hands irfft's backward a dense gradient (it fails on a strided one).
         return new NDList(half.ifft(n, -2).irfft(n, -1).mul(1f));
@@ -159,9 +160,16 @@ public final class SpectralConv2d extends AbstractBlock {
                 nd.zeros(new Shape(batch, outChannels, n, n / 2 + 1 - m), block.getDataType(), block.getDevice())), 3);
     }
 
-    /** {@code [first, second, rows, cols]} to {@code [rows * cols, first, second]}: the modes become the batch axis. */
-    private static NDArray modesFirst(NDArray a, long first, long second) {
-        return a.reshape(first, second, -1).transpose(2, 0, 1);
+    /**
+     * {@code [first, second, rows, cols]} to {@code [rows * cols, first, second]} in {@code target}:
+     * the modes become the batch axis. For a weight, the results would otherwise belong to the
+     * parameters' long-lived manager (DJL: an op's result goes to its left operand's manager) and
+     * leak on every pass.
+     */
+    private static NDArray modesFirst(NDArray a, long first, long second, NDManager target) {
+        NDArray flat = a.reshape(first, second, -1);
+        flat.attach(target);
+        return flat.transpose(2, 0, 1);
     }
 
     /** Validates {@code [B, C_in, N, N]} with {@code N >= 2 * modes}; returns {@code N}. */
