@@ -14,6 +14,8 @@ import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.sample.Samplers;
 import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.Method;
+import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.Progress;
@@ -39,6 +41,10 @@ final class SampleCommand implements Callable<Integer> {
             + "(SMDP, HeatGen or a one-shot baseline; default: the shipped SMDP model), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
             + "objective's optimum), exact-posterior (samples of p(x0|y)), exact-posterior-mean.")
     String model;
+
+    @Option(names = "--physics", paramLabel = "spectral|surrogate:CKPT", description = "SMDP checkpoints: the physics "
+            + "of the reverse step and of the network's physics input (default: the one the model was trained with).")
+    String physics;
 
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "Observations (.npz), [n, N, N].")
     Path input;
@@ -106,7 +112,11 @@ final class SampleCommand implements Callable<Integer> {
         }
         HostArray yPhysical = Npz.read(input, key);
         try (NDManager manager = Engines.newManager()) {
-            TrainableModel loaded = closedForm ? null : TrainableModel.load(manager, Checkpoint.read(checkpointPath));
+            if (closedForm && physics != null) {
+                throw new InvalidInputException("--physics applies to SMDP checkpoints, not the closed form " + model);
+            }
+            TrainableModel loaded = closedForm ? null
+                    : TrainableModel.load(manager, Checkpoint.read(checkpointPath), physics);
             DatasetSpec spec;
             Normalisation norm;
             if (loaded != null) {
@@ -133,7 +143,8 @@ final class SampleCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             HostArray x0 = result.x0();
             Npz.write(out, Map.of("x0", norm.denormalise(x0)));
-            writeProvenance(result, spec, norm, request.steps(), seconds, x0.shape());
+            writeProvenance(result, spec, norm, request.steps(), seconds, x0.shape(),
+                    loaded instanceof SmdpModel smdp && smdp.method() == Method.SMDP ? smdp.physicsChoice() : null);
             String how = result.sampler().equals("one-shot") ? result.description() + ", one network evaluation"
                     : result.sampler() + ", " + result.description() + ", " + request.steps() + " steps";
             System.out.printf("wrote %s: %d observations x %d samples (%s) in %.1f s%n", out, x0.dim(0), x0.dim(1), how,
@@ -168,13 +179,16 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     private void writeProvenance(Reconstruction.Result result, DatasetSpec spec, Normalisation norm, int m,
-            double seconds, int[] shape) {
+            double seconds, int[] shape, String physicsChoice) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("library", "smdp4j " + Version.get());
         p.put("created", Instant.now().toString());
         p.put("model", model);
         p.put("score", result.description());
         p.put("sampler", result.sampler());
+        if (physicsChoice != null) {
+            p.put("physics", physicsChoice);
+        }
         p.put("steps", m);
         p.put("samples", samples);
         p.put("seed", seed);
