@@ -50,12 +50,8 @@ final class TrainCommand implements Callable<Integer> {
     String schedule;
 
     @Option(names = "--width", description = "Channels: score network / ResNet 32, U-Net first level 16, FNO 20, "
-            + "surrogate filters 16 (defaults).")
+            + "surrogate filters 8 (defaults).")
     Integer width;
-
-    @Option(names = "--kernel", description = "Surrogate: convolution kernel size, the reach of one step (default: "
-            + "${DEFAULT-VALUE}).")
-    int kernel = SurrogateNetConfig.defaults().kernel();
 
     @Option(names = "--max-span", description = "Surrogate: largest time span trained, in units of the data's T/M; "
             + "longer spans are taken as sub-steps (default: ${DEFAULT-VALUE}).")
@@ -170,7 +166,7 @@ final class TrainCommand implements Callable<Integer> {
     private NetworkConfig network(Method chosen) {
         if (chosen == Method.SURROGATE) {
             SurrogateNetConfig d = SurrogateNetConfig.defaults();
-            return new SurrogateNetConfig(width != null ? width : d.filters(), kernel, d.hidden(), maxSpan);
+            return new SurrogateNetConfig(width != null ? width : d.filters(), d.hidden(), maxSpan);
         }
         String architecture = chosen.oneShot() ? chosen.architecture() : "score-net";
         return switch (architecture) {

@@ -7,26 +7,22 @@ import java.util.Map;
 /**
  * Architecture of {@link SurrogateNet}, the learned one-step physics {@code P_d(x)}.
  *
- * @param filters circular convolution filters of the field ({@code >= 1}; 16 avoids the padding
- *     {@link CircularConv} adds for the engine's convolution faults)
- * @param kernel odd kernel size: the receptive field of one step, which must cover the physics'
- *     spread over the largest span (docs/RESULTS.md measures it for the heat benchmark)
+ * @param filters periodic whole-grid convolutions (per-mode weights) mixed by the span network
  * @param hidden units of the span network's hidden layer
  * @param maxSpan largest span the network is trained for, as a multiple of the data set's step
  *     {@code T / M}; longer spans are taken as equal sub-steps
  */
-public record SurrogateNetConfig(int filters, int kernel, int hidden, double maxSpan) implements NetworkConfig {
+public record SurrogateNetConfig(int filters, int hidden, double maxSpan) implements NetworkConfig {
 
     /** The default size, chosen by measurement (docs/RESULTS.md, "Learned physics"). */
     public static SurrogateNetConfig defaults() {
-        return new SurrogateNetConfig(16, 7, 32, 1.5);
+        return new SurrogateNetConfig(8, 32, 1.5);
     }
 
     public SurrogateNetConfig {
-        if (filters < 1 || kernel < 1 || kernel % 2 == 0 || hidden < 1 || !(maxSpan > 0) || Double.isInfinite(maxSpan)) {
-            throw new InvalidInputException("invalid surrogate network: filters " + filters + ", kernel " + kernel
-                    + ", hidden " + hidden + ", max span " + maxSpan + " (need filters, hidden >= 1, an odd kernel and "
-                    + "a finite max span > 0)");
+        if (filters < 1 || hidden < 1 || !(maxSpan > 0) || Double.isInfinite(maxSpan)) {
+            throw new InvalidInputException("invalid surrogate network: filters " + filters + ", hidden " + hidden
+                    + ", max span " + maxSpan + " (need filters, hidden >= 1 and a finite max span > 0)");
         }
     }
 
@@ -39,10 +35,14 @@ public record SurrogateNetConfig(int filters, int kernel, int hidden, double max
         return new SurrogateNet(this);
     }
 
-    /** The convolution bank and the mixing (the span network is per batch and negligible). */
+    /**
+     * One real FFT and its inverse ({@code 2.5 N^2 log2(N^2)} each, as {@link FnoConfig}) and the
+     * complex product on the half spectrum; the mixing of the bank is per batch, not per field.
+     */
     @Override
     public long flopsPerSample(int n, int inChannels) {
-        return (2L * kernel * kernel * inChannels * filters + 2L * filters) * n * n;
+        double pixels = (double) n * n;
+        return Math.round(2 * 2.5 * pixels * Math.log(pixels) / Math.log(2) + 6.0 * n * (n / 2 + 1));
     }
 
     @Override
@@ -50,7 +50,6 @@ public record SurrogateNetConfig(int filters, int kernel, int hidden, double max
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("architecture", "surrogate-net");
         m.put("filters", filters);
-        m.put("kernel", kernel);
         m.put("hidden", hidden);
         m.put("max_span", maxSpan);
         return m;
@@ -61,8 +60,7 @@ public record SurrogateNetConfig(int filters, int kernel, int hidden, double max
             if (!(m.get("max_span") instanceof Number span)) {
                 throw new IllegalArgumentException("'max_span' must be a number, got " + m.get("max_span"));
             }
-            return new SurrogateNetConfig(ConfigMaps.integer(m, "filters"), ConfigMaps.integer(m, "kernel"),
-                    ConfigMaps.integer(m, "hidden"), span.doubleValue());
+            return new SurrogateNetConfig(ConfigMaps.integer(m, "filters"), ConfigMaps.integer(m, "hidden"), span.doubleValue());
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -72,7 +70,7 @@ public record SurrogateNetConfig(int filters, int kernel, int hidden, double max
 
     @Override
     public String toString() {
-        return "surrogate-net: filters " + filters + ", kernel " + kernel + ", hidden " + hidden + ", max span "
+        return "surrogate-net: filters " + filters + ", hidden " + hidden + ", max span "
                 + maxSpan + " x T/M";
     }
 }
