@@ -49,12 +49,11 @@ final class TrainCommand implements Callable<Integer> {
             + Method.SURROGATE_SCHEDULE + ").")
     String schedule;
 
-    @Option(names = "--width", description = "Channels: score network / ResNet 32, U-Net first level 16, FNO 20, "
-            + "surrogate filters 8 (defaults).")
+    @Option(names = "--width", description = "Channels: score network / ResNet 32, U-Net first level 16, FNO 20.")
     Integer width;
 
-    @Option(names = "--max-span", description = "Surrogate: largest time span trained, in units of the data's T/M; "
-            + "longer spans are taken as sub-steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-span", description = "Surrogate: largest time span sampled in training, in units of the "
+            + "data's T/M (default: ${DEFAULT-VALUE}).")
     double maxSpan = SurrogateNetConfig.defaults().maxSpan();
 
     @Option(names = "--blocks", description = "Residual blocks (default: ${DEFAULT-VALUE}).")
@@ -165,8 +164,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The method's architecture from the options that apply to it. */
     private NetworkConfig network(Method chosen) {
         if (chosen == Method.SURROGATE) {
-            SurrogateNetConfig d = SurrogateNetConfig.defaults();
-            return new SurrogateNetConfig(width != null ? width : d.filters(), d.hidden(), maxSpan);
+            return new SurrogateNetConfig(maxSpan);
         }
         String architecture = chosen.oneShot() ? chosen.architecture() : "score-net";
         return switch (architecture) {

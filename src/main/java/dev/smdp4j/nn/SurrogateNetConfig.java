@@ -5,24 +5,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Architecture of {@link SurrogateNet}, the learned one-step physics {@code P_d(x)}.
+ * Architecture of {@link SurrogateNet}, the learned one-step physics {@code P_d(x)}: a learned
+ * spectral generator, whose size is fixed by the grid ({@code 2 N (N/2 + 1)} parameters).
  *
- * @param filters periodic whole-grid convolutions (per-mode weights) mixed by the span network
- * @param hidden units of the span network's hidden layer
- * @param maxSpan largest span the network is trained for, as a multiple of the data set's step
- *     {@code T / M}; longer spans are taken as equal sub-steps
+ * @param maxSpan the largest span sampled in training, as a multiple of the data set's step
+ *     {@code T / M} (half the training batches use the step itself, the others
+ *     {@code U(0, maxSpan]})
  */
-public record SurrogateNetConfig(int filters, int hidden, double maxSpan) implements NetworkConfig {
+public record SurrogateNetConfig(double maxSpan) implements NetworkConfig {
 
-    /** The default size, chosen by measurement (docs/RESULTS.md, "Learned physics"). */
+    /** The default: spans up to 1.5 steps, which covers time jitter of half a step. */
     public static SurrogateNetConfig defaults() {
-        return new SurrogateNetConfig(8, 32, 1.5);
+        return new SurrogateNetConfig(1.5);
     }
 
     public SurrogateNetConfig {
-        if (filters < 1 || hidden < 1 || !(maxSpan > 0) || Double.isInfinite(maxSpan)) {
-            throw new InvalidInputException("invalid surrogate network: filters " + filters + ", hidden " + hidden
-                    + ", max span " + maxSpan + " (need filters, hidden >= 1 and a finite max span > 0)");
+        if (!(maxSpan > 0) || Double.isInfinite(maxSpan)) {
+            throw new InvalidInputException("invalid surrogate network: max span " + maxSpan
+                    + " (need a finite max span > 0)");
         }
     }
 
@@ -36,8 +36,8 @@ public record SurrogateNetConfig(int filters, int hidden, double maxSpan) implem
     }
 
     /**
-     * One real FFT and its inverse ({@code 2.5 N^2 log2(N^2)} each, as {@link FnoConfig}) and the
-     * complex product on the half spectrum; the mixing of the bank is per batch, not per field.
+     * A real FFT and its inverse ({@code 2.5 N^2 log2(N^2)} each, as {@link FnoConfig}) and the
+     * complex product on the half spectrum; the multiplier is computed once per batch.
      */
     @Override
     public long flopsPerSample(int n, int inChannels) {
@@ -49,28 +49,19 @@ public record SurrogateNetConfig(int filters, int hidden, double maxSpan) implem
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("architecture", "surrogate-net");
-        m.put("filters", filters);
-        m.put("hidden", hidden);
         m.put("max_span", maxSpan);
         return m;
     }
 
     public static SurrogateNetConfig fromMap(Map<String, ?> m) {
-        try {
-            if (!(m.get("max_span") instanceof Number span)) {
-                throw new IllegalArgumentException("'max_span' must be a number, got " + m.get("max_span"));
-            }
-            return new SurrogateNetConfig(ConfigMaps.integer(m, "filters"), ConfigMaps.integer(m, "hidden"), span.doubleValue());
-        } catch (InvalidInputException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
+        if (!(m.get("max_span") instanceof Number span)) {
+            throw new InvalidInputException("bad network description " + m + ": 'max_span' must be a number");
         }
+        return new SurrogateNetConfig(span.doubleValue());
     }
 
     @Override
     public String toString() {
-        return "surrogate-net: filters " + filters + ", hidden " + hidden + ", max span "
-                + maxSpan + " x T/M";
+        return "surrogate-net: spectral generator, spans up to " + maxSpan + " x T/M";
     }
 }

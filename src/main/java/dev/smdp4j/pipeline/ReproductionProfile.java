@@ -36,7 +36,7 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
         String learnedPhysicsSchedule) {
 
     /** The quick profile's surrogate: a short schedule (measured in docs/RESULTS.md, "Learned physics"). */
-    static final String QUICK_SURROGATE_SCHEDULE = "1:4:32:3e-3:1e-5";
+    static final String QUICK_SURROGATE_SCHEDULE = "1:10:8:3e-1:1e-4";
     /** The quick profile's SMDP with learned physics: SMDP's quick schedule without the window-8 stage, to stay fast. */
     static final String QUICK_LEARNED_PHYSICS_SCHEDULE = "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:1e-5";
 

@@ -83,7 +83,7 @@ public enum Method {
     /** The one-shot baselines' default: window 1 (no unrolling), batch 32, decaying learning rate. */
     public static final String ONE_SHOT_SCHEDULE = "1:20:32:1e-3:1e-5";
     /** The physics surrogate's default: window 1, batch 32, decaying learning rate (docs/RESULTS.md, "Learned physics"). */
-    public static final String SURROGATE_SCHEDULE = "1:10:32:3e-2:1e-5";
+    public static final String SURROGATE_SCHEDULE = "1:10:32:3e-1:1e-4";
 
     /** This method's default schedule. */
     public String defaultSchedule() {

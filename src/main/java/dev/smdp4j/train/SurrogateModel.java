@@ -99,7 +99,7 @@ public final class SurrogateModel implements TrainableModel, PhysicsModel {
 
     /**
      * The learned {@code P_d(x)} for fields {@code [..., N, N]} in normalised units, differentiable,
-     * in {@code x}'s manager. Spans above {@code maxSpan * T/M} are taken as equal sub-steps.
+     * in {@code x}'s manager, for any span (the network's semigroup form, see {@link SurrogateNet}).
      */
     @Override
     public NDArray increment(NDArray x, double d) {
@@ -113,24 +113,8 @@ public final class SurrogateModel implements TrainableModel, PhysicsModel {
             throw new InvalidInputException("the physics surrogate was trained on " + n + "x" + n + " fields, got "
                     + shape);
         }
-        double s = d / referenceSpan();
-        if (s == 0) {
-            return x.zerosLike();
-        }
-        int substeps = (int) Math.ceil(s / config.maxSpan());
-        double sub = s / substeps;
-        NDArray fields = x.reshape(-1, 1, n, n);
-        NDArray state = fields;
-        for (int i = 0; i < substeps; i++) {
-            state = state.add(evaluate(state, sub));
-        }
-        return state.sub(fields).reshape(shape);
-    }
-
-    /** One network evaluation for fields {@code [B, 1, N, N]} and the relative span {@code s <= maxSpan}. */
-    private NDArray evaluate(NDArray fields, double s) {
-        NDArray span = fields.getManager().create(new float[] {(float) s}, new Shape(1, 1));
-        return block.forward(store, new NDList(fields, span), false).singletonOrThrow();
+        NDArray span = x.getManager().create(new float[] {(float) (d / referenceSpan())}, new Shape(1, 1));
+        return block.forward(store, new NDList(x.reshape(-1, 1, n, n), span), false).singletonOrThrow().reshape(shape);
     }
 
     @Override

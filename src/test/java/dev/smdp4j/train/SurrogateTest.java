@@ -55,7 +55,7 @@ class SurrogateTest {
         manager = Engines.newManager();
         data = tmp.resolve("data");
         DatasetStore.write(data, DatasetGenerator.generate(manager, SPEC, false));
-        TrainingOptions options = options(Method.SURROGATE, SurrogateNetConfig.defaults(), "1:30:8:3e-2:1e-5",
+        TrainingOptions options = options(Method.SURROGATE, SurrogateNetConfig.defaults(), "1:30:8:3e-1:1e-4",
                 TrainingOptions.SPECTRAL);
         TrainingRun.Result r = new TrainingRun(data, tmp.resolve("surrogate"), options, false, 60, 0, false).run(manager);
         assertTrue(r.complete());
@@ -94,7 +94,7 @@ class SurrogateTest {
 
     /**
      * One-step error on held-out states (every state of noisy test trajectories) against the
-     * spectral step. Threshold 5% relative L2: then the error's root mean square per pixel is below
+     * spectral step. Threshold 2% relative L2: then the error's root mean square per pixel is below
      * a quarter of the noise the forward SDE itself adds per step, g sqrt(d) (asserted too), so the
      * surrogate's bias is small against the process's own randomness.
      */
@@ -108,7 +108,7 @@ class SurrogateTest {
             NDArray error = physics.increment(states, d).sub(exact);
             double relative = norm(error) / norm(exact);
             double rms = norm(error) / Math.sqrt(states.size());
-            assertTrue(relative < 0.05, "one-step relative L2 " + relative);
+            assertTrue(relative < 0.02, "one-step relative L2 " + relative);
             assertTrue(rms < 0.25 * SPEC.diffusion() * Math.sqrt(d), "error rms " + rms);
             // A zero span is no step; a span of 3 T/M (two sub-steps of the trained range) stays accurate.
             assertEquals(0, norm(physics.increment(states, 0)), 0);
