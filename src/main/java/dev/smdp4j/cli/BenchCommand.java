@@ -2,9 +2,13 @@ package dev.smdp4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.bench.PhysicsBenchmark;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
+import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.util.Engines;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +37,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", description = "Timed blocks; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeats = 7;
 
+    @Option(names = "--surrogate", paramLabel = "CKPT", description = "physics: also time this learned surrogate "
+            + "(a checkpoint of 'smdp train --method surrogate' for the grid and T/M = 0.2/32).")
+    Path surrogate;
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
@@ -54,7 +62,12 @@ final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || grid < 2 || calls < 1 || repeats < 1) {
             throw new InvalidInputException("--batch, --calls, --repeats must be >= 1 and --grid >= 2");
         }
-        PhysicsBenchmark bench = new PhysicsBenchmark(batch, grid, calls, repeats);
+        PhysicsBenchmark bench = new PhysicsBenchmark(batch, grid, calls, repeats, surrogate == null ? null
+                : manager -> {
+                    DatasetSpec spec = new DatasetSpec(2, 1, grid, 4, 1, 0.2, 32, 0.1, 0.01, 0);
+                    SurrogatePhysics p = SurrogatePhysics.load(manager, surrogate, spec, new Normalisation(0, 1));
+                    return p.model(); // in its own units: the time of the step alone
+                });
         List<PhysicsBenchmark.Row> rows;
         try (NDManager manager = Engines.newManager()) {
             rows = bench.run(manager);

@@ -64,9 +64,7 @@ public final class SurrogateNet extends AbstractBlock {
         NDArray ai = parts.get(new NDIndex("..., 1"));
         NDArray re = ar.mul(mr).sub(ai.mul(mi));
         NDArray im = ar.mul(mi).add(ai.mul(mr));
-        NDArray unit = x.getManager().create(new float[] {0f, 1f}).complex(); // i, a constant
-        // The trailing mul(1) hands irfft's backward a dense gradient (it fails on a strided one).
-        return new NDList(im.mul(unit).add(re).ifft(n, -2).irfft(n, -1).mul(1f));
+        return new NDList(SpectralConv2d.inverse(re, im, n));
     }
 
     @Override
