@@ -150,8 +150,9 @@ final class TrainCommand implements Callable<Integer> {
                     .run(manager);
             String time = Progress.clock((System.nanoTime() - start) / 1e9);
             if (r.complete()) {
-                System.out.printf("trained in %s: %s (best validation MSE %.4g), %s%n", time, r.best(),
-                        r.bestValidationMse(), r.last());
+                System.out.printf("trained in %s: %s (best validation %s %.4g), %s%n", time, r.best(),
+                        chosen == Method.SURROGATE ? "one-step relative L2 error" : "MSE", r.bestValidationMse(),
+                        r.last());
             } else {
                 System.out.printf("stopped after %s at stage %d, epoch %d, step %d; last checkpoint %s%n"
                         + "continue with the same command plus --resume%n", time, r.position().stage() + 1,
