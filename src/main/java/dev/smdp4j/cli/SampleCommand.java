@@ -22,7 +22,6 @@ import dev.smdp4j.util.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,23 +154,7 @@ final class SampleCommand implements Callable<Integer> {
 
     /** The checkpoint's physics and normalisation must be the data set's: say which differ. */
     private static void requireCompatible(DatasetStore store, DatasetSpec trained) {
-        DatasetSpec d = store.spec();
-        List<String> diff = new ArrayList<>();
-        if (d.gridSize() != trained.gridSize()) {
-            diff.add("grid N " + trained.gridSize() + " vs " + d.gridSize());
-        }
-        if (d.alpha() != trained.alpha()) {
-            diff.add("alpha " + trained.alpha() + " vs " + d.alpha());
-        }
-        if (d.endTime() != trained.endTime()) {
-            diff.add("T " + trained.endTime() + " vs " + d.endTime());
-        }
-        if (d.diffusion() != trained.diffusion()) {
-            diff.add("g " + trained.diffusion() + " vs " + d.diffusion());
-        }
-        if (d.exponent() != trained.exponent()) {
-            diff.add("prior exponent " + trained.exponent() + " vs " + d.exponent());
-        }
+        List<String> diff = trained.physicsDifferences(store.spec(), false);
         if (!diff.isEmpty()) {
             throw new InvalidInputException("the model was trained for other physics than " + store.dir() + ": "
                     + String.join(", ", diff) + " (model vs data)");

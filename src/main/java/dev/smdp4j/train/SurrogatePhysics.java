@@ -10,7 +10,6 @@ import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.util.Hashing;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -75,14 +74,7 @@ public final class SurrogatePhysics implements PhysicsModel {
                     + " (train one with 'smdp train --method surrogate')");
         }
         SurrogateModel model = SurrogateModel.load(manager, Checkpoint.read(file));
-        DatasetSpec trained = model.spec();
-        List<String> diff = new ArrayList<>();
-        if (trained.gridSize() != spec.gridSize()) {
-            diff.add("grid N " + trained.gridSize() + " vs " + spec.gridSize());
-        }
-        if (trained.alpha() != spec.alpha()) {
-            diff.add("alpha " + trained.alpha() + " vs " + spec.alpha());
-        }
+        List<String> diff = model.spec().physicsDifferences(spec, true);
         if (!diff.isEmpty()) {
             throw new InvalidInputException("surrogate " + file + " was trained for other physics: "
                     + String.join(", ", diff) + " (surrogate vs data)");

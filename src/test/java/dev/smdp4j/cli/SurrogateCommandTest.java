@@ -25,8 +25,8 @@ class SurrogateCommandTest {
         ok("generate", "--out", data, "--train", "40", "--test", "4", "--grid", "16", "--steps", "4");
         Path surrogate = tmp.resolve("surrogate");
         ok("train", "--method", "surrogate", "--data", data, "--out", surrogate.toString(), "--schedule",
-                "1:20:8:3e-1:1e-4", "--val-size", "8", "--quiet");
-        JsonNode last = Json.read(surrogate.resolve("history.json")).path("epochs").get(19);
+                "1:40:4:3e-1:1e-4", "--val-size", "8", "--quiet");
+        JsonNode last = Json.read(surrogate.resolve("history.json")).path("epochs").get(39);
         assertTrue(last.path("val_one_step_rel_l2").asDouble() < 0.02, last.toString());
         String physics = "surrogate:" + surrogate.resolve("best.ckpt");
         Path run = tmp.resolve("smdp");
