@@ -54,8 +54,10 @@ public final class SurrogateNet extends AbstractBlock {
         NDArray x = inputs.get(0);
         NDArray span = inputs.get(1).reshape(1, 1);
         int n = (int) x.getShape().get(3);
-        NDArray gr = store.getValue(generatorReal, x.getDevice(), training).mul(span);
-        NDArray gi = store.getValue(generatorImag, x.getDevice(), training).mul(span);
+        // The parameters are never the left operand: a DJL result lives in its left operand's
+        // manager, which must be the input's (the step's scope), not the model's.
+        NDArray gr = span.mul(store.getValue(generatorReal, x.getDevice(), training));
+        NDArray gi = span.mul(store.getValue(generatorImag, x.getDevice(), training));
         NDArray growth = gr.exp();
         NDArray mr = growth.mul(gi.cos()).sub(1f); // Re(exp(s G) - 1)
         NDArray mi = growth.mul(gi.sin());         // Im(exp(s G) - 1)
