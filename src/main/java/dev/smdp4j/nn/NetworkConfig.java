@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * An architecture that can be stored in a checkpoint and rebuilt from it: the score network's
  * {@link ScoreNetConfig}, the Fourier neural operator's {@link FnoConfig}, the dropout U-Net's
- * {@link UNetConfig} and the physics surrogate's {@link SurrogateNetConfig}. {@link #toMap()} names the architecture under the key {@code architecture}.
+ * {@link UNetConfig} and the physics surrogate's {@link SurrogateNetConfig}. {@link #toMap()} names
+ * the architecture under the key {@code architecture}.
  */
 public interface NetworkConfig {
 
