@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.util.GaussianNoise;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,12 +28,22 @@ public final class PhysicsBenchmark {
     private final int n;
     private final int calls;
     private final int repeats;
+    private final Function<NDManager, PhysicsModel> extra;
 
     public PhysicsBenchmark(int batch, int n, int calls, int repeats) {
+        this(batch, n, calls, repeats, null);
+    }
+
+    /**
+     * Also times the step of the physics {@code extra} opens in the benchmark's manager (e.g. a
+     * learned surrogate, for the grid {@code n} and the span {@code T/M = 0.2/32}), or null.
+     */
+    public PhysicsBenchmark(int batch, int n, int calls, int repeats, Function<NDManager, PhysicsModel> extra) {
         this.batch = batch;
         this.n = n;
         this.calls = calls;
         this.repeats = repeats;
+        this.extra = extra;
     }
 
     /** One result row: a name and the median time per call in microseconds. */
@@ -55,6 +66,12 @@ public final class PhysicsBenchmark {
             rows.add(new Row("elementwise x*1, forward+backward (floor)", timeBackward(manager, x, w, v -> v.mul(1f))));
             rows.add(new Row("heat step dense, forward+backward", timeBackward(manager, x, w, v -> dense.advance(v, d))));
             rows.add(new Row("heat step fft, forward+backward", timeBackward(manager, x, w, v -> fft.advance(v, d))));
+            if (extra != null) {
+                PhysicsModel other = extra.apply(manager);
+                rows.add(new Row(other.describe() + ", forward", time(manager, x, v -> other.advance(v, d))));
+                rows.add(new Row(other.describe() + ", forward+backward", timeBackward(manager, x, w,
+                        v -> other.advance(v, d))));
+            }
         }
         return rows;
     }

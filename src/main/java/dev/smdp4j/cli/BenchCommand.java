@@ -4,10 +4,14 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.bench.PhysicsBenchmark;
 import dev.smdp4j.bench.SpeedSuite;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
+import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.util.Engines;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--repeats", description = "Timed repeats; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeats = 5;
+
+    @Option(names = "--surrogate", paramLabel = "CKPT", description = "physics: also time this learned surrogate "
+            + "(a checkpoint of 'smdp train --method surrogate' for the grid and T/M = 0.2/32).")
+    Path surrogate;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
@@ -132,7 +140,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int physics() throws Exception {
-        PhysicsBenchmark bench = new PhysicsBenchmark(batch, grid, calls, repeats);
+        PhysicsBenchmark bench = new PhysicsBenchmark(batch, grid, calls, repeats, surrogate == null ? null
+                : manager -> {
+                    DatasetSpec spec = new DatasetSpec(2, 1, grid, 4, 1, 0.2, 32, 0.1, 0.01, 0);
+                    SurrogatePhysics p = SurrogatePhysics.load(manager, surrogate, spec, new Normalisation(0, 1));
+                    return p.model(); // in its own units: the time of the step alone
+                });
         List<PhysicsBenchmark.Row> rows;
         try (NDManager manager = Engines.newManager()) {
             rows = bench.run(manager);

@@ -14,6 +14,8 @@ import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.sample.Samplers;
 import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.Method;
+import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.Interruption;
@@ -21,7 +23,6 @@ import dev.smdp4j.util.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,10 @@ final class SampleCommand implements Callable<Integer> {
             + "(SMDP, HeatGen or a one-shot baseline; default: the shipped SMDP model), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
             + "objective's optimum), exact-posterior (samples of p(x0|y)), exact-posterior-mean.")
     String model;
+
+    @Option(names = "--physics", paramLabel = "spectral|surrogate:CKPT", description = "SMDP checkpoints: the physics "
+            + "of the reverse step and of the network's physics input (default: the one the model was trained with).")
+    String physics;
 
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "Observations (.npz), [n, N, N].")
     Path input;
@@ -109,7 +114,11 @@ final class SampleCommand implements Callable<Integer> {
         try (NDManager manager = Engines.newManager();
                 Interruption.Notice notice = Interruption.notice("nothing was written to " + out + (Files.exists(out)
                         ? " (the existing file is untouched)" : "") + "; run the same command again")) {
-            TrainableModel loaded = closedForm ? null : TrainableModel.load(manager, Checkpoint.read(checkpointPath));
+            if (closedForm && physics != null) {
+                throw new InvalidInputException("--physics applies to SMDP checkpoints, not the closed form " + model);
+            }
+            TrainableModel loaded = closedForm ? null
+                    : TrainableModel.load(manager, Checkpoint.read(checkpointPath), physics);
             DatasetSpec spec;
             Normalisation norm;
             if (loaded != null) {
@@ -136,7 +145,8 @@ final class SampleCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             HostArray x0 = result.x0();
             Npz.write(out, Map.of("x0", norm.denormalise(x0)));
-            writeProvenance(result, spec, norm, request.steps(), seconds, x0.shape());
+            writeProvenance(result, spec, norm, request.steps(), seconds, x0.shape(),
+                    loaded instanceof SmdpModel smdp && smdp.method() == Method.SMDP ? smdp.physicsChoice() : null);
             String how = result.sampler().equals("one-shot") ? result.description() + ", one network evaluation"
                     : result.sampler() + ", " + result.description() + ", " + request.steps() + " steps";
             System.out.printf("wrote %s: %d observations x %d samples (%s) in %.1f s%n", out, x0.dim(0), x0.dim(1), how,
@@ -147,23 +157,7 @@ final class SampleCommand implements Callable<Integer> {
 
     /** The checkpoint's physics and normalisation must be the data set's: say which differ. */
     private static void requireCompatible(DatasetStore store, DatasetSpec trained) {
-        DatasetSpec d = store.spec();
-        List<String> diff = new ArrayList<>();
-        if (d.gridSize() != trained.gridSize()) {
-            diff.add("grid N " + trained.gridSize() + " vs " + d.gridSize());
-        }
-        if (d.alpha() != trained.alpha()) {
-            diff.add("alpha " + trained.alpha() + " vs " + d.alpha());
-        }
-        if (d.endTime() != trained.endTime()) {
-            diff.add("T " + trained.endTime() + " vs " + d.endTime());
-        }
-        if (d.diffusion() != trained.diffusion()) {
-            diff.add("g " + trained.diffusion() + " vs " + d.diffusion());
-        }
-        if (d.exponent() != trained.exponent()) {
-            diff.add("prior exponent " + trained.exponent() + " vs " + d.exponent());
-        }
+        List<String> diff = trained.physicsDifferences(store.spec(), false);
         if (!diff.isEmpty()) {
             throw new InvalidInputException("the model was trained for other physics than " + store.dir() + ": "
                     + String.join(", ", diff) + " (model vs data)");
@@ -171,13 +165,16 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     private void writeProvenance(Reconstruction.Result result, DatasetSpec spec, Normalisation norm, int m,
-            double seconds, int[] shape) {
+            double seconds, int[] shape, String physicsChoice) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("library", "smdp4j " + Version.get());
         p.put("created", Instant.now().toString());
         p.put("model", model);
         p.put("score", result.description());
         p.put("sampler", result.sampler());
+        if (physicsChoice != null) {
+            p.put("physics", physicsChoice);
+        }
         p.put("steps", m);
         p.put("samples", samples);
         p.put("seed", seed);

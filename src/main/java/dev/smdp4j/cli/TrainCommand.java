@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.smdp4j.nn.FnoConfig;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.nn.SurrogateNetConfig;
 import dev.smdp4j.nn.UNetConfig;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.score.ScaledNetworkScore;
@@ -31,17 +32,29 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory for checkpoints and history.")
     Path out;
 
-    @Option(names = "--method", description = "smdp, heatgen, resnet-s, resnet-p, bnn-s, bnn-p, fno-s or fno-p "
-            + "(default: ${DEFAULT-VALUE}); -s = supervised loss, -p = physics loss (docs/USAGE.md).")
+    @Option(names = "--method", description = "smdp, heatgen, resnet-s, resnet-p, bnn-s, bnn-p, fno-s, fno-p or "
+            + "surrogate (default: ${DEFAULT-VALUE}); -s = supervised loss, -p = physics loss; surrogate = a learned "
+            + "one-step physics for --physics (docs/USAGE.md).")
     String method = "smdp";
+
+    @Option(names = "--physics", paramLabel = "spectral|surrogate:CKPT", description = "smdp: the physics of the "
+            + "reverse step and of the network's physics input: the data's spectral solver or a learned surrogate "
+            + "(a checkpoint of --method surrogate); the training trajectories always come from the data "
+            + "(default: ${DEFAULT-VALUE}).")
+    String physics = TrainingOptions.SPECTRAL;
 
     @Option(names = "--schedule", paramLabel = "STAGES", description = "Sliding-window schedule, comma-separated "
             + "window:epochs:batch:lrStart:lrEnd stages (default: smdp " + Method.SMDP_SCHEDULE + "; heatgen "
-            + Method.HEATGEN_SCHEDULE + "; one-shot baselines " + Method.ONE_SHOT_SCHEDULE + ").")
+            + Method.HEATGEN_SCHEDULE + "; one-shot baselines " + Method.ONE_SHOT_SCHEDULE + "; surrogate "
+            + Method.SURROGATE_SCHEDULE + ").")
     String schedule;
 
-    @Option(names = "--width", description = "Channels: score network / ResNet 32, U-Net first level 16, FNO 20 (defaults).")
+    @Option(names = "--width", description = "Channels: score network / ResNet 32, U-Net first level 16, FNO 20.")
     Integer width;
+
+    @Option(names = "--max-span", description = "Surrogate: largest time span sampled in training, in units of the "
+            + "data's T/M (default: ${DEFAULT-VALUE}).")
+    double maxSpan = SurrogateNetConfig.defaults().maxSpan();
 
     @Option(names = "--blocks", description = "Residual blocks (default: ${DEFAULT-VALUE}).")
     int blocks = ScoreNetConfig.defaults().blocks();
@@ -133,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
                 validation = Math.min(250, n / 10);
             }
             TrainingOptions options = new TrainingOptions(chosen, net, windows, seed, jitter, !noAugment, validation,
-                    scoreFactor, clip, decay, anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery(), anchorWeight, init == null ? null : init.toString(),
+                    scoreFactor, clip, decay, anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery(), anchorWeight, init == null ? null : init.toString(), physics,
                     graphEvaluations);
             System.out.printf("training %s: network %s (%.0f MFLOP per field), schedule %s%n", method, net,
                     net.flopsPerSample(32, chosen.inputChannels()) / 1e6,
@@ -143,8 +156,9 @@ final class TrainCommand implements Callable<Integer> {
                     .run(manager);
             String time = Progress.clock((System.nanoTime() - start) / 1e9);
             if (r.complete()) {
-                System.out.printf("trained in %s: %s (best validation MSE %.4g), %s%n", time, r.best(),
-                        r.bestValidationMse(), r.last());
+                System.out.printf("trained in %s: %s (best validation %s %.4g), %s%n", time, r.best(),
+                        chosen == Method.SURROGATE ? "one-step relative L2 error" : "MSE", r.bestValidationMse(),
+                        r.last());
             } else {
                 System.out.printf("stopped after %s at stage %d, epoch %d, step %d; last checkpoint %s%n"
                         + "continue with the same command plus --resume%n", time, r.position().stage() + 1,
@@ -156,6 +170,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The method's architecture from the options that apply to it. */
     private NetworkConfig network(Method chosen) {
+        if (chosen == Method.SURROGATE) {
+            return new SurrogateNetConfig(maxSpan);
+        }
         String architecture = chosen.oneShot() ? chosen.architecture() : "score-net";
         return switch (architecture) {
             case "fno" -> new FnoConfig(modes, width != null ? width : FnoConfig.defaults().width(), layers,

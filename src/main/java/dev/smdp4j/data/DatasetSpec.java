@@ -1,7 +1,9 @@
 package dev.smdp4j.data;
 
 import dev.smdp4j.io.InvalidInputException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -79,6 +81,33 @@ public record DatasetSpec(int trainSize, int testSize, int gridSize, double expo
         m.put("observation_noise", observationNoise);
         m.put("seed", seed);
         return m;
+    }
+
+    /**
+     * The parameters of the physics in which {@code other} differs from this spec, as
+     * "name this vs other": the grid and the diffusivity (what a physics operator depends on), and
+     * unless {@code operatorOnly} also T, g and the prior's exponent (what a trained score depends on).
+     */
+    public List<String> physicsDifferences(DatasetSpec other, boolean operatorOnly) {
+        List<String> diff = new ArrayList<>();
+        if (gridSize != other.gridSize) {
+            diff.add("grid N " + gridSize + " vs " + other.gridSize);
+        }
+        if (alpha != other.alpha) {
+            diff.add("alpha " + alpha + " vs " + other.alpha);
+        }
+        if (!operatorOnly) {
+            if (endTime != other.endTime) {
+                diff.add("T " + endTime + " vs " + other.endTime);
+            }
+            if (diffusion != other.diffusion) {
+                diff.add("g " + diffusion + " vs " + other.diffusion);
+            }
+            if (exponent != other.exponent) {
+                diff.add("prior exponent " + exponent + " vs " + other.exponent);
+            }
+        }
+        return diff;
     }
 
     /** Inverse of {@link #toMap()}; a missing or mistyped entry is an {@link InvalidInputException}. */

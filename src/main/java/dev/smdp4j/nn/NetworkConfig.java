@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * An architecture that can be stored in a checkpoint and rebuilt from it: the score network's
- * {@link ScoreNetConfig}, the Fourier neural operator's {@link FnoConfig} and the dropout U-Net's
- * {@link UNetConfig}. {@link #toMap()} names the architecture under the key {@code architecture}.
+ * {@link ScoreNetConfig}, the Fourier neural operator's {@link FnoConfig}, the dropout U-Net's
+ * {@link UNetConfig} and the physics surrogate's {@link SurrogateNetConfig}. {@link #toMap()} names
+ * the architecture under the key {@code architecture}.
  */
 public interface NetworkConfig {
 
@@ -32,6 +33,10 @@ public interface NetworkConfig {
         if ("unet".equals(kind)) {
             return UNetConfig.fromMap(m);
         }
-        throw new InvalidInputException("unknown network architecture '" + kind + "'; valid: score-net, fno, unet");
+        if ("surrogate-net".equals(kind)) {
+            return SurrogateNetConfig.fromMap(m);
+        }
+        throw new InvalidInputException("unknown network architecture '" + kind
+                + "'; valid: score-net, fno, unet, surrogate-net");
     }
 }

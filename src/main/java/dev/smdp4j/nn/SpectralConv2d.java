@@ -136,10 +136,18 @@ public final class SpectralConv2d extends AbstractBlock {
         // Back to a complex half spectrum [B, C_out, N, N/2 + 1], zero outside the kept modes, as
         // re + i * im by type promotion. (NDArray.complex(), libtorch's view_as_complex_copy, has no
         // autograd, and DJL's toType(COMPLEX64) detaches from the graph.)
-        NDArray unit = nd.create(new float[] {0f, 1f}).complex(); // i, a constant
-        NDArray half = zeroFill(im, batch, n).mul(unit).add(zeroFill(re, batch, n));
+        return new NDList(inverse(zeroFill(re, batch, n), zeroFill(im, batch, n), n));
+    }
+
+    /**
+     * Real fields {@code [..., N, N]} from the real and imaginary parts of their half spectrum
+     * {@code [..., N, N/2 + 1]}, differentiable: the complex spectrum is {@code re + i * im} by type
+     * promotion in a product with the constant {@code i}.
+     */
+    static NDArray inverse(NDArray re, NDArray im, int n) {
+        NDArray unit = im.getManager().create(new float[] {0f, 1f}).complex(); // i, a constant
         // The trailing mul(1) hands irfft's backward a dense gradient (it fails on a strided one).
-        return new NDList(half.ifft(n, -2).irfft(n, -1).mul(1f));
+        return im.mul(unit).add(re).ifft(n, -2).irfft(n, -1).mul(1f);
     }
 
     /**

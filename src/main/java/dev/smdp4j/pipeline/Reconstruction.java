@@ -87,7 +87,10 @@ public final class Reconstruction {
             return new Result(oneShot.predict(manager, y, request.samples(), request.seed(), progress),
                     model.method().id(), "one-shot");
         }
-        SmdpModel reverse = (SmdpModel) model;
+        if (!(model instanceof SmdpModel reverse)) {
+            throw new InvalidInputException("a " + model.method().id() + " checkpoint is a physics model, not a "
+                    + "reconstruction model: use it as SMDP's drift with --physics surrogate:CKPT");
+        }
         Sampler sampler = Samplers.create(request.samplerName(), request.correctorSteps(), request.snr());
         DatasetSpec spec = reverse.spec();
         try (HeatEquation heat = new HeatEquation(manager, spec.alpha())) {

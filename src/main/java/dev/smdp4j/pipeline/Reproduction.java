@@ -16,6 +16,7 @@ import dev.smdp4j.io.Npz;
 import dev.smdp4j.report.BenchmarkFigures;
 import dev.smdp4j.train.Checkpoint;
 import dev.smdp4j.train.Method;
+import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
@@ -60,10 +61,15 @@ public final class Reproduction {
             Double paperSpectral, boolean limit) {
     }
 
-    /** Table 1's rows in the paper's order, then the closed-form limits and references. */
+    /** The source of the rows of SMDP with a learned surrogate physics instead of the solver. */
+    static final String LEARNED = "smdp-learned-physics";
+
+    /** Table 1's rows in the paper's order (plus SMDP with learned physics after the SMDP pair), then the closed-form limits and references. */
     public static final List<Row> ROWS = List.of(
             new Row("SMDP-ODE", "smdp", "ode", false, 0.74, 3.62, false),
             new Row("SMDP-SDE", "smdp", "sde", true, 5.56, 0.56, false),
+            new Row("SMDP-ODE (learned physics)", LEARNED, "ode", false, null, null, false),
+            new Row("SMDP-SDE (learned physics)", LEARNED, "sde", true, null, null, false),
             new Row("ResNet-S", "resnet-s", null, false, 2.17, 1.67, false),
             new Row("ResNet-P", "resnet-p", null, false, 2.30, 1.09, false),
             new Row("BNN-S", "bnn-s", null, true, 347.0, 1.25, false),
@@ -111,8 +117,10 @@ public final class Reproduction {
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
         Map<String, Path> checkpoints = new LinkedHashMap<>();
         for (Method m : Method.values()) {
-            checkpoints.put(m.id(), train(manager, m, dataDir, dataHash));
+            checkpoints.put(m.id(), train(manager, m.id(), profile.options(m), dataDir, dataHash));
         }
+        String learned = SurrogatePhysics.PREFIX + checkpoints.get(Method.SURROGATE.id()).toAbsolutePath();
+        checkpoints.put(LEARNED, train(manager, LEARNED, profile.learnedPhysicsOptions(learned), dataDir, dataHash));
         Normalisation norm = store.normalisation();
         HostArray truth = store.testX0();
         HostArray y = norm.normalise(store.testY());
@@ -161,13 +169,17 @@ public final class Reproduction {
         return dir;
     }
 
-    private Path train(NDManager manager, Method method, Path dataDir, String dataHash) {
-        TrainingOptions options = profile.options(method);
-        String key = Hashing.sha256Hex((options.toMap() + "|" + options.network().toMap() + "|" + dataHash)
+    private Path train(NDManager manager, String label, TrainingOptions options, Path dataDir, String dataHash) {
+        Map<String, Object> config = new LinkedHashMap<>(options.toMap());
+        Path surrogate = SurrogatePhysics.file(options.physics());
+        if (surrogate != null) { // keyed by the surrogate's content, not its path
+            config.put("physics", Hashing.sha256(surrogate));
+        }
+        String key = Hashing.sha256Hex((config + "|" + options.network().toMap() + "|" + dataHash)
                 .getBytes(StandardCharsets.UTF_8)).substring(0, 12);
-        Path dir = out.resolve(RUNS).resolve(method.id() + "-" + key);
+        Path dir = out.resolve(RUNS).resolve(label + "-" + key);
         Path last = dir.resolve(TrainingRun.LAST);
-        String name = "train " + method.id();
+        String name = "train " + label;
         if (Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false)) {
             log(name + ": reused " + dir);
             return dir.resolve(TrainingRun.BEST);
@@ -178,7 +190,7 @@ public final class Reproduction {
                 .resumeHint("run the same 'smdp reproduce' command again to continue").run(manager), true);
         if (!r.complete()) {
             writeLog();
-            throw new Interrupted("training of " + method.id() + " stopped at step " + r.position().step()
+            throw new Interrupted("training of " + label + " stopped at step " + r.position().step()
                     + "; run the same command again to continue");
         }
         return dir.resolve(TrainingRun.BEST);

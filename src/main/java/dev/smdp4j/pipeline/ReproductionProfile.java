@@ -28,13 +28,22 @@ import java.util.Map;
  * @param validationSize fields of train.npz held out for model selection
  * @param posteriorSamples SDE samples per observation behind Figure 2's posterior mean and std
  * @param figureObservations test observations shown in Figure 2
+ * @param learnedPhysicsSchedule the schedule of SMDP with the learned physics (the surrogate's
+ *     rows), or null for SMDP's
  */
 public record ReproductionProfile(String name, DatasetSpec data, int validationSize, Map<Method, String> schedules,
-        Map<Method, NetworkConfig> networks, int posteriorSamples, int figureObservations) {
+        Map<Method, NetworkConfig> networks, int posteriorSamples, int figureObservations,
+        String learnedPhysicsSchedule) {
+
+    /** The quick profile's surrogate: a short schedule (measured in docs/RESULTS.md, "Learned physics"). */
+    static final String QUICK_SURROGATE_SCHEDULE = "1:10:8:3e-1:1e-4";
+    /** The quick profile's SMDP with learned physics: SMDP's quick schedule without the window-8 stage, to stay fast. */
+    static final String QUICK_LEARNED_PHYSICS_SCHEDULE = "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:1e-5";
 
     public static ReproductionProfile named(String name) {
         return switch (name) {
-            case "paper" -> new ReproductionProfile("paper", DatasetSpec.paper(), 250, Map.of(), Map.of(), 32, 3);
+            case "paper" -> new ReproductionProfile("paper", DatasetSpec.paper(), 250, Map.of(), Map.of(), 32, 3,
+                    null);
             case "quick" -> quick();
             default -> throw new InvalidInputException("unknown profile '" + name + "'; valid: quick, paper");
         };
@@ -48,19 +57,29 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
                 Map.of(Method.SMDP, "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:3e-4,8:4:16:3e-4:1e-5",
                         Method.HEATGEN, "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:3e-4,8:2:16:3e-4:1e-5",
                         Method.RESNET_S, oneShot, Method.RESNET_P, oneShot, Method.BNN_S, oneShot, Method.BNN_P, oneShot,
-                        Method.FNO_S, oneShot, Method.FNO_P, oneShot),
+                        Method.FNO_S, oneShot, Method.FNO_P, oneShot, Method.SURROGATE, QUICK_SURROGATE_SCHEDULE),
                 Map.of(Method.SMDP, small, Method.HEATGEN, small, Method.RESNET_S, small, Method.RESNET_P, small,
                         Method.BNN_S, new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
                         Method.BNN_P, new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
                         Method.FNO_S, new FnoConfig(8, 12, 2, 32), Method.FNO_P, new FnoConfig(8, 12, 2, 32)),
-                16, 3);
+                16, 3, QUICK_LEARNED_PHYSICS_SCHEDULE);
     }
 
     /** The training options of {@code method} in this profile (method defaults where the profile says nothing). */
     public TrainingOptions options(Method method) {
+        return options(method, schedules.getOrDefault(method, method.defaultSchedule()), TrainingOptions.SPECTRAL);
+    }
+
+    /** SMDP's training options with the learned physics {@code surrogate:CKPT} (the "learned physics" rows). */
+    public TrainingOptions learnedPhysicsOptions(String physics) {
+        return options(Method.SMDP, learnedPhysicsSchedule != null ? learnedPhysicsSchedule
+                : schedules.getOrDefault(Method.SMDP, Method.SMDP.defaultSchedule()), physics);
+    }
+
+    private TrainingOptions options(Method method, String schedule, String physics) {
         return new TrainingOptions(method, networks.getOrDefault(method, method.defaultNetwork()),
-                WindowSchedule.parse(schedules.getOrDefault(method, method.defaultSchedule())), data.seed(), false, true,
-                validationSize, ScaledNetworkScore.TWEEDIE_FACTOR, 10, method.defaultWeightDecay(), method.defaultAnchorEvery(),
-                1, null, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS);
+                WindowSchedule.parse(schedule), data.seed(), false, true, validationSize,
+                ScaledNetworkScore.TWEEDIE_FACTOR, 10, method.defaultWeightDecay(), method.defaultAnchorEvery(), 1, null,
+                physics, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS);
     }
 }

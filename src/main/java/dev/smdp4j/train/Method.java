@@ -4,6 +4,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.FnoConfig;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.nn.SurrogateNetConfig;
 import dev.smdp4j.nn.UNetConfig;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -23,6 +24,9 @@ import java.util.stream.Collectors;
  *       from the observation alone ({@link OneShotObjective}); {@code -s} = supervised loss
  *       {@code |x0_pred - x0|^2}, {@code -p} = physics loss {@code |H_T(x0_pred) - y|^2} through the
  *       differentiable solver.
+ *   <li>{@code surrogate}: not a row of Table 1 but a learned one-step physics {@code P_d(x)}
+ *       ({@link SurrogateModel}), trained on states of simulated trajectories against the data's
+ *       solver, for SMDP with {@code --physics surrogate:CKPT} when no differentiable solver exists.
  * </ul>
  */
 public enum Method {
@@ -33,7 +37,8 @@ public enum Method {
     BNN_S("bnn-s", "unet", false),
     BNN_P("bnn-p", "unet", true),
     FNO_S("fno-s", "fno", false),
-    FNO_P("fno-p", "fno", true);
+    FNO_P("fno-p", "fno", true),
+    SURROGATE("surrogate", null, false);
 
     private final String id;
     private final String oneShotArchitecture;
@@ -48,6 +53,11 @@ public enum Method {
     /** The name used on the command line and in checkpoints. */
     public String id() {
         return id;
+    }
+
+    /** Whether the method is a learned reverse process (SMDP or HeatGen), trained with unrolled windows. */
+    public boolean reverseProcess() {
+        return this == SMDP || this == HEATGEN;
     }
 
     /** Whether the method predicts {@code x0} in one network evaluation from {@code y} (no reverse process). */
@@ -72,10 +82,17 @@ public enum Method {
     public static final String HEATGEN_SCHEDULE = "1:3:32:1e-3:1e-3,2:1:32:3e-4:3e-4,4:1:32:3e-4:3e-4,8:1:16:3e-4:1e-5";
     /** The one-shot baselines' default: window 1 (no unrolling), batch 32, decaying learning rate. */
     public static final String ONE_SHOT_SCHEDULE = "1:20:32:1e-3:1e-5";
+    /** The physics surrogate's default: window 1, batch 32, decaying learning rate (docs/RESULTS.md, "Learned physics"). */
+    public static final String SURROGATE_SCHEDULE = "1:10:32:3e-1:1e-4";
 
     /** This method's default schedule. */
     public String defaultSchedule() {
-        return oneShot() ? ONE_SHOT_SCHEDULE : this == HEATGEN ? HEATGEN_SCHEDULE : SMDP_SCHEDULE;
+        return switch (this) {
+            case SMDP -> SMDP_SCHEDULE;
+            case HEATGEN -> HEATGEN_SCHEDULE;
+            case SURROGATE -> SURROGATE_SCHEDULE;
+            default -> ONE_SHOT_SCHEDULE;
+        };
     }
 
     /** This method's default decoupled weight decay: 1e-4 for the one-shot baselines (AdamW, as the reference), else 0. */
@@ -94,6 +111,9 @@ public enum Method {
 
     /** This method's default network. */
     public NetworkConfig defaultNetwork() {
+        if (this == SURROGATE) {
+            return SurrogateNetConfig.defaults();
+        }
         String a = oneShot() ? oneShotArchitecture : "score-net";
         return switch (a) {
             case "fno" -> FnoConfig.defaults();
@@ -104,7 +124,7 @@ public enum Method {
 
     /** Input channels of this method's network: field (+ time) (+ physics feature for SMDP). */
     public int inputChannels() {
-        return oneShot() ? 1 : this == SMDP ? SmdpModel.IN_CHANNELS : 2;
+        return !reverseProcess() ? 1 : this == SMDP ? SmdpModel.IN_CHANNELS : 2;
     }
 
     public static Method parse(String name) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
@@ -15,7 +16,6 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.nn.TimeConditionedNetwork;
-import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.sample.PosteriorSampling;
 import dev.smdp4j.sample.Samplers;
@@ -24,7 +24,10 @@ import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Seeds;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,7 +38,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@link Method#SMDP}: the reverse step {@code x - P_d(x) + d (1/2) g^2 net(x, t)} with the
- *       differentiable heat solver as {@code P}; the network sees {@code [x, t/T, P_d(x)/(g sqrt d)]}.
+ *       differentiable heat solver as {@code P}, or a learned surrogate of it
+ *       ({@link SurrogatePhysics}, the physics choice {@code surrogate:CKPT}); the network sees
+ *       {@code [x, t/T, P_d(x)/(g sqrt d)]} with the same {@code P}.
  *   <li>{@link Method#HEATGEN}: no physics ({@code P = 0}), so the step is {@code x + d (1/2) g^2
  *       net(x, t)} — the HeatGen baseline's {@code x + d net'(x, t)} with {@code net' = g^2 net / 2}, a
  *       fixed rescaling — and the network sees only {@code [x, t/T]}: it must learn the physics too.
@@ -54,9 +59,12 @@ public final class SmdpModel implements TrainableModel {
     private final DatasetSpec spec;
     private final Normalisation normalisation;
     private final double scoreFactor;
+    /** The reverse step's and the feature's physics (null for HeatGen) and the choice it came from. */
+    private final PhysicsModel physics;
+    private final String physicsChoice;
 
     private SmdpModel(Method method, NetworkConfig config, Block block, TimeConditionedNetwork network, DatasetSpec spec,
-            Normalisation normalisation, double scoreFactor) {
+            Normalisation normalisation, double scoreFactor, PhysicsModel physics, String physicsChoice) {
         this.method = method;
         this.config = config;
         this.block = block;
@@ -64,6 +72,8 @@ public final class SmdpModel implements TrainableModel {
         this.spec = spec;
         this.normalisation = normalisation;
         this.scoreFactor = scoreFactor;
+        this.physics = physics;
+        this.physicsChoice = physicsChoice;
     }
 
     /** A freshly initialised SMDP network (weights drawn from the engine's generator seeded with {@code seed}). */
@@ -72,13 +82,26 @@ public final class SmdpModel implements TrainableModel {
         return create(manager, Method.SMDP, config, spec, norm, scoreFactor, seed);
     }
 
-    /** A freshly initialised network for {@link Method#SMDP} or {@link Method#HEATGEN}. */
+    /** A freshly initialised network for {@link Method#SMDP} (spectral physics) or {@link Method#HEATGEN}. */
     public static SmdpModel create(NDManager manager, Method method, NetworkConfig config, DatasetSpec spec,
             Normalisation norm, double scoreFactor, long seed) {
-        if (method.oneShot()) {
+        return create(manager, method, config, spec, norm, scoreFactor, seed, TrainingOptions.SPECTRAL);
+    }
+
+    /**
+     * A freshly initialised network; SMDP's physics is {@code physicsChoice} ({@code spectral} or
+     * {@code surrogate:CKPT}, see {@link SurrogatePhysics#open}); HeatGen needs {@code spectral} (it has none).
+     */
+    public static SmdpModel create(NDManager manager, Method method, NetworkConfig config, DatasetSpec spec,
+            Normalisation norm, double scoreFactor, long seed, String physicsChoice) {
+        if (!method.reverseProcess()) {
             throw new IllegalArgumentException(method.id() + " is not a reverse-process method");
         }
         boolean physics = method == Method.SMDP;
+        if (!physics && !TrainingOptions.SPECTRAL.equals(physicsChoice)) {
+            throw new InvalidInputException("--physics applies to --method smdp only, not " + method.id());
+        }
+        PhysicsModel drift = physics ? SurrogatePhysics.open(manager, physicsChoice, spec, norm) : null;
         int inChannels = physics ? IN_CHANNELS : 2;
         Block block = config.build(inChannels);
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
@@ -88,24 +111,55 @@ public final class SmdpModel implements TrainableModel {
         ParameterStore store = new ParameterStore(manager, false);
         TimeConditionedNetwork net = physics
                 ? new TimeConditionedNetwork(block, store, spec.endTime(), outputScale(spec),
-                        new HeatEquation(manager, spec.alpha()), span, noise > 0 ? 1 / noise : 1)
+                        drift, span, noise > 0 ? 1 / noise : 1)
                 : new TimeConditionedNetwork(block, store, spec.endTime(), outputScale(spec));
-        return new SmdpModel(method, config, block, net, spec, norm, scoreFactor);
+        return new SmdpModel(method, config, block, net, spec, norm, scoreFactor, drift, physicsChoice);
     }
 
-    /** The model stored in a checkpoint written by {@link TrainingRun}. */
+    /** The model stored in a checkpoint written by {@link TrainingRun}, with the physics it was trained with. */
     public static SmdpModel load(NDManager manager, Checkpoint checkpoint) {
+        return load(manager, checkpoint, null);
+    }
+
+    /**
+     * The model stored in a checkpoint, with SMDP's physics {@code physics} ({@code spectral} or
+     * {@code surrogate:CKPT}), or null for the one recorded at training (a surrogate must still be
+     * at its recorded path with its recorded SHA-256).
+     */
+    public static SmdpModel load(NDManager manager, Checkpoint checkpoint, String physics) {
         Method method = Method.parse(checkpoint.metadata().path("method").asText());
-        if (method.oneShot()) {
+        if (!method.reverseProcess()) {
             throw new InvalidInputException(checkpoint.file() + ": not a score-network checkpoint (method '"
                     + method.id() + "')");
         }
         double factor = checkpoint.metadata().path("training").path("score_factor")
                 .asDouble(ScaledNetworkScore.TWEEDIE_FACTOR);
+        String choice = physics != null ? physics : method == Method.SMDP ? recordedPhysics(checkpoint)
+                : TrainingOptions.SPECTRAL;
         SmdpModel model = create(manager, method, ModelFiles.network(checkpoint), ModelFiles.spec(checkpoint),
-                ModelFiles.normalisation(checkpoint), factor, 0);
+                ModelFiles.normalisation(checkpoint), factor, 0, choice);
         ModelFiles.loadWeights(model.block, checkpoint);
         return model;
+    }
+
+    /** The physics choice an SMDP checkpoint was trained with; its surrogate must be unchanged. */
+    private static String recordedPhysics(Checkpoint checkpoint) {
+        JsonNode meta = checkpoint.metadata();
+        if (!"surrogate".equals(meta.path("physics").asText())) {
+            return TrainingOptions.SPECTRAL;
+        }
+        Path file = Path.of(meta.path("surrogate").path("file").asText());
+        String recorded = meta.path("surrogate").path("sha256").asText();
+        String hint = "; pass --physics surrogate:CKPT (or spectral) to choose the physics";
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(checkpoint.file() + " was trained with the surrogate physics " + file
+                    + ", which does not exist" + hint);
+        }
+        if (!Hashing.sha256(file).equals(recorded)) {
+            throw new InvalidInputException(checkpoint.file() + " was trained with the surrogate physics " + file
+                    + " (sha256 " + recorded + "), which has changed since" + hint);
+        }
+        return SurrogatePhysics.PREFIX + file;
     }
 
     /**
@@ -142,7 +196,10 @@ public final class SmdpModel implements TrainableModel {
      * diffusion with no physics drift (the network's output is the whole step).
      */
     public Sde reverseSde(Sde dataSde) {
-        return method == Method.SMDP ? dataSde : new Sde(PhysicsModel.NONE, dataSde.diffusion());
+        if (method != Method.SMDP) {
+            return new Sde(PhysicsModel.NONE, dataSde.diffusion());
+        }
+        return physics instanceof SurrogatePhysics ? new Sde(physics, dataSde.diffusion()) : dataSde;
     }
 
     @Override
@@ -184,7 +241,10 @@ public final class SmdpModel implements TrainableModel {
     @Override
     public Map<String, Object> metadata() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("physics", method == Method.SMDP ? "spectral" : "none");
+        m.put("physics", method != Method.SMDP ? "none" : physics instanceof SurrogatePhysics ? "surrogate" : "spectral");
+        if (physics instanceof SurrogatePhysics surrogate) {
+            m.put("surrogate", Map.of("file", surrogate.file().toString(), "sha256", surrogate.sha256()));
+        }
         m.put("score_factor", scoreFactor);
         return m;
     }
@@ -201,6 +261,11 @@ public final class SmdpModel implements TrainableModel {
     @Override
     public Normalisation normalisation() {
         return normalisation;
+    }
+
+    /** The physics of the reverse step and the network's feature ({@code spectral} or {@code surrogate:CKPT}; HeatGen: spectral, unused). */
+    public String physicsChoice() {
+        return physicsChoice;
     }
 
     public double scoreFactor() {

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * A network together with its method: what {@link TrainingRun} trains, checkpoints and validates.
  * Implemented by {@link SmdpModel} (SMDP and HeatGen: a reverse process) and {@link OneShotModel}
- * (the ResNet, BNN and FNO baselines).
+ * (the ResNet, BNN and FNO baselines) and {@link SurrogateModel} (a learned one-step physics).
  */
 public interface TrainableModel {
 
@@ -56,6 +56,14 @@ public interface TrainableModel {
 
     /** The model stored in a checkpoint written by {@link TrainingRun}, whatever its method. */
     static TrainableModel load(NDManager manager, Checkpoint checkpoint) {
+        return load(manager, checkpoint, null);
+    }
+
+    /**
+     * As {@link #load(NDManager, Checkpoint)}, with an SMDP model's physics replaced by
+     * {@code physics} ({@code spectral} or {@code surrogate:CKPT}; null = the one it was trained with).
+     */
+    static TrainableModel load(NDManager manager, Checkpoint checkpoint, String physics) {
         String id = checkpoint.metadata().path("method").asText();
         Method method;
         try {
@@ -63,14 +71,24 @@ public interface TrainableModel {
         } catch (InvalidInputException e) {
             throw new InvalidInputException(checkpoint.file() + ": " + e.getMessage(), e);
         }
-        return method.oneShot() ? OneShotModel.load(manager, checkpoint) : SmdpModel.load(manager, checkpoint);
+        if (physics != null && method != Method.SMDP) {
+            throw new InvalidInputException("--physics applies to SMDP models only; " + checkpoint.file() + " is a "
+                    + method.id() + " checkpoint");
+        }
+        if (method == Method.SURROGATE) {
+            return SurrogateModel.load(manager, checkpoint);
+        }
+        return method.oneShot() ? OneShotModel.load(manager, checkpoint) : SmdpModel.load(manager, checkpoint, physics);
     }
 
     /** A freshly initialised model for a training run. */
     static TrainableModel create(NDManager manager, TrainingOptions options, DatasetSpec spec, Normalisation norm) {
+        if (options.method() == Method.SURROGATE) {
+            return SurrogateModel.create(manager, options.network(), spec, norm, options.seed());
+        }
         return options.method().oneShot()
                 ? OneShotModel.create(manager, options.method(), options.network(), spec, norm, options.seed())
                 : SmdpModel.create(manager, options.method(), options.network(), spec, norm, options.scoreFactor(),
-                        options.seed());
+                        options.seed(), options.physics());
     }
 }

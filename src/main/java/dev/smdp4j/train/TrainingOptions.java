@@ -25,6 +25,10 @@ import java.util.Map;
  * @param anchorWeight weight of the anchor terms
  * @param init checkpoint whose network weights start the run (warm start), or null for a fresh
  *     initialisation
+ * @param physics SMDP's physics in the reverse step and the network's physics feature:
+ *     {@code spectral} (the data's differentiable solver) or {@code surrogate:CKPT} (a learned
+ *     one-step physics, {@link SurrogateModel}); the training trajectories always come from the
+ *     data's simulator
  * @param graphEvaluations the most network evaluations (fields x unrolled steps) kept in one autograd
  *     graph; longer windows use gradient checkpointing (0 = no limit). It changes memory and speed,
  *     not the result (up to float reordering), so it is not part of {@link #toMap} and a resumed
@@ -32,11 +36,14 @@ import java.util.Map;
  */
 public record TrainingOptions(Method method, NetworkConfig network, WindowSchedule schedule, long seed, boolean jitter,
         boolean augment, int validationSize, double scoreFactor, double clip, double weightDecay, int anchorEvery,
-        double anchorWeight, String init, int graphEvaluations) {
+        double anchorWeight, String init, String physics, int graphEvaluations) {
+
+    /** The physics of the data's solver, the default. */
+    public static final String SPECTRAL = "spectral";
 
     /**
      * The default graph budget: a window-32 step at batch 32 then keeps 4 unrolled steps (128
-     * field evaluations, about 1 GB of activations) alive at a time (docs/BENCHMARKS.md).
+     * field evaluations) alive at a time (docs/BENCHMARKS.md, "Training memory").
      */
     public static final int DEFAULT_GRAPH_EVALUATIONS = 128;
 
@@ -54,8 +61,13 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
             throw new InvalidInputException("--weight-decay must be finite and >= 0, got " + weightDecay);
         }
-        if (method.oneShot() && schedule.stages().stream().anyMatch(s -> s.window() != 1)) {
-            throw new InvalidInputException("method " + method.id() + " predicts in one shot: every --schedule stage "
+        SurrogatePhysics.checkChoice(physics);
+        if (!physics.equals(SPECTRAL) && method != Method.SMDP) {
+            throw new InvalidInputException("--physics " + physics + " applies to --method smdp only, not "
+                    + method.id());
+        }
+        if (!method.reverseProcess() && schedule.stages().stream().anyMatch(s -> s.window() != 1)) {
+            throw new InvalidInputException("method " + method.id() + " is not unrolled: every --schedule stage "
                     + "needs window 1, got " + schedule);
         }
         if (graphEvaluations < 0) {
@@ -80,6 +92,9 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
         m.put("anchor_every", anchorEvery);
         m.put("anchor_weight", anchorWeight);
         m.put("init", init == null ? "" : init);
+        if (!physics.equals(SPECTRAL)) { // absent = spectral: runs and cache keys from before the option stay valid
+            m.put("physics", physics);
+        }
         return m;
     }
 }

@@ -92,6 +92,24 @@ class ReproduceCommandTest {
         assertTrue(sde.path("spectral_error").asDouble() < ode.path("spectral_error").asDouble(), ode + " vs " + sde);
     }
 
+    /** SMDP with the learned surrogate physics: trained on the surrogate (recorded) and close to SMDP with the solver. */
+    @Test
+    void learnedPhysicsRows() throws Exception {
+        assertTrue(table.path("stages").has("train surrogate"), table.path("stages").toString());
+        assertTrue(table.path("stages").has("train smdp-learned-physics"), table.path("stages").toString());
+        try (var runs = Files.list(out.resolve("runs"))) {
+            Path learned = runs.filter(p -> p.getFileName().toString().startsWith("smdp-learned-physics-")).findFirst()
+                    .orElseThrow();
+            JsonNode meta = dev.smdp4j.train.Checkpoint.read(learned.resolve("best.ckpt")).metadata();
+            assertEquals("surrogate", meta.path("physics").asText());
+            assertTrue(Files.isRegularFile(Path.of(meta.path("surrogate").path("file").asText())));
+        }
+        // the quick profile trains it with a shorter schedule (no window-8 stage), hence the loose factor
+        double spectral = row("SMDP-ODE").path("mse_1e5").asDouble();
+        double learned = row("SMDP-ODE (learned physics)").path("mse_1e5").asDouble();
+        assertTrue(learned < 1.5 * spectral, learned + " vs " + spectral);
+    }
+
     @Test
     void figuresAreWritten() throws Exception {
         for (String name : new String[] {"fig2.png", "fig3.png"}) {

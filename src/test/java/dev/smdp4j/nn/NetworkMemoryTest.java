@@ -47,4 +47,24 @@ class NetworkMemoryTest extends EngineTest {
             }
         }
     }
+
+    /** The same for the physics surrogate, whose inputs are a field and a time span. */
+    @Test
+    void surrogatePassesLeaveNothingInTheParametersManager() {
+        int n = 16;
+        try (NDManager params = manager.newSubManager()) {
+            Block block = SurrogateNetConfig.defaults().build(1);
+            block.initialize(params, DataType.FLOAT32, new Shape(2, 1, n, n), new Shape(1));
+            int before = params.getManagedArrays().size();
+            for (int pass = 0; pass < 3; pass++) {
+                try (NDManager step = params.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray x = new GaussianNoise(pass).next(step, new Shape(2, 1, n, n));
+                    NDList in = new NDList(x, step.create(new float[] {1.5f}));
+                    gc.backward(block.forward(new ParameterStore(step, false), in, true).singletonOrThrow().square().sum());
+                }
+            }
+            assertEquals(before, params.getManagedArrays().size(), "arrays left behind by the surrogate");
+        }
+    }
 }

@@ -55,7 +55,7 @@ class TrainingRunTest {
 
     static TrainingOptions options(String schedule) {
         return new TrainingOptions(Method.SMDP, TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10, 0, 0, 0,
-                null, 0);
+                null, TrainingOptions.SPECTRAL, 0);
     }
 
     @Test
