@@ -28,24 +28,15 @@ import java.util.Map;
  * dropout on at prediction time, so repeated predictions are Monte-Carlo posterior samples; the
  * other networks are deterministic and give identical samples.
  */
-public final class OneShotModel implements TrainableModel {
+public final class OneShotModel extends ModelBase {
     private static final int PREDICTION_BATCH = 32;
 
-    private final Method method;
-    private final NetworkConfig config;
-    private final Block block;
     private final ParameterStore store;
-    private final DatasetSpec spec;
-    private final Normalisation normalisation;
 
     private OneShotModel(Method method, NetworkConfig config, Block block, ParameterStore store, DatasetSpec spec,
             Normalisation normalisation) {
-        this.method = method;
-        this.config = config;
-        this.block = block;
+        super(method, config, block, spec, normalisation);
         this.store = store;
-        this.spec = spec;
-        this.normalisation = normalisation;
     }
 
     /** A freshly initialised network (weights drawn from the engine's generator seeded with {@code seed}). */
@@ -143,28 +134,8 @@ public final class OneShotModel implements TrainableModel {
         return Map.of("prediction", "x0 = y + net(y)", "loss", method.physicsLoss() ? "physics" : "supervised");
     }
 
-    @Override
-    public Method method() {
-        return method;
-    }
 
-    @Override
-    public Block block() {
-        return block;
-    }
 
-    @Override
-    public NetworkConfig architecture() {
-        return config;
-    }
 
-    @Override
-    public DatasetSpec spec() {
-        return spec;
-    }
 
-    @Override
-    public Normalisation normalisation() {
-        return normalisation;
-    }
 }

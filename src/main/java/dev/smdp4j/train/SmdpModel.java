@@ -46,18 +46,13 @@ import java.util.Map;
  *       fixed rescaling — and the network sees only {@code [x, t/T]}: it must learn the physics too.
  * </ul>
  */
-public final class SmdpModel implements TrainableModel {
+public final class SmdpModel extends ModelBase {
     /** Input channels of the SMDP score network: the field, the time and the physics feature. */
     public static final int IN_CHANNELS = 3;
     /** Validation observations are sampled in batches of this many. */
     private static final int VALIDATION_BATCH = 32;
 
-    private final Method method;
-    private final NetworkConfig config;
-    private final Block block;
     private final TimeConditionedNetwork network;
-    private final DatasetSpec spec;
-    private final Normalisation normalisation;
     private final double scoreFactor;
     /** The reverse step's and the feature's physics (null for HeatGen) and the choice it came from. */
     private final PhysicsModel physics;
@@ -65,12 +60,8 @@ public final class SmdpModel implements TrainableModel {
 
     private SmdpModel(Method method, NetworkConfig config, Block block, TimeConditionedNetwork network, DatasetSpec spec,
             Normalisation normalisation, double scoreFactor, PhysicsModel physics, String physicsChoice) {
-        this.method = method;
-        this.config = config;
-        this.block = block;
+        super(method, config, block, spec, normalisation);
         this.network = network;
-        this.spec = spec;
-        this.normalisation = normalisation;
         this.scoreFactor = scoreFactor;
         this.physics = physics;
         this.physicsChoice = physicsChoice;
@@ -176,20 +167,8 @@ public final class SmdpModel implements TrainableModel {
         return gRootD > 0 ? 2 / gRootD : 1;
     }
 
-    @Override
-    public Method method() {
-        return method;
-    }
 
-    @Override
-    public Block block() {
-        return block;
-    }
 
-    @Override
-    public NetworkConfig architecture() {
-        return config;
-    }
 
     /**
      * The SDE whose reverse this model integrates: the data's for SMDP; for HeatGen the same
@@ -253,15 +232,7 @@ public final class SmdpModel implements TrainableModel {
         return network;
     }
 
-    @Override
-    public DatasetSpec spec() {
-        return spec;
-    }
 
-    @Override
-    public Normalisation normalisation() {
-        return normalisation;
-    }
 
     /** The physics of the reverse step and the network's feature ({@code spectral} or {@code surrogate:CKPT}; HeatGen: spectral, unused). */
     public String physicsChoice() {

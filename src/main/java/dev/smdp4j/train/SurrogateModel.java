@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
@@ -36,14 +35,11 @@ import java.util.Map;
  * {@code s ~ U(0, maxSpan]} otherwise, and the relative squared error
  * {@code sum((P^_d(x) - P_d(x))^2) / sum(P_d(x)^2)}, so the loss is scale-free (1 = predicting zero).
  */
-public final class SurrogateModel implements TrainableModel, PhysicsModel {
+public final class SurrogateModel extends ModelBase implements PhysicsModel {
     private static final int VALIDATION_BATCH = 32;
 
-    private final SurrogateNetConfig config;
-    private final SurrogateNet block;
+    private final SurrogateNetConfig surrogateConfig;
     private final ParameterStore store;
-    private final DatasetSpec spec;
-    private final Normalisation normalisation;
 
     /**
      * One-step and rollout accuracy of a physics model against a reference, over held-out states.
@@ -59,11 +55,9 @@ public final class SurrogateModel implements TrainableModel, PhysicsModel {
 
     private SurrogateModel(SurrogateNetConfig config, SurrogateNet block, ParameterStore store, DatasetSpec spec,
             Normalisation normalisation) {
-        this.config = config;
-        this.block = block;
+        super(Method.SURROGATE, config, block, spec, normalisation);
+        this.surrogateConfig = config;
         this.store = store;
-        this.spec = spec;
-        this.normalisation = normalisation;
     }
 
     /** A freshly initialised surrogate (weights drawn from the engine's generator seeded with {@code seed}). */
@@ -119,7 +113,7 @@ public final class SurrogateModel implements TrainableModel, PhysicsModel {
 
     @Override
     public String describe() {
-        return "surrogate(" + config + ")";
+        return "surrogate(" + surrogateConfig + ")";
     }
 
     @Override
@@ -128,7 +122,7 @@ public final class SurrogateModel implements TrainableModel, PhysicsModel {
         TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
         return (x0, window, random) -> {
             int m = (int) Math.floor(random.nextUniform() * (spec.steps() + 1));
-            double s = random.nextUniform() < 0.5 ? 1 : config.maxSpan() * (1 - random.nextUniform());
+            double s = random.nextUniform() < 0.5 ? 1 : surrogateConfig.maxSpan() * (1 - random.nextUniform());
             NDArray x = ForwardSimulation.trajectory(dataSde, grid, x0, random).get(":, " + m);
             double d = s * referenceSpan();
             NDArray target = truth.increment(x, d);
@@ -209,28 +203,8 @@ public final class SurrogateModel implements TrainableModel, PhysicsModel {
         return m;
     }
 
-    @Override
-    public Method method() {
-        return Method.SURROGATE;
-    }
 
-    @Override
-    public Block block() {
-        return block;
-    }
 
-    @Override
-    public NetworkConfig architecture() {
-        return config;
-    }
 
-    @Override
-    public DatasetSpec spec() {
-        return spec;
-    }
 
-    @Override
-    public Normalisation normalisation() {
-        return normalisation;
-    }
 }

@@ -7,7 +7,6 @@ import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
 import java.util.SplittableRandom;
-import java.util.function.BooleanSupplier;
 
 /**
  * The one training loop shared by every method: for each stage of the window schedule and each
