@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.smdp4j.util.Scalars;
 
 /**
  * The spectral convolution of a Fourier neural operator (Li et al. 2021, "Fourier Neural Operator
@@ -147,7 +148,7 @@ public final class SpectralConv2d extends AbstractBlock {
     static NDArray inverse(NDArray re, NDArray im, int n) {
         NDArray unit = im.getManager().create(new float[] {0f, 1f}).complex(); // i, a constant
         // The trailing mul(1) hands irfft's backward a dense gradient (it fails on a strided one).
-        return im.mul(unit).add(re).ifft(n, -2).irfft(n, -1).mul(1f);
+        return Scalars.mul(im.mul(unit).add(re).ifft(n, -2).irfft(n, -1), 1);
     }
 
     /**

@@ -8,6 +8,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.NetworkOutput;
+import dev.smdp4j.util.Scalars;
 
 /**
  * Evaluates a block on {@code [x, t / T]}: the field plus a constant channel holding the time,
@@ -65,11 +66,11 @@ public final class TimeConditionedNetwork implements NetworkOutput {
         NDArray time = x.getManager().full(new Shape(s.get(0), 1, s.get(1), s.get(2)), (float) (t / endTime));
         NDList channels = new NDList(field, time);
         if (physics != null) {
-            channels.add(physics.increment(x, featureSpan).mul(featureScale).expandDims(1));
+            channels.add(Scalars.mul(physics.increment(x, featureSpan), featureScale).expandDims(1));
         }
         NDArray input = NDArrays.concat(channels, 1);
         NDArray out = block.forward(store, new NDList(input), training).singletonOrThrow().squeeze(1);
-        return outputScale == 1f ? out : out.mul(outputScale);
+        return outputScale == 1f ? out : Scalars.mul(out, outputScale);
     }
 
     public Block block() {

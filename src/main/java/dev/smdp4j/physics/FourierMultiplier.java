@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.util.Scalars;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +110,7 @@ public final class FourierMultiplier implements AutoCloseable {
         // The cached multiplier is the right operand: a DJL result lives in its left operand's
         // manager, which must be x's. The trailing mul(1) hands PyTorch's irfft backward a dense
         // gradient; it fails on a non-contiguous one (e.g. the stride-0 gradient of sum()).
-        return x.rfft(n, -1).fft(n, -2).mul(half).ifft(n, -2).irfft(n, -1).mul(1f);
+        return Scalars.mul(x.rfft(n, -1).fft(n, -2).mul(half).ifft(n, -2).irfft(n, -1), 1);
     }
 
     /** {@code w} restricted to the {@code [N, N/2 + 1]} half spectrum of {@code rfft}, as complex64. */

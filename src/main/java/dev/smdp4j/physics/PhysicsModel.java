@@ -1,6 +1,7 @@
 package dev.smdp4j.physics;
 
 import ai.djl.ndarray.NDArray;
+import dev.smdp4j.util.Scalars;
 
 /**
  * The drift of the SMDP stochastic differential equation, as a differentiable operator.
@@ -29,7 +30,7 @@ public interface PhysicsModel {
      */
     default NDArray rate(NDArray x) {
         double h = 1e-3;
-        return increment(x, h).div(h);
+        return Scalars.div(increment(x, h), h);
     }
 
     /** A short name for provenance and messages, e.g. {@code heat-spectral(alpha=1.0)}. */

@@ -3,6 +3,7 @@ package dev.smdp4j.sample;
 import ai.djl.ndarray.NDArray;
 import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Sde;
+import dev.smdp4j.util.Scalars;
 
 /** The deterministic part of one backward step of Algorithm 1, shared by samplers and training. */
 public final class ReverseStep {
@@ -16,6 +17,6 @@ public final class ReverseStep {
     public static NDArray drift(Sde sde, ScoreModel score, NDArray x, double t, double d, double lambda) {
         double g = sde.diffusion().at(t);
         NDArray s = score.score(x, t);
-        return x.sub(sde.physics().increment(x, d)).add(s.mul(lambda * d * g * g));
+        return x.sub(sde.physics().increment(x, d)).add(Scalars.mul(s, lambda * d * g * g));
     }
 }

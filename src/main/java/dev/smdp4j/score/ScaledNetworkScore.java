@@ -1,6 +1,7 @@
 package dev.smdp4j.score;
 
 import ai.djl.ndarray.NDArray;
+import dev.smdp4j.util.Scalars;
 
 /**
  * The score read off a network output: {@code s(x, t) = factor * net(x, t)}.
@@ -28,7 +29,7 @@ public final class ScaledNetworkScore implements ScoreModel {
 
     @Override
     public NDArray score(NDArray x, double t) {
-        return network.output(x, t).mul(factor);
+        return Scalars.mul(network.output(x, t), factor);
     }
 
     public NetworkOutput network() {

@@ -8,6 +8,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.util.Hashing;
+import dev.smdp4j.util.Scalars;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,7 +91,7 @@ public final class SurrogatePhysics implements PhysicsModel {
         if (scale == 1f && shift == 0f) {
             return model.increment(x, d);
         }
-        return model.increment(x.mul(scale).add(shift), d).div(scale);
+        return Scalars.div(model.increment(Scalars.mul(x, scale).add(shift), d), scale);
     }
 
     /** The absolute path of the checkpoint. */

@@ -12,6 +12,7 @@ import dev.smdp4j.sde.ForwardSimulation;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Scalars;
 import java.util.Arrays;
 
 /**
@@ -213,7 +214,7 @@ public final class UnrolledOdeObjective implements Objective {
             NDArray term = odeStep(inScope(draw.state(m), manager), m, draw.grid()).sub(draw.state(m - 1)).square().mean();
             anchors = anchors == null ? term : anchors.add(term);
         }
-        return anchors.mul((float) (anchorWeight * steps / draw.anchorTimes().length));
+        return Scalars.mul(anchors, anchorWeight * steps / draw.anchorTimes().length);
     }
 
     /**
