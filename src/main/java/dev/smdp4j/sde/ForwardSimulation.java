@@ -11,9 +11,8 @@ import dev.smdp4j.util.Scopes;
  * Euler-Maruyama trajectories of the forward SDE with the exact physics step as drift (heat
  * benchmark spec): {@code x_{i+1} = x_i + P_{d_i}(x_i) + g(t_i) sqrt(d_i) z_i}.
  *
- * <p>Each step runs in its own {@link NDManager} scope: DJL puts an op's result in the manager of
- * its left operand, so the current state is attached to the step scope for the step's duration and
- * only the step's result is moved out.
+ * <p>DJL puts an op's result in the manager of its left operand, so the state is kept in a scope
+ * that collects the step temporaries and only the results are moved out.
  */
 public final class ForwardSimulation {
     private ForwardSimulation() {
@@ -21,12 +20,29 @@ public final class ForwardSimulation {
 
     /** States {@code [B, M + 1, N, N]} from {@code x0} ({@code [B, N, N]}), in {@code x0}'s manager. */
     public static NDArray trajectory(Sde sde, TimeGrid grid, NDArray x0, NoiseSource noise) {
+        return trajectory(sde, grid, x0, noise, grid.steps());
+    }
+
+    /**
+     * The first {@code steps} steps only: states {@code [B, steps + 1, N, N]} at times
+     * {@code t_0 .. t_steps}, in {@code x0}'s manager. The noise drawn is the first {@code steps}
+     * draws of the whole trajectory's, so the states equal the whole trajectory's first ones.
+     * All steps share one scope (every state is kept anyway; the step temporaries are a few more
+     * arrays of the same size), which saves a manager per step.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= steps <= grid.steps()}
+     */
+    public static NDArray trajectory(Sde sde, TimeGrid grid, NDArray x0, NoiseSource noise, int steps) {
+        if (steps < 0 || steps > grid.steps()) {
+            throw new IllegalArgumentException("steps " + steps + " outside 0.." + grid.steps());
+        }
         NDManager out = x0.getManager();
-        try (NDManager keep = out.newSubManager()) {
+        try (NDManager scope = out.newSubManager()) {
             NDList states = new NDList(x0);
-            NDArray x = x0;
-            for (int i = 0; i < grid.steps(); i++) {
-                x = step(sde, grid, i, x, noise, keep);
+            NDArray x = x0.duplicate();
+            x.attach(scope); // every op's result now lands in the scope
+            for (int i = 0; i < steps; i++) {
+                x = drift(sde, grid, i, x, noise);
                 states.add(x);
             }
             NDArray stacked = NDArrays.stack(states, 1);

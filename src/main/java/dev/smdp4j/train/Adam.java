@@ -5,12 +5,14 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,12 @@ public final class Adam implements AutoCloseable {
 
     private final List<String> names = new ArrayList<>();
     private final List<NDArray> parameters = new ArrayList<>();
+    /** Where each parameter's elements start in the flat moments, and the total count last. */
+    private final long[] offsets;
+    /** All first and second moments, flat in parameter order: one update for all parameters. */
+    private final NDArray firstMoment;
+    private final NDArray secondMoment;
+    /** Per-parameter views of the flat moments, for export and import. */
     private final List<NDArray> firstMoments = new ArrayList<>();
     private final List<NDArray> secondMoments = new ArrayList<>();
     private final NDManager state;
@@ -84,10 +92,21 @@ public final class Adam implements AutoCloseable {
             throw new IllegalArgumentException("the block has no trainable parameters");
         }
         state = parameters.get(0).getManager().newSubManager();
-        for (NDArray p : parameters) {
-            firstMoments.add(state.zeros(p.getShape(), p.getDataType()));
-            secondMoments.add(state.zeros(p.getShape(), p.getDataType()));
+        offsets = new long[parameters.size() + 1];
+        for (int i = 0; i < parameters.size(); i++) {
+            offsets[i + 1] = offsets[i] + parameters.get(i).size();
         }
+        firstMoment = state.zeros(new Shape(offsets[parameters.size()]), parameters.get(0).getDataType());
+        secondMoment = state.zeros(new Shape(offsets[parameters.size()]), parameters.get(0).getDataType());
+        for (int i = 0; i < parameters.size(); i++) {
+            firstMoments.add(view(firstMoment, i));
+            secondMoments.add(view(secondMoment, i));
+        }
+    }
+
+    /** Parameter {@code i}'s part of a flat array, shaped like the parameter, sharing its storage. */
+    private NDArray view(NDArray flat, int i) {
+        return flat.get(new NDIndex().addSliceDim(offsets[i], offsets[i + 1])).reshape(parameters.get(i).getShape());
     }
 
     /** A builder with the defaults beta1 0.9, beta2 0.999, eps 1e-8, no weight decay, clip 10. */
@@ -111,17 +130,21 @@ public final class Adam implements AutoCloseable {
         try (NDManager scratch = state.newSubManager()) {
             List<NDArray> gradients = gradients(scratch);
             try {
-                if (!allFinite(gradients)) {
+                NDList flat = new NDList(gradients.size());
+                for (NDArray g : gradients) {
+                    flat.add(g.reshape(-1));
+                }
+                NDArray g = NDArrays.concat(flat); // in scratch, like its first operand
+                // max |g| is NaN if any element is NaN (PyTorch's max propagates NaN), infinite if any is
+                if (g.size() > 0 && !Float.isFinite(g.abs().max().getFloat())) {
                     return false;
                 }
                 // Borrowed so that temporaries computed from the moments are freed with scratch;
                 // closing scratch hands them back to the state manager.
-                firstMoments.forEach(a -> a.tempAttach(scratch));
-                secondMoments.forEach(a -> a.tempAttach(scratch));
+                firstMoment.tempAttach(scratch);
+                secondMoment.tempAttach(scratch);
                 steps++;
-                for (int i = 0; i < parameters.size(); i++) {
-                    update(i, gradients.get(i), lr, scratch);
-                }
+                update(g, lr, scratch);
                 return true;
             } finally {
                 // Even a skipped step consumes its gradients: DJL would add the next ones to them.
@@ -227,45 +250,33 @@ public final class Adam implements AutoCloseable {
     }
 
     /**
-     * One reduction per parameter on the engine and a single small copy to the host: max |g| is
-     * NaN if any element is NaN (PyTorch's max propagates NaN) and infinite if any is infinite.
+     * The update of every parameter from the flat gradient {@code gradient}: the moment arithmetic
+     * runs once over all parameters (a dozen engine calls instead of a dozen per parameter; the
+     * same element-wise operations in the same order, so the same numbers), then each parameter
+     * subtracts its slice.
      */
-    private static boolean allFinite(List<NDArray> gradients) {
-        NDList maxima = new NDList();
-        for (NDArray g : gradients) {
-            if (g.size() > 0) {
-                maxima.add(g.abs().max());
-            }
-        }
-        if (maxima.isEmpty()) {
-            return true;
-        }
-        for (float max : NDArrays.stack(maxima).toFloatArray()) {
-            if (!Float.isFinite(max)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void update(int i, NDArray gradient, double lr, NDManager scratch) {
+    private void update(NDArray gradient, double lr, NDManager scratch) {
         NDArray g = clip > 0 && clip < Double.POSITIVE_INFINITY ? gradient.clip(-clip, clip) : gradient;
-        NDArray m = firstMoments.get(i);
-        NDArray v = secondMoments.get(i);
-        // Scalars as float: a double scalar would promote a 0-d float32 parameter to float64.
-        m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-        v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+        // Scalars as float: a double scalar would promote float32 to float64. No gradient is
+        // recorded here, so DJL's number operands (see util.Scalars) are harmless.
+        firstMoment.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+        secondMoment.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
         double biasCorrection1 = 1 - Math.pow(beta1, steps);
         double biasCorrection2 = 1 - Math.pow(beta2, steps);
-        NDArray denominator = v.sqrt().divi((float) Math.sqrt(biasCorrection2)).addi((float) epsilon);
-        // In-place on a detached view: it shares the parameter's storage, and PyTorch refuses
-        // in-place updates of a leaf that requires a gradient while a collector is recording.
-        NDArray data = parameters.get(i).stopGradient();
-        data.attach(scratch);
-        if (weightDecay > 0) {
-            data.muli((float) (1 - lr * weightDecay));
+        NDArray denominator = secondMoment.sqrt().divi((float) Math.sqrt(biasCorrection2)).addi((float) epsilon);
+        NDArray step = firstMoment.div(denominator).muli((float) (lr / biasCorrection1));
+        NDList parts = parameters.size() == 1 ? new NDList(step)
+                : step.split(Arrays.copyOfRange(offsets, 1, parameters.size()));
+        for (int i = 0; i < parameters.size(); i++) {
+            // In-place on a detached view: it shares the parameter's storage, and PyTorch refuses
+            // in-place updates of a leaf that requires a gradient while a collector is recording.
+            NDArray data = parameters.get(i).stopGradient();
+            data.attach(scratch);
+            if (weightDecay > 0) {
+                data.muli((float) (1 - lr * weightDecay));
+            }
+            data.subi(parts.get(i).reshape(parameters.get(i).getShape()));
         }
-        data.subi(m.div(denominator).muli((float) (lr / biasCorrection1)));
     }
 
     // ---------------------------------------------------------------- import internals

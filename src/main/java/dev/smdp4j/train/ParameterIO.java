@@ -1,6 +1,8 @@
 package dev.smdp4j.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -8,7 +10,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -144,11 +145,14 @@ public final class ParameterIO {
     }
 
     /**
-     * Overwrites {@code target}'s values in place. {@code set} writes through to the tensor itself
-     * even when it requires a gradient (a detached view would not: PyTorch gives it new storage).
+     * Overwrites {@code target}'s values in place, in its own storage, also when it requires a
+     * gradient or is a view of a larger array (Adam's flat moments). Not {@code NDArray.set(Buffer)}:
+     * on the PyTorch engine that makes the tensor alias a new Java buffer, which detaches a view.
      */
     static void copyInto(NDArray target, HostArray value) {
-        target.set(FloatBuffer.wrap(value.data()));
+        try (NDManager scope = target.getManager().newSubManager()) {
+            target.set(new NDIndex("..."), scope.create(value.data(), target.getShape()));
+        }
     }
 
     static int[] intShape(Shape shape) {

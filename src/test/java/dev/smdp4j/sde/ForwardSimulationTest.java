@@ -1,6 +1,7 @@
 package dev.smdp4j.sde;
 
 import dev.smdp4j.EngineTest;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +68,24 @@ class ForwardSimulationTest extends EngineTest {
             for (int i = 0; i < x.length; i++) {
                 assertEquals(exact[i], last[i], 2e-6);
             }
+        }
+    }
+
+    /** The first k steps only (what a training window needs) give exactly the whole trajectory's first states. */
+    @Test
+    void aTruncatedTrajectoryIsThePrefixOfTheWholeOne() {
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+            NDArray x0 = new GaussianNoise(1).next(m, new Shape(3, 8, 8));
+            TimeGrid grid = TimeGrid.jittered(0.2, 6, new GaussianNoise(7));
+            Sde sde = new Sde(heat, Diffusion.constant(0.3));
+            NDArray whole = ForwardSimulation.trajectory(sde, grid, x0, new GaussianNoise(2));
+            for (int k : new int[] {0, 1, 4, 6}) {
+                NDArray part = ForwardSimulation.trajectory(sde, grid, x0, new GaussianNoise(2), k);
+                assertEquals(new Shape(3, k + 1, 8, 8), part.getShape());
+                assertArrayEquals(whole.get(":, 0:" + (k + 1)).toFloatArray(), part.toFloatArray(), "first " + k + " steps");
+            }
+            assertThrows(IllegalArgumentException.class,
+                    () -> ForwardSimulation.trajectory(sde, grid, x0, new GaussianNoise(2), 7));
         }
     }
 
