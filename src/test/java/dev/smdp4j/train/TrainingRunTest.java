@@ -19,6 +19,7 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.nn.TimeConditionedNetwork;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.score.ExactNet;
 import dev.smdp4j.sde.Diffusion;
@@ -106,6 +107,29 @@ class TrainingRunTest {
         SmdpModel model = SmdpModel.create(m, TINY_NET, SPEC, new Normalisation(0, 2.4), 0.5, 2);
         model.block().getParameters().forEach(p -> p.getValue().getArray().addi(0.01f));
         return model;
+    }
+
+    /**
+     * A batch larger than {@link TimeConditionedNetwork#CHUNK} is evaluated in chunks: every field
+     * gets the output it gets alone, in its own place (70 fields: two full chunks and a partial one).
+     */
+    @Test
+    void largeBatchesGiveEachFieldItsOwnOutput() {
+        try (NDManager m = manager.newSubManager()) {
+            SmdpModel model = offZeroModel(m);
+            int b = 2 * TimeConditionedNetwork.CHUNK + 6;
+            NDArray x = new GaussianNoise(8).next(m, new Shape(b, 16, 16));
+            float[] all = model.network().output(x, 0.1).toFloatArray();
+            for (int i : new int[] {0, 31, 32, 63, 64, b - 1}) {
+                float[] alone = model.network().output(x.get(i + ":" + (i + 1)), 0.1).toFloatArray();
+                float[] inBatch = java.util.Arrays.copyOfRange(all, i * 256, (i + 1) * 256);
+                float scale = 0;
+                for (float v : alone) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                assertArrayEquals(alone, inBatch, 1e-5f * scale, "field " + i);
+            }
+        }
     }
 
     @Test
