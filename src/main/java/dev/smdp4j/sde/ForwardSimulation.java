@@ -27,25 +27,37 @@ public final class ForwardSimulation {
      * The first {@code steps} steps only: states {@code [B, steps + 1, N, N]} at times
      * {@code t_0 .. t_steps}, in {@code x0}'s manager. The noise drawn is the first {@code steps}
      * draws of the whole trajectory's, so the states equal the whole trajectory's first ones.
-     * All steps share one scope (every state is kept anyway; the step temporaries are a few more
-     * arrays of the same size), which saves a manager per step.
      *
      * @throws IllegalArgumentException unless {@code 0 <= steps <= grid.steps()}
      */
     public static NDArray trajectory(Sde sde, TimeGrid grid, NDArray x0, NoiseSource noise, int steps) {
-        if (steps < 0 || steps > grid.steps()) {
-            throw new IllegalArgumentException("steps " + steps + " outside 0.." + grid.steps());
+        return extend(sde, grid, x0.expandDims(1), noise, steps);
+    }
+
+    /**
+     * {@code states} ({@code [B, k + 1, N, N]}, times {@code t_0 .. t_k}) continued to time
+     * {@code t_steps}: {@code [B, steps + 1, N, N]} in the manager of {@code states}, the first
+     * {@code k + 1} states unchanged. All steps share one scope (every state is kept anyway; the
+     * step temporaries are a few more arrays of the same size), which saves a manager per step.
+     *
+     * @throws IllegalArgumentException unless {@code k <= steps <= grid.steps()}
+     */
+    public static NDArray extend(Sde sde, TimeGrid grid, NDArray states, NoiseSource noise, int steps) {
+        int known = (int) states.getShape().get(1) - 1;
+        if (steps < known || steps > grid.steps()) {
+            throw new IllegalArgumentException("steps " + steps + " outside " + known + ".." + grid.steps());
         }
-        NDManager out = x0.getManager();
+        NDManager out = states.getManager();
         try (NDManager scope = out.newSubManager()) {
-            NDList states = new NDList(x0);
-            NDArray x = x0.duplicate();
+            NDArray x = states.get(":, " + known);
             x.attach(scope); // every op's result now lands in the scope
-            for (int i = 0; i < steps; i++) {
+            NDList next = new NDList(steps - known + 1);
+            next.add(states);
+            for (int i = known; i < steps; i++) {
                 x = drift(sde, grid, i, x, noise);
-                states.add(x);
+                next.add(x.expandDims(1));
             }
-            NDArray stacked = NDArrays.stack(states, 1);
+            NDArray stacked = NDArrays.concat(next, 1);
             stacked.attach(out);
             return stacked;
         }

@@ -84,14 +84,18 @@ public final class UnrolledOdeObjective implements Objective {
     private Draw draw(NDArray x0, int window, GaussianNoise random) {
         TimeGrid grid = jitter ? TimeGrid.jittered(endTime, steps, random) : TimeGrid.uniform(endTime, steps);
         int start = window + (int) Math.floor(random.nextUniform() * (steps - window + 1));
+        // Only as far as the states used (on average half the trajectory at window 1); no parameters: no graph.
+        // The window's states come first, so anchors change none of them.
+        NDArray trajectory = ForwardSimulation.trajectory(sde, grid, x0, random, start);
         int[] anchors = new int[anchorCount(window)];
         int last = start;
         for (int k = 0; k < anchors.length; k++) {
             anchors[k] = 1 + (int) Math.floor(random.nextUniform() * steps);
             last = Math.max(last, anchors[k]);
         }
-        // Only as far as the latest state used (on average half the trajectory at window 1); no parameters: no graph
-        NDArray trajectory = ForwardSimulation.trajectory(sde, grid, x0, random, last);
+        if (last > start) {
+            trajectory = ForwardSimulation.extend(sde, grid, trajectory, random, last);
+        }
         return new Draw(grid, start, trajectory, anchors);
     }
 

@@ -84,8 +84,13 @@ class ForwardSimulationTest extends EngineTest {
                 assertEquals(new Shape(3, k + 1, 8, 8), part.getShape());
                 assertArrayEquals(whole.get(":, 0:" + (k + 1)).toFloatArray(), part.toFloatArray(), "first " + k + " steps");
             }
+            GaussianNoise noise = new GaussianNoise(2); // in two parts: the same stream, the same states
+            NDArray extended = ForwardSimulation.extend(sde, grid, ForwardSimulation.trajectory(sde, grid, x0, noise, 2),
+                    noise, 5);
+            assertArrayEquals(whole.get(":, 0:6").toFloatArray(), extended.toFloatArray(), "2 steps, then 3 more");
             assertThrows(IllegalArgumentException.class,
                     () -> ForwardSimulation.trajectory(sde, grid, x0, new GaussianNoise(2), 7));
+            assertThrows(IllegalArgumentException.class, () -> ForwardSimulation.extend(sde, grid, extended, noise, 4));
         }
     }
 
