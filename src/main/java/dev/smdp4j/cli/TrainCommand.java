@@ -13,6 +13,7 @@ import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.train.WindowSchedule;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.Progress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Option;
                 + "differentiable heat solver over a sliding window (paper Section 2, Algorithm 1), or a baseline of "
                 + "Table 1 (--method).",
                 "Writes OUT/last.ckpt (every epoch, every --checkpoint-minutes and on Ctrl-C), OUT/best.ckpt (best "
-                        + "validation ODE MSE) and OUT/history.json. Continue an interrupted run with --resume."})
+                        + "validation ODE MSE), for SMDP and HeatGen OUT/best-sde.ckpt (best validation SDE spectral error: "
+                        + "the checkpoint for posterior sampling) and OUT/history.json. Continue an interrupted run with --resume."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data set directory written by 'smdp generate'.")
     Path data;
@@ -159,6 +161,11 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.printf("trained in %s: %s (best validation %s %.4g), %s%n", time, r.best(),
                         chosen == Method.SURROGATE ? "one-step relative L2 error" : "MSE", r.bestValidationMse(),
                         r.last());
+                Path posterior = out.resolve(TrainingRun.BEST_POSTERIOR);
+                if (Files.isRegularFile(posterior)) {
+                    System.out.printf("for posterior sampling (--sampler sde): %s (best validation SDE spectral error)%n",
+                            posterior);
+                }
             } else {
                 System.out.printf("stopped after %s at stage %d, epoch %d, step %d; last checkpoint %s%n"
                         + "continue with the same command plus --resume%n", time, r.position().stage() + 1,

@@ -126,14 +126,15 @@ public final class Reproduction {
         HostArray y = norm.normalise(store.testY());
         List<Measured> measured = new ArrayList<>();
         for (Row row : ROWS) {
-            Path file = predict(manager, row, checkpoints.get(row.source()), store, y, 1, null);
+            Path file = predict(manager, row, checkpointFor(row, checkpoints), store, y, 1, null);
             Evaluation e = Metrics.evaluate(truth, Npz.read(file, "x0"), norm.mean(), norm.std(), store.spec().alpha(),
                     store.spec().endTime());
             measured.add(new Measured(row, e, file));
             log(String.format(Locale.ROOT, "%-38s MSE %10.4f e-5  spectral %7.4f", row.name(), e.mse().mean() * 1e5,
                     e.spectralError().mean()));
         }
-        Path posterior = predict(manager, ROWS.get(1), checkpoints.get("smdp"), store, y, profile.posteriorSamples(),
+        Path posterior = predict(manager, ROWS.get(1), checkpointFor(ROWS.get(1), checkpoints), store, y,
+                profile.posteriorSamples(),
                 profile.figureObservations());
         stage("tables", () -> {
             Table1.write(out, measured, Map.of("profile", profile.name(), "commit", commit(), "seed",
@@ -147,6 +148,22 @@ public final class Reproduction {
         log(String.format(Locale.ROOT, "done in %.1f s (this run)", (System.nanoTime() - start) / 1e9));
         writeLog();
         return measured;
+    }
+
+    /**
+     * The checkpoint a row samples: for the {@code sde} sampler the run's {@code best-sde.ckpt}
+     * (chosen by the SDE's validation spectral error) when the method wrote one, else its
+     * {@code best.ckpt}; null for closed forms.
+     */
+    private static Path checkpointFor(Row row, Map<String, Path> checkpoints) {
+        Path best = checkpoints.get(row.source());
+        if (best != null && "sde".equals(row.sampler())) {
+            Path posterior = best.resolveSibling(TrainingRun.BEST_POSTERIOR);
+            if (Files.isRegularFile(posterior)) {
+                return posterior;
+            }
+        }
+        return best;
     }
 
     // ------------------------------------------------------------------ stages

@@ -51,6 +51,16 @@ public interface TrainableModel {
     /** The name of the metric {@link #validate} returns, as in {@code history.json}. */
     String selectionMetric();
 
+    /**
+     * The validation entry that selects a second checkpoint for posterior sampling,
+     * {@code best-sde.ckpt} (lower is better), or null if {@link #selectionMetric} serves every
+     * use. One metric cannot serve both samplers of a reverse-process model: measured, the model
+     * with the best ODE MSE had an SDE spectral error of 0.87 and a later one 0.58 (docs/RESULTS.md).
+     */
+    default String posteriorSelectionMetric() {
+        return null;
+    }
+
     /** Method-specific entries for the checkpoint's metadata (e.g. the score factor). */
     Map<String, Object> metadata();
 

@@ -40,6 +40,8 @@ import java.util.Map;
 public final class TrainingRun {
     public static final String LAST = "last.ckpt";
     public static final String BEST = "best.ckpt";
+    /** The checkpoint for posterior sampling, if the method has a second selection metric. */
+    public static final String BEST_POSTERIOR = "best-sde.ckpt";
     public static final String HISTORY = "history.json";
     /** Batches of the exact-net reference used to estimate the loss floor of a window. */
     private static final int FLOOR_BATCHES = 8;
@@ -183,6 +185,11 @@ public final class TrainingRun {
                             } else if (valY == null) {
                                 saver.save(out.resolve(BEST), next, false, elapsed(state, startNanos));
                             }
+                            String posterior = model.posteriorSelectionMetric();
+                            if (posterior != null && entry.get(posterior) instanceof Double v && v < state.bestPosterior) {
+                                state.bestPosterior = v;
+                                saver.save(out.resolve(BEST_POSTERIOR), next, false, elapsed(state, startNanos));
+                            }
                             writeHistory(state);
                             if (showProgress) {
                                 System.err.printf(Locale.ROOT, "%nepoch done: %s%n", entry);
@@ -247,6 +254,8 @@ public final class TrainingRun {
         final Map<Integer, Double> floors = new LinkedHashMap<>();
         TrainingLoop.Tally tally = TrainingLoop.Tally.EMPTY;
         double bestMse;
+        /** The best value of the posterior selection metric so far (see {@link TrainableModel#posteriorSelectionMetric}). */
+        double bestPosterior = Double.POSITIVE_INFINITY;
         final double previousSeconds;
 
         State(Position position, List<Map<String, Object>> history, double bestMse, double previousSeconds) {
@@ -312,6 +321,9 @@ public final class TrainingRun {
                 : Double.POSITIVE_INFINITY;
         State state = new State(position, history == null ? new ArrayList<>() : new ArrayList<>(history), best,
                 meta.path("elapsed_seconds").asDouble(0));
+        if (meta.path("best_posterior_selection").isNumber()) {
+            state.bestPosterior = meta.path("best_posterior_selection").asDouble();
+        }
         JsonNode tally = meta.path("epoch_tally");
         if (tally.isObject()) {
             state.tally = new TrainingLoop.Tally(tally.path("loss_sum").asDouble(), tally.path("counted").asInt(),
@@ -369,6 +381,10 @@ public final class TrainingRun {
             meta.put("optimizer_steps", adam.steps());
             meta.put("selection_metric", model.selectionMetric());
             meta.put("best_val_ode_mse", Double.isFinite(state.bestMse) ? state.bestMse : null);
+            if (model.posteriorSelectionMetric() != null) {
+                meta.put("posterior_selection_metric", model.posteriorSelectionMetric());
+                meta.put("best_posterior_selection", Double.isFinite(state.bestPosterior) ? state.bestPosterior : null);
+            }
             meta.put("elapsed_seconds", elapsedSeconds);
             meta.put("saved", Instant.now().toString());
             meta.put("history", state.history);

@@ -243,6 +243,22 @@ class TrainingRunTest {
         assertEquals(SPEC.gridSize(), meta.path("dataset").path("parameters").path("grid_size").asInt());
         assertTrue(meta.path("dataset").path("train_sha256").asText().length() == 64);
         assertTrue(meta.path("history").size() >= 3);
+        // best-sde.ckpt: the validated epoch with the lowest SDE spectral error, the same whether resumed or not
+        for (Path run : new Path[] {whole, parts}) {
+            JsonNode posterior = Checkpoint.read(run.resolve(TrainingRun.BEST_POSTERIOR)).metadata();
+            double min = Double.POSITIVE_INFINITY;
+            long step = -1;
+            for (JsonNode e : meta.path("history")) {
+                if (e.path("val_sde_spectral").isNumber() && e.path("val_sde_spectral").asDouble() < min) {
+                    min = e.path("val_sde_spectral").asDouble();
+                    step = e.path("step").asLong();
+                }
+            }
+            assertTrue(step > 0, "no validated epoch");
+            assertEquals("val_sde_spectral", posterior.path("posterior_selection_metric").asText());
+            assertEquals(min, posterior.path("best_posterior_selection").asDouble(), 1e-6 * min, run.toString());
+            assertEquals(step, posterior.path("position").path("step").asLong(), run.toString());
+        }
     }
 
     @Test
