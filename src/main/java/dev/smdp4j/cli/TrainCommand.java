@@ -46,7 +46,8 @@ final class TrainCommand implements Callable<Integer> {
     String physics = TrainingOptions.SPECTRAL;
 
     @Option(names = "--schedule", paramLabel = "STAGES", description = "Sliding-window schedule, comma-separated "
-            + "window:epochs:batch:lrStart:lrEnd stages (default: smdp " + Method.SMDP_SCHEDULE + "; heatgen "
+            + "window:epochs:batch:lrStart:lrEnd[:anchorEvery] stages; the optional sixth field sets that stage's "
+            + "anchors (smdp, heatgen; 0 = none) instead of --anchor-every (default: smdp " + Method.SMDP_SCHEDULE + "; heatgen "
             + Method.HEATGEN_SCHEDULE + "; one-shot baselines " + Method.ONE_SHOT_SCHEDULE + "; surrogate "
             + Method.SURROGATE_SCHEDULE + ").")
     String schedule;

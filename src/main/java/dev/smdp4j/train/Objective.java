@@ -35,4 +35,12 @@ public interface Objective {
             return value;
         }
     }
+
+    /**
+     * {@link #lossAndBackward(NDArray, int, GaussianNoise)} for a schedule stage: its window, and
+     * whatever else of the stage the objective uses (by default nothing else).
+     */
+    default double lossAndBackward(NDArray x0, Stage stage, GaussianNoise random) {
+        return lossAndBackward(x0, stage.window(), random);
+    }
 }

@@ -168,7 +168,7 @@ public final class TrainingLoop {
             Augmentation.apply(symmetry, train.data(), field * n * n, batch, j * n * n, n);
         }
         try (NDManager scope = manager.newSubManager()) {
-            return objective.lossAndBackward(scope.create(batch, new Shape(b, n, n)), stage.window(), random);
+            return objective.lossAndBackward(scope.create(batch, new Shape(b, n, n)), stage, random);
         }
     }
 

@@ -67,6 +67,10 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
             throw new InvalidInputException("--physics " + physics + " applies to --method smdp only, not "
                     + method.id());
         }
+        if (!method.reverseProcess() && schedule.stages().stream().anyMatch(s -> s.anchorEvery() != Stage.INHERIT)) {
+            throw new InvalidInputException("a stage's anchor setting (the sixth --schedule field) applies to "
+                    + "--method smdp and heatgen only, not " + method.id());
+        }
         if (!method.reverseProcess() && schedule.stages().stream().anyMatch(s -> s.window() != 1)) {
             throw new InvalidInputException("method " + method.id() + " is not unrolled: every --schedule stage "
                     + "needs window 1, got " + schedule);

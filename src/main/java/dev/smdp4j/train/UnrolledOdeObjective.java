@@ -51,6 +51,27 @@ public final class UnrolledOdeObjective implements Objective {
         this(sde, sde, network, endTime, steps, jitter, 0, 0, 0);
     }
 
+    /** {@code other} with another anchor setting. */
+    private UnrolledOdeObjective(UnrolledOdeObjective other, int anchorEvery) {
+        this.sde = other.sde;
+        this.reverse = other.reverse;
+        this.trainedScore = other.trainedScore;
+        this.endTime = other.endTime;
+        this.steps = other.steps;
+        this.jitter = other.jitter;
+        this.anchorEvery = anchorEvery;
+        this.anchorWeight = other.anchorWeight;
+        this.graphEvaluations = other.graphEvaluations;
+    }
+
+    /** The stage's window, with the stage's anchor setting if it has one (else this objective's). */
+    @Override
+    public double lossAndBackward(NDArray x0, Stage stage, GaussianNoise random) {
+        UnrolledOdeObjective objective = stage.anchorEvery() == Stage.INHERIT || stage.anchorEvery() == anchorEvery
+                ? this : new UnrolledOdeObjective(this, stage.anchorEvery());
+        return objective.lossAndBackward(x0, stage.window(), random);
+    }
+
     /**
      * @param sde the forward process that simulates the training trajectories
      * @param reverse the process whose reverse step is unrolled: {@code sde} for SMDP; the same

@@ -17,18 +17,22 @@ public record WindowSchedule(List<Stage> stages) {
         stages = List.copyOf(stages);
     }
 
-    /** Parses {@code "1:4:32:1e-3:1e-3,2:1:32:3e-4:3e-4,..."}. */
+    /**
+     * Parses {@code "1:4:32:1e-3:1e-3,2:1:32:3e-4:3e-4,..."}; a stage may add a sixth field, its
+     * own anchor setting ({@code 32:1:8:5e-5:1e-6:4}: one anchor per 4 steps in that stage only).
+     */
     public static WindowSchedule parse(String text) {
         List<Stage> stages = new ArrayList<>();
         for (String part : text.split(",")) {
             String[] f = part.trim().split(":");
-            if (f.length != 5) {
+            if (f.length != 5 && f.length != 6) {
                 throw new InvalidInputException("bad schedule stage '" + part.trim()
-                        + "': expected window:epochs:batch:lrStart:lrEnd, e.g. 8:2:16:3e-4:1e-4");
+                        + "': expected window:epochs:batch:lrStart:lrEnd[:anchorEvery], e.g. 8:2:16:3e-4:1e-4");
             }
             try {
                 stages.add(new Stage(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]),
-                        Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+                        Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+                        f.length == 6 ? Integer.parseInt(f[5]) : Stage.INHERIT));
             } catch (NumberFormatException e) {
                 throw new InvalidInputException("bad number in schedule stage '" + part.trim() + "': " + e.getMessage());
             }

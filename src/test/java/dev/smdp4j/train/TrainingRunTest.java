@@ -218,6 +218,39 @@ class TrainingRunTest {
         }
     }
 
+    /**
+     * A stage's own anchor setting (the sixth schedule field) replaces the run's for that stage:
+     * the same loss as an objective built with that setting; other stages keep the run's.
+     */
+    @Test
+    void aStageCanSetItsOwnAnchors() {
+        WindowSchedule schedule = WindowSchedule.parse("4:1:4:1e-3:1e-3,4:1:4:1e-3:1e-3:2,4:1:4:1e-3:1e-3:0");
+        assertEquals("4:1:4:0.001:0.001,4:1:4:0.001:0.001:2,4:1:4:0.001:0.001:0", schedule.toString());
+        assertEquals(schedule.toString(), WindowSchedule.parse(schedule.toString()).toString());
+        assertThrows(InvalidInputException.class, () -> WindowSchedule.parse("4:1:4:1e-3:1e-3:-2"));
+        InvalidInputException oneShot = assertThrows(InvalidInputException.class, () -> new TrainingOptions(
+                Method.RESNET_S, TINY_NET, WindowSchedule.parse("1:1:4:1e-3:1e-3:2"), 1, false, false, 0, 0.5, 10, 0, 0, 0,
+                null, TrainingOptions.SPECTRAL, 0));
+        assertTrue(oneShot.getMessage().contains("smdp"), oneShot.getMessage());
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+            SmdpModel model = offZeroModel(m);
+            Sde sde = new Sde(heat, Diffusion.constant(0.1));
+            NDArray x0 = new GaussianNoise(3).next(m, new Shape(4, 16, 16));
+            UnrolledOdeObjective none = new UnrolledOdeObjective(sde, sde, model.network(), 0.2, 8, false, 0, 1, 0);
+            UnrolledOdeObjective two = new UnrolledOdeObjective(sde, sde, model.network(), 0.2, 8, false, 2, 1, 0);
+            double[] loss = new double[4];
+            try (NDManager step = m.newSubManager()) {
+                loss[0] = none.lossAndBackward(x0, schedule.stages().get(0), new GaussianNoise(4)); // inherits: none
+                loss[1] = none.lossAndBackward(x0, schedule.stages().get(1), new GaussianNoise(4)); // its own: 2
+                loss[2] = two.lossAndBackward(x0, 4, new GaussianNoise(4));
+                loss[3] = two.lossAndBackward(x0, schedule.stages().get(2), new GaussianNoise(4)); // its own: none
+            }
+            assertEquals(loss[2], loss[1], 0, "stage anchors 2 = objective anchors 2");
+            assertEquals(loss[0], loss[3], 0, "stage anchors 0 = objective without anchors");
+            assertTrue(loss[1] > loss[0], loss[1] + " vs " + loss[0]);
+        }
+    }
+
     @Test
     void aResumedRunEqualsTheUninterruptedRun() {
         String schedule = "1:2:8:1e-3:1e-3,2:1:8:3e-4:1e-4";
