@@ -73,11 +73,6 @@ public final class ForwardSimulation {
         return x;
     }
 
-    /** One Euler-Maruyama step from {@code t_i}; the result is attached to {@code target}. */
-    public static NDArray step(Sde sde, TimeGrid grid, int i, NDArray x, NoiseSource noise, NDManager target) {
-        return Scopes.inScope(target, x, v -> drift(sde, grid, i, v, noise));
-    }
-
     /** {@code x + P_d(x) + g(t_i) sqrt(d) z}, with results in {@code x}'s manager. */
     private static NDArray drift(Sde sde, TimeGrid grid, int i, NDArray x, NoiseSource noise) {
         double d = grid.span(i);
