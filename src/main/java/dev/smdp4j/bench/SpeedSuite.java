@@ -191,7 +191,7 @@ public final class SpeedSuite {
             for (int window : options.windows()) {
                 TrainingOptions to = new TrainingOptions(Method.SMDP, options.network(),
                         WindowSchedule.parse(window + ":1:" + b + ":1e-5:1e-5"), 1, false, false, 0, 0.5, 10, 0,
-                        options.anchorEvery(), 1, null, TrainingOptions.SPECTRAL, options.graphEvaluations());
+                        options.anchorEvery(), 1, null, TrainingOptions.SPECTRAL, options.graphEvaluations(), 0);
                 int anchors = options.anchorEvery() > 0 ? window / options.anchorEvery() : 0;
                 double evals = (double) b * (window + anchors);
                 int steps = Math.max(2, Math.min(options.repeats(), (int) Math.ceil(64.0 / window)));

@@ -104,6 +104,10 @@ final class TrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}, Tweedie; 1 = the paper's literal Eq. 2).")
     double scoreFactor = ScaledNetworkScore.TWEEDIE_FACTOR;
 
+    @Option(names = "--average", paramLabel = "DECAY", description = "Validate and save an exponential moving "
+            + "average of the weights with this decay per step, e.g. 0.995 (default: ${DEFAULT-VALUE} = the raw weights).")
+    double average = 0;
+
     @Option(names = "--clip", description = "Element-wise gradient clipping (default: ${DEFAULT-VALUE}, as the reference).")
     double clip = 10;
 
@@ -150,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             TrainingOptions options = new TrainingOptions(chosen, net, windows, seed, jitter, !noAugment, validation,
                     scoreFactor, clip, decay, anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery(), anchorWeight, init == null ? null : init.toString(), physics,
-                    graphEvaluations);
+                    graphEvaluations, average);
             System.out.printf("training %s: network %s (%.0f MFLOP per field), schedule %s%n", method, net,
                     net.flopsPerSample(32, chosen.inputChannels()) / 1e6,
                     windows);

@@ -80,6 +80,6 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
         return new TrainingOptions(method, networks.getOrDefault(method, method.defaultNetwork()),
                 WindowSchedule.parse(schedule), data.seed(), false, true, validationSize,
                 ScaledNetworkScore.TWEEDIE_FACTOR, 10, method.defaultWeightDecay(), method.defaultAnchorEvery(), 1, null,
-                physics, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS);
+                physics, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, 0);
     }
 }

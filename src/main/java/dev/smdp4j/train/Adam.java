@@ -212,7 +212,7 @@ public final class Adam implements AutoCloseable {
         }
         keys.add(STEP_COUNT);
         ParameterIO.requireExactKeys(tensors, STATE_PREFIX, keys, "optimizer state");
-        long importedSteps = stepCount(tensors.get(STEP_COUNT));
+        long importedSteps = ParameterIO.wholeCount(tensors.get(STEP_COUNT), STEP_COUNT);
         for (int i = 0; i < names.size(); i++) {
             String m = FIRST_MOMENT + names.get(i);
             String v = SECOND_MOMENT + names.get(i);
@@ -280,16 +280,6 @@ public final class Adam implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- import internals
-
-    private static long stepCount(HostArray t) {
-        float value = t.size() == 1 ? t.data()[0] : Float.NaN;
-        if (t.rank() != 1 || !(value >= 0) || value != Math.rint(value) || Float.isInfinite(value)) {
-            throw new InvalidInputException("optimizer state '" + STEP_COUNT
-                    + "': expected a one-element array holding a whole step count >= 0, got shape "
-                    + t.shapeString() + (t.size() == 1 ? " holding " + value : ""));
-        }
-        return (long) value;
-    }
 
     private static void requireNonNegative(String key, HostArray v) {
         float[] data = v.data();

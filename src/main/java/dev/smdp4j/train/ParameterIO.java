@@ -155,6 +155,17 @@ public final class ParameterIO {
         }
     }
 
+    /** The whole, non-negative count held by a one-element array (a step count in optimizer state). */
+    static long wholeCount(HostArray t, String key) {
+        float value = t.size() == 1 ? t.data()[0] : Float.NaN;
+        if (t.rank() != 1 || !(value >= 0) || value != Math.rint(value) || Float.isInfinite(value)) {
+            throw new InvalidInputException("optimizer state '" + key
+                    + "': expected a one-element array holding a whole count >= 0, got shape "
+                    + t.shapeString() + (t.size() == 1 ? " holding " + value : ""));
+        }
+        return (long) value;
+    }
+
     static int[] intShape(Shape shape) {
         int[] out = new int[shape.dimension()];
         for (int i = 0; i < out.length; i++) {

@@ -33,10 +33,12 @@ import java.util.Map;
  *     graph; longer windows use gradient checkpointing (0 = no limit). It changes memory and speed,
  *     not the result (up to float reordering), so it is not part of {@link #toMap} and a resumed
  *     run may change it.
+ * @param averageDecay decay rate of the exponential moving average of the weights that are
+ *     validated and saved ({@link WeightAverage}); 0 = no averaging, the raw weights
  */
 public record TrainingOptions(Method method, NetworkConfig network, WindowSchedule schedule, long seed, boolean jitter,
         boolean augment, int validationSize, double scoreFactor, double clip, double weightDecay, int anchorEvery,
-        double anchorWeight, String init, String physics, int graphEvaluations) {
+        double anchorWeight, String init, String physics, int graphEvaluations, double averageDecay) {
 
     /** The physics of the data's solver, the default. */
     public static final String SPECTRAL = "spectral";
@@ -78,6 +80,9 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
         if (graphEvaluations < 0) {
             throw new InvalidInputException("--graph-evals must be >= 0 (0 = no limit), got " + graphEvaluations);
         }
+        if (!(averageDecay >= 0 && averageDecay < 1)) {
+            throw new InvalidInputException("--average must be in [0, 1) (0 = no weight averaging), got " + averageDecay);
+        }
         if (!(clip > 0)) {
             throw new InvalidInputException("--clip must be > 0, got " + clip);
         }
@@ -99,6 +104,9 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
         m.put("init", init == null ? "" : init);
         if (!physics.equals(SPECTRAL)) { // absent = spectral: runs and cache keys from before the option stay valid
             m.put("physics", physics);
+        }
+        if (averageDecay > 0) { // absent = none: runs and cache keys from before the option stay valid
+            m.put("average_decay", averageDecay);
         }
         return m;
     }

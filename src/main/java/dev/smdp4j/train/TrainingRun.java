@@ -112,119 +112,148 @@ public final class TrainingRun {
                 if (!resume && options.init() != null) {
                     warmStart(model, Path.of(options.init()));
                 }
-                State state = resume ? restore(model, adam, spec, dataHash) : new State(Position.START, new ArrayList<>(),
-                        Double.POSITIVE_INFINITY, 0);
-                Objective objective = model.objective(sde, options);
-                Objective floor = model.reference(sde, options, manager);
-                TrainingLoop loop = new TrainingLoop(manager, objective, adam, train, options.schedule(), options.seed(),
-                        options.augment());
-                Saver saver = new Saver(model, adam, spec, norm, dataHash, state, loop);
-                long startNanos = System.nanoTime();
-                Progress progress = new Progress("train", loop.totalSteps(), "steps", showProgress);
-                progress.resumeAt(state.position.step());
-                Position end;
-                try {
-                    end = loop.run(state.position, state.tally, new TrainingLoop.Listener() {
-                        long lastSave = System.nanoTime();
-                        int floorStage = -1;
-                        long stepsTaken = state.position.step();
-                        /** Steps skipped in a row: while positive, the weights may be the ones that diverged. */
-                        int skipStreak;
-
-                        @Override
-                        public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
-                            stepsTaken = position.step();
-                            skipStreak = applied ? 0 : skipStreak + 1;
-                            ensureFloor(position.stage(), stage);
-                            if (skipStreak == 0 && (System.nanoTime() - lastSave) / 60e9 >= checkpointMinutes) {
-                                saver.saveLast(position, false, elapsed(state, startNanos));
-                                lastSave = System.nanoTime();
-                            }
-                        }
-
-                        /** The exact-net loss floor of a stage, once per stage and process (also when resumed at an epoch's end). */
-                        private void ensureFloor(int stageIndex, Stage stage) {
-                            if (floor != null && floorStage != stageIndex) {
-                                floorStage = stageIndex;
-                                state.floors.put(stageIndex, lossFloor(manager, floor, train, stage));
-                            }
-                        }
-
-                        @Override
-                        public void onEpochEnd(int stageIndex, int epoch, Position next, Stage stage, double meanLoss,
-                                int skipped) {
-                            ensureFloor(stageIndex, stage);
-                            Map<String, Object> entry = new LinkedHashMap<>();
-                            entry.put("stage", stageIndex + 1);
-                            entry.put("epoch", epoch + 1);
-                            entry.put("window", stage.window());
-                            entry.put("step", next.step());
-                            entry.put("loss", meanLoss);
-                            if (floor != null) {
-                                entry.put("loss_floor_exact_net", state.floors.get(stageIndex));
-                            }
-                            entry.put("skipped_steps", skipped);
-                            boolean stageEnd = epoch + 1 == stage.epochs();
-                            boolean finalStage = stageIndex == options.schedule().stages().size() - 1;
-                            if (valY != null && (stageEnd || finalStage)) {
-                                model.validate(manager, sde, valX0, valY, options.seed(), entry);
-                            }
-                            entry.put("elapsed_seconds", elapsed(state, startNanos));
-                            state.history.add(entry);
-                            if (skipStreak > 0) {
-                                // Never replace the last good checkpoint with weights that give a non-finite loss.
-                                writeHistory(state);
-                                return;
-                            }
-                            saver.saveLast(next, false, elapsed(state, startNanos));
-                            lastSave = System.nanoTime();
-                            Object mse = entry.get(model.selectionMetric());
-                            if (mse instanceof Double v && v < state.bestMse) {
-                                state.bestMse = v;
-                                saver.save(out.resolve(BEST), next, false, elapsed(state, startNanos));
-                            } else if (valY == null) {
-                                saver.save(out.resolve(BEST), next, false, elapsed(state, startNanos));
-                            }
-                            String posterior = model.posteriorSelectionMetric();
-                            if (posterior != null && entry.get(posterior) instanceof Double v && v < state.bestPosterior) {
-                                state.bestPosterior = v;
-                                saver.save(out.resolve(BEST_POSTERIOR), next, false, elapsed(state, startNanos));
-                            }
-                            writeHistory(state);
-                            if (showProgress) {
-                                System.err.printf(Locale.ROOT, "%nepoch done: %s%n", entry);
-                            }
-                        }
-
-                        @Override
-                        public boolean shouldStop() {
-                            return interruption.requested() || stepsTaken >= stopAfterSteps
-                                    || (budgetMinutes > 0 && (System.nanoTime() - startNanos) / 60e9 >= budgetMinutes);
-                        }
-                    }, progress);
-                } catch (TrainingDivergedException e) {
-                    progress.finish("diverged");
-                    Path last = out.resolve(LAST);
-                    throw new InvalidInputException("training diverged: " + e.getMessage() + "; "
-                            + (Files.isRegularFile(last) ? "the last good checkpoint " + last + " is kept (start a new "
-                                    + "run from its weights with --init " + last + ")"
-                                    : "no checkpoint was written before the divergence"), e);
+                try (WeightAverage average = options.averageDecay() > 0
+                        ? new WeightAverage(model.block(), options.averageDecay()) : null) {
+                    return train(manager, sde, model, adam, average, spec, norm, dataHash, train, valX0, valY,
+                            interruption);
                 }
-                boolean complete = end.stage() >= options.schedule().stages().size();
-                saver.saveLast(end, complete, elapsed(state, startNanos));
-                progress.finish(complete ? "done" : "stopped");
-                if (interruption.requested()) {
-                    // Printed before the interruption is released: the JVM exits as soon as it is.
-                    System.err.printf(Locale.ROOT, "interrupted: stopped at step %d; %s is complete; %s%n", end.step(),
-                            out.resolve(LAST), resumeHint);
-                    System.err.flush();
-                }
-                if (complete && valY == null) {
-                    saver.save(out.resolve(BEST), end, true, elapsed(state, startNanos));
-                }
-                writeHistory(state);
-                return new Result(end, complete, state.bestMse, out.resolve(LAST), out.resolve(BEST));
             }
+        }
+    }
+
+    /** The training proper, with the run's model, optimizer and (if any) weight average in place. */
+    private Result train(NDManager manager, Sde sde, TrainableModel model, Adam adam, WeightAverage average,
+            DatasetSpec spec, Normalisation norm, String dataHash, HostArray train, HostArray valX0, HostArray valY,
+            Interruption interruption) {
+        State state = resume ? restore(model, adam, average, spec, dataHash) : new State(Position.START,
+                new ArrayList<>(), Double.POSITIVE_INFINITY, 0);
+        Objective objective = model.objective(sde, options);
+        Objective floor = model.reference(sde, options, manager);
+        TrainingLoop loop = new TrainingLoop(manager, objective, adam, train, options.schedule(), options.seed(),
+                options.augment());
+        Saver saver = new Saver(model, adam, average, spec, norm, dataHash, state, loop);
+        long startNanos = System.nanoTime();
+        Progress progress = new Progress("train", loop.totalSteps(), "steps", showProgress);
+        progress.resumeAt(state.position.step());
+        Position end;
+        try {
+            end = loop.run(state.position, state.tally, new TrainingLoop.Listener() {
+                long lastSave = System.nanoTime();
+                int floorStage = -1;
+                long stepsTaken = state.position.step();
+                /** Steps skipped in a row: while positive, the weights may be the ones that diverged. */
+                int skipStreak;
+
+                @Override
+                public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
+                    stepsTaken = position.step();
+                    skipStreak = applied ? 0 : skipStreak + 1;
+                    if (applied && average != null) {
+                        average.update();
+                    }
+                    ensureFloor(position.stage(), stage);
+                    if (skipStreak == 0 && (System.nanoTime() - lastSave) / 60e9 >= checkpointMinutes) {
+                        saver.saveLast(position, false, elapsed(state, startNanos));
+                        lastSave = System.nanoTime();
+                    }
+                }
+
+                /** The exact-net loss floor of a stage, once per stage and process (also when resumed at an epoch's end). */
+                private void ensureFloor(int stageIndex, Stage stage) {
+                    if (floor != null && floorStage != stageIndex) {
+                        floorStage = stageIndex;
+                        state.floors.put(stageIndex, lossFloor(manager, floor, train, stage));
+                    }
+                }
+
+                @Override
+                public void onEpochEnd(int stageIndex, int epoch, Position next, Stage stage, double meanLoss,
+                        int skipped) {
+                    ensureFloor(stageIndex, stage);
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("stage", stageIndex + 1);
+                    entry.put("epoch", epoch + 1);
+                    entry.put("window", stage.window());
+                    entry.put("step", next.step());
+                    entry.put("loss", meanLoss);
+                    if (floor != null) {
+                        entry.put("loss_floor_exact_net", state.floors.get(stageIndex));
+                    }
+                    entry.put("skipped_steps", skipped);
+                    boolean stageEnd = epoch + 1 == stage.epochs();
+                    boolean finalStage = stageIndex == options.schedule().stages().size() - 1;
+                    if (valY != null && (stageEnd || finalStage)) {
+                        withAverage(average, () -> model.validate(manager, sde, valX0, valY, options.seed(),
+                                entry));
+                    }
+                    entry.put("elapsed_seconds", elapsed(state, startNanos));
+                    state.history.add(entry);
+                    if (skipStreak > 0) {
+                        // Never replace the last good checkpoint with weights that give a non-finite loss.
+                        writeHistory(state);
+                        return;
+                    }
+                    saver.saveLast(next, false, elapsed(state, startNanos));
+                    lastSave = System.nanoTime();
+                    Object mse = entry.get(model.selectionMetric());
+                    if (mse instanceof Double v && v < state.bestMse) {
+                        state.bestMse = v;
+                        saver.save(out.resolve(BEST), next, false, elapsed(state, startNanos));
+                    } else if (valY == null) {
+                        saver.save(out.resolve(BEST), next, false, elapsed(state, startNanos));
+                    }
+                    String posterior = model.posteriorSelectionMetric();
+                    if (posterior != null && entry.get(posterior) instanceof Double v && v < state.bestPosterior) {
+                        state.bestPosterior = v;
+                        saver.save(out.resolve(BEST_POSTERIOR), next, false, elapsed(state, startNanos));
+                    }
+                    writeHistory(state);
+                    if (showProgress) {
+                        System.err.printf(Locale.ROOT, "%nepoch done: %s%n", entry);
+                    }
+                }
+
+                @Override
+                public boolean shouldStop() {
+                    return interruption.requested() || stepsTaken >= stopAfterSteps
+                            || (budgetMinutes > 0 && (System.nanoTime() - startNanos) / 60e9 >= budgetMinutes);
+                }
+            }, progress);
+        } catch (TrainingDivergedException e) {
+            progress.finish("diverged");
+            Path last = out.resolve(LAST);
+            throw new InvalidInputException("training diverged: " + e.getMessage() + "; "
+                    + (Files.isRegularFile(last) ? "the last good checkpoint " + last + " is kept (start a new "
+                            + "run from its weights with --init " + last + ")"
+                            : "no checkpoint was written before the divergence"), e);
+        }
+        boolean complete = end.stage() >= options.schedule().stages().size();
+        saver.saveLast(end, complete, elapsed(state, startNanos));
+        progress.finish(complete ? "done" : "stopped");
+        if (interruption.requested()) {
+            // Printed before the interruption is released: the JVM exits as soon as it is.
+            System.err.printf(Locale.ROOT, "interrupted: stopped at step %d; %s is complete; %s%n", end.step(),
+                    out.resolve(LAST), resumeHint);
+            System.err.flush();
+        }
+        if (complete && valY == null) {
+            saver.save(out.resolve(BEST), end, true, elapsed(state, startNanos));
+        }
+        writeHistory(state);
+        return new Result(end, complete, state.bestMse, out.resolve(LAST), out.resolve(BEST));
+    }
+
+    /** Runs {@code action} with the averaged weights in the block, if there is an average. */
+    private static void withAverage(WeightAverage average, Runnable action) {
+        if (average == null) {
+            action.run();
+            return;
+        }
+        average.swap();
+        try {
+            action.run();
+        } finally {
+            average.swap();
         }
     }
 
@@ -286,7 +315,7 @@ public final class TrainingRun {
         }
     }
 
-    private State restore(TrainableModel model, Adam adam, DatasetSpec spec, String dataHash) {
+    private State restore(TrainableModel model, Adam adam, WeightAverage average, DatasetSpec spec, String dataHash) {
         Checkpoint ckpt = Checkpoint.read(out.resolve(LAST));
         JsonNode meta = ckpt.metadata();
         ObjectMapper mapper = Json.mapper();
@@ -312,6 +341,11 @@ public final class TrainingRun {
         }
         ParameterIO.load(model.block(), ckpt.tensors());
         adam.importState(ckpt.tensors());
+        if (average != null) {
+            // The checkpoint's parameters are the average and its average state the raw weights: swap back.
+            average.importState(ckpt.tensors());
+            average.swap();
+        }
         JsonNode p = meta.path("position");
         Position position = new Position(p.path("stage").asInt(), p.path("epoch").asInt(), p.path("iteration").asInt(),
                 p.path("step").asLong());
@@ -336,6 +370,7 @@ public final class TrainingRun {
     private final class Saver {
         private final TrainableModel model;
         private final Adam adam;
+        private final WeightAverage average;
         private final DatasetSpec spec;
         private final Normalisation norm;
         private final String dataHash;
@@ -343,11 +378,12 @@ public final class TrainingRun {
 
         private final TrainingLoop loop;
 
-        Saver(TrainableModel model, Adam adam, DatasetSpec spec, Normalisation norm, String dataHash, State state,
-                TrainingLoop loop) {
+        Saver(TrainableModel model, Adam adam, WeightAverage average, DatasetSpec spec, Normalisation norm,
+                String dataHash, State state, TrainingLoop loop) {
             this.loop = loop;
             this.model = model;
             this.adam = adam;
+            this.average = average;
             this.spec = spec;
             this.norm = norm;
             this.dataHash = dataHash;
@@ -388,7 +424,15 @@ public final class TrainingRun {
             meta.put("elapsed_seconds", elapsedSeconds);
             meta.put("saved", Instant.now().toString());
             meta.put("history", state.history);
-            Map<String, HostArray> tensors = new LinkedHashMap<>(ParameterIO.export(model.block()));
+            // With an average, the parameters saved are the averaged ones (what validation measured and
+            // what sampling should use); the raw training weights go with the training state.
+            Map<String, HostArray> tensors = new LinkedHashMap<>();
+            withAverage(average, () -> {
+                tensors.putAll(ParameterIO.export(model.block()));
+                if (average != null) {
+                    tensors.putAll(average.exportState());
+                }
+            });
             tensors.putAll(adam.exportState());
             Checkpoint.write(file, meta, tensors);
         }

@@ -69,7 +69,7 @@ class SurrogateTest {
 
     static TrainingOptions options(Method method, dev.smdp4j.nn.NetworkConfig net, String schedule, String physics) {
         return new TrainingOptions(method, net, WindowSchedule.parse(schedule), 7, false, true, 16, 0.5, 10, 0,
-                method.defaultAnchorEvery(), 1, null, physics, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS);
+                method.defaultAnchorEvery(), 1, null, physics, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, 0);
     }
 
     private static DatasetStore store() {

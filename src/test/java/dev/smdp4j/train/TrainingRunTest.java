@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** SMDP training on tiny sizes: the loss falls, gradients reach every parameter, resume is exact. */
 class TrainingRunTest {
@@ -55,8 +57,12 @@ class TrainingRunTest {
     }
 
     static TrainingOptions options(String schedule) {
+        return options(schedule, 0);
+    }
+
+    static TrainingOptions options(String schedule, double averageDecay) {
         return new TrainingOptions(Method.SMDP, TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10, 0, 0, 0,
-                null, TrainingOptions.SPECTRAL, 0);
+                null, TrainingOptions.SPECTRAL, 0, averageDecay);
     }
 
     @Test
@@ -230,7 +236,7 @@ class TrainingRunTest {
         assertThrows(InvalidInputException.class, () -> WindowSchedule.parse("4:1:4:1e-3:1e-3:-2"));
         InvalidInputException oneShot = assertThrows(InvalidInputException.class, () -> new TrainingOptions(
                 Method.RESNET_S, TINY_NET, WindowSchedule.parse("1:1:4:1e-3:1e-3:2"), 1, false, false, 0, 0.5, 10, 0, 0, 0,
-                null, TrainingOptions.SPECTRAL, 0));
+                null, TrainingOptions.SPECTRAL, 0, 0));
         assertTrue(oneShot.getMessage().contains("smdp"), oneShot.getMessage());
         try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
             SmdpModel model = offZeroModel(m);
@@ -251,24 +257,34 @@ class TrainingRunTest {
         }
     }
 
-    @Test
-    void aResumedRunEqualsTheUninterruptedRun() {
+    /** Also with a weight average: its state is part of the checkpoint, and the saved weights are the average. */
+    @ParameterizedTest
+    @ValueSource(doubles = {0, 0.9})
+    void aResumedRunEqualsTheUninterruptedRun(double averageDecay) {
         String schedule = "1:2:8:1e-3:1e-3,2:1:8:3e-4:1e-4";
-        Path whole = tmp.resolve("whole");
-        Path parts = tmp.resolve("parts");
-        TrainingRun.Result full = new TrainingRun(data, whole, options(schedule), false, 60, 0, false).run(manager);
+        Path whole = tmp.resolve("whole" + averageDecay);
+        Path parts = tmp.resolve("parts" + averageDecay);
+        TrainingOptions options = options(schedule, averageDecay);
+        TrainingRun.Result full = new TrainingRun(data, whole, options, false, 60, 0, false).run(manager);
         assertTrue(full.complete());
-        TrainingRun.Result first = new TrainingRun(data, parts, options(schedule), false, 60, 0, false)
+        TrainingRun.Result first = new TrainingRun(data, parts, options, false, 60, 0, false)
                 .stopAfterSteps(7).run(manager);
         assertFalse(first.complete());
         assertEquals(7, first.position().step());
-        TrainingRun.Result second = new TrainingRun(data, parts, options(schedule), true, 60, 0, false).run(manager);
+        TrainingRun.Result second = new TrainingRun(data, parts, options, true, 60, 0, false).run(manager);
         assertTrue(second.complete());
         Map<String, HostArray> a = Checkpoint.read(whole.resolve(TrainingRun.LAST)).tensors();
         Map<String, HostArray> b = Checkpoint.read(parts.resolve(TrainingRun.LAST)).tensors();
         assertEquals(a.keySet(), b.keySet());
         for (String key : a.keySet()) {
             assertArrayEquals(a.get(key).data(), b.get(key).data(), 1e-6f, key);
+        }
+        assertEquals(averageDecay > 0, a.keySet().stream().anyMatch(k -> k.startsWith(WeightAverage.STATE_PREFIX)));
+        if (averageDecay > 0) {
+            // saved parameters = the average, not the raw training weights beside them
+            String name = a.keySet().stream().filter(k -> k.startsWith(ParameterIO.PREFIX)).findFirst().orElseThrow();
+            float[] raw = a.get(WeightAverage.WEIGHTS + name.substring(ParameterIO.PREFIX.length())).data();
+            assertFalse(java.util.Arrays.equals(raw, a.get(name).data()), "the average equals the raw weights");
         }
         JsonNode meta = Checkpoint.read(parts.resolve(TrainingRun.LAST)).metadata();
         assertTrue(meta.path("complete").asBoolean());
