@@ -33,6 +33,16 @@ public interface PhysicsModel {
         return Scalars.div(increment(x, h), h);
     }
 
+    /**
+     * If the noise-free step over {@code d} is a real even Fourier multiplier on {@code n x n}
+     * fields (linear and translation invariant, as the heat step), its values on the FFT grid
+     * (row-major, {@link FourierMultiplier}); otherwise, the default, {@code null}. It lets linear
+     * processes be sampled in closed form (see {@code sde.ForwardSimulation#marginal}).
+     */
+    default double[] fourierSymbol(int n, double d) {
+        return null;
+    }
+
     /** A short name for provenance and messages, e.g. {@code heat-spectral(alpha=1.0)}. */
     String describe();
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.smdp4j.physics.FourierMultiplier;
 import dev.smdp4j.util.NoiseSource;
 import dev.smdp4j.util.Scopes;
 
@@ -43,13 +44,25 @@ public final class ForwardSimulation {
      * @throws IllegalArgumentException unless {@code k <= steps <= grid.steps()}
      */
     public static NDArray extend(Sde sde, TimeGrid grid, NDArray states, NoiseSource noise, int steps) {
-        int known = (int) states.getShape().get(1) - 1;
-        if (steps < known || steps > grid.steps()) {
-            throw new IllegalArgumentException("steps " + steps + " outside " + known + ".." + grid.steps());
+        return extend(sde, grid, states, 0, noise, steps);
+    }
+
+    /**
+     * As {@link #extend(Sde, TimeGrid, NDArray, NoiseSource, int)} for states that start at time
+     * {@code t_first} instead of {@code t_0}: {@code states} {@code [B, k + 1, N, N]} at times
+     * {@code t_first .. t_{first + k}}, continued to {@code t_steps}: {@code [B, steps - first + 1, N, N]}.
+     *
+     * @throws IllegalArgumentException unless {@code first + k <= steps <= grid.steps()}
+     */
+    public static NDArray extend(Sde sde, TimeGrid grid, NDArray states, int first, NoiseSource noise, int steps) {
+        int known = first + (int) states.getShape().get(1) - 1;
+        if (first < 0 || steps < known || steps > grid.steps()) {
+            throw new IllegalArgumentException("steps " + steps + " outside " + known + ".." + grid.steps()
+                    + " (first state at time index " + first + ")");
         }
         NDManager out = states.getManager();
         try (NDManager scope = out.newSubManager()) {
-            NDArray x = states.get(":, " + known);
+            NDArray x = states.get(":, " + (known - first));
             x.attach(scope); // every op's result now lands in the scope
             NDList next = new NDList(steps - known + 1);
             next.add(states);
@@ -60,6 +73,67 @@ public final class ForwardSimulation {
             NDArray stacked = NDArrays.concat(next, 1);
             stacked.attach(out);
             return stacked;
+        }
+    }
+
+    /** Whether {@link #marginal} can draw states of this process on {@code n x n} fields: its physics is a Fourier multiplier. */
+    public static boolean hasClosedFormMarginal(Sde sde, int n) {
+        return sde.physics().fourierSymbol(n, 0) != null;
+    }
+
+    /**
+     * A draw of the state {@code x_k} at time {@code t_k} given {@code x0} ({@code [B, N, N]}) from
+     * the exact marginal of the process {@link #trajectory} simulates, when the physics is a Fourier
+     * multiplier {@code m_d} ({@link dev.smdp4j.physics.PhysicsModel#fourierSymbol}; the heat step).
+     * The process is then linear and Gaussian, per mode:
+     * <pre>
+     *   mean     = prod_{i < k} m_{d_i} * x0
+     *   variance = sum_{i < k} g(t_i)^2 d_i prod_{i < j < k} m_{d_j}^2
+     * </pre>
+     * so {@code x_k} is the filtered {@code x0} plus one white-noise field filtered by the square
+     * root of the variance: the same distribution as the simulation's state {@code k}, for one
+     * noise draw and two filters instead of {@code k} steps. Results in {@code x0}'s manager.
+     *
+     * @throws IllegalArgumentException if the physics is not a Fourier multiplier or {@code k} is outside {@code 0..M}
+     */
+    public static NDArray marginal(Sde sde, TimeGrid grid, NDArray x0, NoiseSource noise, int k) {
+        if (k < 0 || k > grid.steps()) {
+            throw new IllegalArgumentException("time index " + k + " outside 0.." + grid.steps());
+        }
+        if (k == 0) {
+            return x0.duplicate();
+        }
+        int n = (int) x0.getShape().get(x0.getShape().dimension() - 1);
+        double[] gain = null;
+        double[] variance = new double[n * n];
+        for (int i = 0; i < k; i++) {
+            double[] m = sde.physics().fourierSymbol(n, grid.span(i));
+            if (m == null) {
+                throw new IllegalArgumentException(sde.physics().describe() + " is not a Fourier multiplier: "
+                        + "no closed-form marginal; simulate the trajectory instead");
+            }
+            double g = sde.diffusion().at(grid.time(i));
+            for (int j = 0; j < m.length; j++) {
+                variance[j] = variance[j] * m[j] * m[j] + g * g * grid.span(i);
+            }
+            if (gain == null) {
+                gain = m.clone();
+            } else {
+                for (int j = 0; j < m.length; j++) {
+                    gain[j] *= m[j];
+                }
+            }
+        }
+        for (int j = 0; j < variance.length; j++) {
+            variance[j] = Math.sqrt(variance[j]);
+        }
+        NDManager out = x0.getManager();
+        try (NDManager scope = out.newSubManager()) {
+            x0.tempAttach(scope); // the filtered x0 lands in the scope too
+            NDArray z = noise.next(scope, x0.getShape());
+            NDArray x = FourierMultiplier.apply(x0, gain).add(FourierMultiplier.apply(z, variance));
+            x.attach(out);
+            return x;
         }
     }
 

@@ -13,7 +13,6 @@ import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Scalars;
-import java.util.Arrays;
 
 /**
  * SMDP training (paper Section 2): maximum likelihood of the probability-flow ODE by unrolling the
@@ -26,9 +25,13 @@ import java.util.Arrays;
  * <p>Per batch: one trajectory per field on one time grid (jittered if enabled: interior points
  * moved by {@code U[-d/2, d/2)}, as the reference), a window start {@code m} drawn uniformly from
  * {@code S..M} (so the final step {@code x_1 -> x_0} is trained, unlike the reference's off-by-one).
+ * For the heat benchmark's linear physics the window's first state is drawn from the process's
+ * exact marginal and only the window's S steps are simulated (the same distribution as simulating
+ * from {@code x0}; our speed-up, not the reference's, which simulates whole trajectories).
  *
  * <p>Anchor terms (our addition to the paper's loss): {@code K = S / anchorEvery} one-step losses
- * at random times {@code m} of the same trajectories, each from the simulated noisy state
+ * at random times {@code m} (of the same trajectories, or of fresh draws from the marginal when
+ * the physics allows it), each from the simulated noisy state
  * {@code x_m}, weighted so that they estimate {@code w * sum_{m=1..M} mean((xhat_{m-1} - x_{m-1})^2)}
  * — the window-1 loss at every time. In a long window only the first step starts from a noisy
  * simulated state; the others start from the network's own smooth predictions, so the network's
@@ -95,20 +98,41 @@ public final class UnrolledOdeObjective implements Objective {
         this.graphEvaluations = graphEvaluations;
     }
 
-    /** Every random draw of one loss evaluation, in a fixed order, so that both evaluation paths see the same. */
-    private record Draw(TimeGrid grid, int start, NDArray trajectory, int[] anchorTimes) {
+    /**
+     * Every random draw of one loss evaluation, in a fixed order, so that both evaluation paths see
+     * the same: the time grid, the window's states {@code x_{start - S} .. x_start} ({@code window},
+     * {@code [B, S + 1, N, N]}, the first at time index {@code first}), and per anchor its time
+     * {@code m} and the states {@code x_{m-1}, x_m} ({@code [B, 2, N, N]}).
+     */
+    private record Draw(TimeGrid grid, int start, int first, NDArray window, int[] anchorTimes, NDArray[] anchorStates) {
+        /** The window's state at time index {@code m}, {@code first <= m <= start}. */
         NDArray state(int m) {
-            return trajectory.get(":, " + m);
+            return window.get(":, " + (m - first));
         }
     }
 
+    /**
+     * The states a step uses, with no graph (no parameters involved). When the forward physics is a
+     * Fourier multiplier (the heat step), each run of states starts from a draw of the exact marginal
+     * ({@link ForwardSimulation#marginal}) and only the steps inside it are simulated: the window's
+     * S steps, and one per anchor. Otherwise one trajectory is simulated from {@code x0} as far as
+     * the latest state used, and the anchors are taken from it.
+     */
     private Draw draw(NDArray x0, int window, GaussianNoise random) {
         TimeGrid grid = jitter ? TimeGrid.jittered(endTime, steps, random) : TimeGrid.uniform(endTime, steps);
         int start = window + (int) Math.floor(random.nextUniform() * (steps - window + 1));
-        // Only as far as the states used (on average half the trajectory at window 1); no parameters: no graph.
+        int[] anchors = new int[anchorCount(window)];
+        NDArray[] anchorStates = new NDArray[anchors.length];
+        if (ForwardSimulation.hasClosedFormMarginal(sde, (int) x0.getShape().get(2))) {
+            NDArray states = run(grid, x0, start - window, start, random);
+            for (int k = 0; k < anchors.length; k++) {
+                anchors[k] = 1 + (int) Math.floor(random.nextUniform() * steps);
+                anchorStates[k] = run(grid, x0, anchors[k] - 1, anchors[k], random);
+            }
+            return new Draw(grid, start, start - window, states, anchors, anchorStates);
+        }
         // The window's states come first, so anchors change none of them.
         NDArray trajectory = ForwardSimulation.trajectory(sde, grid, x0, random, start);
-        int[] anchors = new int[anchorCount(window)];
         int last = start;
         for (int k = 0; k < anchors.length; k++) {
             anchors[k] = 1 + (int) Math.floor(random.nextUniform() * steps);
@@ -117,7 +141,16 @@ public final class UnrolledOdeObjective implements Objective {
         if (last > start) {
             trajectory = ForwardSimulation.extend(sde, grid, trajectory, random, last);
         }
-        return new Draw(grid, start, trajectory, anchors);
+        for (int k = 0; k < anchors.length; k++) {
+            anchorStates[k] = trajectory.get(":, " + (anchors[k] - 1) + ":" + (anchors[k] + 1));
+        }
+        return new Draw(grid, start, 0, trajectory, anchors, anchorStates);
+    }
+
+    /** States {@code x_from .. x_to} of one trajectory from {@code x0}: a marginal draw, then simulated steps. */
+    private NDArray run(TimeGrid grid, NDArray x0, int from, int to, GaussianNoise random) {
+        NDArray start = ForwardSimulation.marginal(sde, grid, x0, random, from).expandDims(1);
+        return ForwardSimulation.extend(sde, grid, start, from, random, to);
     }
 
     /**
@@ -138,7 +171,8 @@ public final class UnrolledOdeObjective implements Objective {
     public NDArray loss(NDArray x0, int window, GaussianNoise random) {
         Draw draw = draw(x0, window, random);
         NDArray loss = unroll(draw, draw.state(draw.start()), 0, window).loss();
-        NDArray anchors = draw.anchorTimes().length == 0 ? null : anchorLoss(draw, draw.anchorTimes(), x0.getManager());
+        NDArray anchors = draw.anchorTimes().length == 0 ? null : anchorLoss(draw, 0, draw.anchorTimes().length,
+                x0.getManager());
         return anchors == null ? loss : loss.add(anchors);
     }
 
@@ -199,8 +233,7 @@ public final class UnrolledOdeObjective implements Objective {
         for (int from = 0; from < times.length; from += segmentLength) {
             try (NDManager segment = scope.newSubManager();
                     GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray anchors = anchorLoss(draw, Arrays.copyOfRange(times, from, Math.min(times.length, from + segmentLength)),
-                        segment);
+                NDArray anchors = anchorLoss(draw, from, Math.min(times.length, from + segmentLength), segment);
                 double part = anchors.getFloat();
                 if (!Double.isFinite(part)) {
                     return part;
@@ -235,11 +268,13 @@ public final class UnrolledOdeObjective implements Objective {
         return new Unrolled(x, loss);
     }
 
-    /** The anchor terms at {@code times} (see the class comment), weighted as a share of all of them, computed in {@code manager}. */
-    private NDArray anchorLoss(Draw draw, int[] times, NDManager manager) {
+    /** Anchor terms {@code from .. to - 1} of the draw (see the class comment), weighted as a share of all of them, computed in {@code manager}. */
+    private NDArray anchorLoss(Draw draw, int from, int to, NDManager manager) {
         NDArray anchors = null;
-        for (int m : times) {
-            NDArray term = odeStep(inScope(draw.state(m), manager), m, draw.grid()).sub(draw.state(m - 1)).square().mean();
+        for (int k = from; k < to; k++) {
+            NDArray pair = draw.anchorStates()[k];
+            int m = draw.anchorTimes()[k];
+            NDArray term = odeStep(inScope(pair.get(":, 1"), manager), m, draw.grid()).sub(pair.get(":, 0")).square().mean();
             anchors = anchors == null ? term : anchors.add(term);
         }
         return Scalars.mul(anchors, anchorWeight * steps / draw.anchorTimes().length);

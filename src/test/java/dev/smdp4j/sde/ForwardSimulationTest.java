@@ -50,6 +50,91 @@ class ForwardSimulationTest extends EngineTest {
         }
     }
 
+    /**
+     * The closed-form marginal draw of x_k (what training uses to start a window) against the
+     * per-mode recursion, and against the simulation it replaces: the same mean (the noise-free
+     * physics of x0) and the same per-mode variance of the noise.
+     */
+    @Test
+    void marginalDrawsHaveTheSimulatedMeanAndPerModeVariance() {
+        int n = 8;
+        int count = 4000;
+        double alpha = 1.0;
+        double g = 0.7;
+        int k = 11;
+        TimeGrid grid = TimeGrid.jittered(0.2, 16, new GaussianNoise(21));
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, alpha)) {
+            Sde sde = new Sde(heat, Diffusion.constant(g));
+            assertTrue(ForwardSimulation.hasClosedFormMarginal(sde, n));
+            NDArray one = m.create(new GaussianRandomField(4).sample(m, 1, n, 22).data(), new Shape(1, n, n));
+            NDArray x0 = one.repeat(0, count);
+            NDArray mean = heat.advance(one, grid.time(k)); // the noise-free physics over t_k
+            float[] marginal = ForwardSimulation.marginal(sde, grid, x0, new GaussianNoise(23), k).sub(mean).toFloatArray();
+            float[] simulated = ForwardSimulation.trajectory(sde, grid, x0, new GaussianNoise(24), k).get(":, " + k)
+                    .sub(mean).toFloatArray();
+            // the mean: residuals average to zero in every pixel (pixel noise std about g sqrt(t_k) = 0.27)
+            for (float[] r : new float[][] {marginal, simulated}) {
+                for (int p = 0; p < n * n; p++) {
+                    double sum = 0;
+                    for (int f = 0; f < count; f++) {
+                        sum += r[f * n * n + p];
+                    }
+                    assertEquals(0, sum / count, 5 * 0.3 / Math.sqrt(count), "pixel " + p);
+                }
+            }
+            int[][] modes = {{0, 0}, {1, 0}, {0, 2}, {1, 1}, {2, 2}, {3, 1}, {4, 4}};
+            for (int[] q : modes) {
+                int k2 = q[0] * q[0] + q[1] * q[1];
+                double v = 0;
+                for (int i = 0; i < k; i++) {
+                    double d = grid.span(i);
+                    v = Math.exp(-2 * alpha * k2 * d) * v + g * g * d;
+                }
+                double fromMarginal = 0;
+                double fromSimulation = 0;
+                for (int f = 0; f < count; f++) {
+                    fromMarginal += TestFourier.modePower(marginal, f * n * n, n, q[0], q[1]) / (n * n);
+                    fromSimulation += TestFourier.modePower(simulated, f * n * n, n, q[0], q[1]) / (n * n);
+                }
+                // |X_k|^2 is exponential (chi-square with 1 degree of freedom at a real mode): 2-3% standard error
+                assertEquals(v, fromMarginal / count, 0.12 * v, "marginal, mode " + q[0] + "," + q[1]);
+                assertEquals(v, fromSimulation / count, 0.12 * v, "simulation, mode " + q[0] + "," + q[1]);
+            }
+            // pooled over all modes (Parseval): the mean squared residual per pixel, to about 0.3%
+            double expected = 0;
+            for (double k2 : dev.smdp4j.physics.HeatKernel.wavenumberSquared(n)) {
+                double v = 0;
+                for (int i = 0; i < k; i++) {
+                    v = Math.exp(-2 * alpha * k2 * grid.span(i)) * v + g * g * grid.span(i);
+                }
+                expected += v / (n * n);
+            }
+            for (float[] r : new float[][] {marginal, simulated}) {
+                double meanSquare = 0;
+                for (float v : r) {
+                    meanSquare += (double) v * v / r.length;
+                }
+                assertEquals(expected, meanSquare, 0.015 * expected, r == marginal ? "marginal" : "simulation");
+            }
+            assertArrayEquals(x0.toFloatArray(), ForwardSimulation.marginal(sde, grid, x0, new GaussianNoise(1), 0)
+                    .toFloatArray(), "x_0 is x0");
+            Sde opaque = new Sde(new dev.smdp4j.physics.PhysicsModel() { // the heat step, without its symbol
+                @Override
+                public NDArray increment(NDArray x, double d) {
+                    return heat.increment(x, d);
+                }
+
+                @Override
+                public String describe() {
+                    return "opaque";
+                }
+            }, Diffusion.constant(g));
+            assertTrue(!ForwardSimulation.hasClosedFormMarginal(opaque, n));
+            assertThrows(IllegalArgumentException.class,
+                    () -> ForwardSimulation.marginal(opaque, grid, x0, new GaussianNoise(1), 3));
+        }
+    }
+
     @Test
     void trajectoryStacksAllStatesAndStartsAtX0() {
         try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {

@@ -180,6 +180,57 @@ class TrainingRunTest {
     }
 
     /**
+     * Drawing the window's first state from the closed-form marginal gives the loss the simulation
+     * from x0 gives, in distribution: the exact-net loss of window 4 agrees between the heat physics
+     * and the same physics hidden behind an interface without its Fourier symbol (which forces the
+     * simulation). Paired by seed: both paths draw the same window start, then different noise.
+     */
+    @Test
+    void closedFormWindowStartsGiveTheSimulatedLoss() {
+        Normalisation norm = new Normalisation(0, 2.4);
+        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1);
+                ExactNet exact = new ExactNet(m, SPEC, norm)) {
+            Sde sde = new Sde(heat, Diffusion.constant(0.1));
+            Sde opaque = new Sde(new dev.smdp4j.physics.PhysicsModel() {
+                @Override
+                public NDArray increment(NDArray x, double d) {
+                    return heat.increment(x, d);
+                }
+
+                @Override
+                public String describe() {
+                    return "heat without its symbol";
+                }
+            }, sde.diffusion());
+            assertTrue(dev.smdp4j.sde.ForwardSimulation.hasClosedFormMarginal(sde, 16));
+            assertFalse(dev.smdp4j.sde.ForwardSimulation.hasClosedFormMarginal(opaque, 16));
+            int batch = 32;
+            HostArray x0 = new dev.smdp4j.physics.GaussianRandomField(4).sample(m, batch, 16, 5).normalised(0, 2.4);
+            UnrolledOdeObjective closedForm = new UnrolledOdeObjective(sde, exact, 0.2, 8, false);
+            UnrolledOdeObjective simulated = new UnrolledOdeObjective(opaque, sde, exact, 0.2, 8, false, 0, 0, 0);
+            int draws = 48;
+            double mean = 0;
+            double meanDifference = 0;
+            double squaredDifference = 0;
+            for (int i = 0; i < draws; i++) {
+                try (NDManager scope = m.newSubManager()) {
+                    NDArray x = scope.create(x0.data(), new Shape(batch, 16, 16));
+                    double a = closedForm.loss(x, 4, new GaussianNoise(i)).getFloat();
+                    double b = simulated.loss(x, 4, new GaussianNoise(i)).getFloat();
+                    mean += a / draws;
+                    meanDifference += (a - b) / draws;
+                    squaredDifference += (a - b) * (a - b) / draws;
+                }
+            }
+            double se = Math.sqrt((squaredDifference - meanDifference * meanDifference) / draws);
+            System.out.println("window-4 exact-net loss " + mean + ": closed form - simulated = " + meanDifference
+                    + " (se " + se + ")");
+            assertEquals(0, meanDifference, 4 * se, "closed-form vs simulated window states");
+            assertTrue(se < 0.03 * mean, "too few draws to tell: se " + se + " of " + mean);
+        }
+    }
+
+    /**
      * Gradient checkpointing (segments recomputed under their own collectors) gives the loss and the
      * parameter gradients of the whole window's graph: window 7 in segments of 1, 3 and 7 (with the
      * anchors in groups of as many), with anchors and time jitter, so that every random draw must
