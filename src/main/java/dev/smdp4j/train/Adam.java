@@ -5,14 +5,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,16 +58,15 @@ public final class Adam implements AutoCloseable {
     private final double weightDecay;
     private final double clip;
 
-    private final List<String> names = new ArrayList<>();
-    private final List<NDArray> parameters = new ArrayList<>();
-    /** Where each parameter's elements start in the flat moments, and the total count last. */
-    private final long[] offsets;
+    private final FlatLayout layout;
+    private final List<String> names;
+    private final List<NDArray> parameters;
     /** All first and second moments, flat in parameter order: one update for all parameters. */
     private final NDArray firstMoment;
     private final NDArray secondMoment;
     /** Per-parameter views of the flat moments, for export and import. */
-    private final List<NDArray> firstMoments = new ArrayList<>();
-    private final List<NDArray> secondMoments = new ArrayList<>();
+    private final List<NDArray> firstMoments;
+    private final List<NDArray> secondMoments;
     private final NDManager state;
     private long steps;
     private boolean closed;
@@ -82,31 +77,14 @@ public final class Adam implements AutoCloseable {
         this.epsilon = b.epsilon;
         this.weightDecay = b.weightDecay;
         this.clip = b.clip;
-        for (Pair<String, Parameter> p : ParameterIO.parameters(block)) {
-            if (p.getValue().requiresGradient()) {
-                names.add(p.getKey());
-                parameters.add(p.getValue().getArray());
-            }
-        }
-        if (parameters.isEmpty()) {
-            throw new IllegalArgumentException("the block has no trainable parameters");
-        }
-        state = parameters.get(0).getManager().newSubManager();
-        offsets = new long[parameters.size() + 1];
-        for (int i = 0; i < parameters.size(); i++) {
-            offsets[i + 1] = offsets[i] + parameters.get(i).size();
-        }
-        firstMoment = state.zeros(new Shape(offsets[parameters.size()]), parameters.get(0).getDataType());
-        secondMoment = state.zeros(new Shape(offsets[parameters.size()]), parameters.get(0).getDataType());
-        for (int i = 0; i < parameters.size(); i++) {
-            firstMoments.add(view(firstMoment, i));
-            secondMoments.add(view(secondMoment, i));
-        }
-    }
-
-    /** Parameter {@code i}'s part of a flat array, shaped like the parameter, sharing its storage. */
-    private NDArray view(NDArray flat, int i) {
-        return flat.get(new NDIndex().addSliceDim(offsets[i], offsets[i + 1])).reshape(parameters.get(i).getShape());
+        layout = new FlatLayout(block);
+        names = layout.names;
+        parameters = layout.parameters;
+        state = layout.manager().newSubManager();
+        firstMoment = layout.zeros(state);
+        secondMoment = layout.zeros(state);
+        firstMoments = layout.views(firstMoment);
+        secondMoments = layout.views(secondMoment);
     }
 
     /** A builder with the defaults beta1 0.9, beta2 0.999, eps 1e-8, no weight decay, clip 10. */
@@ -266,7 +244,7 @@ public final class Adam implements AutoCloseable {
         NDArray denominator = secondMoment.sqrt().divi((float) Math.sqrt(biasCorrection2)).addi((float) epsilon);
         NDArray step = firstMoment.div(denominator).muli((float) (lr / biasCorrection1));
         NDList parts = parameters.size() == 1 ? new NDList(step)
-                : step.split(Arrays.copyOfRange(offsets, 1, parameters.size()));
+                : step.split(layout.cuts());
         for (int i = 0; i < parameters.size(); i++) {
             // In-place on a detached view: it shares the parameter's storage, and PyTorch refuses
             // in-place updates of a leaf that requires a gradient while a collector is recording.

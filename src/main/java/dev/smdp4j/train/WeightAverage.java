@@ -1,13 +1,9 @@
 package dev.smdp4j.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import dev.smdp4j.io.HostArray;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,11 +39,9 @@ public final class WeightAverage implements AutoCloseable {
     static final String COUNT = STATE_PREFIX + "t";
 
     private final double decay;
-    private final List<String> names = new ArrayList<>();
-    private final List<NDArray> parameters = new ArrayList<>();
-    private final long[] offsets;
+    private final FlatLayout layout;
     private final NDArray average;
-    private final List<NDArray> views = new ArrayList<>();
+    private final List<NDArray> views;
     private final NDManager state;
     private long updates;
     private boolean closed;
@@ -62,29 +56,13 @@ public final class WeightAverage implements AutoCloseable {
             throw new IllegalArgumentException("the averaging decay must be in (0, 1), got " + decay);
         }
         this.decay = decay;
-        for (Pair<String, Parameter> p : ParameterIO.parameters(block)) {
-            if (p.getValue().requiresGradient()) {
-                names.add(p.getKey());
-                parameters.add(p.getValue().getArray());
-            }
-        }
-        if (parameters.isEmpty()) {
-            throw new IllegalArgumentException("the block has no trainable parameters");
-        }
-        state = parameters.get(0).getManager().newSubManager();
-        offsets = new long[parameters.size() + 1];
-        for (int i = 0; i < parameters.size(); i++) {
-            offsets[i + 1] = offsets[i] + parameters.get(i).size();
-        }
+        this.layout = new FlatLayout(block);
+        state = layout.manager().newSubManager();
+        average = layout.zeros(state);
         try (NDManager scratch = state.newSubManager()) {
-            NDArray flat = flatParameters(scratch);
-            average = state.zeros(flat.getShape(), flat.getDataType());
-            average.set(new NDIndex("..."), flat);
+            average.set(new NDIndex("..."), layout.flatten(scratch));
         }
-        for (int i = 0; i < parameters.size(); i++) {
-            views.add(average.get(new NDIndex().addSliceDim(offsets[i], offsets[i + 1]))
-                    .reshape(parameters.get(i).getShape()));
-        }
+        views = layout.views(average);
     }
 
     /** The decay rate r of the average once warmed up. */
@@ -104,7 +82,7 @@ public final class WeightAverage implements AutoCloseable {
         try (NDManager scratch = state.newSubManager()) {
             average.tempAttach(scratch);
             // No gradient is recorded here, so DJL's number operands (see util.Scalars) are harmless.
-            average.muli((float) r).addi(flatParameters(scratch).muli((float) (1 - r)));
+            average.muli((float) r).addi(layout.flatten(scratch).muli((float) (1 - r)));
         }
         updates++;
     }
@@ -116,8 +94,8 @@ public final class WeightAverage implements AutoCloseable {
     public void swap() {
         requireOpen();
         try (NDManager scratch = state.newSubManager()) {
-            for (int i = 0; i < parameters.size(); i++) {
-                NDArray data = parameters.get(i).stopGradient(); // shares the parameter's storage
+            for (int i = 0; i < layout.count(); i++) {
+                NDArray data = layout.parameters.get(i).stopGradient(); // shares the parameter's storage
                 data.attach(scratch);
                 NDArray held = views.get(i).duplicate();
                 held.attach(scratch);
@@ -131,8 +109,8 @@ public final class WeightAverage implements AutoCloseable {
     public Map<String, HostArray> exportState() {
         requireOpen();
         Map<String, HostArray> out = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            String key = WEIGHTS + names.get(i);
+        for (int i = 0; i < layout.count(); i++) {
+            String key = WEIGHTS + layout.names.get(i);
             out.put(key, ParameterIO.toHost(views.get(i), key));
         }
         out.put(COUNT, new HostArray(new float[] {updates}, 1));
@@ -148,17 +126,17 @@ public final class WeightAverage implements AutoCloseable {
     public void importState(Map<String, HostArray> tensors) {
         requireOpen();
         List<String> keys = new ArrayList<>();
-        for (String name : names) {
+        for (String name : layout.names) {
             keys.add(WEIGHTS + name);
         }
         keys.add(COUNT);
         ParameterIO.requireExactKeys(tensors, STATE_PREFIX, keys, "weight-average state");
         long count = ParameterIO.wholeCount(tensors.get(COUNT), COUNT);
-        for (int i = 0; i < names.size(); i++) {
+        for (int i = 0; i < layout.count(); i++) {
             ParameterIO.requireCompatible("weight-average state '" + keys.get(i) + "'", tensors.get(keys.get(i)),
                     views.get(i));
         }
-        for (int i = 0; i < names.size(); i++) {
+        for (int i = 0; i < layout.count(); i++) {
             ParameterIO.copyInto(views.get(i), tensors.get(keys.get(i)));
         }
         updates = count;
@@ -170,18 +148,6 @@ public final class WeightAverage implements AutoCloseable {
             closed = true;
             state.close();
         }
-    }
-
-    private NDArray flatParameters(NDManager scratch) {
-        NDList flat = new NDList(parameters.size());
-        for (NDArray p : parameters) {
-            NDArray data = p.stopGradient();
-            data.attach(scratch);
-            flat.add(data.reshape(-1));
-        }
-        NDArray out = NDArrays.concat(flat);
-        out.attach(scratch);
-        return out;
     }
 
     private void requireOpen() {

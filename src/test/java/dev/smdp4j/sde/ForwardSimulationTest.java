@@ -118,17 +118,7 @@ class ForwardSimulationTest extends EngineTest {
             }
             assertArrayEquals(x0.toFloatArray(), ForwardSimulation.marginal(sde, grid, x0, new GaussianNoise(1), 0)
                     .toFloatArray(), "x_0 is x0");
-            Sde opaque = new Sde(new dev.smdp4j.physics.PhysicsModel() { // the heat step, without its symbol
-                @Override
-                public NDArray increment(NDArray x, double d) {
-                    return heat.increment(x, d);
-                }
-
-                @Override
-                public String describe() {
-                    return "opaque";
-                }
-            }, Diffusion.constant(g));
+            Sde opaque = new Sde(dev.smdp4j.TestPhysics.withoutSymbol(heat), Diffusion.constant(g));
             assertTrue(!ForwardSimulation.hasClosedFormMarginal(opaque, n));
             assertThrows(IllegalArgumentException.class,
                     () -> ForwardSimulation.marginal(opaque, grid, x0, new GaussianNoise(1), 3));

@@ -191,17 +191,7 @@ class TrainingRunTest {
         try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1);
                 ExactNet exact = new ExactNet(m, SPEC, norm)) {
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
-            Sde opaque = new Sde(new dev.smdp4j.physics.PhysicsModel() {
-                @Override
-                public NDArray increment(NDArray x, double d) {
-                    return heat.increment(x, d);
-                }
-
-                @Override
-                public String describe() {
-                    return "heat without its symbol";
-                }
-            }, sde.diffusion());
+            Sde opaque = new Sde(dev.smdp4j.TestPhysics.withoutSymbol(heat), sde.diffusion());
             assertTrue(dev.smdp4j.sde.ForwardSimulation.hasClosedFormMarginal(sde, 16));
             assertFalse(dev.smdp4j.sde.ForwardSimulation.hasClosedFormMarginal(opaque, 16));
             int batch = 32;
