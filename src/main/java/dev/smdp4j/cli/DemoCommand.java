@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 
 /** {@code smdp demo}: the shipped SMDP model on freshly generated benchmark observations, with figures. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reconstruct benchmark observations with the shipped SMDP model (no training): the SMDP-ODE "
+        description = {"Reconstruct benchmark observations with the shipped SMDP models (no training): the SMDP-ODE "
                 + "estimate and SMDP-SDE posterior samples for the first test observations of the paper's data set "
                 + "(regenerated from its seed), their metrics, and OUT/fig2.png and OUT/fig3.png."})
 final class DemoCommand implements Callable<Integer> {
@@ -56,8 +56,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         try (NDManager manager = Engines.newManager()) {
-            Checkpoint checkpoint = Checkpoint.read(Pretrained.checkpoint());
+            Checkpoint checkpoint = Checkpoint.read(Pretrained.checkpoint(Pretrained.Use.ESTIMATE));
+            Checkpoint posteriorCheckpoint = Checkpoint.read(Pretrained.checkpoint(Pretrained.Use.POSTERIOR));
             TrainableModel model = TrainableModel.load(manager, checkpoint);
+            TrainableModel posteriorModel = TrainableModel.load(manager, posteriorCheckpoint);
             HeatDataset data = DatasetGenerator.generate(manager, model.spec(), false);
             Normalisation norm = model.normalisation();
             int n = Math.min(observations, data.testX0().dim(0));
@@ -67,9 +69,9 @@ final class DemoCommand implements Callable<Integer> {
             Progress progress = new Progress("demo", 2L * n + 3L * samples, "samples", !quiet);
             HostArray ode = Reconstruction.run(manager, model, y, Reconstruction.Request.of("ode", steps, 1, seed),
                     progress).x0();
-            HostArray sde = Reconstruction.run(manager, model, y, Reconstruction.Request.of("sde", steps, 1, seed),
+            HostArray sde = Reconstruction.run(manager, posteriorModel, y, Reconstruction.Request.of("sde", steps, 1, seed),
                     progress).x0();
-            HostArray posterior = Reconstruction.run(manager, model, y.rows(0, Math.min(3, n)),
+            HostArray posterior = Reconstruction.run(manager, posteriorModel, y.rows(0, Math.min(3, n)),
                     Reconstruction.Request.of("sde", steps, samples, seed), progress).x0();
             progress.finish("");
             Files.createDirectories(out);
@@ -80,17 +82,19 @@ final class DemoCommand implements Callable<Integer> {
             spectra.put("SMDP-ODE", odeEval.predictionRadialSpectrum());
             spectra.put("SMDP-SDE", sdeEval.predictionRadialSpectrum());
             BenchmarkFigures.figure3(out.resolve("fig3.png"), odeEval.truthRadialSpectrum(), spectra);
-            JsonNode shipped = checkpoint.metadata().path("shipped");
+            JsonNode shipped = checkpoint.metadata().path(Pretrained.PROVENANCE);
             Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("model", Pretrained.RESOURCE);
+            summary.put("model_ode", Pretrained.Use.ESTIMATE.resource());
+            summary.put("model_sde", Pretrained.Use.POSTERIOR.resource());
             summary.put("model_provenance", shipped);
+            summary.put("model_sde_provenance", posteriorCheckpoint.metadata().path(Pretrained.PROVENANCE));
             summary.put("observations", n);
             summary.put("ode_mse_1e5", odeEval.mse().mean() * 1e5);
             summary.put("ode_spectral_error", odeEval.spectralError().mean());
             summary.put("sde_mse_1e5", sdeEval.mse().mean() * 1e5);
             summary.put("sde_spectral_error", sdeEval.spectralError().mean());
             Json.write(out.resolve("demo.json"), summary);
-            System.out.printf(Locale.ROOT, "shipped SMDP model (%s) on the first %d test observations of the paper's "
+            System.out.printf(Locale.ROOT, "shipped SMDP models (%s) on the first %d test observations of the paper's "
                     + "data set:%n  SMDP-ODE: MSE %.3f e-5, spectral error %.3f%n  SMDP-SDE: MSE %.3f e-5, spectral "
                     + "error %.3f%nwrote %s/fig2.png, fig3.png, demo.json in %.1f s%n", shipped.path("trained_by")
                     .asText("see metadata"), n, odeEval.mse().mean() * 1e5, odeEval.spectralError().mean(),

@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
 final class SampleCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "CKPT|NAME", description = "A checkpoint from 'smdp train' "
-            + "(SMDP, HeatGen or a one-shot baseline; default: the shipped SMDP model), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
+            + "(SMDP, HeatGen or a one-shot baseline; default: the shipped SMDP model for the sampler: sde and pc "
+            + "get the one selected by SDE spectral error, the others the one selected by ODE MSE), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
             + "objective's optimum), exact-posterior (samples of p(x0|y)), exact-posterior-mean.")
     String model;
 
@@ -99,7 +100,8 @@ final class SampleCommand implements Callable<Integer> {
             Samplers.create(sampler, correctorSteps, snr); // an unknown name fails before any work
         }
         if (model == null) {
-            model = Pretrained.checkpoint().toString();
+            // the shipped model selected for this sampler (default sampler: sde)
+            model = Pretrained.checkpoint(Pretrained.Use.forSampler(sampler != null ? sampler : "sde")).toString();
         }
         boolean closedForm = Reconstruction.CLOSED_FORMS.contains(model);
         if (closedForm && data == null) {

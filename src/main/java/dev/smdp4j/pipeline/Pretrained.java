@@ -1,44 +1,160 @@
 package dev.smdp4j.pipeline;
 
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.smdp4j.data.DatasetGenerator;
+import dev.smdp4j.data.HeatDataset;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.eval.Evaluation;
+import dev.smdp4j.eval.Metrics;
+import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.Json;
+import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.ParameterIO;
+import dev.smdp4j.train.TrainableModel;
+import dev.smdp4j.util.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The SMDP model shipped with the library (trained on the paper's protocol, provenance in its
- * metadata under {@code shipped}): what {@code smdp demo} and {@code smdp sample} without
- * {@code --model} use.
+ * The SMDP models shipped with the library, trained by {@code smdp reproduce --profile paper}:
+ * one for estimates ({@code ode}: the run's {@code best.ckpt}, chosen by validation ODE MSE) and
+ * one for posterior samples ({@code sde}: its {@code best-sde.ckpt}, chosen by the SDE's spectral
+ * error), because one training run's best model differs between the two (docs/RESULTS.md). Their
+ * provenance and the metrics recorded on a test slice at export are in the metadata under
+ * {@value #PROVENANCE}. What {@code smdp demo}, and {@code smdp sample} without {@code --model},
+ * use.
  */
 public final class Pretrained {
-    /** Classpath location of the shipped checkpoint (weights only, no optimizer state). */
-    public static final String RESOURCE = "/models/smdp-heat-paper.ckpt";
+    /** The metadata entry with the provenance of a shipped model. */
+    public static final String PROVENANCE = "shipped";
+    /** Test observations of the regenerated data set whose metrics an export records. */
+    public static final int SLICE = 16;
 
-    private static Path cached;
+    /** What a shipped model is for, and where it lives on the classpath. */
+    public enum Use {
+        /** Estimates: the {@code ode} sampler and other deterministic ones. */
+        ESTIMATE("ode", "/models/smdp-heat-paper-ode.ckpt"),
+        /** Posterior samples: the {@code sde} and {@code pc} samplers. */
+        POSTERIOR("sde", "/models/smdp-heat-paper-sde.ckpt");
+
+        private final String sampler;
+        private final String resource;
+
+        Use(String sampler, String resource) {
+            this.sampler = sampler;
+            this.resource = resource;
+        }
+
+        /** The sampler the model was selected for. */
+        public String sampler() {
+            return sampler;
+        }
+
+        /** Its classpath location (weights only, no optimizer state). */
+        public String resource() {
+            return resource;
+        }
+
+        /** The file name, as {@link #export} writes it and {@code src/main/resources/models/} holds it. */
+        public String fileName() {
+            return resource.substring(resource.lastIndexOf('/') + 1);
+        }
+
+        /** The model for {@code sampler}: posterior samplers get {@link #POSTERIOR}, the others {@link #ESTIMATE}. */
+        public static Use forSampler(String sampler) {
+            return List.of("sde", "pc").contains(sampler) ? POSTERIOR : ESTIMATE;
+        }
+    }
+
+    private static final Map<Use, Path> CACHED = new EnumMap<>(Use.class);
 
     private Pretrained() {
     }
 
-    /** The shipped checkpoint as a file (copied once per process to a temporary file deleted on exit). */
-    public static synchronized Path checkpoint() {
+    /** The shipped checkpoint for {@code use} as a file (copied once per process to a temporary file deleted on exit). */
+    public static synchronized Path checkpoint(Use use) {
+        Path cached = CACHED.get(use);
         if (cached != null && Files.isRegularFile(cached)) {
             return cached;
         }
-        try (InputStream in = Pretrained.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = Pretrained.class.getResourceAsStream(use.resource())) {
             if (in == null) {
-                throw new InvalidInputException("the shipped model " + RESOURCE + " is missing from the classpath; "
+                throw new InvalidInputException("the shipped model " + use.resource() + " is missing from the classpath; "
                         + "give --model CKPT");
             }
             Path file = Files.createTempFile("smdp-pretrained-", ".ckpt");
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            cached = file;
+            CACHED.put(use, file);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the shipped model: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Writes {@code source} as a model to ship for {@code use}: the weights only (no optimizer or
+     * averaging state), the training metadata, and under {@value #PROVENANCE} how it was trained,
+     * the source file's SHA-256, its validation history, and the metrics of both samplers on the
+     * first {@value #SLICE} test observations of the data set regenerated from the checkpoint's
+     * parameters (what {@code PretrainedTest} checks the shipped file against).
+     */
+    public static void export(NDManager manager, Path source, Path target, Use use, String trainedBy) {
+        Checkpoint checkpoint = Checkpoint.read(source);
+        Map<String, Object> meta = Json.mapper().convertValue(checkpoint.metadata(),
+                Json.mapper().getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
+        JsonNode history = checkpoint.metadata().path("history");
+        meta.remove("history");
+        meta.remove("epoch_tally");
+        meta.keySet().removeAll(Checkpoint.RESERVED); // written afresh
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("trained_by", trainedBy);
+        provenance.put("trained_with", checkpoint.metadata().path("library").asText());
+        provenance.put("trained_checkpoint_created", checkpoint.metadata().path("created").asText());
+        provenance.put("use", use.sampler());
+        provenance.put("source", source.toAbsolutePath().toString());
+        provenance.put("source_sha256", Hashing.sha256(source));
+        provenance.put("training_history", history);
+        try (NDManager scope = manager.newSubManager()) {
+            provenance.put("test_slice_metrics", sliceMetrics(scope, TrainableModel.load(scope, checkpoint)));
+        }
+        meta.put(PROVENANCE, provenance);
+        Map<String, HostArray> weights = new LinkedHashMap<>();
+        checkpoint.tensors().forEach((key, value) -> {
+            if (key.startsWith(ParameterIO.PREFIX)) {
+                weights.put(key, value);
+            }
+        });
+        Checkpoint.write(target, meta, weights);
+    }
+
+    /** Both samplers' metrics on the first {@value #SLICE} test observations (or all, if fewer), seed 0, one sample each. */
+    static Map<String, Object> sliceMetrics(NDManager manager, TrainableModel model) {
+        HeatDataset data = DatasetGenerator.generate(manager, model.spec(), false);
+        Normalisation norm = model.normalisation();
+        int n = Math.min(SLICE, data.testX0().dim(0));
+        HostArray truth = norm.normalise(data.testX0()).rows(0, n);
+        HostArray y = norm.normalise(data.testY()).rows(0, n);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("observations", "first " + n + " test observations of the data set regenerated from "
+                + "dataset.parameters");
+        for (String sampler : new String[] {"ode", "sde"}) {
+            HostArray pred = Reconstruction.run(manager, model, y,
+                    Reconstruction.Request.of(sampler, model.spec().steps(), 1, 0), null).x0();
+            Evaluation e = Metrics.evaluate(truth, pred, 0, 1, model.spec().alpha(), model.spec().endTime());
+            out.put(sampler + "_mse", e.mse().mean());
+            out.put(sampler + "_spectral_error", e.spectralError().mean());
+        }
+        return out;
     }
 }

@@ -49,6 +49,8 @@ public final class Reproduction {
     static final String RUNS = "runs";
     static final String PREDICTIONS = "predictions";
     static final String STAGES = "stages.json";
+    /** The SMDP models of this run as they would ship ({@link Pretrained#export}). */
+    static final String SHIPPED = "shipped";
 
     private final Path out;
     private final ReproductionProfile profile;
@@ -145,9 +147,36 @@ public final class Reproduction {
             figures(out, store, measured, Npz.read(posterior, "x0"), profile.figureObservations());
             return null;
         }, false);
+        shipped(manager, checkpointFor(ROWS.get(0), checkpoints), Pretrained.Use.ESTIMATE);
+        shipped(manager, checkpointFor(ROWS.get(1), checkpoints), Pretrained.Use.POSTERIOR);
         log(String.format(Locale.ROOT, "done in %.1f s (this run)", (System.nanoTime() - start) / 1e9));
         writeLog();
         return measured;
+    }
+
+    /**
+     * {@code DIR/shipped/NAME}: the SMDP model for {@code use} in the form the library ships it
+     * (copy both files to {@code src/main/resources/models/} to ship them); kept when it was already
+     * exported from the same checkpoint.
+     */
+    private void shipped(NDManager manager, Path source, Pretrained.Use use) {
+        Path target = out.resolve(SHIPPED).resolve(use.fileName());
+        String hash = Hashing.sha256(source);
+        if (Files.isRegularFile(target) && hash.equals(Checkpoint.read(target).metadata().path(Pretrained.PROVENANCE)
+                .path("source_sha256").asText())) {
+            return;
+        }
+        stage("export " + use.fileName(), () -> {
+            try {
+                Files.createDirectories(target.getParent());
+            } catch (IOException e) {
+                throw new InvalidInputException("cannot create directory " + target.getParent() + ": " + e.getMessage(), e);
+            }
+            Pretrained.export(manager, source, target, use, "smdp reproduce --profile " + profile.name() + " (commit "
+                    + commit() + "), " + out.relativize(source) + "; see " + out.resolve("log.txt"));
+            return null;
+        }, false);
+        log("shipped form of " + source + " for " + use.sampler() + ": " + target);
     }
 
     /**

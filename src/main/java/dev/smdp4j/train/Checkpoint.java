@@ -67,7 +67,8 @@ public final class Checkpoint {
     private static final String TENSOR_PREFIX = "tensors/";
     private static final String TENSOR_SUFFIX = ".npy";
     private static final String TENSORS_FIELD = "tensors";
-    private static final Set<String> RESERVED = Set.of("format", "format_version", "library", "created", TENSORS_FIELD);
+    /** Metadata keys the file format writes itself. */
+    public static final Set<String> RESERVED = Set.of("format", "format_version", "library", "created", TENSORS_FIELD);
     /** Far above any real metadata; bounds what a corrupt size can make us allocate. */
     private static final int MAX_METADATA_BYTES = 64 << 20;
     /** Entry timestamps are fixed: the time of writing is in {@code created}. */

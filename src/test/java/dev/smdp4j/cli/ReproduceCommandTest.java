@@ -110,6 +110,32 @@ class ReproduceCommandTest {
         assertTrue(learned < 1.5 * spectral, learned + " vs " + spectral);
     }
 
+    /**
+     * The run's SMDP models in shipped form: weights only, the weights of the checkpoint each row
+     * sampled (ODE: best.ckpt, SDE: best-sde.ckpt), and slice metrics recorded.
+     */
+    @Test
+    void theSmdpModelsAreExportedInShippedForm() throws Exception {
+        try (var runs = Files.list(out.resolve("runs"))) {
+            Path smdp = runs.filter(p -> p.getFileName().toString().matches("smdp-[0-9a-f]+")).findFirst().orElseThrow();
+            String[][] pairs = {{dev.smdp4j.pipeline.Pretrained.Use.ESTIMATE.fileName(), "best.ckpt"},
+                    {dev.smdp4j.pipeline.Pretrained.Use.POSTERIOR.fileName(), "best-sde.ckpt"}};
+            for (String[] pair : pairs) {
+                var shipped = dev.smdp4j.train.Checkpoint.read(out.resolve("shipped").resolve(pair[0]));
+                var source = dev.smdp4j.train.Checkpoint.read(smdp.resolve(pair[1]));
+                assertTrue(shipped.metadata().path("shipped").path("trained_by").asText()
+                        .startsWith("smdp reproduce --profile quick"), shipped.metadata().toString());
+                assertTrue(shipped.metadata().path("shipped").path("test_slice_metrics").path("ode_mse").isNumber());
+                assertEquals(source.tensors().keySet().stream().filter(k -> k.startsWith("param/"))
+                        .collect(java.util.stream.Collectors.toSet()), shipped.tensors().keySet(), pair[0]);
+                for (String key : shipped.tensors().keySet()) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(source.tensors().get(key).data(),
+                            shipped.tensors().get(key).data(), key);
+                }
+            }
+        }
+    }
+
     @Test
     void figuresAreWritten() throws Exception {
         for (String name : new String[] {"fig2.png", "fig3.png"}) {
