@@ -59,8 +59,6 @@ public final class Adam implements AutoCloseable {
     private final double clip;
 
     private final FlatLayout layout;
-    private final List<String> names;
-    private final List<NDArray> parameters;
     /** All first and second moments, flat in parameter order: one update for all parameters. */
     private final NDArray firstMoment;
     private final NDArray secondMoment;
@@ -78,8 +76,6 @@ public final class Adam implements AutoCloseable {
         this.weightDecay = b.weightDecay;
         this.clip = b.clip;
         layout = new FlatLayout(block);
-        names = layout.names;
-        parameters = layout.parameters;
         state = layout.manager().newSubManager();
         firstMoment = layout.zeros(state);
         secondMoment = layout.zeros(state);
@@ -161,9 +157,9 @@ public final class Adam implements AutoCloseable {
     public Map<String, HostArray> exportState() {
         requireOpen();
         Map<String, HostArray> out = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            String m = FIRST_MOMENT + names.get(i);
-            String v = SECOND_MOMENT + names.get(i);
+        for (int i = 0; i < layout.names.size(); i++) {
+            String m = FIRST_MOMENT + layout.names.get(i);
+            String v = SECOND_MOMENT + layout.names.get(i);
             out.put(m, ParameterIO.toHost(firstMoments.get(i), m));
             out.put(v, ParameterIO.toHost(secondMoments.get(i), v));
         }
@@ -184,23 +180,23 @@ public final class Adam implements AutoCloseable {
     public void importState(Map<String, HostArray> tensors) {
         requireOpen();
         List<String> keys = new ArrayList<>();
-        for (String name : names) {
+        for (String name : layout.names) {
             keys.add(FIRST_MOMENT + name);
             keys.add(SECOND_MOMENT + name);
         }
         keys.add(STEP_COUNT);
         ParameterIO.requireExactKeys(tensors, STATE_PREFIX, keys, "optimizer state");
         long importedSteps = ParameterIO.wholeCount(tensors.get(STEP_COUNT), STEP_COUNT);
-        for (int i = 0; i < names.size(); i++) {
-            String m = FIRST_MOMENT + names.get(i);
-            String v = SECOND_MOMENT + names.get(i);
+        for (int i = 0; i < layout.names.size(); i++) {
+            String m = FIRST_MOMENT + layout.names.get(i);
+            String v = SECOND_MOMENT + layout.names.get(i);
             ParameterIO.requireCompatible("optimizer state '" + m + "'", tensors.get(m), firstMoments.get(i));
             ParameterIO.requireCompatible("optimizer state '" + v + "'", tensors.get(v), secondMoments.get(i));
             requireNonNegative(v, tensors.get(v));
         }
-        for (int i = 0; i < names.size(); i++) {
-            ParameterIO.copyInto(firstMoments.get(i), tensors.get(FIRST_MOMENT + names.get(i)));
-            ParameterIO.copyInto(secondMoments.get(i), tensors.get(SECOND_MOMENT + names.get(i)));
+        for (int i = 0; i < layout.names.size(); i++) {
+            ParameterIO.copyInto(firstMoments.get(i), tensors.get(FIRST_MOMENT + layout.names.get(i)));
+            ParameterIO.copyInto(secondMoments.get(i), tensors.get(SECOND_MOMENT + layout.names.get(i)));
         }
         steps = importedSteps;
     }
@@ -218,8 +214,8 @@ public final class Adam implements AutoCloseable {
 
     /** Each parameter's gradient, as arrays owned by {@code scratch} that share the gradient storage. */
     private List<NDArray> gradients(NDManager scratch) {
-        List<NDArray> out = new ArrayList<>(parameters.size());
-        for (NDArray p : parameters) {
+        List<NDArray> out = new ArrayList<>(layout.parameters.size());
+        for (NDArray p : layout.parameters) {
             NDArray g = p.getGradient(); // a new handle in the parameter's manager on every call
             g.attach(scratch);
             out.add(g);
@@ -243,17 +239,17 @@ public final class Adam implements AutoCloseable {
         double biasCorrection2 = 1 - Math.pow(beta2, steps);
         NDArray denominator = secondMoment.sqrt().divi((float) Math.sqrt(biasCorrection2)).addi((float) epsilon);
         NDArray step = firstMoment.div(denominator).muli((float) (lr / biasCorrection1));
-        NDList parts = parameters.size() == 1 ? new NDList(step)
+        NDList parts = layout.parameters.size() == 1 ? new NDList(step)
                 : step.split(layout.cuts());
-        for (int i = 0; i < parameters.size(); i++) {
+        for (int i = 0; i < layout.parameters.size(); i++) {
             // In-place on a detached view: it shares the parameter's storage, and PyTorch refuses
             // in-place updates of a leaf that requires a gradient while a collector is recording.
-            NDArray data = parameters.get(i).stopGradient();
+            NDArray data = layout.parameters.get(i).stopGradient();
             data.attach(scratch);
             if (weightDecay > 0) {
                 data.muli((float) (1 - lr * weightDecay));
             }
-            data.subi(parts.get(i).reshape(parameters.get(i).getShape()));
+            data.subi(parts.get(i).reshape(layout.parameters.get(i).getShape()));
         }
     }
 

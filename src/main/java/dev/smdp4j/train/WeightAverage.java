@@ -65,11 +65,6 @@ public final class WeightAverage implements AutoCloseable {
         views = layout.views(average);
     }
 
-    /** The decay rate r of the average once warmed up. */
-    public double decay() {
-        return decay;
-    }
-
     /** Updates applied so far. */
     public long updates() {
         return updates;
