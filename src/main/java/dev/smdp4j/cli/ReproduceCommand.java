@@ -25,20 +25,47 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
 
+    @Option(names = "--jobs", paramLabel = "N", description = "Trainings run at once, each in a child process with "
+            + "its share of the cores as engine threads; 1 runs them one after another in this process "
+            + "(default: 2 on two or more cores, else 1). Side by side, two trainings of one engine thread each "
+            + "get through about 1.7x the work of one with two threads (docs/BENCHMARKS.md).")
+    Integer jobs;
+
+    @Option(names = "--learned-physics", negatable = true, description = "Also train the surrogate physics and "
+            + "SMDP with it (the two 'learned physics' rows, not in the paper's table); default: on in quick, off in "
+            + "paper, where it adds about 30 minutes of training.")
+    Boolean learnedPhysics;
+
+    @Option(names = "--train-only", hidden = true, paramLabel = "LABEL",
+            description = "Internal: run only this training (what each child process of --jobs does).")
+    String trainOnly;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
     @Override
     public Integer call() {
         ReproductionProfile chosen = ReproductionProfile.named(profile);
+        if (learnedPhysics != null) {
+            chosen = chosen.withLearnedPhysics(learnedPhysics);
+        }
+        int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
         long start = System.nanoTime();
+        if (trainOnly != null) {
+            try (NDManager manager = Engines.newManager()) {
+                new Reproduction(out, chosen, !quiet, 1).trainOnly(manager, trainOnly);
+            } catch (Reproduction.Interrupted stopped) {
+                return Reproduction.EXIT_STOPPED;
+            }
+            return 0;
+        }
         try (NDManager manager = Engines.newManager();
                 Interruption.Notice notice = Interruption.notice("completed stages in " + out
                         + " are kept (every file is written atomically); run the same command again to continue")) {
-            new Reproduction(out, chosen, !quiet).run(manager);
+            new Reproduction(out, chosen, !quiet, n).run(manager);
         } catch (Reproduction.Interrupted stopped) {
             System.err.println("stopped: " + stopped.getMessage());
-            return 3;
+            return Reproduction.EXIT_STOPPED;
         }
         System.out.printf("wrote %s/table1.md, table1.csv, table1.json, fig2.png, fig3.png, log.txt in %.1f s%n", out,
                 (System.nanoTime() - start) / 1e9);

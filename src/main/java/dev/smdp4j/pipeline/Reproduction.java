@@ -20,6 +20,7 @@ import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
+import dev.smdp4j.util.ChildJvm;
 import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Progress;
 import java.io.IOException;
@@ -32,6 +33,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code smdp reproduce}: the paper's Table 1 and Figures 2-3 in one run. Generates the data,
@@ -52,11 +60,21 @@ public final class Reproduction {
     /** The SMDP models of this run as they would ship ({@link Pretrained#export}). */
     static final String SHIPPED = "shipped";
 
+    /** Where the trainings run side by side write their output (one file per training). */
+    static final String LOGS = "logs";
+    /** Exit code of a training stage that was stopped and can continue ({@code smdp reproduce} returns it). */
+    public static final int EXIT_STOPPED = 3;
+
     private final Path out;
     private final ReproductionProfile profile;
     private final boolean showProgress;
+    private final int jobs;
     private final Map<String, Object> stages;
     private final List<String> logLines = new ArrayList<>();
+    /** Set in a child process that runs one training ({@link #trainOnly}): stages and log are the parent's. */
+    private boolean childOnly;
+    /** Set once the trainings side by side are being stopped (a signal or a failure): no new child starts. */
+    private volatile boolean stopping;
 
     /** One row of the table: what predicts, how, and the paper's numbers (null where the paper has none). */
     public record Row(String name, String source, String sampler, boolean fullPosterior, Double paperMse,
@@ -91,10 +109,18 @@ public final class Reproduction {
     public record Measured(Row row, Evaluation evaluation, Path predictions) {
     }
 
-    public Reproduction(Path out, ReproductionProfile profile, boolean showProgress) {
+    /**
+     * @param jobs how many trainings run at once: 1 runs them one after another in this JVM; more runs
+     *     each in a child JVM ({@link #trainSideBySide}) with {@code processors / jobs} engine threads
+     */
+    public Reproduction(Path out, ReproductionProfile profile, boolean showProgress, int jobs) {
+        if (jobs < 1) {
+            throw new InvalidInputException("--jobs must be at least 1, got " + jobs);
+        }
         this.out = out;
         this.profile = profile;
         this.showProgress = showProgress;
+        this.jobs = jobs;
         Path stagesFile = out.resolve(STAGES);
         Map<String, Object> previous = new LinkedHashMap<>();
         if (Files.isRegularFile(stagesFile)) {
@@ -117,17 +143,20 @@ public final class Reproduction {
         Path dataDir = data(manager);
         DatasetStore store = DatasetStore.open(dataDir);
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
-        Map<String, Path> checkpoints = new LinkedHashMap<>();
-        for (Method m : Method.values()) {
-            checkpoints.put(m.id(), train(manager, m.id(), profile.options(m), dataDir, dataHash));
+        if (jobs > 1) {
+            trainSideBySide(dataDir, dataHash);
         }
-        String learned = SurrogatePhysics.PREFIX + checkpoints.get(Method.SURROGATE.id()).toAbsolutePath();
-        checkpoints.put(LEARNED, train(manager, LEARNED, profile.learnedPhysicsOptions(learned), dataDir, dataHash));
+        Map<String, Path> checkpoints = new LinkedHashMap<>();
+        for (List<String> chain : trainings()) {
+            for (String label : chain) {
+                checkpoints.put(label, train(manager, label, dataDir, dataHash));
+            }
+        }
         Normalisation norm = store.normalisation();
         HostArray truth = store.testX0();
         HostArray y = norm.normalise(store.testY());
         List<Measured> measured = new ArrayList<>();
-        for (Row row : ROWS) {
+        for (Row row : rows()) {
             Path file = predict(manager, row, checkpointFor(row, checkpoints), store, y, 1, null);
             Evaluation e = Metrics.evaluate(truth, Npz.read(file, "x0"), norm.mean(), norm.std(), store.spec().alpha(),
                     store.spec().endTime());
@@ -215,7 +244,40 @@ public final class Reproduction {
         return dir;
     }
 
-    private Path train(NDManager manager, String label, TrainingOptions options, Path dataDir, String dataHash) {
+    /**
+     * The trainings in the order they start, as chains that run one after another (the surrogate
+     * before SMDP with it). Longest first, so that trainings run side by side end close together.
+     */
+    List<List<String>> trainings() {
+        List<List<String>> chains = new ArrayList<>();
+        chains.add(List.of(Method.SMDP.id()));
+        if (profile.learnedPhysics()) {
+            chains.add(List.of(Method.SURROGATE.id(), LEARNED));
+        }
+        for (Method m : List.of(Method.HEATGEN, Method.FNO_S, Method.FNO_P, Method.BNN_P, Method.BNN_S,
+                Method.RESNET_S, Method.RESNET_P)) {
+            chains.add(List.of(m.id()));
+        }
+        return chains;
+    }
+
+    /** The rows this run measures: every row, less the learned-physics pair when the profile leaves it out. */
+    List<Row> rows() {
+        return ROWS.stream().filter(r -> profile.learnedPhysics() || !r.source().equals(LEARNED)).toList();
+    }
+
+    /** The options of training {@code label}; SMDP with learned physics needs the surrogate's training done. */
+    private TrainingOptions options(String label, String dataHash) {
+        if (!label.equals(LEARNED)) {
+            return profile.options(Method.parse(label));
+        }
+        Path surrogate = runDir(Method.SURROGATE.id(), dataHash).resolve(TrainingRun.BEST);
+        return profile.learnedPhysicsOptions(SurrogatePhysics.PREFIX + surrogate.toAbsolutePath());
+    }
+
+    /** The directory of training {@code label}: keyed by its options, network and data (and the surrogate's content). */
+    private Path runDir(String label, String dataHash) {
+        TrainingOptions options = options(label, dataHash);
         Map<String, Object> config = new LinkedHashMap<>(options.toMap());
         Path surrogate = SurrogatePhysics.file(options.physics());
         if (surrogate != null) { // keyed by the surrogate's content, not its path
@@ -223,23 +285,180 @@ public final class Reproduction {
         }
         String key = Hashing.sha256Hex((config + "|" + options.network().toMap() + "|" + dataHash)
                 .getBytes(StandardCharsets.UTF_8)).substring(0, 12);
-        Path dir = out.resolve(RUNS).resolve(label + "-" + key);
-        Path last = dir.resolve(TrainingRun.LAST);
+        return out.resolve(RUNS).resolve(label + "-" + key);
+    }
+
+    /** Whether training {@code label} has completed (for SMDP with learned physics: and its surrogate's). */
+    private boolean complete(String label, String dataHash) {
+        if (label.equals(LEARNED) && !complete(Method.SURROGATE.id(), dataHash)) {
+            return false;
+        }
+        Path last = runDir(label, dataHash).resolve(TrainingRun.LAST);
+        return Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false);
+    }
+
+    private Path train(NDManager manager, String label, Path dataDir, String dataHash) {
+        Path dir = runDir(label, dataHash);
         String name = "train " + label;
-        if (Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false)) {
+        if (complete(label, dataHash)) {
             log(name + ": reused " + dir);
             return dir.resolve(TrainingRun.BEST);
         }
+        TrainingOptions options = options(label, dataHash);
         log(name + ": " + options.toMap() + " network " + options.network().toMap());
-        boolean resume = Files.isRegularFile(last);
+        boolean resume = Files.isRegularFile(dir.resolve(TrainingRun.LAST));
         TrainingRun.Result r = stage(name, () -> new TrainingRun(dataDir, dir, options, resume, 5, 0, showProgress)
-                .resumeHint("run the same 'smdp reproduce' command again to continue").run(manager), true);
+                .label(label).resumeHint("run the same 'smdp reproduce' command again to continue").run(manager), true);
         if (!r.complete()) {
             writeLog();
             throw new Interrupted("training of " + label + " stopped at step " + r.position().step()
                     + "; run the same command again to continue");
         }
         return dir.resolve(TrainingRun.BEST);
+    }
+
+    /**
+     * Runs one training of this reproduction and nothing else (what each child process of
+     * {@link #trainSideBySide} does). The data must exist; the stage table and log are the parent's.
+     */
+    public void trainOnly(NDManager manager, String label) {
+        boolean known = trainings().stream().anyMatch(chain -> chain.contains(label));
+        if (!known) {
+            throw new InvalidInputException("no training '" + label + "' in profile " + profile.name());
+        }
+        Path dataDir = out.resolve(DATA);
+        if (!Files.isRegularFile(dataDir.resolve(DatasetStore.MANIFEST))) {
+            throw new InvalidInputException("no data set in " + dataDir + "; run 'smdp reproduce' without --train-only");
+        }
+        childOnly = true;
+        train(manager, label, dataDir, Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN)));
+    }
+
+    /**
+     * Runs the pending trainings {@code jobs} at a time, each in a child JVM ({@link ChildJvm}: one
+     * gradient collector per process in DJL) with its share of the cores as engine threads, output in
+     * {@code DIR/logs/LABEL.log}. Chains run in order in one job. A stop signal stops every child,
+     * which saves its checkpoint; the first failure stops the others the same way.
+     */
+    private void trainSideBySide(Path dataDir, String dataHash) {
+        List<List<String>> pending = trainings().stream()
+                .filter(chain -> chain.stream().anyMatch(label -> !complete(label, dataHash))).toList();
+        if (pending.isEmpty()) {
+            return;
+        }
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / jobs);
+        log(String.format(Locale.ROOT, "training %s, %d at a time, in child processes of %d engine thread(s); "
+                + "their output: %s", pending, jobs, threads, out.resolve(LOGS)));
+        Set<ChildJvm> running = ConcurrentHashMap.newKeySet();
+        Thread hook = new Thread(() -> stopAll(running), "smdp-reproduce-children");
+        Runtime.getRuntime().addShutdownHook(hook);
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        try {
+            stage("train side by side (" + jobs + " jobs)", () -> {
+                List<Future<?>> futures = new ArrayList<>();
+                for (List<String> chain : pending) {
+                    futures.add(pool.submit(() -> {
+                        for (String label : chain) {
+                            trainInChild(label, dataHash, threads, running);
+                        }
+                        return null;
+                    }));
+                }
+                pool.shutdown();
+                RuntimeException first = null;
+                for (Future<?> f : futures) {
+                    try {
+                        f.get();
+                    } catch (ExecutionException e) {
+                        if (first == null) {
+                            first = e.getCause() instanceof RuntimeException re ? re
+                                    : new IllegalStateException(e.getCause());
+                            pool.shutdownNow();
+                            stopAll(running);
+                        }
+                    } catch (CancellationException e) {
+                        // not started after a failure
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new Interrupted("interrupted while waiting for the trainings");
+                    }
+                }
+                if (first != null) {
+                    writeLog();
+                    throw first;
+                }
+                return null;
+            }, true);
+        } finally {
+            pool.shutdownNow();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook is stopping the children
+            }
+        }
+    }
+
+    /** Training {@code label} in a child JVM, unless complete; throws {@link Interrupted} when it was stopped. */
+    private void trainInChild(String label, String dataHash, int threads, Set<ChildJvm> running)
+            throws InterruptedException {
+        if (stopping || complete(label, dataHash)) {
+            return; // when stopping: the failure or signal is reported by the job that saw it
+        }
+        TrainingOptions options = options(label, dataHash);
+        log("train " + label + ": " + options.toMap() + " network " + options.network().toMap());
+        List<String> args = new ArrayList<>(List.of("reproduce", "--profile", profile.name(), "--out",
+                out.toAbsolutePath().toString(), "--train-only", label,
+                profile.learnedPhysics() ? "--learned-physics" : "--no-learned-physics"));
+        if (!showProgress) {
+            args.add("--quiet");
+        }
+        Path log = out.resolve(LOGS).resolve(label + ".log");
+        long t0 = System.nanoTime();
+        ChildJvm child;
+        synchronized (running) { // no child starts once stopAll has begun
+            if (stopping) {
+                return;
+            }
+            child = ChildJvm.start(threads, args, log, showProgress);
+            running.add(child);
+        }
+        int code;
+        try {
+            code = child.waitFor();
+        } finally {
+            running.remove(child);
+        }
+        record("train " + label, (System.nanoTime() - t0) / 1e9);
+        if (code == EXIT_STOPPED || code == 130 || code == 143) {
+            throw new Interrupted("training of " + label + " was stopped (its checkpoint is kept); run the same "
+                    + "command again to continue");
+        }
+        if (code != 0) {
+            throw new InvalidInputException("training of " + label + " failed in its child process (exit " + code
+                    + "); its last lines (all of them in " + log + "):\n" + child.tail());
+        }
+    }
+
+    /** Asks every running child to stop and save, and waits for them (bounded, as {@link dev.smdp4j.util.Interruption}). */
+    private void stopAll(Set<ChildJvm> running) {
+        List<ChildJvm> children;
+        synchronized (running) {
+            stopping = true;
+            children = new ArrayList<>(running);
+        }
+        children.forEach(ChildJvm::stop);
+        long deadline = System.nanoTime() + 150_000_000_000L;
+        for (ChildJvm c : children) {
+            while (c.alive() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /**
@@ -292,21 +511,28 @@ public final class Reproduction {
     private <T> T stage(String name, java.util.function.Supplier<T> work, boolean record) {
         long t0 = System.nanoTime();
         T result = work.get();
-        double seconds = (System.nanoTime() - t0) / 1e9;
         if (record) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            Object before = stages.get(name);
-            double previous = before instanceof Map<?, ?> m && m.get("seconds") instanceof Number s ? s.doubleValue() : 0;
-            entry.put("seconds", previous + seconds);
-            entry.put("finished", Instant.now().toString());
-            stages.put(name, entry);
-            Json.writeChecked(out.resolve(STAGES), stages);
-            log(String.format(Locale.ROOT, "%s: %.1f s", name, seconds));
+            record(name, (System.nanoTime() - t0) / 1e9);
         }
         return result;
     }
 
-    private void log(String line) {
+    /** Adds {@code seconds} to stage {@code name}'s wall time in {@code stages.json} (not in a child process: the parent's). */
+    private synchronized void record(String name, double seconds) {
+        if (childOnly) {
+            return;
+        }
+        Map<String, Object> entry = new LinkedHashMap<>();
+        Object before = stages.get(name);
+        double previous = before instanceof Map<?, ?> m && m.get("seconds") instanceof Number s ? s.doubleValue() : 0;
+        entry.put("seconds", previous + seconds);
+        entry.put("finished", Instant.now().toString());
+        stages.put(name, entry);
+        Json.writeChecked(out.resolve(STAGES), stages);
+        log(String.format(Locale.ROOT, "%s: %.1f s", name, seconds));
+    }
+
+    private synchronized void log(String line) {
         logLines.add(Instant.now() + "  " + line);
         if (showProgress) {
             System.err.println(line);
@@ -314,7 +540,10 @@ public final class Reproduction {
     }
 
     /** Appends this run's lines to {@code log.txt}. */
-    private void writeLog() {
+    private synchronized void writeLog() {
+        if (childOnly) {
+            return;
+        }
         Path file = out.resolve("log.txt");
         StringBuilder all = new StringBuilder();
         try {

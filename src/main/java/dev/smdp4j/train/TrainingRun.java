@@ -55,6 +55,7 @@ public final class TrainingRun {
     private final boolean showProgress;
     private long stopAfterSteps = Long.MAX_VALUE;
     private String resumeHint = "continue with the same command plus --resume";
+    private String label = "train";
 
     /** The outcome: where training stopped, whether the schedule completed, the best validation MSE. */
     public record Result(Position position, boolean complete, double bestValidationMse, Path last, Path best) {
@@ -74,6 +75,12 @@ public final class TrainingRun {
     /** Stops (resumably, as on an interruption) once this many optimizer steps were attempted; for tests and fault injection. */
     public TrainingRun stopAfterSteps(long steps) {
         this.stopAfterSteps = steps;
+        return this;
+    }
+
+    /** The name on the progress lines (default {@code train}); tells runs apart when several print at once. */
+    public TrainingRun label(String name) {
+        this.label = name;
         return this;
     }
 
@@ -133,7 +140,7 @@ public final class TrainingRun {
                 options.augment());
         Saver saver = new Saver(model, adam, average, spec, norm, dataHash, state, loop);
         long startNanos = System.nanoTime();
-        Progress progress = new Progress("train", loop.totalSteps(), "steps", showProgress);
+        Progress progress = new Progress(label, loop.totalSteps(), "steps", showProgress);
         progress.resumeAt(state.position.step());
         Position end;
         try {
@@ -209,7 +216,7 @@ public final class TrainingRun {
                     }
                     writeHistory(state);
                     if (showProgress) {
-                        System.err.printf(Locale.ROOT, "%nepoch done: %s%n", entry);
+                        System.err.printf(Locale.ROOT, "%n%s epoch done: %s%n", label, entry);
                     }
                 }
 

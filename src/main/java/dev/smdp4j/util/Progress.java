@@ -6,9 +6,13 @@ import java.util.Locale;
 /**
  * A progress bar on stderr: done/total, rate, ETA and a caller-supplied status (loss, window
  * size...). On a terminal it redraws one line; otherwise (logs, CI) it prints a line at most every
- * {@code 10} seconds. Silent when disabled.
+ * {@code 10} seconds. Silent when disabled. The system property {@value #LINES_PROPERTY} forces
+ * lines on a terminal too: {@code smdp reproduce} sets it for the trainings it runs side by side in
+ * child processes, whose redrawn lines would overwrite each other.
  */
 public final class Progress {
+    /** Set to {@code true} to print lines instead of redrawing one, even on a terminal. */
+    public static final String LINES_PROPERTY = "smdp.progress.lines";
     private final String label;
     private final long total;
     private final String unit;
@@ -26,7 +30,7 @@ public final class Progress {
         this.unit = unit;
         this.out = System.err;
         this.enabled = enabled;
-        this.terminal = System.console() != null;
+        this.terminal = System.console() != null && !Boolean.getBoolean(LINES_PROPERTY);
     }
 
     /** Starts from {@code count} units already done (a resumed run): they count as done, not into the rate. */
