@@ -112,6 +112,7 @@ public final class Reproduction {
     /**
      * @param jobs how many trainings run at once: 1 runs them one after another in this JVM; more runs
      *     each in a child JVM ({@link #trainSideBySide}) with {@code processors / jobs} engine threads
+     *     (fewer jobs when fewer trainings are pending, and more threads each)
      */
     public Reproduction(Path out, ReproductionProfile profile, boolean showProgress, int jobs) {
         if (jobs < 1) {
@@ -346,7 +347,7 @@ public final class Reproduction {
         if (pending.isEmpty()) {
             return;
         }
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / jobs);
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.min(jobs, pending.size()));
         log(String.format(Locale.ROOT, "training %s, %d at a time, in child processes of %d engine thread(s); "
                 + "their output: %s", pending, jobs, threads, out.resolve(LOGS)));
         Set<ChildJvm> running = ConcurrentHashMap.newKeySet();
@@ -373,8 +374,8 @@ public final class Reproduction {
                         if (first == null) {
                             first = e.getCause() instanceof RuntimeException re ? re
                                     : new IllegalStateException(e.getCause());
-                            pool.shutdownNow();
-                            stopAll(running);
+                            stopAll(running); // the running children save and exit
+                            futures.forEach(other -> other.cancel(true)); // and the queued ones never start
                         }
                     } catch (CancellationException e) {
                         // not started after a failure

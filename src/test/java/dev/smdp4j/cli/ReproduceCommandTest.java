@@ -14,12 +14,19 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.pipeline.Reproduction;
+import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.Method;
 import dev.smdp4j.util.Engines;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -153,7 +160,147 @@ class ReproduceCommandTest {
         fails("unknown profile", "reproduce", "--profile", "huge", "--out", tmp.resolve("x").toString());
     }
 
+    /** The default --jobs 2 trained side by side: every training ran in a child process that kept a log. */
+    @Test
+    void trainingsRanInChildProcessesWithALogEach() throws Exception {
+        for (String label : trainingLabels(true)) {
+            Path log = out.resolve("logs").resolve(label + ".log");
+            assertTrue(Files.isRegularFile(log), "no log of " + label);
+            // the child ran the whole schedule (quiet: no progress lines, but nothing failed either)
+            assertTrue(!Files.readString(log).contains("error"), Files.readString(log));
+            assertTrue(complete(runDir(out, label)), label);
+        }
+    }
+
+    /**
+     * --jobs 1 trains in this process (no child log), and resumes a training from a copy of the
+     * cache; --no-learned-physics leaves out the surrogate, SMDP with it and their two rows.
+     */
+    @Test
+    void oneJobTrainsInProcessAndLearnedPhysicsCanBeLeftOut() throws Exception {
+        Path copy = tmp.resolve("one-job");
+        copyTree(out.resolve("data"), copy.resolve("data"));
+        for (String label : trainingLabels(false)) {
+            if (!label.equals("resnet-s")) {
+                Path run = runDir(out, label);
+                copyTree(run, copy.resolve("runs").resolve(run.getFileName()));
+            }
+        }
+        ok("reproduce", "--profile", "quick", "--out", copy.toString(), "--quiet", "--jobs", "1",
+                "--no-learned-physics");
+        assertTrue(complete(runDir(copy, "resnet-s")));
+        assertTrue(!Files.exists(copy.resolve("logs")), "--jobs 1 must not start child processes");
+        JsonNode t = Json.read(copy.resolve("table1.json"));
+        Set<String> names = new HashSet<>();
+        t.path("rows").forEach(r -> names.add(r.path("method").asText()));
+        for (Reproduction.Row r : Reproduction.ROWS) {
+            assertEquals(!r.name().contains("learned physics"), names.contains(r.name()), r.name());
+        }
+        assertTrue(!t.path("stages").has("train surrogate"), t.path("stages").toString());
+        try (var runs = Files.list(copy.resolve("runs"))) {
+            assertTrue(runs.noneMatch(p -> p.getFileName().toString().startsWith("surrogate-")));
+        }
+        // the same seed, retrained with two engine threads instead of one: equal up to float reordering
+        double again = rowOf(t, "ResNet-S").path("mse_1e5").asDouble();
+        double first = row("ResNet-S").path("mse_1e5").asDouble();
+        assertEquals(first, again, 0.1 * first);
+    }
+
+    /** A training that fails in its child process stops the run with exit 2, naming the training and its log. */
+    @Test
+    void aFailingTrainingNamesItselfAndItsLog() throws Exception {
+        Path broken = tmp.resolve("broken");
+        copyTree(out.resolve("data"), broken.resolve("data"));
+        Path train = broken.resolve("data").resolve(DatasetStore.TRAIN);
+        Files.write(train, new byte[] {'P', 'K', 3, 4, 0, 0}); // a truncated archive
+        CommandLineTest.Run r = CommandLineTest.run("reproduce", "--profile", "quick", "--out", broken.toString(),
+                "--quiet", "--no-learned-physics");
+        assertEquals(Main.EXIT_BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("failed in its child process") && r.err().contains(".log"), r.err());
+        assertTrue(r.err().contains(DatasetStore.TRAIN), "the child's own error should be quoted: " + r.err());
+        assertTrue(!Files.exists(broken.resolve("table1.json")));
+    }
+
+    /** SIGTERM to reproduce stops its child trainings, which save their checkpoints, and no process is left behind. */
+    @Test
+    void sigtermStopsEveryChildTraining() throws Exception {
+        Path run = tmp.resolve("terminated");
+        copyTree(out.resolve("data"), run.resolve("data"));
+        Path logs = tmp.resolve("terminated-log");
+        Process p = ChildCli.start(logs, 0, "reproduce", "--profile", "quick", "--out", run.toString(), "--quiet",
+                "--no-learned-physics");
+        Path firstCheckpoint = null;
+        for (int i = 0; i < 1200 && firstCheckpoint == null; i++) {
+            Thread.sleep(100);
+            if (!p.isAlive()) {
+                throw new AssertionError("reproduce ended early: " + ChildCli.read(logs, ".err"));
+            }
+            try (var runs = Files.exists(run.resolve("runs")) ? Files.list(run.resolve("runs")) : Stream.<Path>empty()) {
+                firstCheckpoint = runs.map(d -> d.resolve("last.ckpt")).filter(Files::isRegularFile).findFirst().orElse(null);
+            }
+        }
+        assertTrue(firstCheckpoint != null, "no checkpoint within 120 s");
+        List<ProcessHandle> children = p.descendants().filter(h -> h.info().command().orElse("").endsWith("java"))
+                .toList();
+        assertTrue(!children.isEmpty(), "no child JVM found");
+        p.destroy(); // SIGTERM
+        ChildCli.Result r = ChildCli.finish(p, logs, 180);
+        assertTrue(r.code() != 0, "an interrupted run must not report success");
+        assertTrue(r.err().contains("interrupted"), r.err());
+        for (ProcessHandle c : children) {
+            c.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(!c.isAlive(), "child " + c.pid() + " still running");
+        }
+        try (var runs = Files.list(run.resolve("runs"))) {
+            for (Path d : runs.toList()) { // every started training left a readable checkpoint
+                assertTrue(Checkpoint.read(d.resolve("last.ckpt")).metadata().has("complete"), d.toString());
+            }
+        }
+    }
+
+    /** The training labels of the quick profile, in the order reproduce starts them. */
+    private static List<String> trainingLabels(boolean learnedPhysics) {
+        List<String> labels = new ArrayList<>();
+        for (Method m : Method.values()) {
+            if (m != Method.SURROGATE || learnedPhysics) {
+                labels.add(m.id());
+            }
+        }
+        if (learnedPhysics) {
+            labels.add("smdp-learned-physics");
+        }
+        return labels;
+    }
+
+    private static Path runDir(Path root, String label) throws IOException {
+        try (var runs = Files.list(root.resolve("runs"))) {
+            return runs.filter(p -> p.getFileName().toString().matches(Pattern.quote(label) + "-[0-9a-f]{12}"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no run of " + label + " in " + root));
+        }
+    }
+
+    private static boolean complete(Path runDir) {
+        return Checkpoint.read(runDir.resolve("last.ckpt")).metadata().path("complete").asBoolean(false);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
     private static JsonNode row(String name) {
+        return rowOf(table, name);
+    }
+
+    private static JsonNode rowOf(JsonNode table, String name) {
         for (JsonNode r : table.path("rows")) {
             if (r.path("method").asText().equals(name)) {
                 return r;
