@@ -27,7 +27,7 @@ public final class BenchmarkFigures {
         int count = Math.min(rows, Math.min(posterior.dim(0), truth.dim(0)));
         int k = posterior.dim(1);
         List<String> columns = List.of("true x0", "observation y", "SMDP-ODE", "SDE sample 1", "SDE sample 2",
-                "SDE sample 3", "posterior mean (" + k + " SDE)", "posterior std (" + k + " SDE)");
+                "SDE sample 3", "mean of " + k + " SDE", "std of " + k + " SDE");
         double[][][][] fields = new double[count][columns.size()][][];
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < count; i++) {

@@ -83,7 +83,7 @@ public final class Figures {
 
     // ---- Figure 3 (radial spectra) layout, in pixels. ----
     /** Width of the spectra figure. */
-    static final int SPECTRA_WIDTH = 900;
+    static final int SPECTRA_WIDTH = 1000;
     /** Height of the spectra figure. */
     static final int SPECTRA_HEIGHT = 600;
     /** Left edge of the plot area. */
