@@ -170,7 +170,7 @@ public final class Reproduction {
                 profile.figureObservations());
         stage("tables", () -> {
             Table1.write(out, measured, Map.of("profile", profile.name(), "commit", commit(), "seed",
-                    profile.data().seed(), "library", "smdp4j " + Version.get(), "stages", stages));
+                    profile.data().seed(), "library", "smdp4j " + Version.get(), "jobs", jobs, "stages", stages));
             return null;
         }, false);
         stage("figures", () -> {

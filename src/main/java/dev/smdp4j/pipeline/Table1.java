@@ -54,6 +54,17 @@ final class Table1 {
         md.append("\nMSE: reconstruction MSE (prediction pushed forward by H_T, against the clean end state), normalised "
                 + "units, mean over the test set +- standard error; one prediction per observation. Rows marked "
                 + "limit/exact are closed forms of the linear-Gaussian benchmark.\n");
+        md.append(String.format(Locale.ROOT, "%nProfile %s, %s, commit %s, seed %s, %s training job(s) at a time.%n",
+                provenance.get("profile"), provenance.get("library"), provenance.get("commit"), provenance.get("seed"),
+                provenance.get("jobs")));
+        if (provenance.get("stages") instanceof Map<?, ?> stages && !stages.isEmpty()) {
+            md.append("\n| stage | wall time [s] |\n|---|---|\n");
+            stages.forEach((name, entry) -> {
+                if (entry instanceof Map<?, ?> m && m.get("seconds") instanceof Number seconds) {
+                    md.append(String.format(Locale.ROOT, "| %s | %.1f |%n", name, seconds.doubleValue()));
+                }
+            });
+        }
         Map<String, Object> doc = new LinkedHashMap<>(provenance);
         doc.put("rows", json);
         try {

@@ -65,6 +65,7 @@ class ReproduceCommandTest {
         }
         assertEquals(Reproduction.ROWS.size() + 1, csv.strip().split("\n").length);
         assertTrue(table.path("stages").has("train smdp"), table.path("stages").toString());
+        assertTrue(md.contains("| train smdp | ") && md.contains("Profile quick") && md.contains("seed 0"), md);
         assertTrue(Files.readString(out.resolve("log.txt")).contains("--profile quick"));
     }
 
