@@ -28,12 +28,12 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--jobs", paramLabel = "N", description = "Trainings run at once, each in a child process with "
             + "its share of the cores as engine threads; 1 runs them one after another in this process "
             + "(default: 2 on two or more cores, else 1). Side by side, two trainings of one engine thread each "
-            + "get through about 1.7x the work of one with two threads (docs/BENCHMARKS.md).")
+            + "get through about twice the work of one with two threads (docs/BENCHMARKS.md).")
     Integer jobs;
 
     @Option(names = "--learned-physics", negatable = true, description = "Also train the surrogate physics and "
             + "SMDP with it (the two 'learned physics' rows, not in the paper's table); default: on in quick, off in "
-            + "paper, where it adds about 30 minutes of training.")
+            + "paper, where it adds 28 minutes (measured, run after the rest) to the 47 of the paper's rows.")
     Boolean learnedPhysics;
 
     @Option(names = "--train-only", hidden = true, paramLabel = "LABEL",

@@ -159,6 +159,8 @@ class ReproduceCommandTest {
         ok("reproduce", "--profile", "quick", "--out", out.toString(), "--quiet");
         assertEquals(before, Files.readString(out.resolve("stages.json")), "no stage should run again");
         fails("unknown profile", "reproduce", "--profile", "huge", "--out", tmp.resolve("x").toString());
+        fails("--jobs must be at least 1", "reproduce", "--jobs", "0", "--out", tmp.resolve("x").toString());
+        assertTrue(!Files.exists(tmp.resolve("x")), "a refused run must not create its output directory");
     }
 
     /** The default --jobs 2 trained side by side: every training ran in a child process that kept a log. */
