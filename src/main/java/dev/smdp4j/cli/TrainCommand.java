@@ -68,6 +68,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--activation", description = "leaky-relu or gelu (default: ${DEFAULT-VALUE}).")
     String activation = ScoreNetConfig.defaults().activation();
 
+    @Option(names = "--spectral-modes", description = "Score network: modes per axis of a zero-initialised "
+            + "per-mode linear branch from the last hidden layer to the output; 0 = none (default: ${DEFAULT-VALUE}). "
+            + "An experiment, see docs/RESULTS.md.")
+    int spectralModes = 0;
+
     @Option(names = "--modes", description = "FNO: Fourier modes kept per axis (default: ${DEFAULT-VALUE}).")
     int modes = FnoConfig.defaults().modes();
 
@@ -191,7 +196,7 @@ final class TrainCommand implements Callable<Integer> {
                     FnoConfig.defaults().projection());
             case "unet" -> new UNetConfig(width != null ? width : UNetConfig.defaults().width(), levels, dropout);
             default -> new ScoreNetConfig(width != null ? width : ScoreNetConfig.defaults().width(), blocks, 3, dilations,
-                    activation);
+                    activation, spectralModes);
         };
     }
 }

@@ -25,6 +25,9 @@ import java.util.List;
  * pixels through the low modes). Decoder: a projection convolution to one channel, initialised to
  * zero so that training starts from the physics-only reverse step. Circular padding everywhere.
  *
+ * <p>Optionally ({@code spectralModes > 0}) a per-mode linear branch ({@link SpectralConv2d}) from
+ * the last hidden layer is added to the output, initialised to zero.
+ *
  * <p>Input {@code [B, C_in, N, N]}, output {@code [B, 1, N, N]}.
  */
 public final class ScoreNet extends AbstractBlock {
@@ -33,6 +36,8 @@ public final class ScoreNet extends AbstractBlock {
     private final CircularConv lift;
     private final List<CircularConv> convs = new ArrayList<>();
     private final CircularConv project;
+    /** The optional per-mode linear branch from the last hidden layer to the output (null when off). */
+    private final SpectralConv2d spectral;
 
     public ScoreNet(ScoreNetConfig config, int inChannels) {
         this.config = config;
@@ -44,6 +49,12 @@ public final class ScoreNet extends AbstractBlock {
         }
         this.project = addChildBlock("project", new CircularConv(1, config.kernel(), 1));
         project.conv().setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
+        if (config.spectralModes() > 0) {
+            spectral = addChildBlock("spectral", new SpectralConv2d(config.width(), 1, config.spectralModes()));
+            spectral.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT); // starts as the network without it
+        } else {
+            spectral = null;
+        }
     }
 
     public ScoreNetConfig config() {
@@ -62,7 +73,12 @@ public final class ScoreNet extends AbstractBlock {
             r = convs.get(j + 1).forward(store, new NDList(act(r)), training).singletonOrThrow();
             h = h.add(r);
         }
-        return project.forward(store, new NDList(act(h)), training);
+        NDList out = project.forward(store, new NDList(act(h)), training);
+        if (spectral == null) {
+            return out;
+        }
+        return new NDList(out.singletonOrThrow().add(spectral.forward(store, new NDList(h), training)
+                .singletonOrThrow()));
     }
 
     private NDArray act(NDArray x) {
@@ -84,5 +100,8 @@ public final class ScoreNet extends AbstractBlock {
             c.initialize(manager, dataType, hidden);
         }
         project.initialize(manager, dataType, hidden);
+        if (spectral != null) {
+            spectral.initialize(manager, dataType, hidden);
+        }
     }
 }

@@ -15,9 +15,17 @@ import java.util.Map;
  * @param kernel odd kernel size
  * @param dilations dilations assigned to the block convolutions in turn, cycling
  * @param activation {@code leaky-relu} (slope 0.01, as the reference) or {@code gelu}
+ * @param spectralModes modes per axis of a learned per-mode linear branch from the last hidden
+ *     layer to the output ({@link SpectralConv2d}, initialised to zero), or 0 for none (the default);
+ *     an experiment on the ODE's low-mode error (docs/RESULTS.md, "Where the ODE gap lives")
  */
-public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation)
-        implements NetworkConfig {
+public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation,
+        int spectralModes) implements NetworkConfig {
+
+    /** Without the spectral branch. */
+    public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation) {
+        this(width, blocks, kernel, dilations, activation, 0);
+    }
 
     /** The default size, chosen by measurement (docs/RESULTS.md). */
     public static ScoreNetConfig defaults() {
@@ -30,6 +38,9 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
             throw new InvalidInputException("invalid network: width " + width + ", blocks " + blocks + ", kernel "
                     + kernel + ", dilations " + Arrays.toString(dilations) + " (need width >= 1, blocks >= 0, "
                     + "odd kernel, dilations >= 1)");
+        }
+        if (spectralModes < 0) {
+            throw new InvalidInputException("--spectral-modes must be >= 0, got " + spectralModes);
         }
         if (!activation.equals("leaky-relu") && !activation.equals("gelu")) {
             throw new InvalidInputException("unknown activation '" + activation + "'; valid: leaky-relu, gelu");
@@ -73,6 +84,9 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         m.put("kernel", kernel);
         m.put("dilations", Arrays.stream(dilations).boxed().toList());
         m.put("activation", activation);
+        if (spectralModes > 0) { // absent when off: older checkpoints and cache keys stay valid
+            m.put("spectral_modes", spectralModes);
+        }
         return m;
     }
 
@@ -81,7 +95,8 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
             List<?> d = (List<?>) m.get("dilations");
             return new ScoreNetConfig(((Number) m.get("width")).intValue(), ((Number) m.get("blocks")).intValue(),
                     ((Number) m.get("kernel")).intValue(), d.stream().mapToInt(o -> ((Number) o).intValue()).toArray(),
-                    (String) m.get("activation"));
+                    (String) m.get("activation"),
+                    m.get("spectral_modes") == null ? 0 : ((Number) m.get("spectral_modes")).intValue());
         } catch (RuntimeException e) {
             throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
         }
@@ -90,7 +105,8 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
     @Override
     public boolean equals(Object o) {
         return o instanceof ScoreNetConfig c && c.width == width && c.blocks == blocks && c.kernel == kernel
-                && Arrays.equals(c.dilations, dilations) && c.activation.equals(activation);
+                && Arrays.equals(c.dilations, dilations) && c.activation.equals(activation)
+                && c.spectralModes == spectralModes;
     }
 
     @Override
@@ -101,6 +117,7 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
     @Override
     public String toString() {
         return "width " + width + ", blocks " + blocks + ", kernel " + kernel + ", dilations "
-                + Arrays.toString(dilations) + ", " + activation;
+                + Arrays.toString(dilations) + ", " + activation
+                + (spectralModes > 0 ? ", spectral branch on " + spectralModes + " modes" : "");
     }
 }
