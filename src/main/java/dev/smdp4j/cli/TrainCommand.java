@@ -73,6 +73,11 @@ final class TrainCommand implements Callable<Integer> {
             + "An experiment, see docs/RESULTS.md.")
     int spectralModes = 0;
 
+    @Option(names = "--spectral-field-terms", description = "Score network: feed the spectral branch also the "
+            + "field times powers of t/T (x, t x, ... : this many terms), so that it can form a per-mode linear "
+            + "map of x varying in t; needs --spectral-modes; 0 = none (default: ${DEFAULT-VALUE}). An experiment.")
+    int spectralFieldTerms = 0;
+
     @Option(names = "--modes", description = "FNO: Fourier modes kept per axis (default: ${DEFAULT-VALUE}).")
     int modes = FnoConfig.defaults().modes();
 
@@ -196,7 +201,7 @@ final class TrainCommand implements Callable<Integer> {
                     FnoConfig.defaults().projection());
             case "unet" -> new UNetConfig(width != null ? width : UNetConfig.defaults().width(), levels, dropout);
             default -> new ScoreNetConfig(width != null ? width : ScoreNetConfig.defaults().width(), blocks, 3, dilations,
-                    activation, spectralModes);
+                    activation, spectralModes, spectralFieldTerms);
         };
     }
 }

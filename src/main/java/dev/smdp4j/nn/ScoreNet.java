@@ -1,6 +1,7 @@
 package dev.smdp4j.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -26,7 +27,10 @@ import java.util.List;
  * zero so that training starts from the physics-only reverse step. Circular padding everywhere.
  *
  * <p>Optionally ({@code spectralModes > 0}) a per-mode linear branch ({@link SpectralConv2d}) from
- * the last hidden layer is added to the output, initialised to zero.
+ * the last hidden layer is added to the output, initialised to zero; with
+ * {@code spectralFieldTerms = P > 0} its input also holds the field times powers of the time channel,
+ * {@code x, tau x, ..., tau^(P-1) x} with {@code tau} input channel 1 ({@code t / T}), so that it can
+ * form a per-mode linear map of x with coefficients polynomial in t.
  *
  * <p>Input {@code [B, C_in, N, N]}, output {@code [B, 1, N, N]}.
  */
@@ -50,7 +54,11 @@ public final class ScoreNet extends AbstractBlock {
         this.project = addChildBlock("project", new CircularConv(1, config.kernel(), 1));
         project.conv().setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
         if (config.spectralModes() > 0) {
-            spectral = addChildBlock("spectral", new SpectralConv2d(config.width(), 1, config.spectralModes()));
+            if (config.spectralFieldTerms() > 1 && inChannels < 2) {
+                throw new IllegalArgumentException("time-polynomial field terms need a time channel (input channel 1)");
+            }
+            spectral = addChildBlock("spectral", new SpectralConv2d(config.width() + config.spectralFieldTerms(), 1,
+                    config.spectralModes()));
             spectral.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT); // starts as the network without it
         } else {
             spectral = null;
@@ -77,8 +85,21 @@ public final class ScoreNet extends AbstractBlock {
         if (spectral == null) {
             return out;
         }
-        return new NDList(out.singletonOrThrow().add(spectral.forward(store, new NDList(h), training)
+        NDArray branchInput = config.spectralFieldTerms() == 0 ? h : NDArrays.concat(fieldTerms(inputs.head(), h), 1);
+        return new NDList(out.singletonOrThrow().add(spectral.forward(store, new NDList(branchInput), training)
                 .singletonOrThrow()));
+    }
+
+    /** {@code [h, x, tau x, ..., tau^(P-1) x]} along the channel axis, from the input {@code [x, tau, ...]}. */
+    private NDList fieldTerms(NDArray input, NDArray h) {
+        NDList parts = new NDList(h);
+        NDArray term = input.get(":, 0:1");
+        parts.add(term);
+        for (int j = 1; j < config.spectralFieldTerms(); j++) {
+            term = term.mul(input.get(":, 1:2"));
+            parts.add(term);
+        }
+        return parts;
     }
 
     private NDArray act(NDArray x) {
@@ -101,7 +122,8 @@ public final class ScoreNet extends AbstractBlock {
         }
         project.initialize(manager, dataType, hidden);
         if (spectral != null) {
-            spectral.initialize(manager, dataType, hidden);
+            spectral.initialize(manager, dataType,
+                    new Shape(in.get(0), config.width() + config.spectralFieldTerms(), in.get(2), in.get(3)));
         }
     }
 }

@@ -18,13 +18,23 @@ import java.util.Map;
  * @param spectralModes modes per axis of a learned per-mode linear branch from the last hidden
  *     layer to the output ({@link SpectralConv2d}, initialised to zero), or 0 for none (the default);
  *     an experiment on the ODE's low-mode error (docs/RESULTS.md, "Where the ODE gap lives")
+ * @param spectralFieldTerms number of time-polynomial terms of the input field,
+ *     {@code x, (t/T) x, (t/T)^2 x, ...}, fed to the spectral branch beside the hidden layer, so that
+ *     the branch can represent a per-mode linear map of x whose coefficients vary smoothly in t (the
+ *     form of the exact one-step map on this linear-Gaussian benchmark); 0 for none (the default).
+ *     Needs {@code spectralModes > 0}.
  */
 public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation,
-        int spectralModes) implements NetworkConfig {
+        int spectralModes, int spectralFieldTerms) implements NetworkConfig {
 
     /** Without the spectral branch. */
     public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation) {
-        this(width, blocks, kernel, dilations, activation, 0);
+        this(width, blocks, kernel, dilations, activation, 0, 0);
+    }
+
+    /** With a spectral branch on the last hidden layer only. */
+    public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation, int spectralModes) {
+        this(width, blocks, kernel, dilations, activation, spectralModes, 0);
     }
 
     /** The default size, chosen by measurement (docs/RESULTS.md). */
@@ -41,6 +51,10 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         }
         if (spectralModes < 0) {
             throw new InvalidInputException("--spectral-modes must be >= 0, got " + spectralModes);
+        }
+        if (spectralFieldTerms < 0 || (spectralFieldTerms > 0 && spectralModes == 0)) {
+            throw new InvalidInputException("--spectral-field-terms must be >= 0 and needs --spectral-modes > 0, got "
+                    + spectralFieldTerms + " with --spectral-modes " + spectralModes);
         }
         if (!activation.equals("leaky-relu") && !activation.equals("gelu")) {
             throw new InvalidInputException("unknown activation '" + activation + "'; valid: leaky-relu, gelu");
@@ -87,6 +101,9 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         if (spectralModes > 0) { // absent when off: older checkpoints and cache keys stay valid
             m.put("spectral_modes", spectralModes);
         }
+        if (spectralFieldTerms > 0) {
+            m.put("spectral_field_terms", spectralFieldTerms);
+        }
         return m;
     }
 
@@ -96,17 +113,21 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
             return new ScoreNetConfig(((Number) m.get("width")).intValue(), ((Number) m.get("blocks")).intValue(),
                     ((Number) m.get("kernel")).intValue(), d.stream().mapToInt(o -> ((Number) o).intValue()).toArray(),
                     (String) m.get("activation"),
-                    m.get("spectral_modes") == null ? 0 : ((Number) m.get("spectral_modes")).intValue());
+                    optionalInt(m, "spectral_modes"), optionalInt(m, "spectral_field_terms"));
         } catch (RuntimeException e) {
             throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
         }
+    }
+
+    private static int optionalInt(Map<String, ?> m, String key) {
+        return m.get(key) == null ? 0 : ((Number) m.get(key)).intValue();
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ScoreNetConfig c && c.width == width && c.blocks == blocks && c.kernel == kernel
                 && Arrays.equals(c.dilations, dilations) && c.activation.equals(activation)
-                && c.spectralModes == spectralModes;
+                && c.spectralModes == spectralModes && c.spectralFieldTerms == spectralFieldTerms;
     }
 
     @Override
@@ -118,6 +139,7 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
     public String toString() {
         return "width " + width + ", blocks " + blocks + ", kernel " + kernel + ", dilations "
                 + Arrays.toString(dilations) + ", " + activation
-                + (spectralModes > 0 ? ", spectral branch on " + spectralModes + " modes" : "");
+                + (spectralModes > 0 ? ", spectral branch on " + spectralModes + " modes" : "")
+                + (spectralFieldTerms > 0 ? " with " + spectralFieldTerms + " time-polynomial terms of the field" : "");
     }
 }

@@ -34,6 +34,63 @@ class ScoreNetSpectralTest extends EngineTest {
         assertEquals(on, ScoreNetConfig.fromMap(on.toMap()));
         assertTrue(!on.equals(off));
         assertThrows(InvalidInputException.class, () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", -1));
+        ScoreNetConfig terms = new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, 3);
+        assertEquals(3, terms.toMap().get("spectral_field_terms"));
+        assertFalse(on.toMap().containsKey("spectral_field_terms"));
+        assertEquals(terms, ScoreNetConfig.fromMap(terms.toMap()));
+        assertTrue(!terms.equals(on));
+        assertThrows(InvalidInputException.class, () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 0, 2),
+                "field terms without the branch");
+        assertThrows(InvalidInputException.class, () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, -1));
+    }
+
+    /**
+     * With two field terms, random weights on them and zero weights elsewhere in the branch (the
+     * projection starts at zero), the output is the branch on {@code [x, tau x]} alone: linear in the field at fixed time, affine in tau at a fixed field, and
+     * band-limited to the branch's modes.
+     */
+    @Test
+    void fieldTermsMakeALinearMapOfTheFieldPolynomialInTime() {
+        try (NDManager m = manager.newSubManager()) {
+            int n = 16;
+            int modes = 3;
+            Engine.getInstance().setRandomSeed(9);
+            ScoreNet net = new ScoreNet(new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", modes, 2), 2);
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 2, n, n));
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                if (p.getKey().contains("spectral")) {
+                    NDArray w = p.getValue().getArray();
+                    assertEquals(8 + 2, w.getShape().get(0), "hidden channels plus two field terms");
+                    NDArray random = m.randomNormal(w.getShape());
+                    random.set(new ai.djl.ndarray.index.NDIndex("0:8"), 0f); // the hidden layer's rows stay zero
+                    w.intern(random);
+                }
+            }
+            ParameterStore store = new ParameterStore(m, false);
+            NDArray x1 = m.randomNormal(new Shape(1, 1, n, n));
+            NDArray x2 = m.randomNormal(new Shape(1, 1, n, n));
+            java.util.function.BiFunction<NDArray, Float, NDArray> f = (x, tau) -> net.forward(store,
+                    new NDList(x.concat(m.full(new Shape(1, 1, n, n), tau), 1)), false).singletonOrThrow();
+            NDArray a = f.apply(x1, 0.3f);
+            float scale = a.abs().max().getFloat();
+            assertTrue(scale > 1e-3, "the branch must respond to the field");
+            NDArray sum = f.apply(x1.mul(2).add(x2.mul(-3)), 0.3f);
+            NDArray expected = a.mul(2).add(f.apply(x2, 0.3f).mul(-3));
+            assertTrue(sum.sub(expected).abs().max().getFloat() < 1e-4 * scale * 5, "linear in x");
+            NDArray mid = f.apply(x1, 0.5f);
+            NDArray ends = f.apply(x1, 0.2f).add(f.apply(x1, 0.8f)).div(2);
+            assertTrue(mid.sub(ends).abs().max().getFloat() < 1e-4 * scale, "affine in tau with two terms");
+            assertTrue(mid.sub(a).abs().max().getFloat() > 1e-3 * scale, "the time term must act");
+            // band limit: a field made only of wavenumber (6, 0) (above the kept modes) gives zero
+            float[] cos = new float[n * n];
+            for (int r = 0; r < n; r++) {
+                for (int c = 0; c < n; c++) {
+                    cos[r * n + c] = (float) Math.cos(2 * Math.PI * 6 * r / n);
+                }
+            }
+            NDArray high = f.apply(m.create(cos, new Shape(1, 1, n, n)), 0.5f);
+            assertTrue(high.abs().max().getFloat() < 1e-5 * scale * 10, "only the kept modes pass");
+        }
     }
 
     /**
