@@ -73,10 +73,11 @@ final class TrainCommand implements Callable<Integer> {
             + "An experiment, see docs/RESULTS.md.")
     int spectralModes = 0;
 
-    @Option(names = "--spectral-field-terms", description = "Score network: feed the spectral branch also the "
-            + "field times powers of t/T (x, t x, ... : this many terms), so that it can form a per-mode linear "
-            + "map of x varying in t; needs --spectral-modes; 0 = none (default: ${DEFAULT-VALUE}). An experiment.")
-    int spectralFieldTerms = 0;
+    @Option(names = "--spectral-field-powers", split = ",", paramLabel = "J[,J...]", description = "Score network: "
+            + "feed the spectral branch also the field times these powers of t/T (e.g. -1,0,1,2: x/tau, x, tau x, "
+            + "tau^2 x), so that it can form a per-mode linear map of x varying in t; needs --spectral-modes; "
+            + "default none. An experiment, see docs/RESULTS.md.")
+    int[] spectralFieldPowers = new int[0];
 
     @Option(names = "--modes", description = "FNO: Fourier modes kept per axis (default: ${DEFAULT-VALUE}).")
     int modes = FnoConfig.defaults().modes();
@@ -201,7 +202,7 @@ final class TrainCommand implements Callable<Integer> {
                     FnoConfig.defaults().projection());
             case "unet" -> new UNetConfig(width != null ? width : UNetConfig.defaults().width(), levels, dropout);
             default -> new ScoreNetConfig(width != null ? width : ScoreNetConfig.defaults().width(), blocks, 3, dilations,
-                    activation, spectralModes, spectralFieldTerms);
+                    activation, spectralModes, spectralFieldPowers);
         };
     }
 }

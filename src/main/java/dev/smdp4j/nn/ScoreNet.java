@@ -28,9 +28,10 @@ import java.util.List;
  *
  * <p>Optionally ({@code spectralModes > 0}) a per-mode linear branch ({@link SpectralConv2d}) from
  * the last hidden layer is added to the output, initialised to zero; with
- * {@code spectralFieldTerms = P > 0} its input also holds the field times powers of the time channel,
- * {@code x, tau x, ..., tau^(P-1) x} with {@code tau} input channel 1 ({@code t / T}), so that it can
- * form a per-mode linear map of x with coefficients polynomial in t.
+ * {@code spectralFieldPowers = {j1, j2, ...}} its input also holds the field times powers of the time
+ * channel, {@code tau^j1 x, tau^j2 x, ...} with {@code tau} input channel 1 ({@code t / T}, positive
+ * on every time grid), so that it can form a per-mode linear map of x with coefficients that are
+ * Laurent polynomials in t.
  *
  * <p>Input {@code [B, C_in, N, N]}, output {@code [B, 1, N, N]}.
  */
@@ -54,10 +55,10 @@ public final class ScoreNet extends AbstractBlock {
         this.project = addChildBlock("project", new CircularConv(1, config.kernel(), 1));
         project.conv().setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
         if (config.spectralModes() > 0) {
-            if (config.spectralFieldTerms() > 1 && inChannels < 2) {
+            if (config.spectralFieldPowers().length > 0 && inChannels < 2) {
                 throw new IllegalArgumentException("time-polynomial field terms need a time channel (input channel 1)");
             }
-            spectral = addChildBlock("spectral", new SpectralConv2d(config.width() + config.spectralFieldTerms(), 1,
+            spectral = addChildBlock("spectral", new SpectralConv2d(config.width() + config.spectralFieldPowers().length, 1,
                     config.spectralModes()));
             spectral.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT); // starts as the network without it
         } else {
@@ -85,19 +86,19 @@ public final class ScoreNet extends AbstractBlock {
         if (spectral == null) {
             return out;
         }
-        NDArray branchInput = config.spectralFieldTerms() == 0 ? h : NDArrays.concat(fieldTerms(inputs.head(), h), 1);
+        NDArray branchInput = config.spectralFieldPowers().length == 0 ? h
+                : NDArrays.concat(fieldTerms(inputs.head(), h), 1);
         return new NDList(out.singletonOrThrow().add(spectral.forward(store, new NDList(branchInput), training)
                 .singletonOrThrow()));
     }
 
-    /** {@code [h, x, tau x, ..., tau^(P-1) x]} along the channel axis, from the input {@code [x, tau, ...]}. */
+    /** {@code [h, tau^j1 x, tau^j2 x, ...]} along the channel axis, from the input {@code [x, tau, ...]}. */
     private NDList fieldTerms(NDArray input, NDArray h) {
         NDList parts = new NDList(h);
-        NDArray term = input.get(":, 0:1");
-        parts.add(term);
-        for (int j = 1; j < config.spectralFieldTerms(); j++) {
-            term = term.mul(input.get(":, 1:2"));
-            parts.add(term);
+        NDArray x = input.get(":, 0:1");
+        NDArray tau = input.get(":, 1:2");
+        for (int j : config.spectralFieldPowers()) {
+            parts.add(j == 0 ? x : x.mul(tau.pow(j)));
         }
         return parts;
     }
@@ -123,7 +124,7 @@ public final class ScoreNet extends AbstractBlock {
         project.initialize(manager, dataType, hidden);
         if (spectral != null) {
             spectral.initialize(manager, dataType,
-                    new Shape(in.get(0), config.width() + config.spectralFieldTerms(), in.get(2), in.get(3)));
+                    new Shape(in.get(0), config.width() + config.spectralFieldPowers().length, in.get(2), in.get(3)));
         }
     }
 }

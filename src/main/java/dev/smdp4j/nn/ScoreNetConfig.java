@@ -18,23 +18,24 @@ import java.util.Map;
  * @param spectralModes modes per axis of a learned per-mode linear branch from the last hidden
  *     layer to the output ({@link SpectralConv2d}, initialised to zero), or 0 for none (the default);
  *     an experiment on the ODE's low-mode error (docs/RESULTS.md, "Where the ODE gap lives")
- * @param spectralFieldTerms number of time-polynomial terms of the input field,
- *     {@code x, (t/T) x, (t/T)^2 x, ...}, fed to the spectral branch beside the hidden layer, so that
- *     the branch can represent a per-mode linear map of x whose coefficients vary smoothly in t (the
- *     form of the exact one-step map on this linear-Gaussian benchmark); 0 for none (the default).
- *     Needs {@code spectralModes > 0}.
+ * @param spectralFieldPowers powers {@code j} of the time channel {@code tau = t / T} whose products
+ *     with the input field, {@code tau^j x}, are fed to the spectral branch beside the hidden layer, so
+ *     that the branch can represent a per-mode linear map of x whose coefficients vary smoothly in t
+ *     (the form of the exact one-step map on this linear-Gaussian benchmark; the spatial mean needs
+ *     {@code j = -1}, its exact coefficient being proportional to {@code 1 / t}); empty for none (the
+ *     default). Needs {@code spectralModes > 0}.
  */
 public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation,
-        int spectralModes, int spectralFieldTerms) implements NetworkConfig {
+        int spectralModes, int[] spectralFieldPowers) implements NetworkConfig {
 
     /** Without the spectral branch. */
     public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation) {
-        this(width, blocks, kernel, dilations, activation, 0, 0);
+        this(width, blocks, kernel, dilations, activation, 0, new int[0]);
     }
 
     /** With a spectral branch on the last hidden layer only. */
     public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation, int spectralModes) {
-        this(width, blocks, kernel, dilations, activation, spectralModes, 0);
+        this(width, blocks, kernel, dilations, activation, spectralModes, new int[0]);
     }
 
     /** The default size, chosen by measurement (docs/RESULTS.md). */
@@ -52,10 +53,16 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         if (spectralModes < 0) {
             throw new InvalidInputException("--spectral-modes must be >= 0, got " + spectralModes);
         }
-        if (spectralFieldTerms < 0 || (spectralFieldTerms > 0 && spectralModes == 0)) {
-            throw new InvalidInputException("--spectral-field-terms must be >= 0 and needs --spectral-modes > 0, got "
-                    + spectralFieldTerms + " with --spectral-modes " + spectralModes);
+        if (spectralFieldPowers.length > 0 && spectralModes == 0) {
+            throw new InvalidInputException("--spectral-field-powers " + Arrays.toString(spectralFieldPowers)
+                    + " needs --spectral-modes > 0");
         }
+        if (Arrays.stream(spectralFieldPowers).distinct().count() < spectralFieldPowers.length
+                || Arrays.stream(spectralFieldPowers).anyMatch(j -> Math.abs(j) > 4)) {
+            throw new InvalidInputException("--spectral-field-powers must be distinct integers in [-4, 4], got "
+                    + Arrays.toString(spectralFieldPowers));
+        }
+        spectralFieldPowers = spectralFieldPowers.clone();
         if (!activation.equals("leaky-relu") && !activation.equals("gelu")) {
             throw new InvalidInputException("unknown activation '" + activation + "'; valid: leaky-relu, gelu");
         }
@@ -101,8 +108,8 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         if (spectralModes > 0) { // absent when off: older checkpoints and cache keys stay valid
             m.put("spectral_modes", spectralModes);
         }
-        if (spectralFieldTerms > 0) {
-            m.put("spectral_field_terms", spectralFieldTerms);
+        if (spectralFieldPowers.length > 0) {
+            m.put("spectral_field_powers", Arrays.stream(spectralFieldPowers).boxed().toList());
         }
         return m;
     }
@@ -113,21 +120,27 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
             return new ScoreNetConfig(((Number) m.get("width")).intValue(), ((Number) m.get("blocks")).intValue(),
                     ((Number) m.get("kernel")).intValue(), d.stream().mapToInt(o -> ((Number) o).intValue()).toArray(),
                     (String) m.get("activation"),
-                    optionalInt(m, "spectral_modes"), optionalInt(m, "spectral_field_terms"));
+                    m.get("spectral_modes") == null ? 0 : ((Number) m.get("spectral_modes")).intValue(),
+                    fieldPowers(m));
         } catch (RuntimeException e) {
             throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
         }
     }
 
-    private static int optionalInt(Map<String, ?> m, String key) {
-        return m.get(key) == null ? 0 : ((Number) m.get(key)).intValue();
+    /** {@code spectral_field_powers}, or the early form {@code spectral_field_terms: P} = powers 0 .. P-1. */
+    private static int[] fieldPowers(Map<String, ?> m) {
+        if (m.get("spectral_field_terms") != null) {
+            return java.util.stream.IntStream.range(0, ((Number) m.get("spectral_field_terms")).intValue()).toArray();
+        }
+        List<?> p = (List<?>) m.get("spectral_field_powers");
+        return p == null ? new int[0] : p.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ScoreNetConfig c && c.width == width && c.blocks == blocks && c.kernel == kernel
                 && Arrays.equals(c.dilations, dilations) && c.activation.equals(activation)
-                && c.spectralModes == spectralModes && c.spectralFieldTerms == spectralFieldTerms;
+                && c.spectralModes == spectralModes && Arrays.equals(c.spectralFieldPowers, spectralFieldPowers);
     }
 
     @Override
@@ -140,6 +153,7 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         return "width " + width + ", blocks " + blocks + ", kernel " + kernel + ", dilations "
                 + Arrays.toString(dilations) + ", " + activation
                 + (spectralModes > 0 ? ", spectral branch on " + spectralModes + " modes" : "")
-                + (spectralFieldTerms > 0 ? " with " + spectralFieldTerms + " time-polynomial terms of the field" : "");
+                + (spectralFieldPowers.length > 0 ? " with field terms (t/T)^j x, j = "
+                        + Arrays.toString(spectralFieldPowers) : "");
     }
 }

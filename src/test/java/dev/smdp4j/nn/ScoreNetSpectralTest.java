@@ -10,6 +10,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -18,6 +19,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.smdp4j.EngineTest;
 import dev.smdp4j.io.InvalidInputException;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 /** The score network's optional spectral branch: off by default, zero at start, trainable, described in the config. */
@@ -34,43 +39,34 @@ class ScoreNetSpectralTest extends EngineTest {
         assertEquals(on, ScoreNetConfig.fromMap(on.toMap()));
         assertTrue(!on.equals(off));
         assertThrows(InvalidInputException.class, () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", -1));
-        ScoreNetConfig terms = new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, 3);
-        assertEquals(3, terms.toMap().get("spectral_field_terms"));
-        assertFalse(on.toMap().containsKey("spectral_field_terms"));
+        ScoreNetConfig terms = new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, new int[] {-1, 0, 2});
+        assertEquals(List.of(-1, 0, 2), terms.toMap().get("spectral_field_powers"));
+        assertFalse(on.toMap().containsKey("spectral_field_powers"));
         assertEquals(terms, ScoreNetConfig.fromMap(terms.toMap()));
         assertTrue(!terms.equals(on));
-        assertThrows(InvalidInputException.class, () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 0, 2),
-                "field terms without the branch");
-        assertThrows(InvalidInputException.class, () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, -1));
+        Map<String, Object> early = new LinkedHashMap<>(on.toMap());
+        early.put("spectral_field_terms", 3); // the first form of the option: powers 0, 1, 2
+        assertEquals(new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, new int[] {0, 1, 2}),
+                ScoreNetConfig.fromMap(early));
+        assertThrows(InvalidInputException.class,
+                () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 0, new int[] {0}), "field terms without the branch");
+        assertThrows(InvalidInputException.class,
+                () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, new int[] {1, 1}), "repeated power");
     }
 
     /**
-     * With two field terms, random weights on them and zero weights elsewhere in the branch (the
-     * projection starts at zero), the output is the branch on {@code [x, tau x]} alone: linear in the field at fixed time, affine in tau at a fixed field, and
-     * band-limited to the branch's modes.
+     * With field terms {@code x} and {@code tau x}, random weights on them and zero weights elsewhere
+     * in the branch (the projection starts at zero), the output is the branch on {@code [x, tau x]}
+     * alone: linear in the field at fixed time, affine in tau at a fixed field, and band-limited to the
+     * branch's modes. With {@code x / tau} alone it is proportional to {@code 1 / tau}.
      */
     @Test
     void fieldTermsMakeALinearMapOfTheFieldPolynomialInTime() {
         try (NDManager m = manager.newSubManager()) {
             int n = 16;
-            int modes = 3;
-            Engine.getInstance().setRandomSeed(9);
-            ScoreNet net = new ScoreNet(new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", modes, 2), 2);
-            net.initialize(m, DataType.FLOAT32, new Shape(1, 2, n, n));
-            for (Pair<String, Parameter> p : net.getParameters()) {
-                if (p.getKey().contains("spectral")) {
-                    NDArray w = p.getValue().getArray();
-                    assertEquals(8 + 2, w.getShape().get(0), "hidden channels plus two field terms");
-                    NDArray random = m.randomNormal(w.getShape());
-                    random.set(new ai.djl.ndarray.index.NDIndex("0:8"), 0f); // the hidden layer's rows stay zero
-                    w.intern(random);
-                }
-            }
-            ParameterStore store = new ParameterStore(m, false);
+            BiFunction<NDArray, Float, NDArray> f = branchOnFieldTerms(m, n, new int[] {0, 1});
             NDArray x1 = m.randomNormal(new Shape(1, 1, n, n));
             NDArray x2 = m.randomNormal(new Shape(1, 1, n, n));
-            java.util.function.BiFunction<NDArray, Float, NDArray> f = (x, tau) -> net.forward(store,
-                    new NDList(x.concat(m.full(new Shape(1, 1, n, n), tau), 1)), false).singletonOrThrow();
             NDArray a = f.apply(x1, 0.3f);
             float scale = a.abs().max().getFloat();
             assertTrue(scale > 1e-3, "the branch must respond to the field");
@@ -90,7 +86,36 @@ class ScoreNetSpectralTest extends EngineTest {
             }
             NDArray high = f.apply(m.create(cos, new Shape(1, 1, n, n)), 0.5f);
             assertTrue(high.abs().max().getFloat() < 1e-5 * scale * 10, "only the kept modes pass");
+
+            BiFunction<NDArray, Float, NDArray> inverse = branchOnFieldTerms(m, n, new int[] {-1});
+            NDArray quarter = inverse.apply(x1, 0.25f);
+            NDArray half = inverse.apply(x1, 0.5f);
+            assertTrue(quarter.abs().max().getFloat() > 1e-3, "the x / tau term must respond");
+            assertTrue(quarter.sub(half.mul(2)).abs().max().getFloat() < 1e-5 * quarter.abs().max().getFloat() * 10,
+                    "x / tau: halving tau doubles the output");
         }
+    }
+
+    /**
+     * A score network (width 8, 3 modes) with the given field powers, random weights on the branch's
+     * field-term rows and zero on its hidden-layer rows; returns {@code (x, tau) -> output}.
+     */
+    private static BiFunction<NDArray, Float, NDArray> branchOnFieldTerms(NDManager m, int n, int[] powers) {
+        Engine.getInstance().setRandomSeed(9);
+        ScoreNet net = new ScoreNet(new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 3, powers), 2);
+        net.initialize(m, DataType.FLOAT32, new Shape(1, 2, n, n));
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getKey().contains("spectral")) {
+                NDArray w = p.getValue().getArray();
+                assertEquals(8 + powers.length, w.getShape().get(0), "hidden channels plus one row per field term");
+                NDArray random = m.randomNormal(w.getShape());
+                random.set(new NDIndex("0:8"), 0f); // the hidden layer's rows stay zero
+                w.intern(random);
+            }
+        }
+        ParameterStore store = new ParameterStore(m, false);
+        return (x, tau) -> net.forward(store, new NDList(x.concat(m.full(new Shape(1, 1, n, n), tau), 1)), false)
+                .singletonOrThrow();
     }
 
     /**
