@@ -79,6 +79,10 @@ final class TrainCommand implements Callable<Integer> {
             + "default none. An experiment, see docs/RESULTS.md.")
     int[] spectralFieldPowers = new int[0];
 
+    @Option(names = "--spectral-exclusive", description = "Score network: the spectral branch alone produces the "
+            + "modes it keeps (the convolutional output is high-passed); needs --spectral-modes. An experiment.")
+    boolean spectralExclusive;
+
     @Option(names = "--modes", description = "FNO: Fourier modes kept per axis (default: ${DEFAULT-VALUE}).")
     int modes = FnoConfig.defaults().modes();
 
@@ -202,7 +206,7 @@ final class TrainCommand implements Callable<Integer> {
                     FnoConfig.defaults().projection());
             case "unet" -> new UNetConfig(width != null ? width : UNetConfig.defaults().width(), levels, dropout);
             default -> new ScoreNetConfig(width != null ? width : ScoreNetConfig.defaults().width(), blocks, 3, dilations,
-                    activation, spectralModes, spectralFieldPowers);
+                    activation, spectralModes, spectralFieldPowers, spectralExclusive);
         };
     }
 }

@@ -31,7 +31,8 @@ import java.util.List;
  * {@code spectralFieldPowers = {j1, j2, ...}} its input also holds the field times powers of the time
  * channel, {@code tau^j1 x, tau^j2 x, ...} with {@code tau} input channel 1 ({@code t / T}, positive
  * on every time grid), so that it can form a per-mode linear map of x with coefficients that are
- * Laurent polynomials in t.
+ * Laurent polynomials in t. With {@code spectralExclusive} the projection's output is high-passed
+ * first, so that the branch alone produces the modes it keeps.
  *
  * <p>Input {@code [B, C_in, N, N]}, output {@code [B, 1, N, N]}.
  */
@@ -85,6 +86,9 @@ public final class ScoreNet extends AbstractBlock {
         NDList out = project.forward(store, new NDList(act(h)), training);
         if (spectral == null) {
             return out;
+        }
+        if (config.spectralExclusive()) {
+            out = new NDList(spectral.highPass(out.singletonOrThrow()));
         }
         NDArray branchInput = config.spectralFieldPowers().length == 0 ? h
                 : NDArrays.concat(fieldTerms(inputs.head(), h), 1);

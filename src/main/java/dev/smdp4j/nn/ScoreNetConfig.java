@@ -24,18 +24,28 @@ import java.util.Map;
  *     (the form of the exact one-step map on this linear-Gaussian benchmark; the spatial mean needs
  *     {@code j = -1}, its exact coefficient being proportional to {@code 1 / t}); empty for none (the
  *     default). Needs {@code spectralModes > 0}.
+ * @param spectralExclusive whether the branch alone produces the modes it keeps: the convolutional
+ *     projection's output is high-passed (its content on the branch's modes removed), so that on the
+ *     lowest modes the output is a per-mode linear function of the branch's inputs. Needs
+ *     {@code spectralModes > 0}.
  */
 public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation,
-        int spectralModes, int[] spectralFieldPowers) implements NetworkConfig {
+        int spectralModes, int[] spectralFieldPowers, boolean spectralExclusive) implements NetworkConfig {
 
     /** Without the spectral branch. */
     public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation) {
-        this(width, blocks, kernel, dilations, activation, 0, new int[0]);
+        this(width, blocks, kernel, dilations, activation, 0, new int[0], false);
     }
 
     /** With a spectral branch on the last hidden layer only. */
     public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation, int spectralModes) {
-        this(width, blocks, kernel, dilations, activation, spectralModes, new int[0]);
+        this(width, blocks, kernel, dilations, activation, spectralModes, new int[0], false);
+    }
+
+    /** With a spectral branch fed by the last hidden layer and the given field terms. */
+    public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation, int spectralModes,
+            int[] spectralFieldPowers) {
+        this(width, blocks, kernel, dilations, activation, spectralModes, spectralFieldPowers, false);
     }
 
     /** The default size, chosen by measurement (docs/RESULTS.md). */
@@ -52,6 +62,9 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         }
         if (spectralModes < 0) {
             throw new InvalidInputException("--spectral-modes must be >= 0, got " + spectralModes);
+        }
+        if (spectralExclusive && spectralModes == 0) {
+            throw new InvalidInputException("--spectral-exclusive needs --spectral-modes > 0");
         }
         if (spectralFieldPowers.length > 0 && spectralModes == 0) {
             throw new InvalidInputException("--spectral-field-powers " + Arrays.toString(spectralFieldPowers)
@@ -111,6 +124,9 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         if (spectralFieldPowers.length > 0) {
             m.put("spectral_field_powers", Arrays.stream(spectralFieldPowers).boxed().toList());
         }
+        if (spectralExclusive) {
+            m.put("spectral_exclusive", true);
+        }
         return m;
     }
 
@@ -121,7 +137,7 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
                     ((Number) m.get("kernel")).intValue(), d.stream().mapToInt(o -> ((Number) o).intValue()).toArray(),
                     (String) m.get("activation"),
                     m.get("spectral_modes") == null ? 0 : ((Number) m.get("spectral_modes")).intValue(),
-                    fieldPowers(m));
+                    fieldPowers(m), Boolean.TRUE.equals(m.get("spectral_exclusive")));
         } catch (RuntimeException e) {
             throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
         }
@@ -140,7 +156,8 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
     public boolean equals(Object o) {
         return o instanceof ScoreNetConfig c && c.width == width && c.blocks == blocks && c.kernel == kernel
                 && Arrays.equals(c.dilations, dilations) && c.activation.equals(activation)
-                && c.spectralModes == spectralModes && Arrays.equals(c.spectralFieldPowers, spectralFieldPowers);
+                && c.spectralModes == spectralModes && Arrays.equals(c.spectralFieldPowers, spectralFieldPowers)
+                && c.spectralExclusive == spectralExclusive;
     }
 
     @Override
@@ -154,6 +171,7 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
                 + Arrays.toString(dilations) + ", " + activation
                 + (spectralModes > 0 ? ", spectral branch on " + spectralModes + " modes" : "")
                 + (spectralFieldPowers.length > 0 ? " with field terms (t/T)^j x, j = "
-                        + Arrays.toString(spectralFieldPowers) : "");
+                        + Arrays.toString(spectralFieldPowers) : "")
+                + (spectralExclusive ? ", the branch alone on its modes" : "");
     }
 }

@@ -141,6 +141,31 @@ public final class SpectralConv2d extends AbstractBlock {
     }
 
     /**
+     * {@code x} {@code [B, C, N, N]} with its content on this layer's kept modes removed (the kept
+     * block of its half spectrum set to zero), differentiable: what is left is what this layer cannot
+     * produce. In column 0 the row of wavenumber {@code +modes} is removed too, the conjugate partner of
+     * the kept row {@code -modes}: the removed set is then closed under conjugation, so the operation
+     * is an orthogonal projection (idempotent) on real fields.
+     */
+    public NDArray highPass(NDArray x) {
+        int n = (int) x.getShape().get(3);
+        int m = modes;
+        NDArray parts = x.rfft(n, -1).fft(n, -2).real(); // [B, C, N, N/2 + 1, 2]
+        float[] mask = new float[n * (n / 2 + 1)];
+        java.util.Arrays.fill(mask, 1f);
+        for (int r = 0; r < n; r++) {
+            if (r < m || r >= n - m) {
+                for (int c = 0; c < m; c++) {
+                    mask[r * (n / 2 + 1) + c] = 0f;
+                }
+            }
+        }
+        mask[m * (n / 2 + 1)] = 0f; // (+m, 0), partner of the kept (-m, 0)
+        NDArray keep = x.getManager().create(mask, new Shape(n, n / 2 + 1));
+        return inverse(parts.get(new NDIndex("..., 0")).mul(keep), parts.get(new NDIndex("..., 1")).mul(keep), n);
+    }
+
+    /**
      * Real fields {@code [..., N, N]} from the real and imaginary parts of their half spectrum
      * {@code [..., N, N/2 + 1]}, differentiable: the complex spectrum is {@code re + i * im} by type
      * promotion in a product with the constant {@code i}.

@@ -97,6 +97,61 @@ class ScoreNetSpectralTest extends EngineTest {
     }
 
     /**
+     * Exclusive: the network's output has no content on the branch's modes while the branch is zero
+     * (random projection weights, so the convolutional part alone would put some there), and the
+     * high-pass keeps a mode above them unchanged.
+     */
+    @Test
+    void exclusiveBranchAloneProducesItsModes() {
+        try (NDManager m = manager.newSubManager()) {
+            int n = 16;
+            Shape in = new Shape(2, 2, n, n);
+            NDArray x = m.randomNormal(in);
+            SpectralConv2d layer = new SpectralConv2d(1, 1, 3);
+            float[] wave = new float[n * n];
+            for (int r = 0; r < n; r++) {
+                for (int c = 0; c < n; c++) {
+                    wave[r * n + c] = (float) Math.sin(2 * Math.PI * (5 * r + 2 * c) / n);
+                }
+            }
+            NDArray high = m.create(wave, new Shape(1, 1, n, n));
+            assertTrue(layer.highPass(high).sub(high).abs().max().getFloat() < 1e-5, "mode (5, 2) passes unchanged");
+            float[] low = new float[n * n];
+            for (int r = 0; r < n; r++) {
+                for (int c = 0; c < n; c++) {
+                    low[r * n + c] = (float) Math.cos(2 * Math.PI * (-2 * r + c) / n);
+                }
+            }
+            NDArray lowWave = m.create(low, new Shape(1, 1, n, n));
+            assertTrue(layer.highPass(lowWave).abs().max().getFloat() < 1e-5, "mode (-2, 1) removed: "
+                    + layer.highPass(lowWave).abs().max().getFloat());
+            float[] lowContent = new float[2];
+            for (int e = 0; e < 2; e++) {
+                Engine.getInstance().setRandomSeed(4);
+                ScoreNet net = new ScoreNet(new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 3, new int[0], e == 1), 2);
+                net.initialize(m, DataType.FLOAT32, in);
+                for (Pair<String, Parameter> p : net.getParameters()) {
+                    if (p.getKey().contains("project") && p.getKey().contains("weight")) {
+                        NDArray w = p.getValue().getArray();
+                        w.intern(m.randomNormal(w.getShape()));
+                    }
+                }
+                NDArray out = net.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+                lowContent[e] = out.sub(layer.highPass(out)).abs().max().getFloat(); // the part on the kept modes
+                if (e == 1) {
+                    NDArray again = layer.highPass(layer.highPass(x));
+                    assertTrue(again.sub(layer.highPass(x)).abs().max().getFloat() < 1e-5, "a projection: idempotent");
+                }
+                assertTrue(out.abs().max().getFloat() > 1e-2, "the projection must produce output");
+            }
+            assertTrue(lowContent[0] > 1e-3, "without exclusive the convolutions reach the low modes: " + lowContent[0]);
+            assertTrue(lowContent[1] < 1e-4 * lowContent[0], "exclusive: nothing on the branch's modes: " + lowContent[1]);
+
+
+        }
+    }
+
+    /**
      * A score network (width 8, 3 modes) with the given field powers, random weights on the branch's
      * field-term rows and zero on its hidden-layer rows; returns {@code (x, tau) -> output}.
      */
