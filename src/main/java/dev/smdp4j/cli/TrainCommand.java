@@ -69,19 +69,20 @@ final class TrainCommand implements Callable<Integer> {
     String activation = ScoreNetConfig.defaults().activation();
 
     @Option(names = "--spectral-modes", description = "Score network: modes per axis of a zero-initialised "
-            + "per-mode linear branch from the last hidden layer to the output; 0 = none (default: ${DEFAULT-VALUE}). "
-            + "An experiment, see docs/RESULTS.md.")
-    int spectralModes = 0;
+            + "per-mode linear branch to the output; 0 = none (default: the method's: 4 for smdp, with "
+            + "field powers -1,0,1,2 and exclusive; 0 for the others; docs/RESULTS.md).")
+    Integer spectralModes;
 
     @Option(names = "--spectral-field-powers", split = ",", paramLabel = "J[,J...]", description = "Score network: "
             + "feed the spectral branch also the field times these powers of t/T (e.g. -1,0,1,2: x/tau, x, tau x, "
-            + "tau^2 x), so that it can form a per-mode linear map of x varying in t; needs --spectral-modes; "
-            + "default none. An experiment, see docs/RESULTS.md.")
-    int[] spectralFieldPowers = new int[0];
+            + "tau^2 x), so that it can form a per-mode linear map of x varying in t; needs --spectral-modes "
+            + "(default: the method's).")
+    int[] spectralFieldPowers;
 
-    @Option(names = "--spectral-exclusive", description = "Score network: the spectral branch alone produces the "
-            + "modes it keeps (the convolutional output is high-passed); needs --spectral-modes. An experiment.")
-    boolean spectralExclusive;
+    @Option(names = "--spectral-exclusive", negatable = true, description = "Score network: the spectral branch alone "
+            + "produces the modes it keeps (the convolutional output is high-passed); needs --spectral-modes "
+            + "(default: the method's).")
+    Boolean spectralExclusive;
 
     @Option(names = "--modes", description = "FNO: Fourier modes kept per axis (default: ${DEFAULT-VALUE}).")
     int modes = FnoConfig.defaults().modes();
@@ -196,7 +197,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The method's architecture from the options that apply to it. */
-    private NetworkConfig network(Method chosen) {
+    NetworkConfig network(Method chosen) {
         if (chosen == Method.SURROGATE) {
             return new SurrogateNetConfig(maxSpan);
         }
@@ -205,8 +206,21 @@ final class TrainCommand implements Callable<Integer> {
             case "fno" -> new FnoConfig(modes, width != null ? width : FnoConfig.defaults().width(), layers,
                     FnoConfig.defaults().projection());
             case "unet" -> new UNetConfig(width != null ? width : UNetConfig.defaults().width(), levels, dropout);
-            default -> new ScoreNetConfig(width != null ? width : ScoreNetConfig.defaults().width(), blocks, 3, dilations,
-                    activation, spectralModes, spectralFieldPowers, spectralExclusive);
+            default -> scoreNet(chosen.defaultNetwork() instanceof ScoreNetConfig d ? d : ScoreNetConfig.defaults());
         };
+    }
+
+    /**
+     * A score network from the options, the spectral branch's settings defaulting to the method's; an
+     * explicit {@code --spectral-modes 0} switches the whole branch off.
+     */
+    private ScoreNetConfig scoreNet(ScoreNetConfig base) {
+        int spectral = spectralModes != null ? spectralModes : base.spectralModes();
+        boolean inherit = spectralModes == null || spectral > 0;
+        int[] powers = spectralFieldPowers != null ? spectralFieldPowers
+                : inherit && spectral > 0 ? base.spectralFieldPowers() : new int[0];
+        boolean exclusive = spectralExclusive != null ? spectralExclusive : inherit && spectral > 0 && base.spectralExclusive();
+        return new ScoreNetConfig(width != null ? width : base.width(), blocks, 3, dilations, activation, spectral, powers,
+                exclusive);
     }
 }

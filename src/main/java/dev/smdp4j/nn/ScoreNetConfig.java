@@ -48,7 +48,17 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         this(width, blocks, kernel, dilations, activation, spectralModes, spectralFieldPowers, false);
     }
 
-    /** The default size, chosen by measurement (docs/RESULTS.md). */
+    /**
+     * SMDP's default: {@link #defaults()} plus the exclusive spectral branch on 4 modes with field terms
+     * {@code x / tau, x, tau x, tau^2 x}, chosen by measurement (docs/RESULTS.md, "The spectral branch").
+     */
+    public static ScoreNetConfig smdpDefaults() {
+        ScoreNetConfig d = defaults();
+        return new ScoreNetConfig(d.width, d.blocks, d.kernel, d.dilations, d.activation, 4, new int[] {-1, 0, 1, 2},
+                true);
+    }
+
+    /** The default size, chosen by measurement (docs/RESULTS.md); the plain network of the baselines. */
     public static ScoreNetConfig defaults() {
         return new ScoreNetConfig(32, 4, 3, new int[] {1, 2, 4, 8}, "leaky-relu");
     }

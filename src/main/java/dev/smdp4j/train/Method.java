@@ -115,7 +115,10 @@ public enum Method {
         return this == SMDP ? 4 : 0;
     }
 
-    /** This method's default network. */
+    /**
+     * This method's default network: SMDP's score network has the spectral branch
+     * ({@link ScoreNetConfig#smdpDefaults()}); HeatGen and the ResNets keep the plain network.
+     */
     public NetworkConfig defaultNetwork() {
         if (this == SURROGATE) {
             return SurrogateNetConfig.defaults();
@@ -124,7 +127,7 @@ public enum Method {
         return switch (a) {
             case "fno" -> FnoConfig.defaults();
             case "unet" -> UNetConfig.defaults();
-            default -> ScoreNetConfig.defaults();
+            default -> this == SMDP ? ScoreNetConfig.smdpDefaults() : ScoreNetConfig.defaults();
         };
     }
 
