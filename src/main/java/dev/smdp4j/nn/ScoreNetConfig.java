@@ -16,8 +16,9 @@ import java.util.Map;
  * @param dilations dilations assigned to the block convolutions in turn, cycling
  * @param activation {@code leaky-relu} (slope 0.01, as the reference) or {@code gelu}
  * @param spectralModes modes per axis of a learned per-mode linear branch from the last hidden
- *     layer to the output ({@link SpectralConv2d}, initialised to zero), or 0 for none (the default);
- *     an experiment on the ODE's low-mode error (docs/RESULTS.md, "Where the ODE gap lives")
+ *     layer to the output ({@link SpectralConv2d}, initialised to zero), or 0 for none (the plain
+ *     network, {@link #defaults()}; SMDP's default has 4, {@link #smdpDefaults()}): it removes most of
+ *     the ODE's low-mode error (docs/RESULTS.md, "Where the ODE gap lives", "The spectral branch")
  * @param spectralFieldPowers powers {@code j} of the time channel {@code tau = t / T} whose products
  *     with the input field, {@code tau^j x}, are fed to the spectral branch beside the hidden layer, so
  *     that the branch can represent a per-mode linear map of x whose coefficients vary smoothly in t

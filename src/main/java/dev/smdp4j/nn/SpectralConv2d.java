@@ -150,6 +150,10 @@ public final class SpectralConv2d extends AbstractBlock {
     public NDArray highPass(NDArray x) {
         int n = (int) x.getShape().get(3);
         int m = modes;
+        if (n < 2 * m || x.getShape().get(2) != n) {
+            throw new IllegalArgumentException("high-pass of " + m + " modes needs an N x N grid with N >= " + 2 * m
+                    + ", got " + x.getShape());
+        }
         NDArray parts = x.rfft(n, -1).fft(n, -2).real(); // [B, C, N, N/2 + 1, 2]
         float[] mask = new float[n * (n / 2 + 1)];
         java.util.Arrays.fill(mask, 1f);
