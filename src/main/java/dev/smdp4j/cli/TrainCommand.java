@@ -216,10 +216,8 @@ final class TrainCommand implements Callable<Integer> {
      */
     private ScoreNetConfig scoreNet(ScoreNetConfig base) {
         int spectral = spectralModes != null ? spectralModes : base.spectralModes();
-        boolean inherit = spectralModes == null || spectral > 0;
-        int[] powers = spectralFieldPowers != null ? spectralFieldPowers
-                : inherit && spectral > 0 ? base.spectralFieldPowers() : new int[0];
-        boolean exclusive = spectralExclusive != null ? spectralExclusive : inherit && spectral > 0 && base.spectralExclusive();
+        int[] powers = spectralFieldPowers != null ? spectralFieldPowers : spectral > 0 ? base.spectralFieldPowers() : new int[0];
+        boolean exclusive = spectralExclusive != null ? spectralExclusive : spectral > 0 && base.spectralExclusive();
         return new ScoreNetConfig(width != null ? width : base.width(), blocks, 3, dilations, activation, spectral, powers,
                 exclusive);
     }
