@@ -127,8 +127,7 @@ public final class ScoreNet extends AbstractBlock {
         }
         project.initialize(manager, dataType, hidden);
         if (spectral != null) {
-            spectral.initialize(manager, dataType,
-                    new Shape(in.get(0), config.width() + config.spectralFieldPowers().length, in.get(2), in.get(3)));
+            spectral.initialize(manager, dataType, new Shape(in.get(0), spectral.inChannels(), in.get(2), in.get(3)));
         }
     }
 }

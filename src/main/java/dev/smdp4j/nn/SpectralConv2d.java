@@ -57,6 +57,8 @@ public final class SpectralConv2d extends AbstractBlock {
     private final int modes;
     private final Parameter weightReal;
     private final Parameter weightImag;
+    /** The last grid's high-pass mask (a pure function of N and modes; a benign race at worst recomputes it). */
+    private volatile float[] highPassMask;
 
     /**
      * @param inChannels input channels {@code C_in >= 1}
@@ -155,6 +157,17 @@ public final class SpectralConv2d extends AbstractBlock {
                     + ", got " + x.getShape());
         }
         NDArray parts = x.rfft(n, -1).fft(n, -2).real(); // [B, C, N, N/2 + 1, 2]
+        NDArray keep = x.getManager().create(highPassMask(n), new Shape(n, n / 2 + 1));
+        return inverse(parts.get(new NDIndex("..., 0")).mul(keep), parts.get(new NDIndex("..., 1")).mul(keep), n);
+    }
+
+    /** The high-pass's 0/1 mask on the {@code N x (N/2 + 1)} half spectrum, computed once per grid size. */
+    private float[] highPassMask(int n) {
+        float[] cached = highPassMask;
+        if (cached != null && cached.length == n * (n / 2 + 1)) {
+            return cached;
+        }
+        int m = modes;
         float[] mask = new float[n * (n / 2 + 1)];
         java.util.Arrays.fill(mask, 1f);
         for (int r = 0; r < n; r++) {
@@ -165,8 +178,8 @@ public final class SpectralConv2d extends AbstractBlock {
             }
         }
         mask[m * (n / 2 + 1)] = 0f; // (+m, 0), partner of the kept (-m, 0)
-        NDArray keep = x.getManager().create(mask, new Shape(n, n / 2 + 1));
-        return inverse(parts.get(new NDIndex("..., 0")).mul(keep), parts.get(new NDIndex("..., 1")).mul(keep), n);
+        highPassMask = mask;
+        return mask;
     }
 
     /**
