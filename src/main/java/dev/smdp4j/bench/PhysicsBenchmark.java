@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import dev.smdp4j.util.Scalars;
 
 /**
  * Times the heat step on a batch of fields, forward and forward+backward, for both schemes, beside
@@ -58,12 +59,12 @@ public final class PhysicsBenchmark {
             Shape shape = new Shape(batch, n, n);
             NDArray x = new GaussianNoise(1).next(manager, shape);
             double d = 0.2 / 32;
-            rows.add(new Row("elementwise pass x*1 (floor)", time(manager, x, v -> v.mul(1f))));
+            rows.add(new Row("elementwise pass x*1 (floor)", time(manager, x, v -> Scalars.mul(v, 1))));
             rows.add(new Row("rfft2+irfft2 round trip", time(manager, x, v -> v.rfft(n, -1).fft(n, -2).ifft(n, -2).irfft(n, -1))));
             rows.add(new Row("heat step dense, forward", time(manager, x, v -> dense.advance(v, d))));
             rows.add(new Row("heat step fft, forward", time(manager, x, v -> fft.advance(v, d))));
             NDArray w = new GaussianNoise(2).next(manager, shape);
-            rows.add(new Row("elementwise x*1, forward+backward (floor)", timeBackward(manager, x, w, v -> v.mul(1f))));
+            rows.add(new Row("elementwise x*1, forward+backward (floor)", timeBackward(manager, x, w, v -> Scalars.mul(v, 1))));
             rows.add(new Row("heat step dense, forward+backward", timeBackward(manager, x, w, v -> dense.advance(v, d))));
             rows.add(new Row("heat step fft, forward+backward", timeBackward(manager, x, w, v -> fft.advance(v, d))));
             if (extra != null) {

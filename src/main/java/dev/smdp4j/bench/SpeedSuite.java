@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * {@code smdp bench}: every speed that matters, measured in one run on one machine, each compared
@@ -180,7 +181,7 @@ public final class SpeedSuite {
         try (HeatEquation heat = new HeatEquation(manager, spec.alpha()); ExactNet free = new ExactNet(manager, spec, norm)) {
             Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
             TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
-            NDArray x0 = manager.create(train.rows(0, b).data(), new Shape(b, n, n));
+            NDArray x0 = EngineArrays.of(manager, train.rows(0, b).data(), new Shape(b, n, n));
             GaussianNoise noise = new GaussianNoise(5);
             double simulation = time(() -> {
                 try (NDManager step = manager.newSubManager()) {

@@ -95,7 +95,7 @@ public final class Main implements Runnable {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"smdp4j " + Version.get()};
+            return new String[] {Version.label() + " (commit " + Version.commit() + ")"};
         }
     }
 }

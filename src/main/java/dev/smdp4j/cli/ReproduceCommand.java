@@ -40,6 +40,10 @@ final class ReproduceCommand implements Callable<Integer> {
             description = "Internal: run only this training (what each child process of --jobs does).")
     String trainOnly;
 
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the trainings and samplers (network "
+            + "initialisation, batches, noise); the data set is always the profile's own (default: the data's seed, 0).")
+    Long seed;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -48,6 +52,9 @@ final class ReproduceCommand implements Callable<Integer> {
         ReproductionProfile chosen = ReproductionProfile.named(profile);
         if (learnedPhysics != null) {
             chosen = chosen.withLearnedPhysics(learnedPhysics);
+        }
+        if (seed != null) {
+            chosen = chosen.withSeed(seed);
         }
         int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
         long start = System.nanoTime();

@@ -169,7 +169,8 @@ final class SampleCommand implements Callable<Integer> {
     private void writeProvenance(Reconstruction.Result result, DatasetSpec spec, Normalisation norm, int m,
             double seconds, int[] shape, String physicsChoice) {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("library", "smdp4j " + Version.get());
+        p.put("library", Version.label());
+        p.put("commit", Version.commit());
         p.put("created", Instant.now().toString());
         p.put("model", model);
         p.put("score", result.description());

@@ -12,6 +12,8 @@ import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Seeds;
+import dev.smdp4j.util.Scalars;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * Generates the heat benchmark (spec heat-benchmark.md): Gaussian random field initial states for
@@ -54,10 +56,10 @@ public final class DatasetGenerator {
             int b = Math.min(CHUNK, count - start);
             try (NDManager step = parent.newSubManager()) {
                 Shape shape = new Shape(b, n, n);
-                NDArray x = step.create(x0.rows(start, start + b).data(), shape);
+                NDArray x = EngineArrays.of(step, x0.rows(start, start + b).data(), shape);
                 NDArray y = heat.advance(x, spec.endTime());
                 if (spec.observationNoise() > 0) {
-                    y = y.add(noise.next(step, shape).mul(spec.observationNoise()));
+                    y = y.add(Scalars.mul(noise.next(step, shape), spec.observationNoise()));
                 }
                 System.arraycopy(y.toFloatArray(), 0, out, start * n * n, b * n * n);
             }
@@ -77,7 +79,7 @@ public final class DatasetGenerator {
         for (int start = 0; start < count; start += CHUNK) {
             int b = Math.min(CHUNK, count - start);
             try (NDManager step = parent.newSubManager()) {
-                NDArray x = step.create(x0.rows(start, start + b).data(), new Shape(b, n, n));
+                NDArray x = EngineArrays.of(step, x0.rows(start, start + b).data(), new Shape(b, n, n));
                 NDArray states = ForwardSimulation.trajectory(sde, grid, x, noise);
                 System.arraycopy(states.toFloatArray(), 0, out, start * per, b * per);
             }

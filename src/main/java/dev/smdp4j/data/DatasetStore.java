@@ -74,7 +74,7 @@ public final class DatasetStore {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("format_version", FORMAT_VERSION);
-        m.put("library", "smdp4j " + Version.get());
+        m.put("library", Version.label());
         m.put("created", Instant.now().toString());
         m.put("units", "files hold physical units; normalised = (x - mean) / std; noise levels are in normalised units");
         m.put("parameters", data.spec().toMap());

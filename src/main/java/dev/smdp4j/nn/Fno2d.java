@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import dev.smdp4j.util.Scalars;
 
 /**
  * A two-dimensional Fourier neural operator, the "FNO-2d" of Li et al. 2021 ("Fourier Neural
@@ -105,7 +106,7 @@ public final class Fno2d extends AbstractBlock {
         int n = (int) s.get(2);
         NDManager m = x.getManager();
         Shape one = new Shape(batch, 1, n, n);
-        NDArray coordinate = m.arange(0f, n, 1f, x.getDataType(), x.getDevice()).div(n);
+        NDArray coordinate = Scalars.div(m.arange(0f, n, 1f, x.getDataType(), x.getDevice()), n);
         NDArray rows = coordinate.reshape(1, 1, n, 1).broadcast(one);
         NDArray cols = coordinate.reshape(1, 1, 1, n).broadcast(one);
         return NDArrays.concat(new NDList(x, rows, cols), 1);

@@ -14,6 +14,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import dev.smdp4j.util.Scalars;
 
 /**
  * The score network: a small residual CNN on the periodic grid, in the spirit of the paper's
@@ -102,7 +103,7 @@ public final class ScoreNet extends AbstractBlock {
         NDArray x = input.get(":, 0:1");
         NDArray tau = input.get(":, 1:2");
         for (int j : config.spectralFieldPowers()) {
-            parts.add(j == 0 ? x : x.mul(tau.pow(j)));
+            parts.add(j == 0 ? x : x.mul(Scalars.pow(tau, j)));
         }
         return parts;
     }

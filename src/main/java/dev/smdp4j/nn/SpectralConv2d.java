@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import dev.smdp4j.util.Scalars;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * The spectral convolution of a Fourier neural operator (Li et al. 2021, "Fourier Neural Operator
@@ -157,7 +158,7 @@ public final class SpectralConv2d extends AbstractBlock {
                     + ", got " + x.getShape());
         }
         NDArray parts = x.rfft(n, -1).fft(n, -2).real(); // [B, C, N, N/2 + 1, 2]
-        NDArray keep = x.getManager().create(highPassMask(n), new Shape(n, n / 2 + 1));
+        NDArray keep = EngineArrays.of(x.getManager(), highPassMask(n), new Shape(n, n / 2 + 1));
         return inverse(parts.get(new NDIndex("..., 0")).mul(keep), parts.get(new NDIndex("..., 1")).mul(keep), n);
     }
 
@@ -188,7 +189,7 @@ public final class SpectralConv2d extends AbstractBlock {
      * promotion in a product with the constant {@code i}.
      */
     static NDArray inverse(NDArray re, NDArray im, int n) {
-        NDArray unit = im.getManager().create(new float[] {0f, 1f}).complex(); // i, a constant
+        NDArray unit = EngineArrays.of(im.getManager(), new float[] {0f, 1f}).complex(); // i, a constant
         // The trailing mul(1) hands irfft's backward a dense gradient (it fails on a strided one).
         return Scalars.mul(im.mul(unit).add(re).ifft(n, -2).irfft(n, -1), 1);
     }

@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.smdp4j.util.Scalars;
 
 /**
  * A one-step physics surrogate {@code P_d(x)} (see {@link SurrogateNetConfig}): a learned linear,
@@ -59,7 +60,7 @@ public final class SurrogateNet extends AbstractBlock {
         NDArray gr = span.mul(store.getValue(generatorReal, x.getDevice(), training));
         NDArray gi = span.mul(store.getValue(generatorImag, x.getDevice(), training));
         NDArray growth = gr.exp();
-        NDArray mr = growth.mul(gi.cos()).sub(1f); // Re(exp(s G) - 1)
+        NDArray mr = Scalars.sub(growth.mul(gi.cos()), 1); // Re(exp(s G) - 1)
         NDArray mi = growth.mul(gi.sin());         // Im(exp(s G) - 1)
         NDArray parts = x.rfft(n, -1).fft(n, -2).real(); // [B, 1, N, N/2 + 1, 2], differentiable
         NDArray ar = parts.get(new NDIndex("..., 0"));

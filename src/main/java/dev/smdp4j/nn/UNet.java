@@ -14,6 +14,7 @@ import ai.djl.util.PairList;
 import dev.smdp4j.util.GaussianNoise;
 import java.util.ArrayList;
 import java.util.List;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * The U-Net of the SMDP paper's "BNN" baseline: a Bayesian neural network by Monte-Carlo dropout
@@ -174,7 +175,7 @@ public final class UNet extends AbstractBlock {
         for (int i = 0; i < planes; i++) {
             mask[i] = noise.nextUniform() < p ? 0f : scale;
         }
-        NDArray m = x.getManager().create(mask, new Shape(s.get(0), s.get(1), 1, 1));
+        NDArray m = EngineArrays.of(x.getManager(), mask, new Shape(s.get(0), s.get(1), 1, 1));
         if (m.getDataType() != x.getDataType()) {
             m = m.toType(x.getDataType(), false);
         }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * A real Fourier multiplier on periodic {@code N x N} fields: {@code Re IFFT2[w * FFT2(x)]}, the
@@ -123,7 +124,7 @@ public final class FourierMultiplier implements AutoCloseable {
                 h[u * half + v] = (float) w[u * n + v];
             }
         }
-        try (NDArray real = manager.create(h, new Shape(n, half))) {
+        try (NDArray real = EngineArrays.of(manager, h, new Shape(n, half))) {
             return real.toType(DataType.COMPLEX64, true);
         }
     }

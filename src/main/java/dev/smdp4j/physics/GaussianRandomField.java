@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Scalars;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * Gaussian random fields with a power-law spectrum, the initial states of the heat benchmark
@@ -71,7 +73,7 @@ public final class GaussianRandomField {
                         }
                     }
                     Shape shape = new Shape(b, n, n);
-                    NDArray field = realInverseDft(step.create(p, shape), step.create(q, shape), cs[0], cs[1], n);
+                    NDArray field = realInverseDft(EngineArrays.of(step, p, shape), EngineArrays.of(step, q, shape), cs[0], cs[1], n);
                     float[] chunk = field.toType(DataType.FLOAT32, false).toFloatArray();
                     System.arraycopy(chunk, 0, out, start * n * n, chunk.length);
                 }
@@ -91,7 +93,7 @@ public final class GaussianRandomField {
                 s[j * n + u] = Math.sin(angle);
             }
         }
-        return new NDArray[] {manager.create(c, new Shape(n, n)), manager.create(s, new Shape(n, n))};
+        return new NDArray[] {EngineArrays.of(manager, c, new Shape(n, n)), EngineArrays.of(manager, s, new Shape(n, n))};
     }
 
     /**
@@ -100,7 +102,7 @@ public final class GaussianRandomField {
      */
     private static NDArray realInverseDft(NDArray p, NDArray q, NDArray c, NDArray s, int n) {
         NDArray re = sandwich(p, c, c).sub(sandwich(q, s, c)).sub(sandwich(p, s, s)).sub(sandwich(q, c, s));
-        return re.div((double) n * n);
+        return Scalars.div(re, (double) n * n);
     }
 
     /** {@code L x R} for symmetric {@code L}, keeping the batch tensor on the left of every product. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * The exact ("spectral") step of the periodic heat equation {@code du/dt = alpha Laplacian(u)} on
@@ -153,7 +154,7 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
                 flat[i * n + j] = (float) a[i][j];
             }
         }
-        return manager.create(flat, new Shape(n, n));
+        return EngineArrays.of(manager, flat, new Shape(n, n));
     }
 
     @Override

@@ -26,6 +26,7 @@ import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
 import java.util.List;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * Reconstructs initial states {@code x0 [n, K, N, N]} from observations {@code y [n, N, N]}
@@ -135,7 +136,7 @@ public final class Reconstruction {
         int n = y.dim(0);
         int size = y.dim(1);
         try (ExactPosterior posterior = new ExactPosterior(manager, spec, norm); NDManager scope = manager.newSubManager()) {
-            NDArray obs = scope.create(y.data(), new Shape(n, size, size));
+            NDArray obs = EngineArrays.of(scope, y.data(), new Shape(n, size, size));
             if (samples == 0) {
                 return new HostArray(posterior.mean(obs).toFloatArray(), n, 1, size, size);
             }

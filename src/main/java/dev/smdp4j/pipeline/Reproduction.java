@@ -139,7 +139,7 @@ public final class Reproduction {
         } catch (IOException e) {
             throw new InvalidInputException("cannot create output directory " + out + ": " + e.getMessage(), e);
         }
-        log("smdp reproduce --profile " + profile.name() + " (smdp4j " + Version.get() + ", commit " + commit() + ")");
+        log("smdp reproduce --profile " + profile.name() + " (" + Version.label() + ", commit " + Version.commit() + ")");
         log("data: " + profile.data().toMap());
         Path dataDir = data(manager);
         DatasetStore store = DatasetStore.open(dataDir);
@@ -169,8 +169,8 @@ public final class Reproduction {
                 profile.posteriorSamples(),
                 profile.figureObservations());
         stage("tables", () -> {
-            Table1.write(out, measured, Map.of("profile", profile.name(), "commit", commit(), "seed",
-                    profile.data().seed(), "library", "smdp4j " + Version.get(), "jobs", jobs, "stages", stages));
+            Table1.write(out, measured, Map.of("profile", profile.name(), "commit", Version.commit(), "seed",
+                    profile.seed(), "data_seed", profile.data().seed(), "library", Version.label(), "jobs", jobs, "stages", stages));
             return null;
         }, false);
         stage("figures", () -> {
@@ -203,7 +203,7 @@ public final class Reproduction {
                 throw new InvalidInputException("cannot create directory " + target.getParent() + ": " + e.getMessage(), e);
             }
             Pretrained.export(manager, source, target, use, "smdp reproduce --profile " + profile.name() + " (commit "
-                    + commit() + "), " + out.relativize(source) + "; see " + out.resolve("log.txt"));
+                    + Version.commit() + "), " + out.relativize(source) + "; see " + out.resolve("log.txt"));
             return null;
         }, false);
         log("shipped form of " + source + " for " + use.sampler() + ": " + target);
@@ -410,7 +410,8 @@ public final class Reproduction {
         log("train " + label + ": " + options.toMap() + " network " + options.network().toMap());
         List<String> args = new ArrayList<>(List.of("reproduce", "--profile", profile.name(), "--out",
                 out.toAbsolutePath().toString(), "--train-only", label,
-                profile.learnedPhysics() ? "--learned-physics" : "--no-learned-physics"));
+                profile.learnedPhysics() ? "--learned-physics" : "--no-learned-physics", "--seed",
+                Long.toString(profile.seed())));
         if (!showProgress) {
             args.add("--quiet");
         }
@@ -470,7 +471,7 @@ public final class Reproduction {
             Integer limit) {
         boolean closed = checkpoint == null;
         String modelKey = closed ? row.source() : Hashing.sha256(checkpoint);
-        long seed = profile.data().seed();
+        long seed = profile.seed();
         int steps = store.spec().steps();
         String key = Hashing.sha256Hex((modelKey + "|" + row.sampler() + "|" + steps + "|" + samples + "|" + limit + "|"
                 + seed + "|" + Hashing.sha256(store.dir().resolve(DatasetStore.TEST))).getBytes(StandardCharsets.UTF_8))
@@ -562,20 +563,6 @@ public final class Reproduction {
             AtomicFiles.writeString(file, all.toString());
         } catch (IOException e) {
             throw new InvalidInputException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The git commit of the working directory, or "unknown". */
-    static String commit() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
-            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.waitFor() == 0 && s.matches("[0-9a-f]+") ? s : "unknown";
-        } catch (IOException e) {
-            return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
         }
     }
 

@@ -37,7 +37,7 @@ import java.util.Map;
  */
 public record ReproductionProfile(String name, DatasetSpec data, int validationSize, Map<Method, String> schedules,
         Map<Method, NetworkConfig> networks, int posteriorSamples, int figureObservations,
-        String learnedPhysicsSchedule, boolean learnedPhysics) {
+        String learnedPhysicsSchedule, boolean learnedPhysics, long seed) {
 
     /** The quick profile's surrogate: a short schedule (measured in docs/RESULTS.md, "Learned physics"). */
     static final String QUICK_SURROGATE_SCHEDULE = "1:10:8:3e-1:1e-4";
@@ -47,7 +47,7 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
     public static ReproductionProfile named(String name) {
         return switch (name) {
             case "paper" -> new ReproductionProfile("paper", DatasetSpec.paper(), 250, Map.of(), Map.of(), 32, 3,
-                    null, false);
+                    null, false, DatasetSpec.paper().seed());
             case "quick" -> quick();
             default -> throw new InvalidInputException("unknown profile '" + name + "'; valid: quick, paper");
         };
@@ -56,23 +56,37 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
     private static ReproductionProfile quick() {
         DatasetSpec data = new DatasetSpec(320, 64, 32, 4, 1, 0.2, 8, 0.1, 0.01, 0);
         ScoreNetConfig small = new ScoreNetConfig(16, 2, 3, new int[] {1, 2, 4, 8}, "leaky-relu");
+        // SMDP's network family in the small size: the plain network plus SMDP's spectral branch.
+        ScoreNetConfig d = ScoreNetConfig.smdpDefaults();
+        ScoreNetConfig smallSmdp = new ScoreNetConfig(16, 2, 3, new int[] {1, 2, 4, 8}, "leaky-relu", d.spectralModes(),
+                d.spectralFieldPowers(), d.spectralExclusive());
         String oneShot = "1:8:32:1e-3:1e-5";
         return new ReproductionProfile("quick", data, 32,
                 Map.of(Method.SMDP, "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:3e-4,8:4:16:3e-4:1e-5",
                         Method.HEATGEN, "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:3e-4,8:2:16:3e-4:1e-5",
                         Method.RESNET_S, oneShot, Method.RESNET_P, oneShot, Method.BNN_S, oneShot, Method.BNN_P, oneShot,
                         Method.FNO_S, oneShot, Method.FNO_P, oneShot, Method.SURROGATE, QUICK_SURROGATE_SCHEDULE),
-                Map.of(Method.SMDP, small, Method.HEATGEN, small, Method.RESNET_S, small, Method.RESNET_P, small,
+                Map.of(Method.SMDP, smallSmdp, Method.HEATGEN, small, Method.RESNET_S, small, Method.RESNET_P, small,
                         Method.BNN_S, new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
                         Method.BNN_P, new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
                         Method.FNO_S, new FnoConfig(8, 12, 2, 32), Method.FNO_P, new FnoConfig(8, 12, 2, 32)),
-                16, 3, QUICK_LEARNED_PHYSICS_SCHEDULE, true);
+                16, 3, QUICK_LEARNED_PHYSICS_SCHEDULE, true, data.seed());
     }
 
     /** This profile with the learned-physics rows switched on or off. */
     public ReproductionProfile withLearnedPhysics(boolean on) {
         return new ReproductionProfile(name, data, validationSize, schedules, networks, posteriorSamples,
-                figureObservations, learnedPhysicsSchedule, on);
+                figureObservations, learnedPhysicsSchedule, on, seed);
+    }
+
+    /**
+     * This profile with another seed for training and sampling (network initialisation, batches,
+     * noise); the data set stays the profile's, so runs with different seeds are scored on the same
+     * test observations and their spread is the training's run-to-run spread.
+     */
+    public ReproductionProfile withSeed(long newSeed) {
+        return new ReproductionProfile(name, data, validationSize, schedules, networks, posteriorSamples,
+                figureObservations, learnedPhysicsSchedule, learnedPhysics, newSeed);
     }
 
     /** The training options of {@code method} in this profile (method defaults where the profile says nothing). */
@@ -88,7 +102,7 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
 
     private TrainingOptions options(Method method, String schedule, String physics) {
         return new TrainingOptions(method, networks.getOrDefault(method, method.defaultNetwork()),
-                WindowSchedule.parse(schedule), data.seed(), false, true, validationSize,
+                WindowSchedule.parse(schedule), seed, false, true, validationSize,
                 ScaledNetworkScore.TWEEDIE_FACTOR, 10, method.defaultWeightDecay(), method.defaultAnchorEvery(), 1, null,
                 physics, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, 0);
     }

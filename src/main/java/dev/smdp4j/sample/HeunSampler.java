@@ -1,6 +1,7 @@
 package dev.smdp4j.sample;
 
 import ai.djl.ndarray.NDArray;
+import dev.smdp4j.util.Scalars;
 
 /**
  * Heun's second-order method for the probability-flow ODE (paper, Eq. 2) integrated backward:
@@ -21,16 +22,16 @@ public final class HeunSampler extends Sampler {
     protected NDArray step(NDArray x, int m, Context c) {
         double d = c.span(m);
         NDArray k1 = velocity(x, c.grid().time(m), c);
-        NDArray euler = x.sub(k1.mul(d));
+        NDArray euler = x.sub(Scalars.mul(k1, d));
         if (m == 1) {
             return euler;
         }
         NDArray k2 = velocity(euler, c.grid().time(m - 1), c);
-        return x.sub(k1.add(k2).mul(d / 2));
+        return x.sub(Scalars.mul(k1.add(k2), d / 2));
     }
 
     private static NDArray velocity(NDArray x, double t, Context c) {
         double g = c.sde().diffusion().at(t);
-        return c.sde().physics().rate(x).sub(c.score().score(x, t).mul(0.5 * g * g));
+        return c.sde().physics().rate(x).sub(Scalars.mul(c.score().score(x, t), 0.5 * g * g));
     }
 }

@@ -10,6 +10,7 @@ import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.util.ItemNoise;
 import dev.smdp4j.util.Progress;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * Runs a sampler over many observations and samples: the {@code n x K} items (observation i,
@@ -43,7 +44,7 @@ public final class PosteriorSampling {
                 System.arraycopy(input, observation * field, chunk, j * field, field);
             }
             try (NDManager scope = parent.newSubManager()) {
-                NDArray xT = scope.create(chunk, new Shape(count, size, size));
+                NDArray xT = EngineArrays.of(scope, chunk, new Shape(count, size, size));
                 NDArray x0;
                 try {
                     x0 = sampler.sample(xT, sde, score, grid, new ItemNoise(seed, first, count));

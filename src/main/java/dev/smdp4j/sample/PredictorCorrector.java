@@ -3,6 +3,7 @@ package dev.smdp4j.sample;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.util.Scalars;
 
 /**
  * Predictor-corrector sampling (Song et al. 2021, "Score-based generative modeling through SDEs",
@@ -42,9 +43,9 @@ public final class PredictorCorrector extends Sampler {
             NDArray s = c.score().score(next, t);
             NDArray z = c.noise().next(next.getManager(), next.getShape());
             Shape perSample = new Shape(next.getShape().get(0), 1, 1);
-            NDArray ratio = norm(z).div(norm(s).add(1e-12f)).mul(snr);
-            NDArray eps = ratio.mul(ratio).mul(2).reshape(perSample);
-            next = next.add(s.mul(eps)).add(z.mul(eps.mul(2).sqrt()));
+            NDArray ratio = Scalars.mul(norm(z).div(Scalars.add(norm(s), 1e-12f)), snr);
+            NDArray eps = Scalars.mul(ratio.mul(ratio), 2).reshape(perSample);
+            next = next.add(s.mul(eps)).add(z.mul(Scalars.mul(eps, 2).sqrt()));
         }
         return next;
     }

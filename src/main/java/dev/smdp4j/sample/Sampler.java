@@ -7,6 +7,7 @@ import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.util.NoiseSource;
 import dev.smdp4j.util.Scopes;
+import dev.smdp4j.util.Scalars;
 
 /**
  * Integrates backward in time from an observed end state {@code x_T} to {@code t_0}, on any time
@@ -81,7 +82,7 @@ public abstract class Sampler {
 
         /** Diffusion noise {@code g(t_m) sqrt(d) z}. */
         NDArray diffusionNoise(NDArray x, int m) {
-            return noise.next(x.getManager(), x.getShape()).mul(g(m) * Math.sqrt(span(m)));
+            return Scalars.mul(noise.next(x.getManager(), x.getShape()), g(m) * Math.sqrt(span(m)));
         }
     }
 }

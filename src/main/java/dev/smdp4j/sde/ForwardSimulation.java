@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import dev.smdp4j.physics.FourierMultiplier;
 import dev.smdp4j.util.NoiseSource;
 import dev.smdp4j.util.Scopes;
+import dev.smdp4j.util.Scalars;
 
 /**
  * Euler-Maruyama trajectories of the forward SDE with the exact physics step as drift (heat
@@ -152,6 +153,6 @@ public final class ForwardSimulation {
         double d = grid.span(i);
         double scale = sde.diffusion().at(grid.time(i)) * Math.sqrt(d);
         NDArray next = sde.physics().advance(x, d);
-        return scale == 0 ? next : next.add(noise.next(x.getManager(), x.getShape()).mul(scale));
+        return scale == 0 ? next : next.add(Scalars.mul(noise.next(x.getManager(), x.getShape()), scale));
     }
 }

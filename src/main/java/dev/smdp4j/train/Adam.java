@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.smdp4j.util.EngineArrays;
+import dev.smdp4j.util.Scalars;
 
 /**
  * Adam (Kingma &amp; Ba, 2015) with optional decoupled weight decay (AdamW, Loshchilov &amp;
@@ -123,7 +125,7 @@ public final class Adam implements AutoCloseable {
             } finally {
                 // Even a skipped step consumes its gradients: DJL would add the next ones to them.
                 for (NDArray g : gradients) {
-                    g.set(new NDIndex("..."), 0f); // assignment, unlike g - g, also clears NaN
+                    EngineArrays.fill(g, 0); // assignment, unlike g - g, also clears NaN
                 }
             }
         }
@@ -137,7 +139,7 @@ public final class Adam implements AutoCloseable {
         requireOpen();
         try (NDManager scratch = state.newSubManager()) {
             for (NDArray g : gradients(scratch)) {
-                g.set(new NDIndex("..."), 0f);
+                EngineArrays.fill(g, 0);
             }
         }
     }
@@ -230,15 +232,14 @@ public final class Adam implements AutoCloseable {
      * subtracts its slice.
      */
     private void update(NDArray gradient, double lr, NDManager scratch) {
-        NDArray g = clip > 0 && clip < Double.POSITIVE_INFINITY ? gradient.clip(-clip, clip) : gradient;
-        // Scalars as float: a double scalar would promote float32 to float64. No gradient is
-        // recorded here, so DJL's number operands (see util.Scalars) are harmless.
-        firstMoment.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-        secondMoment.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+        NDArray g = clip > 0 && clip < Double.POSITIVE_INFINITY ? Scalars.clip(gradient, -clip, clip) : gradient;
+        // Number operands through util.Scalars: float32 scalars in engine memory (EngineArrays).
+        Scalars.muli(firstMoment, beta1).addi(Scalars.mul(g, 1 - beta1));
+        Scalars.muli(secondMoment, beta2).addi(Scalars.muli(g.square(), 1 - beta2));
         double biasCorrection1 = 1 - Math.pow(beta1, steps);
         double biasCorrection2 = 1 - Math.pow(beta2, steps);
-        NDArray denominator = secondMoment.sqrt().divi((float) Math.sqrt(biasCorrection2)).addi((float) epsilon);
-        NDArray step = firstMoment.div(denominator).muli((float) (lr / biasCorrection1));
+        NDArray denominator = Scalars.addi(Scalars.divi(secondMoment.sqrt(), Math.sqrt(biasCorrection2)), epsilon);
+        NDArray step = Scalars.muli(firstMoment.div(denominator), lr / biasCorrection1);
         NDList parts = layout.parameters.size() == 1 ? new NDList(step)
                 : step.split(layout.cuts());
         for (int i = 0; i < layout.parameters.size(); i++) {
@@ -247,7 +248,7 @@ public final class Adam implements AutoCloseable {
             NDArray data = layout.parameters.get(i).stopGradient();
             data.attach(scratch);
             if (weightDecay > 0) {
-                data.muli((float) (1 - lr * weightDecay));
+                Scalars.muli(data, 1 - lr * weightDecay);
             }
             data.subi(parts.get(i).reshape(layout.parameters.get(i).getShape()));
         }

@@ -68,7 +68,7 @@ public final class Checkpoint {
     private static final String TENSOR_SUFFIX = ".npy";
     private static final String TENSORS_FIELD = "tensors";
     /** Metadata keys the file format writes itself. */
-    public static final Set<String> RESERVED = Set.of("format", "format_version", "library", "created", TENSORS_FIELD);
+    public static final Set<String> RESERVED = Set.of("format", "format_version", "library", "commit", "created", TENSORS_FIELD);
     /** Far above any real metadata; bounds what a corrupt size can make us allocate. */
     private static final int MAX_METADATA_BYTES = 64 << 20;
     /** Entry timestamps are fixed: the time of writing is in {@code created}. */
@@ -144,7 +144,8 @@ public final class Checkpoint {
         ObjectNode document = Json.mapper().createObjectNode()
                 .put("format", FORMAT)
                 .put("format_version", FORMAT_VERSION)
-                .put("library", Version.get())
+                .put("library", Version.label())
+                .put("commit", Version.commit())
                 .put("created", Instant.now().toString());
         // valueToTree reports an unserialisable value as IllegalArgumentException.
         document.setAll((ObjectNode) Json.mapper().valueToTree(metadata));

@@ -21,6 +21,7 @@ import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
 import java.util.Map;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * A one-shot baseline of Table 1 (ResNet, BNN or FNO, "-S" or "-P"): {@code x0 = y + net(y)} in
@@ -97,7 +98,7 @@ public final class OneShotModel extends ModelBase {
                 System.arraycopy(y.data(), observation * field, batch, j * field, field);
             }
             try (NDManager scope = manager.newSubManager()) {
-                NDArray obs = scope.create(batch, new Shape(b, size, size));
+                NDArray obs = EngineArrays.of(scope, batch, new Shape(b, size, size));
                 GaussianNoise dropout = new GaussianNoise(Seeds.derive(Seeds.derive(seed, "prediction"), start));
                 System.arraycopy(predict(obs, dropout).toFloatArray(), 0, out, (int) (start * field), b * field);
             }

@@ -5,6 +5,7 @@ import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Scalars;
 
 /**
  * The loss of the one-shot baselines. Per batch of initial states {@code x0}, a fresh observation
@@ -34,7 +35,7 @@ final class OneShotObjective implements Objective {
     public NDArray loss(NDArray x0, int window, GaussianNoise random) {
         NDArray y = physics.advance(x0, endTime);
         if (observationNoise > 0) {
-            y = y.add(random.next(x0.getManager(), x0.getShape()).mul(observationNoise));
+            y = y.add(Scalars.mul(random.next(x0.getManager(), x0.getShape()), observationNoise));
         }
         NDArray pred = model.predict(y, random);
         NDArray residual = model.method().physicsLoss() ? physics.advance(pred, endTime).sub(y) : pred.sub(x0);

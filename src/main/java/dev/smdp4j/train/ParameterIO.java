@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * Copies the parameter values of a DJL {@link Block} to and from host arrays, the form in which
@@ -150,9 +151,7 @@ public final class ParameterIO {
      * on the PyTorch engine that makes the tensor alias a new Java buffer, which detaches a view.
      */
     static void copyInto(NDArray target, HostArray value) {
-        try (NDManager scope = target.getManager().newSubManager()) {
-            target.set(new NDIndex("..."), scope.create(value.data(), target.getShape()));
-        }
+        EngineArrays.copyInto(target, value.data());
     }
 
     /** The whole, non-negative count held by a one-element array (a step count in optimizer state). */

@@ -22,6 +22,8 @@ import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Seeds;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import dev.smdp4j.util.Scalars;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * A learned one-step physics {@code P_d(x)} ({@link Method#SURROGATE}): a {@link SurrogateNet}
@@ -107,7 +109,7 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
             throw new InvalidInputException("the physics surrogate was trained on " + n + "x" + n + " fields, got "
                     + shape);
         }
-        NDArray span = x.getManager().create(new float[] {(float) (d / referenceSpan())}, new Shape(1, 1));
+        NDArray span = EngineArrays.of(x.getManager(), new float[] {(float) (d / referenceSpan())}, new Shape(1, 1));
         return block.forward(store, new NDList(x.reshape(-1, 1, n, n), span), false).singletonOrThrow().reshape(shape);
     }
 
@@ -126,7 +128,7 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
             NDArray x = ForwardSimulation.trajectory(dataSde, grid, x0, random).get(":, " + m);
             double d = s * referenceSpan();
             NDArray target = truth.increment(x, d);
-            return increment(x, d).sub(target).square().sum().div(target.square().sum().add(1e-20f));
+            return increment(x, d).sub(target).square().sum().div(Scalars.add(target.square().sum(), 1e-20f));
         };
     }
 
@@ -160,7 +162,7 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
         for (int start = 0; start < x0.dim(0); start += VALIDATION_BATCH) {
             int end = Math.min(x0.dim(0), start + VALIDATION_BATCH);
             try (NDManager scope = manager.newSubManager()) {
-                NDArray initial = scope.create(x0.rows(start, end).data(), new Shape(end - start, size, size));
+                NDArray initial = EngineArrays.of(scope, x0.rows(start, end).data(), new Shape(end - start, size, size));
                 NDArray states = ForwardSimulation.trajectory(dataSde, grid, initial,
                         new GaussianNoise(Seeds.derive(seed, start)));
                 for (int m = 0; m <= steps; m++) {

@@ -91,7 +91,7 @@ public final class SurrogatePhysics implements PhysicsModel {
         if (scale == 1f && shift == 0f) {
             return model.increment(x, d);
         }
-        return Scalars.div(model.increment(Scalars.mul(x, scale).add(shift), d), scale);
+        return Scalars.div(model.increment(Scalars.add(Scalars.mul(x, scale), shift), d), scale);
     }
 
     /** The absolute path of the checkpoint. */

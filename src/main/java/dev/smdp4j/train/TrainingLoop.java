@@ -7,6 +7,7 @@ import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
 import java.util.SplittableRandom;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * The one training loop shared by every method: for each stage of the window schedule and each
@@ -168,7 +169,7 @@ public final class TrainingLoop {
             Augmentation.apply(symmetry, train.data(), field * n * n, batch, j * n * n, n);
         }
         try (NDManager scope = manager.newSubManager()) {
-            return objective.lossAndBackward(scope.create(batch, new Shape(b, n, n)), stage, random);
+            return objective.lossAndBackward(EngineArrays.of(scope, batch, new Shape(b, n, n)), stage, random);
         }
     }
 

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.smdp4j.util.EngineArrays;
 
 /**
  * A training run of any {@link Method} in an output directory: data loading and the validation
@@ -447,7 +448,8 @@ public final class TrainingRun {
 
     private void writeHistory(State state) {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("library", "smdp4j " + Version.get());
+        doc.put("library", Version.label());
+        doc.put("commit", Version.commit());
         doc.put("training", options.toMap());
         doc.put("network", options.network().toMap());
         doc.put("epochs", state.history);
@@ -462,7 +464,7 @@ public final class TrainingRun {
         for (int i = 0; i < FLOOR_BATCHES; i++) {
             try (NDManager scope = manager.newSubManager()) {
                 int from = (i * b) % (train.dim(0) - b + 1);
-                var x0 = scope.create(train.rows(from, from + b).data(), new Shape(b, n, n));
+                var x0 = EngineArrays.of(scope, train.rows(from, from + b).data(), new Shape(b, n, n));
                 sum += floor.loss(x0, stage.window(), new GaussianNoise(Seeds.derive(options.seed(), "floor/" + i)))
                         .getFloat();
             }

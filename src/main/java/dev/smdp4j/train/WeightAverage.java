@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.smdp4j.util.Scalars;
 
 /**
  * An exponential moving average of a block's trainable parameters (Polyak averaging, as in
@@ -76,8 +77,7 @@ public final class WeightAverage implements AutoCloseable {
         double r = Math.min(decay, (1.0 + updates) / (10.0 + updates));
         try (NDManager scratch = state.newSubManager()) {
             average.tempAttach(scratch);
-            // No gradient is recorded here, so DJL's number operands (see util.Scalars) are harmless.
-            average.muli((float) r).addi(layout.flatten(scratch).muli((float) (1 - r)));
+            Scalars.muli(average, r).addi(Scalars.muli(layout.flatten(scratch), 1 - r));
         }
         updates++;
     }

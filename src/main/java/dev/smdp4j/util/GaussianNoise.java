@@ -28,7 +28,7 @@ public final class GaussianNoise implements NoiseSource {
 
     @Override
     public NDArray next(NDManager manager, Shape shape) {
-        return manager.create(next(Math.toIntExact(shape.size())), shape);
+        return EngineArrays.of(manager, next(Math.toIntExact(shape.size())), shape);
     }
 
     /** A uniform number in [0, 1). */

@@ -29,6 +29,6 @@ public final class ItemNoise implements NoiseSource {
         for (int i = 0; i < streams.length; i++) {
             System.arraycopy(streams[i].next(per), 0, out, i * per, per);
         }
-        return manager.create(out, shape);
+        return EngineArrays.of(manager, out, shape);
     }
 }

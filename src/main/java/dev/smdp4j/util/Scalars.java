@@ -1,20 +1,21 @@
 package dev.smdp4j.util;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 /**
- * Multiplication and division by a number that autograd can differentiate safely.
+ * Arithmetic between an array and a number, with the number allocated by the engine.
  *
- * <p>DJL 0.36's {@code NDArray.mul(Number)} and {@code div(Number)} on the PyTorch engine wrap the
- * number in a Java direct buffer ({@code from_blob}, no copy), compute, and close the wrapper at
- * once. Autograd keeps the scalar for the backward pass ({@code d(x c)/dx = c}) without owning its
- * memory, so once the garbage collector frees the buffer, backward reads whatever was allocated
- * there: the gradient is silently wrong. It happened in training only when a collection fell
- * between forward and backward, which made resumed runs occasionally differ from uninterrupted ones
- * (docs/RELIABILITY.md). Here the scalar is allocated by the engine, which autograd keeps alive.
- * Use these in every computation that may be differentiated.
+ * <p>DJL 0.36's {@code NDArray.mul(Number)}, {@code add(Number)}, {@code pow(Number)},
+ * {@code clip(Number, Number)} and the in-place variants on the PyTorch engine wrap the number in a
+ * Java direct buffer ({@code from_blob}, no copy), compute, and close the wrapper at once. Autograd
+ * keeps the scalar for the backward pass ({@code d(x c)/dx = c}) without owning its memory, so once
+ * the garbage collector frees the buffer, backward reads whatever was allocated there: the
+ * gradient is silently wrong. It happened in training only when a collection fell between forward
+ * and backward, which made resumed runs occasionally differ from uninterrupted ones
+ * (docs/RELIABILITY.md). Here the scalar comes from {@link EngineArrays#scalarLike}, engine memory
+ * that autograd keeps alive. The scalar has the array's floating type (float32 for float32), so
+ * nothing is promoted to float64. Every number operand in {@code src/main} goes through here
+ * ({@code EngineArraysRuleTest}).
  */
 public final class Scalars {
     private Scalars() {
@@ -22,20 +23,65 @@ public final class Scalars {
 
     /** {@code x * value}, in {@code x}'s manager. */
     public static NDArray mul(NDArray x, double value) {
-        try (NDArray c = scalar(x, value)) {
+        try (NDArray c = EngineArrays.scalarLike(x, value)) {
             return x.mul(c);
         }
     }
 
     /** {@code x / value}, in {@code x}'s manager. */
     public static NDArray div(NDArray x, double value) {
-        try (NDArray c = scalar(x, value)) {
+        try (NDArray c = EngineArrays.scalarLike(x, value)) {
             return x.div(c);
         }
     }
 
-    private static NDArray scalar(NDArray x, double value) {
-        DataType type = x.getDataType() == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
-        return x.getManager().full(new Shape(), (float) value, type);
+    /** {@code x + value}, in {@code x}'s manager. */
+    public static NDArray add(NDArray x, double value) {
+        try (NDArray c = EngineArrays.scalarLike(x, value)) {
+            return x.add(c);
+        }
+    }
+
+    /** {@code x - value}, in {@code x}'s manager. */
+    public static NDArray sub(NDArray x, double value) {
+        try (NDArray c = EngineArrays.scalarLike(x, value)) {
+            return x.sub(c);
+        }
+    }
+
+    /** {@code x ^ value}, element-wise, in {@code x}'s manager. */
+    public static NDArray pow(NDArray x, double value) {
+        try (NDArray c = EngineArrays.scalarLike(x, value)) {
+            return x.pow(c);
+        }
+    }
+
+    /** {@code x} clipped to {@code [lo, hi]} (NaN stays NaN), in {@code x}'s manager. */
+    public static NDArray clip(NDArray x, double lo, double hi) {
+        try (NDArray l = EngineArrays.scalarLike(x, lo); NDArray h = EngineArrays.scalarLike(x, hi);
+                NDArray low = x.maximum(l)) {
+            return low.minimum(h);
+        }
+    }
+
+    /** {@code x *= value} in place; returns {@code x}. */
+    public static NDArray muli(NDArray x, double value) {
+        try (NDArray c = EngineArrays.scalarLike(x, value)) {
+            return x.muli(c);
+        }
+    }
+
+    /** {@code x /= value} in place; returns {@code x}. */
+    public static NDArray divi(NDArray x, double value) {
+        try (NDArray c = EngineArrays.scalarLike(x, value)) {
+            return x.divi(c);
+        }
+    }
+
+    /** {@code x += value} in place; returns {@code x}. */
+    public static NDArray addi(NDArray x, double value) {
+        try (NDArray c = EngineArrays.scalarLike(x, value)) {
+            return x.addi(c);
+        }
     }
 }

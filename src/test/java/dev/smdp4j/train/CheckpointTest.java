@@ -98,7 +98,8 @@ class CheckpointTest {
         assertTrue(meta.get("nothing").isNull());
         assertEquals("smdp4j-checkpoint", meta.get("format").textValue());
         assertEquals(1, meta.get("format_version").intValue());
-        assertEquals(Version.get(), meta.get("library").textValue());
+        assertEquals(Version.label(), meta.get("library").textValue());
+        assertEquals(Version.commit(), meta.get("commit").textValue());
         Instant created = Instant.parse(meta.get("created").textValue());
         assertFalse(created.isBefore(before) || created.isAfter(Instant.now()));
         for (String key : tensors().keySet()) {
