@@ -120,6 +120,7 @@ public final class Pretrained {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("trained_by", trainedBy);
         provenance.put("trained_with", checkpoint.metadata().path("library").asText());
+        provenance.put("trained_commit", checkpoint.metadata().path("commit").asText("unknown"));
         provenance.put("trained_checkpoint_created", checkpoint.metadata().path("created").asText());
         provenance.put("use", use.sampler());
         provenance.put("source", source.toAbsolutePath().toString());

@@ -43,9 +43,10 @@ class CircularConvTest extends EngineTest {
     }
 
     /**
-     * Channel counts that hit libtorch's faults (input channels 20, 24, 40 above 16 and not a
-     * multiple of 16 made the raw forward NaN in 5-70% of calls; output channels below 16 made
-     * the backward NaN): repeated passes stay finite and equal the host convolution.
+     * Channel counts that once gave NaN convolutions (input channels 20, 24, 40; output channels
+     * below 16), seen while host data entered the engine as views of Java memory and since then
+     * not reproducible with engine-owned memory (docs/RELIABILITY.md, "Convolution NaNs"): without
+     * any channel padding, repeated passes stay finite and equal the host convolution.
      */
     @Test
     void matchesThePeriodicConvolutionAndStaysFiniteForAwkwardChannelCounts() {
