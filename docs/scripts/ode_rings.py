@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reconstruction MSE of predictions split by Fourier ring, and the per-ring regression slope.
 
-The benchmark's MSE compares H_T(x0_pred) with H_T(x0) (docs/RESULTS.md), which by Parseval is a
+The benchmark's MSE compares H_T(x0_pred) with H_T(x0) (docs/HISTORY.md), which by Parseval is a
 sum over modes k of |H_T(k)|^2 |X0_pred(k) - X0(k)|^2 / N^4 per pixel. This script reports that sum
 per ring r = floor(|k|) (in 1e-5, normalised units, as the tables), and for rings >= 1 the slope of
 the least-squares fit X0_pred(k) ~ slope * X0(k): 1 = no systematic shrinkage.

@@ -1,4 +1,4 @@
-"""Why the physics surrogate is a spectral generator rather than a small convolution (docs/RESULTS.md,
+"""Why the physics surrogate is a spectral generator rather than a small convolution (docs/HISTORY.md,
 "Learned physics"). For the heat step P_d(x) = H_d(x) - x at d = T/M on the states of noisy forward
 trajectories of a data set (normalised units), prints
   - the least-squares optimal K x K convolution's one-step relative L2 error and the condition number

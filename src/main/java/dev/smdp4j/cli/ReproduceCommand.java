@@ -33,7 +33,7 @@ final class ReproduceCommand implements Callable<Integer> {
 
     @Option(names = "--learned-physics", negatable = true, description = "Also train the surrogate physics and "
             + "SMDP with it (the two 'learned physics' rows, not in the paper's table); default: on in quick, off in "
-            + "paper, where it adds 28 minutes (measured, run after the rest) to the 47 of the paper's rows.")
+            + "paper, where it adds about 28 minutes (measured, run after the rest).")
     Boolean learnedPhysics;
 
     @Option(names = "--train-only", hidden = true, paramLabel = "LABEL",

@@ -70,7 +70,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--spectral-modes", description = "Score network: modes per axis of a zero-initialised "
             + "per-mode linear branch to the output; 0 = none (default: the method's: 4 for smdp, with "
-            + "field powers -1,0,1,2 and exclusive; 0 for the others; docs/RESULTS.md).")
+            + "field powers -1,0,1,2 and exclusive; 0 for the others; docs/HISTORY.md).")
     Integer spectralModes;
 
     @Option(names = "--spectral-field-powers", split = ",", paramLabel = "J[,J...]", description = "Score network: "
@@ -106,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--jitter", description = "Jitter interior time points by U[-d/2, d/2) as the reference does "
             + "(default: off; the network does not see the step size, and with jitter the S = 1 loss stayed at the "
-            + "physics-only level in our measurement, see docs/RESULTS.md).")
+            + "physics-only level in our measurement, see docs/HISTORY.md).")
     boolean jitter;
 
     @Option(names = "--no-augment", description = "No random flips/rotations of training fields.")
@@ -134,7 +134,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--anchor-every", paramLabel = "S", description = "One one-step anchor term per S unrolled steps "
             + "of the window, from the simulated noisy states (default: 4 for smdp, 0 = the paper's loss alone for "
-            + "heatgen; see docs/RESULTS.md).")
+            + "heatgen; see docs/HISTORY.md).")
     Integer anchorEvery;
 
     @Option(names = "--anchor-weight", description = "Weight of the anchor terms (default: ${DEFAULT-VALUE}).")

@@ -18,7 +18,7 @@ import java.util.Map;
  * @param spectralModes modes per axis of a learned per-mode linear branch from the last hidden
  *     layer to the output ({@link SpectralConv2d}, initialised to zero), or 0 for none (the plain
  *     network, {@link #defaults()}; SMDP's default has 4, {@link #smdpDefaults()}): it removes most of
- *     the ODE's low-mode error (docs/RESULTS.md, "Where the ODE gap lives", "The spectral branch")
+ *     the ODE's low-mode error (docs/HISTORY.md, "Where the ODE gap lives", "The spectral branch")
  * @param spectralFieldPowers powers {@code j} of the time channel {@code tau = t / T} whose products
  *     with the input field, {@code tau^j x}, are fed to the spectral branch beside the hidden layer, so
  *     that the branch can represent a per-mode linear map of x whose coefficients vary smoothly in t
@@ -51,7 +51,7 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
 
     /**
      * SMDP's default: {@link #defaults()} plus the exclusive spectral branch on 4 modes with field terms
-     * {@code x / tau, x, tau x, tau^2 x}, chosen by measurement (docs/RESULTS.md, "The spectral branch").
+     * {@code x / tau, x, tau x, tau^2 x}, chosen by measurement (docs/HISTORY.md, "The spectral branch").
      */
     public static ScoreNetConfig smdpDefaults() {
         ScoreNetConfig d = defaults();
@@ -59,7 +59,7 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
                 true);
     }
 
-    /** The default size, chosen by measurement (docs/RESULTS.md); the plain network of the baselines. */
+    /** The default size, chosen by measurement (docs/HISTORY.md); the plain network of the baselines. */
     public static ScoreNetConfig defaults() {
         return new ScoreNetConfig(32, 4, 3, new int[] {1, 2, 4, 8}, "leaky-relu");
     }

@@ -24,7 +24,7 @@ import dev.smdp4j.util.Scalars;
  * {@code P_{a+b} = P_a + P_b + P_b P_a} hold by construction, and a span outside the trained range
  * is no extrapolation. The receptive field is the whole torus (the exact heat step is not local on
  * the grid), and the periodic FFT plays the role of circular padding. Per-mode parameters also make
- * training well conditioned: measured in docs/RESULTS.md ("Learned physics"), a 7 x 7 convolution
+ * training well conditioned: measured in docs/HISTORY.md ("Learned physics"), a 7 x 7 convolution
  * trained by Adam stalled at 66% one-step error, while its least-squares optimum is 0.9%.
  *
  * <p>Inputs: the field {@code [B, 1, N, N]} and the span {@code s} as {@code [1, 1]}; output

@@ -29,7 +29,7 @@ import java.util.Map;
  * The SMDP models shipped with the library, trained by {@code smdp reproduce --profile paper}:
  * one for estimates ({@code ode}: the run's {@code best.ckpt}, chosen by validation ODE MSE) and
  * one for posterior samples ({@code sde}: its {@code best-sde.ckpt}, chosen by the SDE's spectral
- * error), because one training run's best model differs between the two (docs/RESULTS.md). Their
+ * error), because one training run's best model differs between the two (docs/HISTORY.md). Their
  * provenance and the metrics recorded on a test slice at export are in the metadata under
  * {@value #PROVENANCE}. What {@code smdp demo}, and {@code smdp sample} without {@code --model},
  * use.

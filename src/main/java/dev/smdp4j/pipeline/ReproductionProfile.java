@@ -33,13 +33,13 @@ import java.util.Map;
  * @param learnedPhysics whether to train the surrogate and SMDP with it (the two "learned physics"
  *     rows, not in the paper's table). On by default in {@code quick} (20 s more); off by default in
  *     {@code paper}, where it repeats SMDP's 30-minute training and would break the 60-minute budget
- *     (docs/RESULTS.md, "Table 1 from one command")
+ *     (docs/HISTORY.md, "Table 1 from one command")
  */
 public record ReproductionProfile(String name, DatasetSpec data, int validationSize, Map<Method, String> schedules,
         Map<Method, NetworkConfig> networks, int posteriorSamples, int figureObservations,
         String learnedPhysicsSchedule, boolean learnedPhysics, long seed) {
 
-    /** The quick profile's surrogate: a short schedule (measured in docs/RESULTS.md, "Learned physics"). */
+    /** The quick profile's surrogate: a short schedule (measured in docs/HISTORY.md, "Learned physics"). */
     static final String QUICK_SURROGATE_SCHEDULE = "1:10:8:3e-1:1e-4";
     /** The quick profile's SMDP with learned physics: SMDP's quick schedule without the window-8 stage, to stay fast. */
     static final String QUICK_LEARNED_PHYSICS_SCHEDULE = "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:1e-5";

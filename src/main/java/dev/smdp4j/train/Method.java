@@ -78,7 +78,7 @@ public enum Method {
     /**
      * The default SMDP schedule (window:epochs:batch:lrStart:lrEnd:anchorEvery per stage): the paper's
      * loss up to one window-32 epoch, then one window-32 epoch with anchors. Measured against anchors
-     * in every stage (docs/RESULTS.md): test SDE spectral error 0.290 instead of 0.575 at equal ODE
+     * in every stage (docs/HISTORY.md): test SDE spectral error 0.290 instead of 0.575 at equal ODE
      * MSE (0.801 / 0.800), in 29 minutes instead of more than 40.
      */
     public static final String SMDP_SCHEDULE = "1:3:32:1e-3:1e-3:0,2:1:32:3e-4:3e-4:0,4:1:32:3e-4:3e-4:0,"
@@ -87,13 +87,13 @@ public enum Method {
      * HeatGen's default: SMDP's windows, batches and learning rates, without anchors (HeatGen has no
      * physics to simulate them with), so that the table compares the two losses at equal training.
      * Until issue 17 HeatGen stopped at window 8, which was the likely reason for its gap to the
-     * paper's number (docs/RESULTS.md).
+     * paper's number (docs/HISTORY.md).
      */
     public static final String HEATGEN_SCHEDULE = "1:3:32:1e-3:1e-3:0,2:1:32:3e-4:3e-4:0,4:1:32:3e-4:3e-4:0,"
             + "8:1:16:3e-4:2e-4:0,16:1:8:2e-4:1e-4:0,32:1:8:1e-4:1e-5:0,32:1:8:5e-5:1e-6:0";
     /** The one-shot baselines' default: window 1 (no unrolling), batch 32, decaying learning rate. */
     public static final String ONE_SHOT_SCHEDULE = "1:20:32:1e-3:1e-5";
-    /** The physics surrogate's default: window 1, batch 32, decaying learning rate (docs/RESULTS.md, "Learned physics"). */
+    /** The physics surrogate's default: window 1, batch 32, decaying learning rate (docs/HISTORY.md, "Learned physics"). */
     public static final String SURROGATE_SCHEDULE = "1:10:32:3e-1:1e-4";
 
     /** This method's default schedule. */
@@ -113,7 +113,7 @@ public enum Method {
 
     /**
      * One anchor term per this many unrolled steps by default (see {@link UnrolledOdeObjective}): 4
-     * for SMDP (measured in docs/RESULTS.md; the default schedule sets every stage's own value, so
+     * for SMDP (measured in docs/HISTORY.md; the default schedule sets every stage's own value, so
      * this applies to schedules without the sixth field), 0 for HeatGen (trained as the paper's
      * baseline) and the one-shot methods (no unrolling).
      */

@@ -55,7 +55,7 @@ public interface TrainableModel {
      * The validation entry that selects a second checkpoint for posterior sampling,
      * {@code best-sde.ckpt} (lower is better), or null if {@link #selectionMetric} serves every
      * use. One metric cannot serve both samplers of a reverse-process model: measured, the model
-     * with the best ODE MSE had an SDE spectral error of 0.87 and a later one 0.58 (docs/RESULTS.md).
+     * with the best ODE MSE had an SDE spectral error of 0.87 and a later one 0.58 (docs/HISTORY.md).
      */
     default String posteriorSelectionMetric() {
         return null;

@@ -37,7 +37,7 @@ import dev.smdp4j.util.Scalars;
  * simulated state; the others start from the network's own smooth predictions, so the network's
  * behaviour on noisy states (which is what the SDE sampler feeds it) gets 1/S of the training
  * signal. The anchors keep it near the one-step optimum there, at a cost of one network
- * evaluation per {@code anchorEvery} unrolled steps (measured effect in docs/RESULTS.md).
+ * evaluation per {@code anchorEvery} unrolled steps (measured effect in docs/HISTORY.md).
  */
 public final class UnrolledOdeObjective implements Objective {
     private final Sde sde;

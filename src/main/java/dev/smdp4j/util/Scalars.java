@@ -1,6 +1,7 @@
 package dev.smdp4j.util;
 
 import ai.djl.ndarray.NDArray;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic between an array and a number, with the number allocated by the engine.
@@ -23,65 +24,55 @@ public final class Scalars {
 
     /** {@code x * value}, in {@code x}'s manager. */
     public static NDArray mul(NDArray x, double value) {
-        try (NDArray c = EngineArrays.scalarLike(x, value)) {
-            return x.mul(c);
-        }
+        return apply(x, value, NDArray::mul);
     }
 
     /** {@code x / value}, in {@code x}'s manager. */
     public static NDArray div(NDArray x, double value) {
-        try (NDArray c = EngineArrays.scalarLike(x, value)) {
-            return x.div(c);
-        }
+        return apply(x, value, NDArray::div);
     }
 
     /** {@code x + value}, in {@code x}'s manager. */
     public static NDArray add(NDArray x, double value) {
-        try (NDArray c = EngineArrays.scalarLike(x, value)) {
-            return x.add(c);
-        }
+        return apply(x, value, NDArray::add);
     }
 
     /** {@code x - value}, in {@code x}'s manager. */
     public static NDArray sub(NDArray x, double value) {
-        try (NDArray c = EngineArrays.scalarLike(x, value)) {
-            return x.sub(c);
-        }
+        return apply(x, value, NDArray::sub);
     }
 
     /** {@code x ^ value}, element-wise, in {@code x}'s manager. */
     public static NDArray pow(NDArray x, double value) {
-        try (NDArray c = EngineArrays.scalarLike(x, value)) {
-            return x.pow(c);
-        }
-    }
-
-    /** {@code x} clipped to {@code [lo, hi]} (NaN stays NaN), in {@code x}'s manager. */
-    public static NDArray clip(NDArray x, double lo, double hi) {
-        try (NDArray l = EngineArrays.scalarLike(x, lo); NDArray h = EngineArrays.scalarLike(x, hi);
-                NDArray low = x.maximum(l)) {
-            return low.minimum(h);
-        }
+        return apply(x, value, NDArray::pow);
     }
 
     /** {@code x *= value} in place; returns {@code x}. */
     public static NDArray muli(NDArray x, double value) {
-        try (NDArray c = EngineArrays.scalarLike(x, value)) {
-            return x.muli(c);
-        }
+        return apply(x, value, NDArray::muli);
     }
 
     /** {@code x /= value} in place; returns {@code x}. */
     public static NDArray divi(NDArray x, double value) {
-        try (NDArray c = EngineArrays.scalarLike(x, value)) {
-            return x.divi(c);
-        }
+        return apply(x, value, NDArray::divi);
     }
 
     /** {@code x += value} in place; returns {@code x}. */
     public static NDArray addi(NDArray x, double value) {
+        return apply(x, value, NDArray::addi);
+    }
+
+    /** {@code x} clipped to {@code [lo, hi]} (NaN stays NaN), in {@code x}'s manager. */
+    public static NDArray clip(NDArray x, double lo, double hi) {
+        try (NDArray low = apply(x, lo, NDArray::maximum)) {
+            return apply(low, hi, NDArray::minimum);
+        }
+    }
+
+    /** {@code op(x, c)} with {@code c = value} as an engine scalar of x's floating type, closed afterwards. */
+    private static NDArray apply(NDArray x, double value, BinaryOperator<NDArray> op) {
         try (NDArray c = EngineArrays.scalarLike(x, value)) {
-            return x.addi(c);
+            return op.apply(x, c);
         }
     }
 }

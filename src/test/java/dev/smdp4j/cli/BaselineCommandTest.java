@@ -33,8 +33,8 @@ class BaselineCommandTest {
         test = data.resolve("test.npz").toString();
     }
 
-    /** Small networks for a 16 x 16 grid. */
-    private static String[] tinyNetwork(String method) {
+    /** Small networks for a 16 x 16 grid (also used by {@code GcPressureDeterminismTest}). */
+    static String[] tinyNetwork(String method) {
         if (method.startsWith("bnn")) {
             return new String[] {"--width", "4", "--levels", "4", "--dropout", "0.1"};
         }

@@ -42,16 +42,7 @@ class GcPressureDeterminismTest {
     }
 
     private static List<String> network(String method) {
-        if (method.startsWith("bnn")) {
-            return List.of("--width", "4", "--levels", "4", "--dropout", "0.1");
-        }
-        if (method.startsWith("fno")) {
-            return List.of("--width", "6", "--modes", "4", "--layers", "2");
-        }
-        if (method.equals("surrogate")) {
-            return List.of();
-        }
-        return List.of("--width", "8", "--blocks", "1", "--dilations", "1,2");
+        return method.equals("surrogate") ? List.of() : List.of(BaselineCommandTest.tinyNetwork(method));
     }
 
     private static String schedule(String method) {
