@@ -12,9 +12,13 @@ import dev.smdp4j.train.TrainableModel;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import dev.smdp4j.io.Json;
+import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.train.Method;
 
 /**
- * The shipped SMDP models load, hold weights only, come from {@code smdp reproduce}, and reproduce
+ * The shipped SMDP models load, hold weights only, were trained with the paper profile's SMDP
+ * options and network, and reproduce
  * the metrics recorded when they were exported (on a slice of the regenerated test set).
  */
 class PretrainedTest extends EngineTest {
@@ -24,8 +28,14 @@ class PretrainedTest extends EngineTest {
         Checkpoint checkpoint = Checkpoint.read(Pretrained.checkpoint(use));
         JsonNode provenance = checkpoint.metadata().path(Pretrained.PROVENANCE);
         assertEquals(use.sampler(), provenance.path("use").asText());
-        assertTrue(provenance.path("trained_by").asText().startsWith("smdp reproduce --profile paper"),
+        // Trained with the paper profile's SMDP options (any seed): by `smdp reproduce --profile paper`
+        // or by `smdp train` with the same options (docs/RESULTS.md, "The shipped models").
+        JsonNode training = checkpoint.metadata().path("training");
+        ReproductionProfile paper = ReproductionProfile.named("paper").withSeed(training.path("seed").asLong());
+        assertEquals(Json.mapper().valueToTree(paper.options(Method.SMDP).toMap()).toString(), training.toString(),
                 provenance.path("trained_by").asText());
+        assertEquals(ScoreNetConfig.smdpDefaults().toMap().get("spectral_modes"),
+                checkpoint.metadata().path("network").path("spectral_modes").asInt());
         for (String key : checkpoint.tensors().keySet()) {
             assertTrue(key.startsWith(ParameterIO.PREFIX), "not a weight: " + key);
         }
