@@ -16,7 +16,7 @@ import dev.smdp4j.util.Scalars;
 import dev.smdp4j.util.EngineArrays;
 
 /**
- * Generates the heat benchmark (spec heat-benchmark.md): Gaussian random field initial states for
+ * Generates the heat benchmark (docs/BENCHMARK.md): Gaussian random field initial states for
  * training and test, the normalisation of the training set, and test observations
  * {@code y = H_T(x0) + s e} computed in normalised units. Optionally also noisy Euler-Maruyama
  * training trajectories, for inspection (training simulates fresh ones every epoch).

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every parameter of the heat benchmark's data (spec heat-benchmark.md); the defaults are the
+ * Every parameter of the heat benchmark's data (docs/BENCHMARK.md); the defaults are the
  * paper's protocol. Noise levels ({@code g}, {@code observationNoise}) are in normalised units.
  *
  * @param trainSize number of training initial states (paper: 2500)

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The metrics of one method on a test set ({@code spec/heat-benchmark.md}, section "Metrics"), in
+ * The metrics of one method on a test set (docs/BENCHMARK.md, section "Metrics"), in
  * normalised units. Produced by {@link Metrics#evaluate}.
  *
  * <p>Arrays are owned by the record and not copied; treat them as read-only.
@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  * @param gridSize                N
  * @param alpha                   diffusivity of the heat step H_T in the MSE
  * @param endTime                 time span T of H_T
- * @param firstRing               first ring of the spectral error (1 in the spec)
- * @param lastRing                last ring of the spectral error (10 in the spec)
+ * @param firstRing               first ring of the spectral error (1 in docs/BENCHMARK.md)
+ * @param lastRing                last ring of the spectral error (10 in docs/BENCHMARK.md)
  * @param mse                     reconstruction MSE, mean over all samples and all K predictions,
  *                                with its standard error over test samples
  * @param spectralError           spectral error, likewise

@@ -5,22 +5,22 @@ import dev.smdp4j.io.InvalidInputException;
 
 /**
  * The two metrics of the heat benchmark, per field, in double precision
- * ({@code spec/heat-benchmark.md}, section "Metrics"), and their evaluation over a test set.
+ * (docs/BENCHMARK.md, section "Metrics"), and their evaluation over a test set.
  *
  * <p>Fields are {@code N x N}, stored row-major from an offset; the metrics are meant for
  * normalised units, which {@link #evaluate} takes care of.
  */
 public final class Metrics {
-    /** First ring of the spectral error in the spec (ring 0, the mean, is excluded). */
+    /** First ring of the spectral error in docs/BENCHMARK.md (ring 0, the mean, is excluded). */
     public static final int DEFAULT_FIRST_RING = 1;
-    /** Last ring of the spectral error in the spec. */
+    /** Last ring of the spectral error in docs/BENCHMARK.md. */
     public static final int DEFAULT_LAST_RING = 10;
 
     private Metrics() {
     }
 
     /**
-     * Reconstruction MSE, {@code mean_pixels((H_T(pred) - H_T(truth))^2)} (spec "Metrics"): the
+     * Reconstruction MSE, {@code mean_pixels((H_T(pred) - H_T(truth))^2)} (docs/BENCHMARK.md, "Metrics"): the
      * prediction is diffused forward with the exact heat step and compared with the diffused truth.
      *
      * @param heatT {@code HeatKernel.circulant(n, alpha, T)}, the one-dimensional factor of {@code H_T}
@@ -54,7 +54,7 @@ public final class Metrics {
     }
 
     /**
-     * Spectral error over the spec's rings 1..10 (spec "Metrics"), or over rings
+     * Spectral error over the benchmark's rings 1..10 (docs/BENCHMARK.md, "Metrics"), or over rings
      * {@code 1..lastCompleteRing(n)} when the grid is too small for ring 10 to lie wholly inside
      * it (N below 21); see {@link #defaultLastRing}.
      */
@@ -64,7 +64,7 @@ public final class Metrics {
 
     /**
      * Spectral error over rings {@code firstRing..lastRing}:
-     * {@code mean_r |log R_truth(r) - log R_pred(r)|} (spec "Metrics"; the spec's rings are 1..10).
+     * {@code mean_r |log R_truth(r) - log R_pred(r)|} (docs/BENCHMARK.md, "Metrics"; the benchmark's rings are 1..10).
      */
     public static double spectralError(float[] pred, int predOffset, float[] truth, int truthOffset, int n,
                                        int firstRing, int lastRing) {
@@ -93,7 +93,7 @@ public final class Metrics {
     }
 
     /**
-     * Last ring of the default spectral error: 10 as in the spec, lowered to
+     * Last ring of the default spectral error: 10 as in docs/BENCHMARK.md, lowered to
      * {@link RadialSpectrum#lastCompleteRing} ({@code (n-1)/2}) on grids below N = 21, where ring 10
      * would hold only part of its cells (or none).
      */
@@ -102,7 +102,7 @@ public final class Metrics {
     }
 
     /**
-     * Both metrics over a test set, in normalised units {@code (x - mean) / std} (spec "Metrics",
+     * Both metrics over a test set, in normalised units {@code (x - mean) / std} (docs/BENCHMARK.md, "Metrics",
      * "Normalisation"), with the default rings 1..10 ({@link #defaultLastRing}).
      *
      * @param truth clean initial states, shape {@code [n, N, N]}, in the units of {@code mean} and {@code std}

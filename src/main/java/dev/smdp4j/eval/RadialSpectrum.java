@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The radial spectrum used by the spectral error of the heat benchmark
- * ({@code spec/heat-benchmark.md}, section "Metrics").
+ * (docs/BENCHMARK.md, section "Metrics").
  *
  * <p>For an {@code N x N} field {@code x}, {@code R_x(r)} is the mean of {@code |Re FFT2(x)|} over
  * the cells of the fftshifted spectrum (zero frequency at index {@code (N/2, N/2)}, integer
@@ -28,7 +28,7 @@ public final class RadialSpectrum {
 
     /**
      * {@code R_x(r)} for {@code r = 0..maxRing(n)} of the {@code n x n} field stored row-major in
-     * {@code field} from {@code offset} (spec "Metrics", spectral error).
+     * {@code field} from {@code offset} (docs/BENCHMARK.md, "Metrics", spectral error).
      */
     public static double[] of(float[] field, int offset, int n) {
         return of(asDoubles(field, offset, n), 0, n);
@@ -60,7 +60,7 @@ public final class RadialSpectrum {
 
     /**
      * The real part of the unnormalised 2-D DFT, {@code Re FFT2(x)}, unshifted, row-major
-     * {@code [u][v]} (spec "Metrics").
+     * {@code [u][v]} (docs/BENCHMARK.md, "Metrics").
      */
     public static double[] realDft(double[] field, int offset, int n) {
         checkBounds(field.length, offset, n);

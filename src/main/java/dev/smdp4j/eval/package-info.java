@@ -1,5 +1,5 @@
 /**
  * Metrics of the heat benchmark (reconstruction MSE, spectral error, radial spectrum), computed on
- * the host in double precision as defined in the "Metrics" section of {@code spec/heat-benchmark.md}.
+ * the host in double precision as defined in the "Metrics" section of docs/BENCHMARK.md.
  */
 package dev.smdp4j.eval;

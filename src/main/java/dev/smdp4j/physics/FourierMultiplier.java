@@ -15,7 +15,7 @@ import dev.smdp4j.util.EngineArrays;
 /**
  * A real Fourier multiplier on periodic {@code N x N} fields: {@code Re IFFT2[w * FFT2(x)]}, the
  * form of every linear operator of the heat benchmark (heat step, exact score, posterior mean and
- * covariance square root; spec "Closed form"), applied to batches {@code [..., N, N]}.
+ * covariance square root; docs/BENCHMARK.md, "Closed form"), applied to batches {@code [..., N, N]}.
  *
  * <p>{@code w} is given on the full {@code N x N} FFT grid, row-major over FFT indices
  * {@code (u, v)} (wavenumbers as {@link HeatKernel#wavenumber}), and must be even,

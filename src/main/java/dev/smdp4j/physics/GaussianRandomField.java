@@ -11,7 +11,7 @@ import dev.smdp4j.util.EngineArrays;
 
 /**
  * Gaussian random fields with a power-law spectrum, the initial states of the heat benchmark
- * (spec "Initial states"): {@code x0 = Re IFFT2[(a + i b) A(f)]} with {@code a, b} i.i.d. standard
+ * (docs/BENCHMARK.md, "Initial states"): {@code x0 = Re IFFT2[(a + i b) A(f)]} with {@code a, b} i.i.d. standard
  * normal on the full N x N grid, {@code f} the radial FFT sample frequency in cycles per sample,
  * {@code A(f) = f^(-n/2)} for {@code f > 0} and {@code A(0) = 0}; IFFT2 carries the {@code 1/N^2}.
  *

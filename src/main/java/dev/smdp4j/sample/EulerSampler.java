@@ -11,7 +11,7 @@ import ai.djl.ndarray.NDArray;
  *       Eq. 3; Algorithm 1 lines 7-9). With the exact score it samples the posterior.</li>
  *   <li>{@code ode} ({@code lambda = 1}, no noise): the noise-free drift of the reverse SDE, which is
  *       exactly the trained step {@code x - P_d + d (1/2) g^2 net} when {@code s = net / 2}. This is
- *       what produced the paper's SMDP-ODE numbers (see heat-benchmark.md, "Note on the factor").</li>
+ *       what produced the paper's SMDP-ODE numbers (see docs/BENCHMARK.md, "Algorithm 1").</li>
  *   <li>{@code pf-ode} ({@code lambda = 1/2}, no noise): explicit Euler for the true probability-flow
  *       ODE (paper, Eq. 2).</li>
  * </ul>

@@ -7,7 +7,7 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.physics.FourierMultiplier;
 
 /**
- * The exact score of the heat benchmark's discrete forward process (spec "Closed form"): the
+ * The exact score of the heat benchmark's discrete forward process (docs/BENCHMARK.md, "Closed form"): the
  * marginal at {@code t} is a mean-zero Gaussian, diagonal in the Fourier basis with per-mode
  * variance {@code V(t)} ({@link HeatModes#varianceAt}), so
  * {@code grad log p_t(x) = -IFFT2[FFT2(x) / V(t)]}.

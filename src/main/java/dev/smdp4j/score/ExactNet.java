@@ -8,7 +8,7 @@ import dev.smdp4j.physics.FourierMultiplier;
 
 /**
  * What a perfectly trained network would output on the heat benchmark: the optimum of the
- * one-step training regression (spec "Algorithm 1", "Note on the factor").
+ * one-step training regression (docs/BENCHMARK.md, "Algorithm 1", "Note on the factor").
  *
  * <p>Training fits {@code x_{m-1} ~ x_m - P_d(x_m) + d (1/2) g^2 net(x_m, t_m)} in L2, whose
  * optimum is the conditional mean {@code E[x_{m-1} | x_m]}. Per Fourier mode {@code x_m = c x_{m-1}

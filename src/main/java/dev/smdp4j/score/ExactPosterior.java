@@ -10,7 +10,7 @@ import dev.smdp4j.util.GaussianNoise;
 
 /**
  * The exact posterior {@code p(x0 | y)} of the heat benchmark's observation model
- * {@code y = H_T(x0) + s e} (spec "Closed form", "Test observations"), in normalised units: the
+ * {@code y = H_T(x0) + s e} (docs/BENCHMARK.md, "Closed form", "Test observations"), in normalised units: the
  * best answer any method can give, as the minimum-MSE estimate (the mean) and as exact samples.
  *
  * <p>Prior, heat step and noise are diagonal in the Fourier basis, so per mode, with prior

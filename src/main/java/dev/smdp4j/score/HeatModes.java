@@ -7,7 +7,7 @@ import dev.smdp4j.physics.HeatKernel;
 import dev.smdp4j.sde.TimeGrid;
 
 /**
- * Per-Fourier-mode closed forms of the heat benchmark (spec heat-benchmark.md, "Closed form"), in
+ * Per-Fourier-mode closed forms of the heat benchmark (docs/BENCHMARK.md, "Closed form"), in
  * double precision on the host and in normalised units.
  *
  * <p>Every array is indexed like the {@code N x N} FFT grid, row-major over FFT indices
@@ -28,7 +28,7 @@ public final class HeatModes {
         return HeatKernel.wavenumberSquared(n);
     }
 
-    /** The heat step's per-mode gain {@code exp(-alpha |k|^2 d)} over a time span {@code d} (spec "Domain and physics"). */
+    /** The heat step's per-mode gain {@code exp(-alpha |k|^2 d)} over a time span {@code d} (docs/BENCHMARK.md, "Domain and physics"). */
     public static double[] heatGain(int n, double alpha, double d) {
         double[] c = wavenumberSquared(n);
         for (int i = 0; i < c.length; i++) {
@@ -57,7 +57,7 @@ public final class HeatModes {
     /**
      * Marginal variances of the discrete forward process (Euler-Maruyama with the exact heat
      * step) on {@code grid}: {@code V_0 = p}, {@code V_{i+1} = exp(-2 alpha |k|^2 d_i) V_i + g^2 d_i}
-     * with {@code d_i = t_{i+1} - t_i} (spec "Closed form").
+     * with {@code d_i = t_{i+1} - t_i} (docs/BENCHMARK.md, "Closed form").
      *
      * @param prior per-mode variances {@code p} of the initial state, {@code N * N} values
      * @return {@code [M + 1][N * N]}, row {@code i} at {@code t_i}

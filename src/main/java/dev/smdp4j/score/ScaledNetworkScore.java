@@ -9,7 +9,7 @@ import dev.smdp4j.util.Scalars;
  * <p>Training regresses the one-step ODE prediction onto the simulated previous state, whose
  * optimum is the conditional mean {@code E[x_{m-1} | x_m]}; by Tweedie's formula that makes
  * {@code (1/2) g^2 net ~ g^2 grad log p}, i.e. {@code net ~ 2 grad log p}, so {@code factor = 1/2}
- * (see heat-benchmark.md, "Note on the factor"). {@code factor = 1} is the paper's literal reading
+ * (see docs/BENCHMARK.md, "Algorithm 1"). {@code factor = 1} is the paper's literal reading
  * of Eq. 2 ({@code net = s_theta}).
  */
 public final class ScaledNetworkScore implements ScoreModel {

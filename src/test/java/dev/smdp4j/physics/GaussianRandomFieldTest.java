@@ -11,7 +11,7 @@ import dev.smdp4j.io.HostArray;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Gaussian random fields against the closed-form statistics of the spec. */
+/** Gaussian random fields against the closed-form statistics of docs/BENCHMARK.md. */
 class GaussianRandomFieldTest extends EngineTest {
 
     @Test

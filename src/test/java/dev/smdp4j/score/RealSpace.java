@@ -191,7 +191,7 @@ final class RealSpace {
         return Math.sqrt(err / norm);
     }
 
-    /** The prior covariance's per-mode variances {@code A(f)^2 / N^2 / std^2} written out from the spec's A(f) = f^(-n/2). */
+    /** The prior covariance's per-mode variances {@code A(f)^2 / N^2 / std^2} written out from docs/BENCHMARK.md's A(f) = f^(-n/2). */
     static double[] specPrior(int n, double exponent, double std) {
         double[] p = new double[n * n];
         for (int u = 0; u < n; u++) {

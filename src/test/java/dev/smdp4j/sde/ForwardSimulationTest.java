@@ -15,7 +15,7 @@ import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.util.GaussianNoise;
 import org.junit.jupiter.api.Test;
 
-/** Euler-Maruyama against the closed-form per-mode variance recursion of the spec. */
+/** Euler-Maruyama against the closed-form per-mode variance recursion of docs/BENCHMARK.md. */
 class ForwardSimulationTest extends EngineTest {
 
     @Test
