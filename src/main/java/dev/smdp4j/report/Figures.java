@@ -858,9 +858,10 @@ public final class Figures {
 
     /**
      * Writes the image as PNG to a temporary file next to {@code png} and renames it over
-     * {@code png}, atomically where the file system supports it.
+     * {@code png}, atomically where the file system supports it. Package-private: {@link ToyFigures}
+     * writes its charts the same way.
      */
-    private static void writePng(Path png, BufferedImage image) {
+    static void writePng(Path png, BufferedImage image) {
         Path target = png.toAbsolutePath();
         Path temp = null;
         try {
