@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
-import dev.smdp4j.data.HeatDataset;
+import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.nn.ScoreNetConfig;
@@ -99,9 +99,9 @@ public final class SpeedSuite {
             if (groups.contains("physics")) {
                 physics(manager, rows);
             }
-            DatasetSpec spec = new DatasetSpec(256, options.samplingBatch(), options.grid(), 4, 1, 0.2,
+            DatasetSpec spec = DatasetSpec.heat(256, options.samplingBatch(), options.grid(), 4, 1, 0.2,
                     options.samplingSteps(), 0.1, 0.01, 0);
-            HeatDataset data = DatasetGenerator.generate(manager, spec, false);
+            Dataset data = DatasetGenerator.generate(manager, spec, false);
             Normalisation norm = data.normalisation();
             SmdpModel model = SmdpModel.create(manager, options.network(), spec, norm, 0.5, 1);
             if (groups.contains("network")) {

@@ -142,7 +142,7 @@ final class BenchCommand implements Callable<Integer> {
     private int physics() throws Exception {
         PhysicsBenchmark bench = new PhysicsBenchmark(batch, grid, calls, repeats, surrogate == null ? null
                 : manager -> {
-                    DatasetSpec spec = new DatasetSpec(2, 1, grid, 4, 1, 0.2, 32, 0.1, 0.01, 0);
+                    DatasetSpec spec = DatasetSpec.heat(2, 1, grid, 4, 1, 0.2, 32, 0.1, 0.01, 0);
                     SurrogatePhysics p = SurrogatePhysics.load(manager, surrogate, spec, new Normalisation(0, 1));
                     return p.model(); // in its own units: the time of the step alone
                 });

@@ -3,7 +3,7 @@ package dev.smdp4j.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetGenerator;
-import dev.smdp4j.data.HeatDataset;
+import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
             Checkpoint posteriorCheckpoint = Checkpoint.read(Pretrained.checkpoint(Pretrained.Use.POSTERIOR));
             TrainableModel model = TrainableModel.load(manager, checkpoint);
             TrainableModel posteriorModel = TrainableModel.load(manager, posteriorCheckpoint);
-            HeatDataset data = DatasetGenerator.generate(manager, model.spec(), false);
+            Dataset data = DatasetGenerator.generate(manager, model.spec(), false);
             Normalisation norm = model.normalisation();
             int n = Math.min(observations, data.testX0().dim(0));
             HostArray truth = norm.normalise(data.testX0()).rows(0, n);

@@ -6,6 +6,9 @@ import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.problem.HeatProblem;
+import java.util.Map;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
 import java.nio.file.Path;
@@ -35,6 +38,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DatasetStore store = DatasetStore.besideFile(data);
+        if (!(store.spec().problem() instanceof HeatProblem)) {
+            return evaluateGeneric(store);
+        }
         HostArray truth = Npz.read(data, "x0");
         int n = store.spec().gridSize();
         FieldChecks.requireFields(truth, data + " key 'x0'", -1, n);
@@ -55,6 +61,39 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.println(Json.mapper().writeValueAsString(e.toMap()));
         } else {
             print(e);
+        }
+        return 0;
+    }
+
+    /** Any problem: its metrics ({@link dev.smdp4j.problem.Problem#metrics}) of every prediction, normalised units. */
+    private int evaluateGeneric(DatasetStore store) throws Exception {
+        int[] state = store.spec().problem().stateShape();
+        HostArray truth = FieldChecks.requireStates(Npz.read(data, "x0"), data + " key 'x0'", -1, state);
+        HostArray p = Npz.read(pred, predKey);
+        FieldChecks.requireFinite(p, pred + " key '" + predKey + "'");
+        int n = truth.dim(0);
+        int size = truth.strideOfFirstAxis();
+        if (p.size() % ((long) n * size) != 0 || p.dim(0) != n) {
+            throw new InvalidInputException(pred + " key '" + predKey + "': expected " + n + " observations of "
+                    + java.util.Arrays.toString(state) + " (shape [n, K, ...state] or [n, ...state]), got " + p.shapeString());
+        }
+        int k = p.size() / (n * size);
+        float[] repeated = new float[p.size()];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < k; j++) {
+                System.arraycopy(truth.data(), i * size, repeated, (i * k + j) * size, size);
+            }
+        }
+        Normalisation norm = store.normalisation();
+        int[] flat = dev.smdp4j.util.Shapes.prepend(n * k, state);
+        Map<String, Double> metrics = store.spec().problem().metrics(norm.normalise(new HostArray(repeated, flat)),
+                norm.normalise(new HostArray(p.data(), flat)), store.spec());
+        if (json) {
+            System.out.println(Json.mapper().writeValueAsString(metrics));
+        } else {
+            System.out.printf("%s vs %s: %d observations x %d predictions, problem %s, normalised units%n", pred, data,
+                    n, k, store.spec().problem().name());
+            metrics.forEach((name, value) -> System.out.printf("%-22s %16.6g%n", name, value));
         }
         return 0;
     }

@@ -2,6 +2,10 @@ package dev.smdp4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.pipeline.Reproduction;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.problem.Problems;
+import dev.smdp4j.problem.toy.ToyReproduction;
+import dev.smdp4j.problem.toy.ToySde;
 import dev.smdp4j.pipeline.ReproductionProfile;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.Interruption;
@@ -18,6 +22,11 @@ import picocli.CommandLine.Option;
                 "Every stage is cached under a hash of its configuration: an interrupted run continues where it "
                         + "stopped when the same command is run again, and a finished one only rewrites the report."})
 final class ReproduceCommand implements Callable<Integer> {
+    @Option(names = "--problem", paramLabel = "NAME", description = "heat (default: the paper's Table 1) or toy-sde "
+            + "(the 1-D SDE: SMDP, ISM and SSM-VR against the exact score; OUT/table.md|csv|json, trajectories.png, "
+            + "histograms.png; --profile and --jobs do not apply).")
+    String problem = Problems.DEFAULT;
+
     @Option(names = "--profile", description = "quick (small data and networks, a few minutes) or paper (the paper's "
             + "protocol with every method's defaults) (default: ${DEFAULT-VALUE}).")
     String profile = "quick";
@@ -49,6 +58,9 @@ final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!problem.equals(Problems.DEFAULT)) {
+            return reproduceToy();
+        }
         ReproductionProfile chosen = ReproductionProfile.named(profile);
         if (learnedPhysics != null) {
             chosen = chosen.withLearnedPhysics(learnedPhysics);
@@ -76,6 +88,26 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         System.out.printf("wrote %s/table1.md, table1.csv, table1.json, fig2.png, fig3.png, log.txt in %.1f s%n", out,
                 (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    private int reproduceToy() {
+        Problems.get(problem); // an unknown name fails with the list of valid ones
+        if (!problem.equals(ToySde.NAME)) {
+            throw new InvalidInputException("smdp reproduce has no protocol for problem " + problem
+                    + "; valid: heat, toy-sde");
+        }
+        if (trainOnly != null || jobs != null || learnedPhysics != null) {
+            throw new InvalidInputException("--jobs, --learned-physics and --train-only apply to --problem heat only");
+        }
+        long start = System.nanoTime();
+        try (NDManager manager = Engines.newManager(ToySde.paper().engineThreads());
+                Interruption.Notice notice = Interruption.notice("completed stages in " + out
+                        + " are kept; run the same command again to continue")) {
+            new ToyReproduction(out, seed != null ? seed : 0, !quiet).run(manager);
+        }
+        System.out.printf("wrote %s/table.md, table.csv, table.json, trajectories.png, histograms.png, log.txt in %.1f s%n",
+                out, (System.nanoTime() - start) / 1e9);
         return 0;
     }
 }

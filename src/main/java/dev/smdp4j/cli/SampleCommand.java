@@ -8,6 +8,7 @@ import dev.smdp4j.data.FieldChecks;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.problem.Problems;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
 import dev.smdp4j.pipeline.Pretrained;
@@ -103,24 +104,27 @@ final class SampleCommand implements Callable<Integer> {
             // the shipped model selected for this sampler (default sampler: sde)
             model = Pretrained.checkpoint(Pretrained.Use.forSampler(sampler != null ? sampler : "sde")).toString();
         }
-        boolean closedForm = Reconstruction.CLOSED_FORMS.contains(model);
+        boolean closedForm = !Files.isRegularFile(Path.of(model)) && Problems.closedFormNames().contains(model);
         if (closedForm && data == null) {
             throw new InvalidInputException("--model " + model + " is a closed form: give --data DIR for its parameters");
         }
         Path checkpointPath = closedForm ? null : Path.of(model);
         if (!closedForm && !Files.isRegularFile(checkpointPath)) {
             throw new InvalidInputException("--model: no such checkpoint file " + model + " (or closed form; valid: "
-                    + String.join(", ", Reconstruction.CLOSED_FORMS) + ")");
+                    + String.join(", ", Problems.closedFormNames()) + ")");
         }
         HostArray yPhysical = Npz.read(input, key);
-        try (NDManager manager = Engines.newManager();
+        Checkpoint checkpoint = closedForm ? null : Checkpoint.read(checkpointPath);
+        DatasetSpec known = checkpoint != null ? Checkpoint.datasetSpec(checkpoint)
+                : data != null ? DatasetStore.open(data).spec() : null;
+        try (NDManager manager = Engines.newManager(known != null ? known.problem().engineThreads() : 0);
                 Interruption.Notice notice = Interruption.notice("nothing was written to " + out + (Files.exists(out)
                         ? " (the existing file is untouched)" : "") + "; run the same command again")) {
             if (closedForm && physics != null) {
                 throw new InvalidInputException("--physics applies to SMDP checkpoints, not the closed form " + model);
             }
             TrainableModel loaded = closedForm ? null
-                    : TrainableModel.load(manager, Checkpoint.read(checkpointPath), physics);
+                    : TrainableModel.load(manager, checkpoint, physics);
             DatasetSpec spec;
             Normalisation norm;
             if (loaded != null) {
@@ -134,7 +138,8 @@ final class SampleCommand implements Callable<Integer> {
                 spec = store.spec();
                 norm = store.normalisation();
             }
-            FieldChecks.requireFields(yPhysical, input + " key '" + key + "'", -1, spec.gridSize());
+            yPhysical = FieldChecks.requireStates(yPhysical, input + " key '" + key + "'", -1,
+                    spec.problem().stateShape());
             Reconstruction.Request request = new Reconstruction.Request(sampler, steps != null ? steps : spec.steps(),
                     samples, seed, batch, correctorSteps, snr, scoreFactor);
             HostArray y = norm.normalise(yPhysical);

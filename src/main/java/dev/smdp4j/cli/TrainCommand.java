@@ -7,7 +7,12 @@ import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.nn.SurrogateNetConfig;
 import dev.smdp4j.nn.UNetConfig;
 import dev.smdp4j.train.Method;
-import dev.smdp4j.score.ScaledNetworkScore;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.DatasetStore;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.problem.HeatProblem;
+import dev.smdp4j.problem.Problem;
+import java.util.stream.Collectors;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.train.WindowSchedule;
@@ -34,9 +39,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory for checkpoints and history.")
     Path out;
 
-    @Option(names = "--method", description = "smdp, heatgen, resnet-s, resnet-p, bnn-s, bnn-p, fno-s, fno-p or "
-            + "surrogate (default: ${DEFAULT-VALUE}); -s = supervised loss, -p = physics loss; surrogate = a learned "
-            + "one-step physics for --physics (docs/USAGE.md).")
+    @Option(names = "--method", description = "heat: smdp, heatgen, resnet-s, resnet-p, bnn-s, bnn-p, fno-s, fno-p or "
+            + "surrogate; toy-sde: smdp, ism or ssm-vr (default: ${DEFAULT-VALUE}); -s = supervised loss, -p = physics "
+            + "loss; surrogate = a learned one-step physics for --physics (docs/USAGE.md).")
     String method = "smdp";
 
     @Option(names = "--physics", paramLabel = "spectral|surrogate:CKPT", description = "smdp: the physics of the "
@@ -117,8 +122,9 @@ final class TrainCommand implements Callable<Integer> {
     Integer valSize;
 
     @Option(names = "--score-factor", description = "score = factor x network output, recorded for sampling "
-            + "(default: ${DEFAULT-VALUE}, Tweedie; 1 = the paper's literal Eq. 2).")
-    double scoreFactor = ScaledNetworkScore.TWEEDIE_FACTOR;
+            + "(default: 0.5, Tweedie, for smdp and heatgen; 1 = the paper's literal Eq. 2; 1 for ism and ssm-vr, "
+            + "whose network is the score).")
+    Double scoreFactor;
 
     @Option(names = "--average", paramLabel = "DECAY", description = "Validate and save an exponential moving "
             + "average of the weights with this decay per step, e.g. 0.995 (default: ${DEFAULT-VALUE} = the raw weights).")
@@ -129,8 +135,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--graph-evals", paramLabel = "E", description = "Most network evaluations (fields x unrolled "
             + "steps) kept in one autograd graph; longer windows are trained with gradient checkpointing (one extra "
-            + "forward pass, same result). Lower it if training runs out of memory; 0 = no limit (default: ${DEFAULT-VALUE}).")
-    int graphEvaluations = TrainingOptions.DEFAULT_GRAPH_EVALUATIONS;
+            + "forward pass, same result). Lower it if training runs out of memory; 0 = no limit (default: the "
+            + "problem's: heat 64, toy-sde 0).")
+    Integer graphEvaluations;
 
     @Option(names = "--anchor-every", paramLabel = "S", description = "One one-step anchor term per S unrolled steps "
             + "of the window, from the simulated noisy states (default: 4 for smdp, 0 = the paper's loss alone for "
@@ -159,20 +166,25 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Method chosen = Method.parse(method);
-        NetworkConfig net = network(chosen);
-        WindowSchedule windows = WindowSchedule.parse(schedule != null ? schedule : chosen.defaultSchedule());
+        DatasetSpec spec = DatasetStore.open(data).spec();
+        Problem problem = spec.problem();
+        if (!problem.methods().contains(chosen)) {
+            throw new InvalidInputException("--method " + method + " does not apply to problem " + problem.name()
+                    + "; valid: " + problem.methods().stream().map(Method::id).collect(Collectors.joining(", ")));
+        }
+        NetworkConfig net = problem instanceof HeatProblem ? network(chosen) : problem.defaultNetwork(chosen);
+        WindowSchedule windows = WindowSchedule.parse(schedule != null ? schedule : problem.defaultSchedule(chosen));
         double decay = weightDecay != null ? weightDecay : chosen.defaultWeightDecay();
-        int validation = valSize != null ? valSize : -1;
-        try (NDManager manager = Engines.newManager()) {
-            if (validation < 0) {
-                int n = dev.smdp4j.data.DatasetStore.open(data).spec().trainSize();
-                validation = Math.min(250, n / 10);
-            }
-            TrainingOptions options = new TrainingOptions(chosen, net, windows, seed, jitter, !noAugment, validation,
-                    scoreFactor, clip, decay, anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery(), anchorWeight, init == null ? null : init.toString(), physics,
-                    graphEvaluations, average);
-            System.out.printf("training %s: network %s (%.0f MFLOP per field), schedule %s%n", method, net,
-                    net.flopsPerSample(32, chosen.inputChannels()) / 1e6,
+        int[] state = problem.stateShape();
+        // Flips and quarter turns apply to square fields only.
+        boolean augment = !noAugment && state.length == 2 && state[0] == state[1];
+        int validation = valSize != null ? valSize : Math.min(250, spec.trainSize() / 10);
+        try (NDManager manager = Engines.newManager(problem.engineThreads())) {
+            TrainingOptions options = new TrainingOptions(chosen, net, windows, seed, jitter, augment, validation,
+                    scoreFactor != null ? scoreFactor : chosen.defaultScoreFactor(), clip, decay, anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery(), anchorWeight, init == null ? null : init.toString(), physics,
+                    graphEvaluations != null ? graphEvaluations : problem.graphEvaluations(), average);
+            System.out.printf("training %s on %s: network %s (%.3g MFLOP per state), schedule %s%n", method,
+                    problem.name(), net, net.flopsPerSample(state[state.length - 1], chosen.inputChannels()) / 1e6,
                     windows);
             long start = System.nanoTime();
             TrainingRun.Result r = new TrainingRun(data, out, options, resume, checkpointMinutes, budget, !quiet)
@@ -184,8 +196,8 @@ final class TrainCommand implements Callable<Integer> {
                         r.last());
                 Path posterior = out.resolve(TrainingRun.BEST_POSTERIOR);
                 if (Files.isRegularFile(posterior)) {
-                    System.out.printf("for posterior sampling (--sampler sde): %s (best validation SDE spectral error)%n",
-                            posterior);
+                    System.out.printf("for posterior sampling (--sampler sde): %s (best validation SDE %s)%n",
+                            posterior, problem.posteriorMetric());
                 }
             } else {
                 System.out.printf("stopped after %s at stage %d, epoch %d, step %d; last checkpoint %s%n"

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * A data set directory: {@code train.npz} (key {@code x0}), {@code test.npz} (keys {@code x0},
  * {@code y}), optionally {@code trajectories.npz} (key {@code traj}), all float32 in physical units,
- * and {@code dataset.json} with every parameter, the normalisation and a SHA-256 of each file.
+ * and {@code dataset.json} with the problem, every parameter, the normalisation and a SHA-256 of
+ * each file. A manifest without a problem (earlier versions) is a heat benchmark.
  * {@code dataset.json} is written last, so its presence marks a complete directory.
  */
 public final class DatasetStore {
@@ -46,7 +47,7 @@ public final class DatasetStore {
     }
 
     /** Writes {@code data} into {@code dir} (created if needed); every file atomically, the manifest last. */
-    public static void write(Path dir, HeatDataset data) {
+    public static void write(Path dir, Dataset data) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -58,7 +59,6 @@ public final class DatasetStore {
         } catch (IOException e) {
             throw new InvalidInputException("cannot replace " + dir.resolve(MANIFEST) + ": " + e.getMessage(), e);
         }
-        int n = data.spec().gridSize();
         Npz.write(dir.resolve(TRAIN), Map.of("x0", data.trainX0()));
         Map<String, HostArray> test = new LinkedHashMap<>();
         test.put("x0", data.testX0());
@@ -79,7 +79,8 @@ public final class DatasetStore {
         m.put("units", "files hold physical units; normalised = (x - mean) / std; noise levels are in normalised units");
         m.put("parameters", data.spec().toMap());
         m.put("normalisation", Map.of("mean", data.normalisation().mean(), "std", data.normalisation().std()));
-        m.put("grid", Map.of("N", n, "domain", "[0, 2 pi)^2 periodic"));
+        m.put("problem", data.spec().problem().name());
+        m.put("state_shape", Arrays.stream(data.spec().problem().stateShape()).boxed().toList());
         m.put("files", files);
         Json.writeChecked(dir.resolve(MANIFEST), m);
     }
@@ -184,17 +185,17 @@ public final class DatasetStore {
         return manifest.path("files").has(TRAJECTORIES);
     }
 
-    /** Training initial states {@code [n_train, N, N]}, physical units, validated. */
+    /** Training initial states {@code [n_train, ...state]}, physical units, validated. */
     public HostArray trainX0() {
         return load(TRAIN, "x0", spec.trainSize());
     }
 
-    /** Test initial states {@code [n_test, N, N]}, physical units, validated. */
+    /** Test initial states {@code [n_test, ...state]}, physical units, validated. */
     public HostArray testX0() {
         return load(TEST, "x0", spec.testSize());
     }
 
-    /** Test observations {@code [n_test, N, N]}, physical units, validated. */
+    /** Test observations {@code [n_test, ...state]}, physical units, validated. */
     public HostArray testY() {
         return load(TEST, "y", spec.testSize());
     }
@@ -206,8 +207,7 @@ public final class DatasetStore {
             throw new InvalidInputException(path + ": content does not match the SHA-256 recorded in "
                     + MANIFEST + " (file modified or corrupt; regenerate with 'smdp generate --force')");
         }
-        HostArray a = Npz.read(path, key);
-        FieldChecks.requireFields(a, path + " key '" + key + "'", count, spec.gridSize());
-        return a;
+        return FieldChecks.requireStates(Npz.read(path, key), path + " key '" + key + "'", count,
+                spec.problem().stateShape());
     }
 }

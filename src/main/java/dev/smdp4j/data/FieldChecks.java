@@ -19,6 +19,34 @@ public final class FieldChecks {
         requireFinite(a, what);
     }
 
+    /**
+     * {@code a} must be {@code [count, ...state]} (count &lt; 0: any) and finite; returns it with
+     * that shape. States of one value may also come as {@code [count]} (the npz convention of 1-D
+     * problems); they are returned as {@code [count, 1]}.
+     */
+    public static HostArray requireStates(HostArray a, String what, int count, int[] state) {
+        HostArray shaped = a;
+        if (state.length == 1 && state[0] == 1 && a.rank() == 1) {
+            shaped = a.reshape(a.dim(0), 1);
+        }
+        int[] s = shaped.shape();
+        boolean ok = s.length == state.length + 1 && (count < 0 || s[0] == count)
+                && java.util.Arrays.equals(java.util.Arrays.copyOfRange(s, 1, s.length), state);
+        if (!ok) {
+            StringBuilder expected = new StringBuilder("[").append(count < 0 ? "n" : String.valueOf(count));
+            for (int d : state) {
+                expected.append(", ").append(d);
+            }
+            expected.append(']');
+            if (state.length == 1 && state[0] == 1) {
+                expected.append(" or [").append(count < 0 ? "n" : String.valueOf(count)).append(']');
+            }
+            throw new InvalidInputException(what + ": expected shape " + expected + ", got " + a.shapeString());
+        }
+        requireFinite(shaped, what);
+        return shaped;
+    }
+
     /** Every element of {@code a} is finite. */
     public static void requireFinite(HostArray a, String what) {
         int bad = a.firstNonFinite();

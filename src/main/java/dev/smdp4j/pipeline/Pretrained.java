@@ -3,7 +3,7 @@ package dev.smdp4j.pipeline;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetGenerator;
-import dev.smdp4j.data.HeatDataset;
+import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
@@ -141,7 +141,7 @@ public final class Pretrained {
 
     /** Both samplers' metrics on the first {@value #SLICE} test observations (or all, if fewer), seed 0, one sample each. */
     static Map<String, Object> sliceMetrics(NDManager manager, TrainableModel model) {
-        HeatDataset data = DatasetGenerator.generate(manager, model.spec(), false);
+        Dataset data = DatasetGenerator.generate(manager, model.spec(), false);
         Normalisation norm = model.normalisation();
         int n = Math.min(SLICE, data.testX0().dim(0));
         HostArray truth = norm.normalise(data.testX0()).rows(0, n);

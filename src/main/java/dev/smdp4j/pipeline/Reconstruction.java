@@ -1,19 +1,17 @@
 package dev.smdp4j.pipeline;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.physics.PhysicsModel;
+import dev.smdp4j.problem.HeatProblem;
+import dev.smdp4j.problem.Problem;
+import java.util.List;
 import dev.smdp4j.sample.PosteriorSampling;
 import dev.smdp4j.sample.Sampler;
 import dev.smdp4j.sample.Samplers;
-import dev.smdp4j.score.ExactHeatScore;
-import dev.smdp4j.score.ExactNet;
-import dev.smdp4j.score.ExactPosterior;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Diffusion;
@@ -22,21 +20,16 @@ import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.train.OneShotModel;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
-import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
-import dev.smdp4j.util.Seeds;
-import java.util.List;
-import dev.smdp4j.util.EngineArrays;
 
 /**
- * Reconstructs initial states {@code x0 [n, K, N, N]} from observations {@code y [n, N, N]}
+ * Reconstructs initial states {@code x0 [n, K, ...state]} from observations {@code y [n, ...state]}
  * (normalised units) with a trained model of any method or with a closed form: what
  * {@code smdp sample} and {@code smdp reproduce} run.
  */
 public final class Reconstruction {
-    /** The closed forms of the heat benchmark, usable in place of a checkpoint. */
-    public static final List<String> CLOSED_FORMS = List.of("exact-score", "exact-net", "exact-posterior",
-            "exact-posterior-mean");
+    /** The closed forms of the heat benchmark, usable in place of a checkpoint (each problem lists its own). */
+    public static final List<String> CLOSED_FORMS = HeatProblem.CLOSED_FORMS;
 
     private Reconstruction() {
     }
@@ -94,8 +87,9 @@ public final class Reconstruction {
         }
         Sampler sampler = Samplers.create(request.samplerName(), request.correctorSteps(), request.snr());
         DatasetSpec spec = reverse.spec();
-        try (HeatEquation heat = new HeatEquation(manager, spec.alpha())) {
-            Sde sde = reverse.reverseSde(new Sde(heat, Diffusion.constant(spec.diffusion())));
+        try (NDManager scope = manager.newSubManager()) {
+            PhysicsModel physics = spec.problem().physics(scope, reverse.normalisation());
+            Sde sde = reverse.reverseSde(new Sde(physics, Diffusion.constant(spec.diffusion())));
             ScoreModel score = request.scoreFactor() != null ? reverse.score(request.scoreFactor()) : reverse.score();
             HostArray x0 = PosteriorSampling.run(manager, y, request.samples(), sampler, sde, score,
                     TimeGrid.uniform(spec.endTime(), request.steps()), request.seed(), request.batch(), progress);
@@ -103,45 +97,29 @@ public final class Reconstruction {
         }
     }
 
-    /** With a closed form ({@link #CLOSED_FORMS}) for a data set's parameters and normalisation. */
+    /** With a closed form of the data set's problem ({@link Problem#closedForms()}) for its parameters and normalisation. */
     public static Result closedForm(NDManager manager, String name, DatasetSpec spec, Normalisation norm, HostArray y,
             Request request, Progress progress) {
-        if (!CLOSED_FORMS.contains(name)) {
-            throw new InvalidInputException("unknown closed form '" + name + "'; valid: " + String.join(", ", CLOSED_FORMS));
+        Problem problem = spec.problem();
+        if (!problem.closedForms().contains(name)) {
+            throw new InvalidInputException("unknown closed form '" + name + "' for problem " + problem.name()
+                    + "; valid: " + (problem.closedForms().isEmpty() ? "none" : String.join(", ", problem.closedForms())));
         }
-        if (name.startsWith("exact-posterior")) {
-            HostArray x0 = exactPosterior(manager, spec, norm, y, name.equals("exact-posterior-mean") ? 0
-                    : request.samples(), request.seed());
-            if (progress != null) {
-                progress.advance((long) y.dim(0) * request.samples(), "");
+        double factor = request.scoreFactor() != null ? request.scoreFactor() : ScaledNetworkScore.TWEEDIE_FACTOR;
+        try (NDManager scope = manager.newSubManager()) {
+            ScoreModel score = problem.closedFormScore(scope, name, spec, norm, factor);
+            if (score == null) {
+                HostArray x0 = problem.closedFormSamples(scope, name, spec, norm, y, request.samples(), request.seed());
+                if (progress != null) {
+                    progress.advance((long) y.dim(0) * request.samples(), "");
+                }
+                return new Result(x0, name, "closed form");
             }
-            return new Result(x0, name, "closed form");
-        }
-        Sampler sampler = Samplers.create(request.samplerName(), request.correctorSteps(), request.snr());
-        try (HeatEquation heat = new HeatEquation(manager, spec.alpha());
-                ExactHeatScore exactScore = new ExactHeatScore(manager, spec, norm);
-                ExactNet exactNet = new ExactNet(manager, spec, norm)) {
-            Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
-            double factor = request.scoreFactor() != null ? request.scoreFactor() : ScaledNetworkScore.TWEEDIE_FACTOR;
-            ScoreModel score = name.equals("exact-score") ? exactScore : new ScaledNetworkScore(exactNet, factor);
-            HostArray x0 = PosteriorSampling.run(manager, y, request.samples(), sampler, sde, score,
+            Sampler sampler = Samplers.create(request.samplerName(), request.correctorSteps(), request.snr());
+            Sde sde = new Sde(problem.physics(scope, norm), Diffusion.constant(spec.diffusion()));
+            HostArray x0 = PosteriorSampling.run(scope, y, request.samples(), sampler, sde, score,
                     TimeGrid.uniform(spec.endTime(), request.steps()), request.seed(), request.batch(), progress);
             return new Result(x0, score.describe(), request.samplerName());
-        }
-    }
-
-    /** Samples of the exact posterior, or its mean ({@code samples == 0}, one prediction per observation). */
-    private static HostArray exactPosterior(NDManager manager, DatasetSpec spec, Normalisation norm, HostArray y,
-            int samples, long seed) {
-        int n = y.dim(0);
-        int size = y.dim(1);
-        try (ExactPosterior posterior = new ExactPosterior(manager, spec, norm); NDManager scope = manager.newSubManager()) {
-            NDArray obs = EngineArrays.of(scope, y.data(), new Shape(n, size, size));
-            if (samples == 0) {
-                return new HostArray(posterior.mean(obs).toFloatArray(), n, 1, size, size);
-            }
-            NDArray s = posterior.sample(obs, samples, new GaussianNoise(Seeds.derive(seed, "exact-posterior")));
-            return new HostArray(s.toFloatArray(), n, samples, size, size);
         }
     }
 }

@@ -54,7 +54,7 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
     }
 
     private static ReproductionProfile quick() {
-        DatasetSpec data = new DatasetSpec(320, 64, 32, 4, 1, 0.2, 8, 0.1, 0.01, 0);
+        DatasetSpec data = DatasetSpec.heat(320, 64, 32, 4, 1, 0.2, 8, 0.1, 0.01, 0);
         ScoreNetConfig small = new ScoreNetConfig(16, 2, 3, new int[] {1, 2, 4, 8}, "leaky-relu");
         // SMDP's network family in the small size: the plain network plus SMDP's spectral branch.
         ScoreNetConfig d = ScoreNetConfig.smdpDefaults();

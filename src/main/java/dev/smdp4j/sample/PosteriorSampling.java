@@ -2,7 +2,6 @@ package dev.smdp4j.sample;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.score.ScoreModel;
@@ -10,6 +9,7 @@ import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.util.ItemNoise;
 import dev.smdp4j.util.Progress;
+import dev.smdp4j.util.Shapes;
 import dev.smdp4j.util.EngineArrays;
 
 /**
@@ -21,7 +21,7 @@ public final class PosteriorSampling {
     private PosteriorSampling() {
     }
 
-    /** Samples {@code [n, K, N, N]} for observations {@code y} {@code [n, N, N]}. */
+    /** Samples {@code [n, K, ...state]} for observations {@code y} {@code [n, ...state]}. */
     public static HostArray run(NDManager parent, HostArray y, int samples, Sampler sampler, Sde sde,
             ScoreModel score, TimeGrid grid, long seed, int batch, Progress progress) {
         if (samples < 1) {
@@ -31,8 +31,8 @@ public final class PosteriorSampling {
             throw new InvalidInputException("--batch must be >= 1, got " + batch);
         }
         int n = y.dim(0);
-        int size = y.dim(1);
-        int field = size * size;
+        int field = y.strideOfFirstAxis();
+        int[] state = Shapes.state(y.shape());
         long items = (long) n * samples;
         float[] out = new float[Math.toIntExact(items * field)];
         float[] input = y.data();
@@ -44,7 +44,7 @@ public final class PosteriorSampling {
                 System.arraycopy(input, observation * field, chunk, j * field, field);
             }
             try (NDManager scope = parent.newSubManager()) {
-                NDArray xT = EngineArrays.of(scope, chunk, new Shape(count, size, size));
+                NDArray xT = EngineArrays.of(scope, chunk, Shapes.batch(count, state));
                 NDArray x0;
                 try {
                     x0 = sampler.sample(xT, sde, score, grid, new ItemNoise(seed, first, count));
@@ -69,6 +69,6 @@ public final class PosteriorSampling {
                 progress.advance(count, "");
             }
         }
-        return new HostArray(out, n, samples, size, size);
+        return new HostArray(out, Shapes.prepend(n, Shapes.prepend(samples, state)));
     }
 }

@@ -28,11 +28,30 @@ public abstract class Sampler {
      * @throws NonFiniteStateException as soon as a step leaves a non-finite value in some item
      */
     public NDArray sample(NDArray xT, Sde sde, ScoreModel score, TimeGrid grid, NoiseSource noise) {
+        return sample(xT, sde, score, grid, noise, null);
+    }
+
+    /** Receives the state reached at each grid index on the way back, e.g. to record paths. */
+    @FunctionalInterface
+    public interface PathObserver {
+        /** The state at grid index {@code index} ({@code x}'s arrays are freed after the call: copy what you keep). */
+        void onState(int index, NDArray x);
+    }
+
+    /** As {@link #sample(NDArray, Sde, ScoreModel, TimeGrid, NoiseSource)}, showing {@code observer} every state. */
+    public NDArray sample(NDArray xT, Sde sde, ScoreModel score, TimeGrid grid, NoiseSource noise,
+            PathObserver observer) {
         Context c = new Context(sde, score, grid, noise);
         NDArray x = xT;
+        if (observer != null) {
+            observer.onState(grid.steps(), xT);
+        }
         for (int m = grid.steps(); m >= 1; m--) {
             int step = m;
             x = Scopes.replace(xT.getManager(), x, xT, v -> step(v, step, c));
+            if (observer != null) {
+                observer.onState(m - 1, x);
+            }
             int bad = firstNonFiniteItem(x);
             if (bad >= 0) {
                 if (x != xT) {

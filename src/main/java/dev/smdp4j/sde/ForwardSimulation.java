@@ -82,6 +82,12 @@ public final class ForwardSimulation {
         return sde.physics().fourierSymbol(n, 0) != null;
     }
 
+    /** As {@link #hasClosedFormMarginal(Sde, int)} for a batch of states: only square fields {@code [B, N, N]} qualify. */
+    public static boolean hasClosedFormMarginal(Sde sde, ai.djl.ndarray.types.Shape batch) {
+        return batch.dimension() == 3 && batch.get(1) == batch.get(2)
+                && hasClosedFormMarginal(sde, (int) batch.get(2));
+    }
+
     /**
      * A draw of the state {@code x_k} at time {@code t_k} given {@code x0} ({@code [B, N, N]}) from
      * the exact marginal of the process {@link #trajectory} simulates, when the physics is a Fourier

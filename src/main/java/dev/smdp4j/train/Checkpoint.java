@@ -398,4 +398,15 @@ public final class Checkpoint {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }
     }
+
+    /** The data set parameters (problem included) recorded in a checkpoint's metadata. */
+    public static dev.smdp4j.data.DatasetSpec datasetSpec(Checkpoint checkpoint) {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> params = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(
+                checkpoint.metadata().path("dataset").path("parameters"), java.util.Map.class);
+        if (params == null) {
+            throw new dev.smdp4j.io.InvalidInputException(checkpoint.file() + ": no data set parameters in the metadata");
+        }
+        return dev.smdp4j.data.DatasetSpec.fromMap(params, checkpoint.file().toString());
+    }
 }

@@ -24,6 +24,10 @@ import java.util.stream.Collectors;
  *       from the observation alone ({@link OneShotObjective}); {@code -s} = supervised loss
  *       {@code |x0_pred - x0|^2}, {@code -p} = physics loss {@code |H_T(x0_pred) - y|^2} through the
  *       differentiable solver.
+ *   <li>{@code ism}, {@code ssm-vr}: score-matching baselines of the toy SDE, trained on states
+ *       of the same simulated trajectories without the physics in the loss: implicit score matching
+ *       and sliced score matching with variance reduction ({@link ScoreMatchingObjective}). Their
+ *       network is the score itself; sampling adds the physics, as for SMDP.
  *   <li>{@code surrogate}: not a row of Table 1 but a learned one-step physics {@code P_d(x)}
  *       ({@link SurrogateModel}), trained on states of simulated trajectories against the data's
  *       solver, for SMDP with {@code --physics surrogate:CKPT} when no differentiable solver exists.
@@ -38,6 +42,8 @@ public enum Method {
     BNN_P("bnn-p", "unet", true),
     FNO_S("fno-s", "fno", false),
     FNO_P("fno-p", "fno", true),
+    ISM("ism", null, false),
+    SSM_VR("ssm-vr", null, false),
     SURROGATE("surrogate", null, false);
 
     private final String id;
@@ -55,9 +61,22 @@ public enum Method {
         return id;
     }
 
-    /** Whether the method is a learned reverse process (SMDP or HeatGen), trained with unrolled windows. */
+    /**
+     * Whether the method learns a score network that a sampler integrates backwards in time (SMDP,
+     * HeatGen and the score-matching baselines), as opposed to a one-shot prediction or a physics.
+     */
     public boolean reverseProcess() {
+        return this == SMDP || this == HEATGEN || scoreMatching();
+    }
+
+    /** Whether the method is trained with unrolled windows of the reverse process (SMDP and HeatGen). */
+    public boolean unrolled() {
         return this == SMDP || this == HEATGEN;
+    }
+
+    /** Whether the method is a score-matching baseline ({@code ism} or {@code ssm-vr}) trained on single states. */
+    public boolean scoreMatching() {
+        return this == ISM || this == SSM_VR;
     }
 
     /** Whether the method predicts {@code x0} in one network evaluation from {@code y} (no reverse process). */
@@ -102,6 +121,7 @@ public enum Method {
             case SMDP -> SMDP_SCHEDULE;
             case HEATGEN -> HEATGEN_SCHEDULE;
             case SURROGATE -> SURROGATE_SCHEDULE;
+            case ISM, SSM_VR -> dev.smdp4j.problem.toy.ToySde.SCORE_MATCHING_SCHEDULE;
             default -> ONE_SHOT_SCHEDULE;
         };
     }
@@ -140,6 +160,11 @@ public enum Method {
     /** Input channels of this method's network: field (+ time) (+ physics feature for SMDP). */
     public int inputChannels() {
         return !reverseProcess() ? 1 : this == SMDP ? SmdpModel.IN_CHANNELS : 2;
+    }
+
+    /** The score = factor x network output that this method's loss trains (1/2 for the unrolled losses, see ScaledNetworkScore). */
+    public double defaultScoreFactor() {
+        return scoreMatching() ? 1 : dev.smdp4j.score.ScaledNetworkScore.TWEEDIE_FACTOR;
     }
 
     public static Method parse(String name) {

@@ -15,13 +15,7 @@ final class ModelFiles {
     }
 
     static DatasetSpec spec(Checkpoint checkpoint) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> params = new ObjectMapper().convertValue(
-                checkpoint.metadata().path("dataset").path("parameters"), Map.class);
-        if (params == null) {
-            throw new InvalidInputException(checkpoint.file() + ": no data set parameters in the metadata");
-        }
-        return DatasetSpec.fromMap(params, checkpoint.file().toString());
+        return Checkpoint.datasetSpec(checkpoint);
     }
 
     static Normalisation normalisation(Checkpoint checkpoint) {

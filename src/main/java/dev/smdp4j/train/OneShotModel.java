@@ -10,8 +10,6 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
-import dev.smdp4j.eval.Evaluation;
-import dev.smdp4j.eval.Metrics;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
@@ -53,7 +51,7 @@ public final class OneShotModel extends ModelBase {
         }
         Block block = config.build(1);
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, spec.gridSize(), spec.gridSize()));
+        block.initialize(manager, DataType.FLOAT32, config.inputShape(1, spec.problem().stateShape()));
         return new OneShotModel(method, config, block, new ParameterStore(manager, false), spec, norm);
     }
 
@@ -114,15 +112,14 @@ public final class OneShotModel extends ModelBase {
         return new OneShotObjective(this, dataSde, spec);
     }
 
-    /** Validation MSE and spectral error of one prediction per held-out observation. */
+    /** The problem's validation metrics (heat: MSE and spectral error) of one prediction per held-out observation. */
     @Override
     public double validate(NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed,
             Map<String, Object> entry) {
         HostArray pred = predict(manager, valY, 1, Seeds.derive(seed, "validation-prediction"), null);
-        Evaluation e = Metrics.evaluate(valX0, pred, 0, 1, spec.alpha(), spec.endTime());
-        entry.put("val_mse", e.mse().mean());
-        entry.put("val_spectral", e.spectralError().mean());
-        return e.mse().mean();
+        Map<String, Double> metrics = spec.problem().metrics(valX0, pred.reshape(valX0.shape()), spec);
+        metrics.forEach((name, value) -> entry.put("val_" + name, value));
+        return metrics.get("mse");
     }
 
     @Override

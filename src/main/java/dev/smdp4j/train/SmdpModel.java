@@ -9,17 +9,15 @@ import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
-import dev.smdp4j.eval.Evaluation;
-import dev.smdp4j.eval.Metrics;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;
-import dev.smdp4j.nn.TimeConditionedNetwork;
+import dev.smdp4j.nn.MlpNetwork;
+import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.sample.PosteriorSampling;
 import dev.smdp4j.sample.Samplers;
-import dev.smdp4j.score.ExactNet;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Sde;
@@ -34,7 +32,7 @@ import java.util.Map;
 /**
  * A time-conditioned network that defines a learned reverse process, together with everything
  * needed to use it: the data set's parameters and normalisation it was trained for, and the factor
- * that turns its output into a score. Two methods share it:
+ * that turns its output into a score. Four methods share it:
  *
  * <ul>
  *   <li>{@link Method#SMDP}: the reverse step {@code x - P_d(x) + d (1/2) g^2 net(x, t)} with the
@@ -44,6 +42,8 @@ import java.util.Map;
  *   <li>{@link Method#HEATGEN}: no physics ({@code P = 0}), so the step is {@code x + d (1/2) g^2
  *       net(x, t)} — the HeatGen baseline's {@code x + d net'(x, t)} with {@code net' = g^2 net / 2}, a
  *       fixed rescaling — and the network sees only {@code [x, t/T]}: it must learn the physics too.
+ *   <li>{@link Method#ISM}, {@link Method#SSM_VR}: the network is the score ({@code factor = 1}),
+ *       trained by {@link ScoreMatchingObjective} without physics; sampled with the data's physics.
  * </ul>
  */
 public final class SmdpModel extends ModelBase {
@@ -52,13 +52,13 @@ public final class SmdpModel extends ModelBase {
     /** Validation observations are sampled in batches of this many. */
     private static final int VALIDATION_BATCH = 32;
 
-    private final TimeConditionedNetwork network;
+    private final NetworkOutput network;
     private final double scoreFactor;
     /** The reverse step's and the feature's physics (null for HeatGen) and the choice it came from. */
     private final PhysicsModel physics;
     private final String physicsChoice;
 
-    private SmdpModel(Method method, NetworkConfig config, Block block, TimeConditionedNetwork network, DatasetSpec spec,
+    private SmdpModel(Method method, NetworkConfig config, Block block, NetworkOutput network, DatasetSpec spec,
             Normalisation normalisation, double scoreFactor, PhysicsModel physics, String physicsChoice) {
         super(method, config, block, spec, normalisation);
         this.network = network;
@@ -96,14 +96,16 @@ public final class SmdpModel extends ModelBase {
         int inChannels = physics ? IN_CHANNELS : 2;
         Block block = config.build(inChannels);
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, inChannels, spec.gridSize(), spec.gridSize()));
+        block.initialize(manager, DataType.FLOAT32, config.inputShape(inChannels, spec.problem().stateShape()));
         double span = spec.endTime() / spec.steps();
         double noise = spec.diffusion() * Math.sqrt(span);
         ParameterStore store = new ParameterStore(manager, false);
-        TimeConditionedNetwork net = physics
-                ? new TimeConditionedNetwork(block, store, spec.endTime(), outputScale(spec),
-                        drift, span, noise > 0 ? 1 / noise : 1)
-                : new TimeConditionedNetwork(block, store, spec.endTime(), outputScale(spec));
+        NetworkOutput net = config.timeConditioned(block, store, spec.endTime(), outputScale(method, spec), drift, span,
+                noise > 0 ? 1 / noise : 1);
+        if (method.scoreMatching() && !(net instanceof MlpNetwork)) {
+            throw new InvalidInputException("--method " + method.id() + " needs the mlp network (its loss uses the "
+                    + "network's exact Jacobian-vector products), got " + config.toMap().get("architecture"));
+        }
         return new SmdpModel(method, config, block, net, spec, norm, scoreFactor, drift, physicsChoice);
     }
 
@@ -167,15 +169,28 @@ public final class SmdpModel extends ModelBase {
         return gRootD > 0 ? 2 / gRootD : 1;
     }
 
+    /**
+     * The output scale of {@code method}: {@link #outputScale(DatasetSpec)} for the unrolled losses;
+     * {@code 1 / g} for the score-matching baselines, whose network is the score, of size
+     * {@code 1 / (g sqrt t)} (so the raw output is of order {@code 1 / sqrt t}).
+     */
+    public static double outputScale(Method method, DatasetSpec spec) {
+        if (method.scoreMatching()) {
+            return spec.diffusion() > 0 ? 1 / spec.diffusion() : 1;
+        }
+        return outputScale(spec);
+    }
+
 
 
 
     /**
-     * The SDE whose reverse this model integrates: the data's for SMDP; for HeatGen the same
+     * The SDE whose reverse this model integrates: the data's for SMDP and the score-matching
+     * baselines (whose network is the score alone); for HeatGen the same
      * diffusion with no physics drift (the network's output is the whole step).
      */
     public Sde reverseSde(Sde dataSde) {
-        if (method != Method.SMDP) {
+        if (method == Method.HEATGEN) {
             return new Sde(PhysicsModel.NONE, dataSde.diffusion());
         }
         return physics instanceof SurrogatePhysics ? new Sde(physics, dataSde.diffusion()) : dataSde;
@@ -183,14 +198,20 @@ public final class SmdpModel extends ModelBase {
 
     @Override
     public Objective objective(Sde dataSde, TrainingOptions options) {
+        if (method.scoreMatching()) {
+            return new ScoreMatchingObjective(dataSde, (MlpNetwork) network, spec.endTime(), spec.steps(),
+                    options.jitter(), method == Method.SSM_VR);
+        }
         return new UnrolledOdeObjective(dataSde, reverseSde(dataSde), network, spec.endTime(), spec.steps(),
                 options.jitter(), options.anchorEvery(), options.anchorWeight(), options.graphEvaluations());
     }
 
     @Override
     public Objective reference(Sde dataSde, TrainingOptions options, NDManager manager) {
-        return method == Method.SMDP ? new UnrolledOdeObjective(dataSde, new ExactNet(manager, spec, normalisation),
-                spec.endTime(), spec.steps(), options.jitter()) : null;
+        NetworkOutput exact = method == Method.SMDP
+                ? spec.problem().referenceNetwork(manager, spec, normalisation) : null;
+        return exact == null ? null
+                : new UnrolledOdeObjective(dataSde, exact, spec.endTime(), spec.steps(), options.jitter());
     }
 
     /** Validation with the {@code ode} and {@code sde} samplers; {@code best.ckpt} is chosen by the ODE MSE. */
@@ -202,9 +223,8 @@ public final class SmdpModel extends ModelBase {
             try {
                 HostArray pred = PosteriorSampling.run(manager, valY, 1, Samplers.create(name), reverseSde(dataSde),
                         score(), grid, Seeds.derive(seed, "validation-sampling"), VALIDATION_BATCH, null);
-                Evaluation e = Metrics.evaluate(valX0, pred, 0, 1, spec.alpha(), spec.endTime());
-                entry.put("val_" + name + "_mse", e.mse().mean());
-                entry.put("val_" + name + "_spectral", e.spectralError().mean());
+                Map<String, Double> metrics = spec.problem().metrics(valX0, pred.reshape(valX0.shape()), spec);
+                metrics.forEach((metric, value) -> entry.put("val_" + name + "_" + metric, value));
             } catch (InvalidInputException diverged) {
                 entry.put("val_" + name + "_error", diverged.getMessage()); // a poor early network: record, go on
             }
@@ -224,7 +244,7 @@ public final class SmdpModel extends ModelBase {
      */
     @Override
     public String posteriorSelectionMetric() {
-        return "val_sde_spectral";
+        return "val_sde_" + spec.problem().posteriorMetric();
     }
 
     @Override
@@ -238,7 +258,7 @@ public final class SmdpModel extends ModelBase {
         return m;
     }
 
-    public TimeConditionedNetwork network() {
+    public NetworkOutput network() {
         return network;
     }
 

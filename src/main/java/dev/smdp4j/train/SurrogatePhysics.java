@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Scalars;
@@ -58,11 +57,11 @@ public final class SurrogatePhysics implements PhysicsModel {
 
     /**
      * The physics of a choice for a model of data set {@code spec} in normalisation {@code norm}:
-     * the spectral heat solver, or the surrogate loaded from its checkpoint.
+     * the problem's own differentiable solver ({@code spectral}), or the surrogate loaded from its checkpoint.
      */
     public static PhysicsModel open(NDManager manager, String choice, DatasetSpec spec, Normalisation norm) {
         Path f = file(choice);
-        return f == null ? new HeatEquation(manager, spec.alpha()) : load(manager, f, spec, norm);
+        return f == null ? spec.problem().physics(manager, norm) : load(manager, f, spec, norm);
     }
 
     /**

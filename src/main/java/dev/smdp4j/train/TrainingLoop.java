@@ -6,6 +6,7 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
+import dev.smdp4j.util.Shapes;
 import java.util.SplittableRandom;
 import dev.smdp4j.util.EngineArrays;
 
@@ -57,9 +58,16 @@ public final class TrainingLoop {
     private final long seed;
     private final boolean augment;
 
-    /** {@code train}: normalised training fields {@code [n, N, N]}. */
+    /**
+     * {@code train}: normalised training states {@code [n, ...state]}; {@code augment} (random flips
+     * and quarter turns) needs square two-dimensional states {@code [n, N, N]}.
+     */
     public TrainingLoop(NDManager manager, Objective objective, Adam adam, HostArray train, WindowSchedule schedule,
             long seed, boolean augment) {
+        if (augment && (train.rank() != 3 || train.dim(1) != train.dim(2))) {
+            throw new dev.smdp4j.io.InvalidInputException("augmentation (flips and quarter turns) needs square "
+                    + "two-dimensional states, got training states of shape " + train.shapeString());
+        }
         this.manager = manager;
         this.objective = objective;
         this.adam = adam;
@@ -160,16 +168,21 @@ public final class TrainingLoop {
 
     /** One forward/backward pass; returns the loss (NaN or infinite if it diverged). */
     private double step(int[] order, int it, Stage stage, GaussianNoise random) {
-        int n = train.dim(1);
+        int size = train.strideOfFirstAxis();
         int b = stage.batch();
-        float[] batch = new float[b * n * n];
+        float[] batch = new float[b * size];
         for (int j = 0; j < b; j++) {
             int field = order[it * b + j];
-            int symmetry = augment ? (int) (random.nextUniform() * 8) : 0;
-            Augmentation.apply(symmetry, train.data(), field * n * n, batch, j * n * n, n);
+            if (augment) {
+                int symmetry = (int) (random.nextUniform() * 8);
+                Augmentation.apply(symmetry, train.data(), field * size, batch, j * size, train.dim(1));
+            } else {
+                System.arraycopy(train.data(), field * size, batch, j * size, size);
+            }
         }
         try (NDManager scope = manager.newSubManager()) {
-            return objective.lossAndBackward(EngineArrays.of(scope, batch, new Shape(b, n, n)), stage, random);
+            return objective.lossAndBackward(EngineArrays.of(scope, batch,
+                    Shapes.batch(b, Shapes.state(train.shape()))), stage, random);
         }
     }
 

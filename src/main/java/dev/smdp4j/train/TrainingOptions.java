@@ -1,5 +1,6 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
 import java.util.LinkedHashMap;
@@ -69,11 +70,11 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
             throw new InvalidInputException("--physics " + physics + " applies to --method smdp only, not "
                     + method.id());
         }
-        if (!method.reverseProcess() && schedule.stages().stream().anyMatch(s -> s.anchorEvery() != Stage.INHERIT)) {
+        if (!method.unrolled() && schedule.stages().stream().anyMatch(s -> s.anchorEvery() != Stage.INHERIT)) {
             throw new InvalidInputException("a stage's anchor setting (the sixth --schedule field) applies to "
                     + "--method smdp and heatgen only, not " + method.id());
         }
-        if (!method.reverseProcess() && schedule.stages().stream().anyMatch(s -> s.window() != 1)) {
+        if (!method.unrolled() && schedule.stages().stream().anyMatch(s -> s.window() != 1)) {
             throw new InvalidInputException("method " + method.id() + " is not unrolled: every --schedule stage "
                     + "needs window 1, got " + schedule);
         }
@@ -86,6 +87,22 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
         if (!(clip > 0)) {
             throw new InvalidInputException("--clip must be > 0, got " + clip);
         }
+    }
+
+    /**
+     * The defaults of {@code method} for a data set of {@code spec}: the problem's network and
+     * schedule, no time jitter, flips and quarter turns only for square fields, a tenth of the
+     * training set (at most 250) held out for validation, the method's score factor, weight decay
+     * and anchors, clipping 10, the problem's own physics and graph budget, no weight averaging.
+     */
+    public static TrainingOptions defaults(Method method, DatasetSpec spec, long seed) {
+        dev.smdp4j.problem.Problem problem = spec.problem();
+        int[] state = problem.stateShape();
+        boolean square = state.length == 2 && state[0] == state[1];
+        return new TrainingOptions(method, problem.defaultNetwork(method),
+                WindowSchedule.parse(problem.defaultSchedule(method)), seed, false, square,
+                Math.min(250, spec.trainSize() / 10), method.defaultScoreFactor(), 10, method.defaultWeightDecay(),
+                method.defaultAnchorEvery(), 1, null, SPECTRAL, problem.graphEvaluations(), 0);
     }
 
     public Map<String, Object> toMap() {

@@ -12,7 +12,7 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
-import dev.smdp4j.physics.HeatEquation;
+import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.sde.Diffusion;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.util.GaussianNoise;
@@ -20,6 +20,7 @@ import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Interruption;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
+import dev.smdp4j.util.Shapes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,11 +111,11 @@ public final class TrainingRun {
         prepareOutput();
 
         try (NDManager manager = parent.newSubManager();
-                HeatEquation heat = new HeatEquation(manager, spec.alpha());
                 Interruption interruption = new Interruption()) {
-            Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
+            PhysicsModel physics = spec.problem().physics(manager, norm);
+            Sde sde = new Sde(physics, Diffusion.constant(spec.diffusion()));
             HostArray valY = valSize == 0 ? null
-                    : DatasetGenerator.observe(manager, heat, valX0, spec, Seeds.derive(options.seed(), "validation"));
+                    : spec.problem().observe(manager, physics, valX0, spec, Seeds.derive(options.seed(), "validation"));
             TrainableModel model = TrainableModel.create(manager, options, spec, norm);
             try (Adam adam = Adam.builder().clip(options.clip()).weightDecay(options.weightDecay()).build(model.block())) {
                 if (!resume && options.init() != null) {
@@ -458,13 +459,13 @@ public final class TrainingRun {
 
     /** Mean loss of the exact-net reference on a few batches: what a perfect one-step optimum scores. */
     private double lossFloor(NDManager manager, Objective floor, HostArray train, Stage stage) {
-        int n = train.dim(1);
         int b = Math.min(stage.batch(), train.dim(0));
         double sum = 0;
         for (int i = 0; i < FLOOR_BATCHES; i++) {
             try (NDManager scope = manager.newSubManager()) {
                 int from = (i * b) % (train.dim(0) - b + 1);
-                var x0 = EngineArrays.of(scope, train.rows(from, from + b).data(), new Shape(b, n, n));
+                var x0 = EngineArrays.of(scope, train.rows(from, from + b).data(),
+                        Shapes.batch(b, Shapes.state(train.shape())));
                 sum += floor.loss(x0, stage.window(), new GaussianNoise(Seeds.derive(options.seed(), "floor/" + i)))
                         .getFloat();
             }

@@ -123,7 +123,7 @@ public final class UnrolledOdeObjective implements Objective {
         int start = window + (int) Math.floor(random.nextUniform() * (steps - window + 1));
         int[] anchors = new int[anchorCount(window)];
         NDArray[] anchorStates = new NDArray[anchors.length];
-        if (ForwardSimulation.hasClosedFormMarginal(sde, (int) x0.getShape().get(2))) {
+        if (ForwardSimulation.hasClosedFormMarginal(sde, x0.getShape())) {
             NDArray states = run(grid, x0, start - window, start, random);
             for (int k = 0; k < anchors.length; k++) {
                 anchors[k] = 1 + (int) Math.floor(random.nextUniform() * steps);

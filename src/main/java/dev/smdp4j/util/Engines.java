@@ -19,6 +19,21 @@ public final class Engines {
         }
     }
 
+    /**
+     * A new root manager with {@code threads} engine (intra-op) threads unless the user set
+     * {@code ai.djl.pytorch.num_threads}; 0 keeps the engine's default. Takes effect only if the
+     * engine has not started yet in this JVM. For tiny operations (a small MLP on a batch of
+     * scalars), waking the second thread costs more than the operation: measured on this machine,
+     * a forward pass of the toy SDE's network on 256 states took 42 ms with two threads and
+     * 0.66 ms with one (docs/BENCHMARKS.md).
+     */
+    public static NDManager newManager(int threads) {
+        if (threads > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        }
+        return newManager();
+    }
+
     /** A new root manager on the default (CPU) device, with offline mode set. */
     public static NDManager newManager() {
         configureOffline();

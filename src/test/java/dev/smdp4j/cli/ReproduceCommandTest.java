@@ -264,7 +264,7 @@ class ReproduceCommandTest {
     /** The training labels of the quick profile, in the order reproduce starts them. */
     private static List<String> trainingLabels(boolean learnedPhysics) {
         List<String> labels = new ArrayList<>();
-        for (Method m : Method.values()) {
+        for (Method m : dev.smdp4j.problem.HeatProblem.paper().methods()) {
             if (m != Method.SURROGATE || learnedPhysics) {
                 labels.add(m.id());
             }

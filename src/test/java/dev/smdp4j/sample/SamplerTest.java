@@ -34,7 +34,7 @@ class SamplerTest extends EngineTest {
     static final Normalisation NORM = new Normalisation(0, 2.455);
 
     static DatasetSpec spec(int steps) {
-        return new DatasetSpec(10, 10, N, 4, 1, 0.2, steps, 0.1, 0.01, 0);
+        return DatasetSpec.heat(10, 10, N, 4, 1, 0.2, steps, 0.1, 0.01, 0);
     }
 
     /** An observation-like field: the exact end state of a fixed random field. */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class ExactHeatScoreTest extends EngineTest {
     private static final int N = 8;
-    private static final DatasetSpec SPEC = new DatasetSpec(2, 1, N, 4, 0.7, 0.2, 4, 0.1, 0.01, 0);
+    private static final DatasetSpec SPEC = DatasetSpec.heat(2, 1, N, 4, 0.7, 0.2, 4, 0.1, 0.01, 0);
     private static final Normalisation NORM = new Normalisation(0.1, 2.0);
 
     /** Sigma(t): the grid covariance at floor(t/d), then one partial step of length r = t - j d. */

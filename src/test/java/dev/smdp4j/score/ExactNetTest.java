@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ExactNetTest extends EngineTest {
     private static final int N = 8;
-    private static final DatasetSpec SPEC = new DatasetSpec(2, 1, N, 4, 0.7, 0.2, 4, 0.1, 0.01, 0);
+    private static final DatasetSpec SPEC = DatasetSpec.heat(2, 1, N, 4, 0.7, 0.2, 4, 0.1, 0.01, 0);
     private static final Normalisation NORM = new Normalisation(0.0, 2.0);
 
     @Test
@@ -81,7 +81,7 @@ class ExactNetTest extends EngineTest {
             assertArrayEquals(net.output(x, 0.1).mul(0.5).toFloatArray(), score.score(x, 0.1).toFloatArray(), 0);
             assertEquals("exact-net x 0.5", score.describe());
         }
-        DatasetSpec noDiffusion = new DatasetSpec(2, 1, N, 4, 0.7, 0.2, 4, 0, 0.01, 0);
+        DatasetSpec noDiffusion = DatasetSpec.heat(2, 1, N, 4, 0.7, 0.2, 4, 0, 0.01, 0);
         assertThrows(IllegalArgumentException.class, () -> new ExactNet(manager, noDiffusion, NORM));
     }
 }

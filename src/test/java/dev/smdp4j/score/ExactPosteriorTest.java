@@ -13,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.TestFourier;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
-import dev.smdp4j.data.HeatDataset;
+import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
@@ -34,7 +34,7 @@ class ExactPosteriorTest extends EngineTest {
     private static final Normalisation NORM = new Normalisation(0.0, 2.0);
 
     private static DatasetSpec spec(double alpha, double observationNoise) {
-        return new DatasetSpec(2, 1, N, 4, alpha, 0.2, 4, 0.1, observationNoise, 0);
+        return DatasetSpec.heat(2, 1, N, 4, alpha, 0.2, 4, 0.1, observationNoise, 0);
     }
 
     /** {@code count} observations {@code H_T(x0) + s e} of prior fields, in the units of {@link #NORM}. */
@@ -84,7 +84,7 @@ class ExactPosteriorTest extends EngineTest {
         }
         // At the paper's N = 32, alpha T = 0.2 the highest modes decay by e^-102: not invertible in float32.
         DatasetSpec paper = DatasetSpec.paper();
-        DatasetSpec noiseFree = new DatasetSpec(2, 1, 32, 4, paper.alpha(), paper.endTime(), 4, 0.1, 0, 0);
+        DatasetSpec noiseFree = DatasetSpec.heat(2, 1, 32, 4, paper.alpha(), paper.endTime(), 4, 0.1, 0, 0);
         assertThrows(IllegalArgumentException.class, () -> new ExactPosterior(manager, noiseFree, NORM));
     }
 
@@ -159,8 +159,8 @@ class ExactPosteriorTest extends EngineTest {
 
     @Test
     void onAGeneratedTestSetTheMeanBeatsObservationAndSamplesAndSamplesMatchTheSpectrum() {
-        DatasetSpec spec = new DatasetSpec(256, 64, 16, 4, 1, 0.2, 32, 0.1, 0.01, 5);
-        HeatDataset data = DatasetGenerator.generate(manager, spec, false);
+        DatasetSpec spec = DatasetSpec.heat(256, 64, 16, 4, 1, 0.2, 32, 0.1, 0.01, 5);
+        Dataset data = DatasetGenerator.generate(manager, spec, false);
         Normalisation norm = data.normalisation();
         int count = spec.testSize();
         int n = spec.gridSize();
@@ -189,7 +189,7 @@ class ExactPosteriorTest extends EngineTest {
     }
 
     /** The benchmark's metrics of predictions in physical units, as files hold them. */
-    private static Evaluation evaluate(HeatDataset data, HostArray physicalPrediction) {
+    private static Evaluation evaluate(Dataset data, HostArray physicalPrediction) {
         Normalisation norm = data.normalisation();
         return Metrics.evaluate(data.testX0(), physicalPrediction, norm.mean(), norm.std(), data.spec().alpha(),
                 data.spec().endTime());

@@ -75,7 +75,7 @@ class HeatModesTest extends EngineTest {
 
     @Test
     void varianceAtIsTheGridRowOnTheGridAndOnePartialStepBetween() {
-        DatasetSpec spec = new DatasetSpec(2, 1, 6, 4, 1, 0.2, 8, 0.1, 0.01, 0);
+        DatasetSpec spec = DatasetSpec.heat(2, 1, 6, 4, 1, 0.2, 8, 0.1, 0.01, 0);
         Normalisation norm = new Normalisation(0, 2.5);
         double[][] v = HeatModes.forwardVariances(spec, norm);
         double d = 0.2 / 8;
@@ -101,7 +101,7 @@ class HeatModesTest extends EngineTest {
     void priorVarianceMatchesTheEmpiricalModeVarianceOfNormalisedRandomFields() {
         int n = 8;
         int count = 4000;
-        DatasetSpec spec = new DatasetSpec(count, 1, n, 4, 1, 0.2, 32, 0.1, 0.01, 0);
+        DatasetSpec spec = DatasetSpec.heat(count, 1, n, 4, 1, 0.2, 32, 0.1, 0.01, 0);
         HostArray physical = new GaussianRandomField(4).sample(manager, count, n, 17);
         Normalisation norm = Normalisation.of(physical);
         float[] x = norm.normalise(physical).data();

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The one-shot baselines: checkpoint round trips and the physics loss's gradient through the solver. */
 class OneShotModelTest extends EngineTest {
-    static final DatasetSpec SPEC = new DatasetSpec(16, 4, 16, 4, 1, 0.2, 8, 0.1, 0.01, 3);
+    static final DatasetSpec SPEC = DatasetSpec.heat(16, 4, 16, 4, 1, 0.2, 8, 0.1, 0.01, 3);
     static final Normalisation NORM = new Normalisation(0.1, 2.0);
     @TempDir
     Path tmp;

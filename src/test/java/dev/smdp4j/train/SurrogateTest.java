@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SurrogateTest {
     /** 16 x 16, M = 8: the largest {@code alpha |k|^2 d} is 3.2, as the paper's 32 x 32, M = 32 step. */
-    static final DatasetSpec SPEC = new DatasetSpec(96, 16, 16, 4, 1, 0.2, 8, 0.1, 0.01, 5);
+    static final DatasetSpec SPEC = DatasetSpec.heat(96, 16, 16, 4, 1, 0.2, 8, 0.1, 0.01, 5);
     @TempDir
     static Path tmp;
     static Path data;
@@ -202,7 +202,7 @@ class SurrogateTest {
                 () -> TrainableModel.load(manager, Checkpoint.read(r.best())));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
         // a surrogate of another grid, and a surrogate as a reconstruction model, are refused
-        DatasetSpec otherGrid = new DatasetSpec(96, 16, 8, 4, 1, 0.2, 8, 0.1, 0.01, 5);
+        DatasetSpec otherGrid = DatasetSpec.heat(96, 16, 8, 4, 1, 0.2, 8, 0.1, 0.01, 5);
         InvalidInputException grid = assertThrows(InvalidInputException.class,
                 () -> SurrogatePhysics.load(manager, surrogateFile, otherGrid, store().normalisation()));
         assertTrue(grid.getMessage().contains("other physics"), grid.getMessage());

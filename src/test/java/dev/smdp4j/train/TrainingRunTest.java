@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** SMDP training on tiny sizes: the loss falls, gradients reach every parameter, resume is exact. */
 class TrainingRunTest {
     static final ScoreNetConfig TINY_NET = new ScoreNetConfig(8, 1, 3, new int[] {1, 2}, "leaky-relu");
-    static final DatasetSpec SPEC = new DatasetSpec(48, 8, 16, 4, 1, 0.2, 8, 0.1, 0.01, 3);
+    static final DatasetSpec SPEC = DatasetSpec.heat(48, 8, 16, 4, 1, 0.2, 8, 0.1, 0.01, 3);
     @TempDir
     static Path tmp;
     static Path data;

@@ -1,0 +1,104 @@
+package dev.smdp4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import dev.smdp4j.score.NetworkOutput;
+import dev.smdp4j.util.Scalars;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Evaluates an {@link MlpConfig} block on a batch of states {@code [B, ...]} (flattened to
+ * {@code [B, D]}) and the time, as {@code [x, log(t + 1e-5)]}, times a fixed output scale; the
+ * result has the states' shape. Computed from the layers' parameters directly, so that the same
+ * pass can carry a tangent: {@link #jvp} gives the Jacobian-vector product {@code (d net / dx) v}
+ * by forward-mode differentiation, exactly and differentiably with respect to the weights (what
+ * implicit and sliced score matching need).
+ */
+public final class MlpNetwork implements NetworkOutput {
+    /** The time offset of the input {@code log(t + 1e-5)} (the reference's). */
+    public static final double TIME_OFFSET = 1e-5;
+    private final Block block;
+    private final double outputScale;
+    private final double timeScale;
+
+    /** A fixed output scale. */
+    public MlpNetwork(Block block, double outputScale) {
+        this(block, outputScale, 0);
+    }
+
+    /** With {@code timeScale = T > 0}, the output scale is divided by {@code sqrt(t / T + 1e-3)} (see {@link MlpConfig}). */
+    public MlpNetwork(Block block, double outputScale, double timeScale) {
+        this.block = block;
+        this.outputScale = outputScale;
+        this.timeScale = timeScale;
+    }
+
+    /** The output and its directional derivative along {@code v} (same shape as {@code x}). */
+    public record Jvp(NDArray output, NDArray derivative) {
+    }
+
+    @Override
+    public NDArray output(NDArray x, double t) {
+        return pass(x, t, null).output();
+    }
+
+    /** {@code net(x, t)} and {@code (d net / dx)(x, t) v}. */
+    public Jvp jvp(NDArray x, double t, NDArray v) {
+        return pass(x, t, v);
+    }
+
+    private Jvp pass(NDArray x, double t, NDArray v) {
+        Shape shape = x.getShape();
+        long batch = shape.get(0);
+        NDArray time = x.getManager().full(new Shape(batch, 1), (float) Math.log(t + TIME_OFFSET));
+        NDArray h = NDArrays.concat(new NDList(x.reshape(batch, -1), time), 1);
+        NDArray tangent = v == null ? null
+                : NDArrays.concat(new NDList(v.reshape(batch, -1), time.zerosLike()), 1);
+        List<Linear> layers = layers();
+        for (int i = 0; i < layers.size(); i++) {
+            NDArray weight = layers.get(i).getParameters().get("weight").getArray();
+            NDArray bias = layers.get(i).getParameters().get("bias").getArray();
+            NDArray z = Linear.linear(h, weight, bias).singletonOrThrow();
+            if (tangent != null) {
+                tangent = tangent.matMul(weight.transpose());
+            }
+            if (i == layers.size() - 1) {
+                h = z;
+                break;
+            }
+            h = Activation.elu(z, 1f);
+            if (tangent != null) {
+                // elu'(z) = 1 for z > 0 and exp(z) = elu(z) + 1 for z <= 0: min(elu(z) + 1, 1).
+                tangent = tangent.mul(Scalars.clip(Scalars.add(h, 1), 0, 1));
+            }
+        }
+        double scale = timeScale > 0 ? outputScale / Math.sqrt(t / timeScale + 1e-3) : outputScale;
+        NDArray out = Scalars.mul(h, scale).reshape(shape);
+        return new Jvp(out, tangent == null ? null : Scalars.mul(tangent, scale).reshape(shape));
+    }
+
+    private List<Linear> layers() {
+        List<Linear> out = new ArrayList<>();
+        for (var child : block.getChildren().values()) {
+            if (child instanceof Linear l) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    public Block block() {
+        return block;
+    }
+
+    @Override
+    public String describe() {
+        return "mlp";
+    }
+}

@@ -1,0 +1,192 @@
+package dev.smdp4j.problem;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.nn.NetworkConfig;
+import dev.smdp4j.physics.PhysicsModel;
+import dev.smdp4j.score.NetworkOutput;
+import dev.smdp4j.score.ScoreModel;
+import dev.smdp4j.sde.Diffusion;
+import dev.smdp4j.sde.ForwardSimulation;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.train.Method;
+import dev.smdp4j.util.EngineArrays;
+import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Scalars;
+import dev.smdp4j.util.Shapes;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A physical process that SMDP inverts, with its own parameters: what the rest of the library
+ * asks of a physics. An instance is immutable and carries the values of its parameters (a record
+ * is the natural implementation); the protocol parameters every problem shares (sizes, {@code T},
+ * {@code M}, {@code g}, observation noise, seed) live in {@link DatasetSpec}.
+ *
+ * <p>Register a problem with {@link Problems#register} to make it available by name to
+ * {@code dataset.json}, checkpoints and the command line. States are arrays of
+ * {@link #stateShape()}; a batch of them is {@code [B, ...stateShape]}. Everything is in the
+ * normalised units of the data set ({@link #normalisation}).
+ */
+public interface Problem {
+
+    /** The registered name, e.g. {@code heat} or {@code toy-sde}. */
+    String name();
+
+    /** The shape of one state, e.g. {@code {32, 32}} for the heat benchmark or {@code {1}} for a scalar SDE. */
+    int[] stateShape();
+
+    /**
+     * This problem's own parameters, in the order they are written to {@code dataset.json} and
+     * checkpoints; {@link Problems#fromParameters} rebuilds the problem from them.
+     */
+    Map<String, Object> parameters();
+
+    /** The protocol's defaults for this problem (sizes, {@code T}, {@code M}, {@code g}, noise, seed). */
+    DatasetSpec defaultSpec();
+
+    /**
+     * The differentiable noise-free drift in normalised units: {@code increment(x, d)} advances a
+     * batch of states by {@code d}. Its arrays live in {@code manager}.
+     */
+    PhysicsModel physics(NDManager manager, Normalisation normalisation);
+
+    /** {@code count} initial states drawn from the prior with {@code seed}, physical units, {@code [count, ...stateShape]}. */
+    HostArray initialStates(NDManager manager, int count, long seed);
+
+    /** Throws {@link dev.smdp4j.io.InvalidInputException} naming the first impossible parameter of the problem itself. */
+    default void checkParameters() {
+    }
+
+    /**
+     * Problem-specific checks of a data set's parameters beyond {@link DatasetSpec#validate()};
+     * throws {@link dev.smdp4j.io.InvalidInputException} naming the first impossible one. The
+     * default requires positive forward noise (the reverse SDE and its score need it).
+     */
+    default void validate(DatasetSpec spec) {
+        if (!(spec.diffusion() > 0)) {
+            throw new dev.smdp4j.io.InvalidInputException("--diffusion g must be > 0 (the reverse SDE and its "
+                    + "score need forward noise), got " + spec.diffusion());
+        }
+    }
+
+    /** The normalisation of a training set: by default the mean and standard deviation of every value. */
+    default Normalisation normalisation(HostArray trainX0) {
+        return Normalisation.of(trainX0);
+    }
+
+    /**
+     * Observations of normalised initial states: by default the end of a noisy forward trajectory
+     * (Euler-Maruyama on the uniform grid of {@code spec}), plus observation noise {@code s e}.
+     * Problems with an exact solver override it (the heat benchmark observes {@code H_T(x0) + s e}).
+     */
+    default HostArray observe(NDManager manager, PhysicsModel physics, HostArray x0, DatasetSpec spec, long seed) {
+        GaussianNoise noise = new GaussianNoise(seed);
+        Sde sde = new Sde(physics, Diffusion.constant(spec.diffusion()));
+        TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = EngineArrays.of(scope, x0.data(), Shapes.batch(x0.dim(0), Shapes.state(x0.shape())));
+            NDArray end = ForwardSimulation.trajectory(sde, grid, x, noise).get(":, -1");
+            if (spec.observationNoise() > 0) {
+                end = end.add(Scalars.mul(noise.next(scope, end.getShape()), spec.observationNoise()));
+            }
+            return new HostArray(end.toFloatArray(), x0.shape());
+        }
+    }
+
+    /** The methods this problem can train; by default all but the heat-specific ones. */
+    Set<Method> methods();
+
+    /** The default network of {@code method} for this problem. */
+    NetworkConfig defaultNetwork(Method method);
+
+    /**
+     * The default graph budget of the unrolled losses (network evaluations of single states kept in
+     * one autograd graph; 0 = no limit): by default the heat benchmark's 64 fields of 32 x 32.
+     * Problems with small states raise it or lift it, since checkpointing costs time.
+     */
+    default int graphEvaluations() {
+        return 64;
+    }
+
+    /**
+     * Engine (intra-op) threads the commands ask for when they start the engine for this problem;
+     * 0, the default, keeps the engine's own choice (one per core). Problems of tiny states ask for 1
+     * (see {@link dev.smdp4j.util.Engines#newManager(int)}).
+     */
+    default int engineThreads() {
+        return 0;
+    }
+
+    /** The default window schedule of {@code method} for this problem. */
+    String defaultSchedule(Method method);
+
+    /**
+     * Metrics of estimates {@code [n, ...stateShape]} against the true initial states (normalised
+     * units), as means over the set; lower is better for every entry. It must contain {@code mse}.
+     */
+    Map<String, Double> metrics(HostArray truthX0, HostArray estimates, DatasetSpec spec);
+
+    /** The entry of {@link #metrics} that selects the checkpoint for posterior sampling ({@code best-sde.ckpt}). */
+    default String posteriorMetric() {
+        return "mse";
+    }
+
+    /**
+     * A closed-form network output with which the training loss can be evaluated as a floor (the
+     * heat benchmark's exact score), or null when the problem has none.
+     */
+    default NetworkOutput referenceNetwork(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
+        return null;
+    }
+
+    /** The closed forms usable in place of a checkpoint (e.g. {@code exact-score}); none by default. */
+    default List<String> closedForms() {
+        return List.of();
+    }
+
+    /**
+     * The closed form {@code name} as a score for the samplers ({@code factor}: the score factor of
+     * closed-form network outputs), or null when it reconstructs directly
+     * ({@link #closedFormSamples}). Its arrays live in {@code manager}.
+     */
+    default ScoreModel closedFormScore(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
+            double factor) {
+        throw new IllegalArgumentException("problem " + name() + " has no closed form '" + name + "'");
+    }
+
+    /** Samples {@code [n, K, ...state]} (or the mean, {@code K = 0} giving one) of a direct closed form, normalised units. */
+    default HostArray closedFormSamples(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
+            HostArray y, int samples, long seed) {
+        throw new IllegalArgumentException("problem " + name() + " has no direct closed form '" + name + "'");
+    }
+
+    /** The names of parameters in which {@code other} differs from this problem, as "name this vs other". */
+    default List<String> differences(Problem other) {
+        if (!name().equals(other.name())) {
+            return List.of("problem " + name() + " vs " + other.name());
+        }
+        return parameters().entrySet().stream().filter(e -> !e.getValue().equals(other.parameters().get(e.getKey())))
+                .map(e -> e.getKey() + " " + e.getValue() + " vs " + other.parameters().get(e.getKey())).toList();
+    }
+
+    /** {@code [count, ...stateShape]}. */
+    default int[] batchShape(int count) {
+        int[] s = stateShape();
+        int[] out = new int[s.length + 1];
+        out[0] = count;
+        System.arraycopy(s, 0, out, 1, s.length);
+        return out;
+    }
+
+    /** The number of values in one state. */
+    default int stateSize() {
+        return Arrays.stream(stateShape()).reduce(1, Math::multiplyExact);
+    }
+}

@@ -1,0 +1,317 @@
+package dev.smdp4j.problem.toy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.Version;
+import dev.smdp4j.data.DatasetGenerator;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.DatasetStore;
+import dev.smdp4j.io.AtomicFiles;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.Json;
+import dev.smdp4j.io.Npz;
+import dev.smdp4j.report.ToyFigures;
+import dev.smdp4j.sample.Sampler;
+import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.score.ScoreModel;
+import dev.smdp4j.sde.Diffusion;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.Method;
+import dev.smdp4j.train.SmdpModel;
+import dev.smdp4j.train.TrainableModel;
+import dev.smdp4j.train.TrainingOptions;
+import dev.smdp4j.train.TrainingRun;
+import dev.smdp4j.util.EngineArrays;
+import dev.smdp4j.util.Hashing;
+import dev.smdp4j.util.ItemNoise;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code smdp reproduce --problem toy-sde}: the toy SDE's table and figures in one run. Generates
+ * the data, trains SMDP and the two score-matching baselines (ISM, SSM-VR) on it, integrates back
+ * from the 1000 evaluation end states {@code linspace(-0.1, 0.1, 1000)} at {@code t = T} with each
+ * row's score and sampler (Euler steps of {@code T / 500 = 0.02}), and writes
+ * {@code table.md/.csv/.json} (Q and the hit fractions at 1% and 10%), {@code trajectories.png},
+ * {@code histograms.png} and {@code log.txt}. The exact score of the Fokker-Planck reference
+ * ({@link ToyExactScore}) gives the reference rows.
+ *
+ * <p>Resumable: trainings live in directories keyed by a hash of their options and data, and
+ * resume from their last checkpoint; each row's samples are cached under a hash of the model's
+ * content, the sampler, the steps and the seed.
+ */
+public final class ToyReproduction {
+    /** The evaluation: end states and their number (the reference's). */
+    public static final double START_LOW = -0.1;
+    public static final double START_HIGH = 0.1;
+    public static final int STARTS = 1000;
+    /** Euler steps back from T = 10 (step 0.02, the reference's). */
+    public static final int STEPS = 500;
+    /** Paths drawn per panel of the trajectory figure. */
+    static final int PATHS_SHOWN = 100;
+
+    /** A row of the table: a model (a method's training, or the exact score) and a sampler. */
+    public record Row(String name, String source, String sampler) {
+    }
+
+    /** The rows: each learned score with the reverse SDE and an ODE, and the exact score with all three samplers. */
+    public static final List<Row> ROWS = List.of(
+            new Row("SMDP-ODE", "smdp", "ode"),
+            new Row("SMDP-SDE", "smdp", "sde"),
+            new Row("ISM-ODE", "ism", "pf-ode"),
+            new Row("ISM-SDE", "ism", "sde"),
+            new Row("SSM-VR-ODE", "ssm-vr", "pf-ode"),
+            new Row("SSM-VR-SDE", "ssm-vr", "sde"),
+            new Row("exact-score pf-ode", "exact-score", "pf-ode"),
+            new Row("exact-score ode", "exact-score", "ode"),
+            new Row("exact-score sde", "exact-score", "sde"));
+
+    private final Path out;
+    private final long seed;
+    private final boolean showProgress;
+    private final List<String> log = new ArrayList<>();
+
+    public ToyReproduction(Path out, long seed, boolean showProgress) {
+        this.out = out;
+        this.seed = seed;
+        this.showProgress = showProgress;
+    }
+
+    /** The training options of {@code method} on the toy problem: the defaults ({@link TrainingOptions#defaults}). */
+    public TrainingOptions options(Method method, DatasetSpec spec) {
+        return TrainingOptions.defaults(method, spec, seed);
+    }
+
+    public void run(NDManager manager) {
+        long start = System.nanoTime();
+        Path dataDir = out.resolve("data");
+        DatasetSpec spec = ToySde.paper().defaultSpec();
+        ensureData(manager, dataDir, spec);
+        DatasetStore store = DatasetStore.open(dataDir);
+        String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
+        Map<String, Path[]> models = new LinkedHashMap<>();
+        for (Method method : List.of(Method.SMDP, Method.ISM, Method.SSM_VR)) {
+            models.put(method.id(), train(manager, dataDir, dataHash, options(method, store.spec())));
+        }
+        float[] startStates = starts();
+        Map<String, float[]> ends = new LinkedHashMap<>();
+        Map<String, double[][]> paths = new LinkedHashMap<>();
+        List<Map<String, Object>> table = new ArrayList<>();
+        for (Row row : ROWS) {
+            Path[] ckpts = models.get(row.source());
+            // ODE rows use the checkpoint chosen by the ODE's validation error, SDE rows the posterior one.
+            Path ckpt = ckpts == null ? null : row.sampler().equals("sde") && Files.isRegularFile(ckpts[1]) ? ckpts[1]
+                    : ckpts[0];
+            HostArray[] result = sample(manager, store, row, ckpt, startStates);
+            float[] end = result[0].data();
+            ends.put(row.name(), end);
+            paths.put(row.name(), toPaths(result[1]));
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("row", row.name());
+            entry.put("model", ckpt == null ? row.source() : out.relativize(ckpt).toString());
+            entry.put("sampler", row.sampler());
+            for (double tol : new double[] {ModeHits.STRICT, ModeHits.LOOSE}) {
+                ModeHits hits = ModeHits.of(end, tol);
+                String suffix = tol == ModeHits.STRICT ? "1pct" : "10pct";
+                entry.put("q_" + suffix, hits.q());
+                entry.put("hit_minus_" + suffix, hits.minus());
+                entry.put("hit_plus_" + suffix, hits.plus());
+            }
+            table.add(entry);
+            log(String.format(Locale.ROOT, "%-20s Q(1%%) %.3f  Q(10%%) %.3f", row.name(), entry.get("q_1pct"),
+                    entry.get("q_10pct")));
+        }
+        writeTable(table);
+        double[] times = new double[STEPS + 1];
+        for (int i = 0; i <= STEPS; i++) {
+            times[i] = spec.endTime() * i / STEPS;
+        }
+        Map<String, double[][]> shown = new LinkedHashMap<>();
+        for (String name : List.of("SMDP-ODE", "SMDP-SDE", "ISM-SDE", "exact-score sde")) {
+            shown.put(name, paths.get(name));
+        }
+        ToyFigures.trajectories(out.resolve("trajectories.png"), times, shown, PATHS_SHOWN);
+        Map<String, double[]> endStates = new LinkedHashMap<>();
+        ends.forEach((name, v) -> endStates.put(name, toDoubles(v)));
+        ToyFigures.endStateHistograms(out.resolve("histograms.png"), endStates,
+                toDoubles(store.trainX0().data()), 63);
+        log(String.format(Locale.ROOT, "done in %.1f s", (System.nanoTime() - start) / 1e9));
+        writeLog();
+    }
+
+    /** The evaluation end states, {@code linspace(-0.1, 0.1, 1000)}. */
+    public static float[] starts() {
+        float[] y = new float[STARTS];
+        for (int i = 0; i < STARTS; i++) {
+            y[i] = (float) (START_LOW + (START_HIGH - START_LOW) * i / (STARTS - 1));
+        }
+        return y;
+    }
+
+    private void ensureData(NDManager manager, Path dataDir, DatasetSpec spec) {
+        if (Files.isRegularFile(dataDir.resolve(DatasetStore.MANIFEST))) {
+            DatasetStore existing = DatasetStore.open(dataDir);
+            if (!existing.spec().equals(spec)) {
+                throw new InvalidInputException(dataDir + " holds a data set with other parameters than the toy "
+                        + "protocol; choose another --out");
+            }
+            log("data: reused " + dataDir);
+            return;
+        }
+        log("data: " + spec.toMap());
+        DatasetStore.write(dataDir, DatasetGenerator.generate(manager, spec, false));
+    }
+
+    /** Trains (or resumes, or reuses) one method; returns its best.ckpt and best-sde.ckpt. */
+    private Path[] train(NDManager manager, Path dataDir, String dataHash, TrainingOptions options) {
+        String key = Hashing.sha256Hex((options.toMap() + "|" + options.network().toMap() + "|" + dataHash)
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+        Path dir = out.resolve("runs").resolve(options.method().id() + "-" + key);
+        Path last = dir.resolve(TrainingRun.LAST);
+        Path[] result = {dir.resolve(TrainingRun.BEST), dir.resolve(TrainingRun.BEST_POSTERIOR)};
+        if (Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false)) {
+            log("train " + options.method().id() + ": reused " + dir);
+            return result;
+        }
+        log("train " + options.method().id() + ": " + options.toMap() + " network " + options.network().toMap());
+        long t0 = System.nanoTime();
+        TrainingRun.Result r = new TrainingRun(dataDir, dir, options, Files.isRegularFile(last), 5, 0, showProgress)
+                .label(options.method().id()).resumeHint("run the same 'smdp reproduce' command again to continue")
+                .run(manager);
+        if (!r.complete()) {
+            writeLog();
+            throw new InvalidInputException("training of " + options.method().id() + " stopped at step "
+                    + r.position().step() + "; run the same command again to continue");
+        }
+        log(String.format(Locale.ROOT, "train %s: %.1f s", options.method().id(), (System.nanoTime() - t0) / 1e9));
+        return result;
+    }
+
+    /** The end states {@code [STARTS, 1]} and paths {@code [STARTS, STEPS + 1]} (time increasing) of a row, cached. */
+    private HostArray[] sample(NDManager manager, DatasetStore store, Row row, Path ckpt, float[] startStates) {
+        String modelKey = ckpt == null ? row.source() + store.spec().toMap() : Hashing.sha256(ckpt);
+        String key = Hashing.sha256Hex((modelKey + "|" + row.sampler() + "|" + STEPS + "|" + seed + "|" + STARTS)
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+        Path file = out.resolve("samples").resolve(row.name().replace(' ', '_') + "-" + key + ".npz");
+        if (Files.isRegularFile(file)) {
+            Map<String, HostArray> cached = Npz.read(file);
+            return new HostArray[] {cached.get("x0"), cached.get("paths")};
+        }
+        DatasetSpec spec = store.spec();
+        float[] paths = new float[STARTS * (STEPS + 1)];
+        HostArray end;
+        try (NDManager scope = manager.newSubManager()) {
+            ScoreModel score;
+            Sde sde;
+            Sde data = new Sde(spec.problem().physics(scope, store.normalisation()),
+                    Diffusion.constant(spec.diffusion()));
+            if (ckpt == null) {
+                score = spec.problem().closedFormScore(scope, row.source(), spec, store.normalisation(), 0.5);
+                sde = data;
+            } else {
+                TrainableModel model = TrainableModel.load(scope, Checkpoint.read(ckpt));
+                if (!(model instanceof SmdpModel reverse)) {
+                    throw new IllegalStateException(ckpt + " is not a score model");
+                }
+                score = reverse.score();
+                sde = reverse.reverseSde(data);
+            }
+            Sampler sampler = Samplers.create(row.sampler());
+            NDArray xT = EngineArrays.of(scope, startStates, new Shape(STARTS, 1));
+            NDArray x0 = sampler.sample(xT, sde, score, TimeGrid.uniform(spec.endTime(), STEPS),
+                    new ItemNoise(seed, 0, STARTS), (index, x) -> {
+                        float[] v = x.toFloatArray();
+                        for (int i = 0; i < STARTS; i++) {
+                            paths[i * (STEPS + 1) + index] = v[i];
+                        }
+                    });
+            end = new HostArray(x0.toFloatArray(), STARTS, 1);
+        }
+        HostArray pathArray = new HostArray(paths, STARTS, STEPS + 1);
+        Map<String, HostArray> arrays = new LinkedHashMap<>();
+        arrays.put("x0", end);
+        arrays.put("paths", pathArray);
+        Npz.write(file, arrays);
+        return new HostArray[] {end, pathArray};
+    }
+
+    private static double[][] toPaths(HostArray paths) {
+        int n = paths.dim(0);
+        int len = paths.dim(1);
+        double[][] out = new double[n][len];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < len; j++) {
+                out[i][j] = paths.data()[i * len + j];
+            }
+        }
+        return out;
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
+    private void writeTable(List<Map<String, Object>> rows) {
+        StringBuilder md = new StringBuilder();
+        md.append("| row | sampler | Q (1%) | hits -1 / +1 (1%) | Q (10%) | hits -1 / +1 (10%) |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        StringBuilder csv = new StringBuilder("row,sampler,model,q_1pct,hit_minus_1pct,hit_plus_1pct,q_10pct,"
+                + "hit_minus_10pct,hit_plus_10pct\n");
+        for (Map<String, Object> r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f / %.3f | %.3f | %.3f / %.3f |%n", r.get("row"),
+                    r.get("sampler"), r.get("q_1pct"), r.get("hit_minus_1pct"), r.get("hit_plus_1pct"),
+                    r.get("q_10pct"), r.get("hit_minus_10pct"), r.get("hit_plus_10pct")));
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f%n", r.get("row"),
+                    r.get("sampler"), r.get("model"), r.get("q_1pct"), r.get("hit_minus_1pct"), r.get("hit_plus_1pct"),
+                    r.get("q_10pct"), r.get("hit_minus_10pct"), r.get("hit_plus_10pct")));
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("library", Version.label());
+        doc.put("commit", Version.commit());
+        doc.put("created", Instant.now().toString());
+        doc.put("seed", seed);
+        doc.put("starts", Map.of("low", START_LOW, "high", START_HIGH, "count", STARTS));
+        doc.put("steps", STEPS);
+        doc.put("rows", rows);
+        try {
+            AtomicFiles.writeString(out.resolve("table.md"), md.toString());
+            AtomicFiles.writeString(out.resolve("table.csv"), csv.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Json.write(out.resolve("table.json"), doc);
+    }
+
+    private void log(String line) {
+        log.add(Instant.now() + " " + line);
+        if (showProgress) {
+            System.err.println(line);
+        }
+    }
+
+    private void writeLog() {
+        try {
+            Files.createDirectories(out);
+            AtomicFiles.writeString(out.resolve("log.txt"), String.join("\n", log) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

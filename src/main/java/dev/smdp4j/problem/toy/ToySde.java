@@ -1,0 +1,174 @@
+package dev.smdp4j.problem.toy;
+
+import ai.djl.ndarray.NDManager;
+import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.MlpConfig;
+import dev.smdp4j.nn.NetworkConfig;
+import dev.smdp4j.physics.PhysicsModel;
+import dev.smdp4j.problem.Problem;
+import dev.smdp4j.problem.Problems;
+import dev.smdp4j.train.Method;
+import dev.smdp4j.score.ScoreModel;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one-dimensional SDE of the full SMDP paper ("Solving Inverse Physics Problems with Score
+ * Matching", Holzschuh, Vegetti and Thuerey, 2023, Fig. 1): {@code dx = -lambda sign(x) x^2 dt + g dw}
+ * on {@code [0, T]} from {@code x0 = +1} or {@code -1}. Every end state is compatible with both
+ * starts, so a point estimate is wrong by construction and only posterior sampling reaches both.
+ *
+ * <p>Protocol (the authors' configuration files, which differ from their README): {@code lambda = 7},
+ * {@code g = 0.03}, {@code T = 10}, {@code M = 499} intervals ({@code dt = 10/499}, the 500 stored
+ * points of the reference), 2500 training trajectories. The initial states alternate {@code +1,
+ * -1} (as the reference's; the prior's seed is therefore unused). States are {@code [1]}; the
+ * normalisation is the identity (the drift is nonlinear, and the data are already of order one).
+ * Observations are noisy end states of the forward SDE (no extra observation noise by default).
+ */
+public record ToySde(double lambda) implements Problem {
+    public static final String NAME = "toy-sde";
+    /** Batch and learning rate as the reference (Adam, 1e-3 then 1e-4); windows grow from 2. */
+    public static final String SMDP_SCHEDULE = "2:30:256:1e-3:1e-3:0,4:30:256:1e-3:1e-3:0,8:30:256:1e-3:5e-4:0,"
+            + "16:30:256:5e-4:1e-4:0,32:30:256:1e-4:1e-4:0";
+    /** The score-matching baselines: one-step (not unrolled) losses, the same number of epochs and learning rates. */
+    public static final String SCORE_MATCHING_SCHEDULE = "1:90:256:1e-3:1e-3,1:60:256:5e-4:1e-4";
+
+    public ToySde {
+        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+            throw new InvalidInputException("toy-sde: lambda must be finite and >= 0, got " + lambda);
+        }
+    }
+
+    /** {@code lambda = 7}. */
+    public static ToySde paper() {
+        return new ToySde(7);
+    }
+
+    public static ToySde fromParameters(Map<String, ?> m) {
+        return new ToySde(Problems.number(m, "lambda"));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int[] stateShape() {
+        return new int[] {1};
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lambda", lambda);
+        return m;
+    }
+
+    /** 2500 training and 500 test trajectories, {@code T = 10}, {@code M = 499}, {@code g = 0.03}, {@code s = 0}. */
+    @Override
+    public DatasetSpec defaultSpec() {
+        return new DatasetSpec(this, 2500, 500, 10, 499, 0.03, 0, 0);
+    }
+
+    @Override
+    public PhysicsModel physics(NDManager manager, Normalisation normalisation) {
+        if (normalisation.mean() != 0 || normalisation.std() != 1) {
+            throw new InvalidInputException("toy-sde works in physical units; normalisation must be the identity, got "
+                    + normalisation);
+        }
+        return new ToyDrift(lambda);
+    }
+
+    /** {@code +1, -1, +1, ...} ({@code [count, 1]}). */
+    @Override
+    public HostArray initialStates(NDManager manager, int count, long seed) {
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            x[i] = i % 2 == 0 ? 1f : -1f;
+        }
+        return new HostArray(x, count, 1);
+    }
+
+    /** The identity: the process is nonlinear and already of order one. */
+    @Override
+    public Normalisation normalisation(HostArray trainX0) {
+        return new Normalisation(0, 1);
+    }
+
+    @Override
+    public Set<Method> methods() {
+        return EnumSet.of(Method.SMDP, Method.ISM, Method.SSM_VR);
+    }
+
+    /** The reference's MLP on {@code (x, log(t + 1e-5))}: hidden layers 30, 30, 25, 20, 10, ELU. */
+    @Override
+    public NetworkConfig defaultNetwork(Method method) {
+        return MlpConfig.toyDefaults();
+    }
+
+    /** One: the states are scalars, and a second thread costs more than each operation (Engines#newManager(int)). */
+    @Override
+    public int engineThreads() {
+        return 1;
+    }
+
+    /** No limit: a window of 32 steps at batch 256 keeps a few megabytes alive. */
+    @Override
+    public int graphEvaluations() {
+        return 0;
+    }
+
+    @Override
+    public String defaultSchedule(Method method) {
+        return method == Method.SMDP ? SMDP_SCHEDULE : SCORE_MATCHING_SCHEDULE;
+    }
+
+    /**
+     * {@code mse} against the true start, and {@code q_loss = 1 - Q} at 1% tolerance
+     * ({@link ModeHits}): lower is better for both.
+     */
+    @Override
+    public Map<String, Double> metrics(HostArray truthX0, HostArray estimates, DatasetSpec spec) {
+        float[] t = truthX0.data();
+        float[] e = estimates.data();
+        if (t.length != e.length) {
+            throw new InvalidInputException("toy-sde metrics: " + t.length + " true states but " + e.length
+                    + " estimates");
+        }
+        double se = 0;
+        for (int i = 0; i < t.length; i++) {
+            se += (e[i] - t[i]) * (double) (e[i] - t[i]);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("mse", se / t.length);
+        m.put("q_loss", 1 - ModeHits.of(e, ModeHits.STRICT).q());
+        return m;
+    }
+
+    /** {@code exact-score}: the Fokker-Planck reference's score ({@link ToyExactScore}). */
+    @Override
+    public List<String> closedForms() {
+        return List.of("exact-score");
+    }
+
+    @Override
+    public ScoreModel closedFormScore(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
+            double factor) {
+        if (!name.equals("exact-score")) {
+            return Problem.super.closedFormScore(manager, name, spec, normalisation, factor);
+        }
+        return new ToyExactScore(lambda, spec.diffusion(), spec.endTime());
+    }
+
+    @Override
+    public String posteriorMetric() {
+        return "q_loss";
+    }
+}
