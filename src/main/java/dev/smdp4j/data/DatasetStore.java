@@ -48,6 +48,18 @@ public final class DatasetStore {
 
     /** Writes {@code data} into {@code dir} (created if needed); every file atomically, the manifest last. */
     public static void write(Path dir, Dataset data) {
+        write(dir, data, null);
+    }
+
+    /**
+     * As {@link #write(Path, Dataset)}; with {@code imported} (a description of the source, e.g.
+     * file and SHA-256) the data set's trajectories are the training data: training takes its
+     * states from {@code trajectories.npz} instead of simulating from {@code train.npz}.
+     */
+    public static void write(Path dir, Dataset data, Map<String, Object> imported) {
+        if (imported != null && data.trajectories() == null) {
+            throw new IllegalArgumentException("an imported data set needs its trajectories");
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -81,6 +93,10 @@ public final class DatasetStore {
         m.put("normalisation", Map.of("mean", data.normalisation().mean(), "std", data.normalisation().std()));
         m.put("problem", data.spec().problem().name());
         m.put("state_shape", Arrays.stream(data.spec().problem().stateShape()).boxed().toList());
+        if (imported != null) {
+            m.put("imported", imported);
+            m.put("train_on_trajectories", true);
+        }
         m.put("files", files);
         Json.writeChecked(dir.resolve(MANIFEST), m);
     }
@@ -183,6 +199,28 @@ public final class DatasetStore {
 
     public boolean hasTrajectories() {
         return manifest.path("files").has(TRAJECTORIES);
+    }
+
+    /** Whether training takes its states from the stored trajectories (an imported data set), not from simulations. */
+    public boolean trainsOnTrajectories() {
+        return manifest.path("train_on_trajectories").asBoolean(false);
+    }
+
+    /** The training trajectories {@code [n_train, M + 1, ...state]}, physical units, validated. */
+    public HostArray trajectories() {
+        if (!hasTrajectories()) {
+            throw new InvalidInputException(dir + " holds no " + TRAJECTORIES);
+        }
+        Path path = dir.resolve(TRAJECTORIES);
+        String expected = manifest.path("files").path(TRAJECTORIES).path("sha256").asText("");
+        if (!expected.isEmpty() && !expected.equals(Hashing.sha256(path))) {
+            throw new InvalidInputException(path + ": content does not match the SHA-256 recorded in " + MANIFEST);
+        }
+        int[] state = spec.problem().stateShape();
+        int[] shape = new int[state.length + 1];
+        shape[0] = spec.steps() + 1;
+        System.arraycopy(state, 0, shape, 1, state.length);
+        return FieldChecks.requireStates(Npz.read(path, "traj"), path + " key 'traj'", spec.trainSize(), shape);
     }
 
     /** Training initial states {@code [n_train, ...state]}, physical units, validated. */

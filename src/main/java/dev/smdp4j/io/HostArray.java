@@ -74,6 +74,21 @@ public final class HostArray {
         return new HostArray(out, Arrays.copyOfRange(shape, 1, shape.length));
     }
 
+    /** Entry {@code j} along the second axis of every entry of the first, copied: {@code [n, a, ...]} to {@code [n, ...]}. */
+    public HostArray sliceSecondAxis(int j) {
+        int n = shape[0];
+        int count = shape[1];
+        int size = strideOfFirstAxis() / count;
+        float[] out = new float[n * size];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(data, (i * count + j) * size, out, i * size, size);
+        }
+        int[] s = new int[shape.length - 1];
+        s[0] = n;
+        System.arraycopy(shape, 2, s, 1, shape.length - 2);
+        return new HostArray(out, s);
+    }
+
     /** Entries {@code [from, to)} along the first axis, copied. */
     public HostArray rows(int from, int to) {
         int stride = strideOfFirstAxis();

@@ -23,33 +23,38 @@ import java.util.Map;
  * @param outputs values per state (the input has one more: the time)
  * @param gain a fixed factor on the method's output scale (a reparametrisation: the function class is
  *     unchanged, but Adam's steps, of similar size in every weight, then move the output by this much more)
+ * @param inputGain a fixed factor on the state input: the toy's states are of order 1 near
+ *     {@code t = 0} but about 0.05 at late times, where its score still varies strongly; with gain 1
+ *     the first layer must first grow its weights twentyfold (measured: late-time scores stayed
+ *     near zero or of the wrong sign after 6000 Adam steps, docs/RESULTS.md, "Toy SDE")
  * @param timeScaled multiply the output by {@code 1 / sqrt(t / T + 1e-3)} (1 at {@code T}, about 18 at
  *     {@code T / 500}), as score networks divide by the noise level: a score's size grows like
  *     {@code 1 / sqrt(t)} towards {@code t = 0}, and without it the late times' small scores are a
  *     tiny perturbation of the network's output
  */
-public record MlpConfig(List<Integer> hidden, int outputs, double gain, boolean timeScaled) implements NetworkConfig {
+public record MlpConfig(List<Integer> hidden, int outputs, double gain, double inputGain, boolean timeScaled)
+        implements NetworkConfig {
 
     /**
      * The reference's toy network: hidden 30, 30, 25, 20, 10, one output (about 2.5k parameters),
-     * with the time scaling (our addition; measured in docs/RESULTS.md, "Toy SDE").
+     * with input gain 30 and the time scaling (our additions; measured in docs/RESULTS.md, "Toy SDE").
      */
     public static MlpConfig toyDefaults() {
-        return new MlpConfig(List.of(30, 30, 25, 20, 10), 1, 1, true);
+        return new MlpConfig(List.of(30, 30, 25, 20, 10), 1, 1, 30, true);
     }
 
     /** Gain 1, no time scaling. */
     public MlpConfig(List<Integer> hidden, int outputs) {
-        this(hidden, outputs, 1, false);
+        this(hidden, outputs, 1, 1, false);
     }
 
     public MlpConfig {
         hidden = List.copyOf(hidden);
         if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h == null || h < 1) || outputs < 1
-                || !(gain > 0) || Double.isInfinite(gain)) {
+                || !(gain > 0) || Double.isInfinite(gain) || !(inputGain > 0) || Double.isInfinite(inputGain)) {
             throw new InvalidInputException("invalid mlp network: hidden " + hidden + ", outputs " + outputs
-                    + ", gain " + gain + " (need at least one hidden layer, every width >= 1, outputs >= 1, a finite "
-                    + "gain > 0)");
+                    + ", gain " + gain + ", input gain " + inputGain + " (need at least one hidden layer, every width >= 1, outputs >= 1, a finite "
+                    + "gain > 0 and input gain > 0)");
         }
     }
 
@@ -74,7 +79,7 @@ public record MlpConfig(List<Integer> hidden, int outputs, double gain, boolean 
     @Override
     public NetworkOutput timeConditioned(Block block, ParameterStore store, double endTime, double outputScale,
             PhysicsModel feature, double featureSpan, double featureScale) {
-        return new MlpNetwork(block, outputScale * gain, timeScaled ? endTime : 0);
+        return new MlpNetwork(block, outputScale * gain, inputGain, timeScaled ? endTime : 0);
     }
 
     @Override
@@ -95,6 +100,7 @@ public record MlpConfig(List<Integer> hidden, int outputs, double gain, boolean 
         m.put("hidden", hidden);
         m.put("outputs", outputs);
         m.put("gain", gain);
+        m.put("input_gain", inputGain);
         m.put("time_scaled", timeScaled);
         return m;
     }
@@ -116,7 +122,11 @@ public record MlpConfig(List<Integer> hidden, int outputs, double gain, boolean 
             if (!(m.get("time_scaled") instanceof Boolean timeScaled)) {
                 throw new IllegalArgumentException("'time_scaled' must be true or false");
             }
-            return new MlpConfig(widths, ConfigMaps.integer(m, "outputs"), gain.doubleValue(), timeScaled);
+            if (!(m.get("input_gain") instanceof Number inputGain)) {
+                throw new IllegalArgumentException("'input_gain' must be a number");
+            }
+            return new MlpConfig(widths, ConfigMaps.integer(m, "outputs"), gain.doubleValue(), inputGain.doubleValue(),
+                    timeScaled);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
         }

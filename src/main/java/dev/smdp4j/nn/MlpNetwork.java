@@ -25,17 +25,22 @@ public final class MlpNetwork implements NetworkOutput {
     public static final double TIME_OFFSET = 1e-5;
     private final Block block;
     private final double outputScale;
+    private final double inputGain;
     private final double timeScale;
 
     /** A fixed output scale. */
     public MlpNetwork(Block block, double outputScale) {
-        this(block, outputScale, 0);
+        this(block, outputScale, 1, 0);
     }
 
-    /** With {@code timeScale = T > 0}, the output scale is divided by {@code sqrt(t / T + 1e-3)} (see {@link MlpConfig}). */
-    public MlpNetwork(Block block, double outputScale, double timeScale) {
+    /**
+     * The state enters multiplied by {@code inputGain}; with {@code timeScale = T > 0}, the output
+     * scale is divided by {@code sqrt(t / T + 1e-3)} (see {@link MlpConfig}).
+     */
+    public MlpNetwork(Block block, double outputScale, double inputGain, double timeScale) {
         this.block = block;
         this.outputScale = outputScale;
+        this.inputGain = inputGain;
         this.timeScale = timeScale;
     }
 
@@ -57,9 +62,11 @@ public final class MlpNetwork implements NetworkOutput {
         Shape shape = x.getShape();
         long batch = shape.get(0);
         NDArray time = x.getManager().full(new Shape(batch, 1), (float) Math.log(t + TIME_OFFSET));
-        NDArray h = NDArrays.concat(new NDList(x.reshape(batch, -1), time), 1);
+        NDArray state = inputGain == 1 ? x.reshape(batch, -1) : Scalars.mul(x.reshape(batch, -1), inputGain);
+        NDArray h = NDArrays.concat(new NDList(state, time), 1);
+        NDArray direction = v == null || inputGain == 1 ? v : Scalars.mul(v, inputGain);
         NDArray tangent = v == null ? null
-                : NDArrays.concat(new NDList(v.reshape(batch, -1), time.zerosLike()), 1);
+                : NDArrays.concat(new NDList(direction.reshape(batch, -1), time.zerosLike()), 1);
         List<Linear> layers = layers();
         for (int i = 0; i < layers.size(); i++) {
             NDArray weight = layers.get(i).getParameters().get("weight").getArray();

@@ -43,4 +43,14 @@ public interface Objective {
     default double lossAndBackward(NDArray x0, Stage stage, GaussianNoise random) {
         return lossAndBackward(x0, stage.window(), random);
     }
+
+    /**
+     * This objective on batches of stored trajectories {@code [B, M + 1, ...state]} (a data set
+     * imported with {@code smdp import}) instead of initial states; objectives that need to
+     * simulate or observe refuse.
+     */
+    default Objective onStoredTrajectories() {
+        throw new dev.smdp4j.io.InvalidInputException("this method cannot train on stored trajectories (it needs "
+                + "initial states and the problem's simulator); use smdp, heatgen, ism or ssm-vr");
+    }
 }

@@ -41,6 +41,7 @@ public final class ScoreMatchingObjective implements Objective {
     private final int steps;
     private final boolean jitter;
     private final boolean sliced;
+    private boolean givenTrajectories;
 
     public ScoreMatchingObjective(Sde sde, MlpNetwork network, double endTime, int steps, boolean jitter,
             boolean sliced) {
@@ -50,6 +51,17 @@ public final class ScoreMatchingObjective implements Objective {
         this.steps = steps;
         this.jitter = jitter;
         this.sliced = sliced;
+    }
+
+    /** On stored trajectories {@code [B, M + 1, ...state]}: the states are taken from them. */
+    @Override
+    public Objective onStoredTrajectories() {
+        if (jitter) {
+            throw new dev.smdp4j.io.InvalidInputException("--jitter cannot be used with stored trajectories");
+        }
+        ScoreMatchingObjective copy = new ScoreMatchingObjective(sde, network, endTime, steps, false, sliced);
+        copy.givenTrajectories = true;
+        return copy;
     }
 
     @Override
@@ -62,8 +74,8 @@ public final class ScoreMatchingObjective implements Objective {
             last = Math.max(last, times[k]);
         }
         NDManager manager = x0.getManager();
-        NDArray states = ForwardSimulation.trajectory(sde, grid, x0, random, last);
-        long dims = x0.getShape().size() / x0.getShape().get(0);
+        NDArray states = givenTrajectories ? x0 : ForwardSimulation.trajectory(sde, grid, x0, random, last);
+        long dims = states.get(":, 0").getShape().size() / x0.getShape().get(0);
         NDArray total = null;
         for (int m : times) {
             NDArray x = states.get(":, " + m);

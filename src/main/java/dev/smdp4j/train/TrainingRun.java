@@ -97,7 +97,9 @@ public final class TrainingRun {
         DatasetSpec spec = store.spec();
         options.schedule().validateFor(spec.steps());
         Normalisation norm = store.normalisation();
-        HostArray all = norm.normalise(store.trainX0());
+        boolean trajectories = store.trainsOnTrajectories();
+        // Imported data: the training batches are whole stored trajectories, and x0 is their first state.
+        HostArray all = norm.normalise(trajectories ? store.trajectories() : store.trainX0());
         int n = all.dim(0);
         int valSize = options.validationSize();
         int maxBatch = options.schedule().stages().stream().mapToInt(Stage::batch).max().orElseThrow();
@@ -106,7 +108,8 @@ public final class TrainingRun {
                     + " fewer than the largest batch (" + maxBatch + ") remain");
         }
         HostArray train = all.rows(0, n - valSize);
-        HostArray valX0 = all.rows(n - valSize, n);
+        HostArray valX0 = trajectories ? all.rows(n - valSize, n).sliceSecondAxis(0) : all.rows(n - valSize, n);
+        HostArray valEnd = trajectories ? all.rows(n - valSize, n).sliceSecondAxis(spec.steps()) : null;
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
         prepareOutput();
 
@@ -114,7 +117,7 @@ public final class TrainingRun {
                 Interruption interruption = new Interruption()) {
             PhysicsModel physics = spec.problem().physics(manager, norm);
             Sde sde = new Sde(physics, Diffusion.constant(spec.diffusion()));
-            HostArray valY = valSize == 0 ? null
+            HostArray valY = valSize == 0 ? null : trajectories ? valEnd
                     : spec.problem().observe(manager, physics, valX0, spec, Seeds.derive(options.seed(), "validation"));
             TrainableModel model = TrainableModel.create(manager, options, spec, norm);
             try (Adam adam = Adam.builder().clip(options.clip()).weightDecay(options.weightDecay()).build(model.block())) {
@@ -124,7 +127,7 @@ public final class TrainingRun {
                 try (WeightAverage average = options.averageDecay() > 0
                         ? new WeightAverage(model.block(), options.averageDecay()) : null) {
                     return train(manager, sde, model, adam, average, spec, norm, dataHash, train, valX0, valY,
-                            interruption);
+                            interruption, trajectories);
                 }
             }
         }
@@ -133,13 +136,14 @@ public final class TrainingRun {
     /** The training proper, with the run's model, optimizer and (if any) weight average in place. */
     private Result train(NDManager manager, Sde sde, TrainableModel model, Adam adam, WeightAverage average,
             DatasetSpec spec, Normalisation norm, String dataHash, HostArray train, HostArray valX0, HostArray valY,
-            Interruption interruption) {
+            Interruption interruption, boolean trajectories) {
         State state = resume ? restore(model, adam, average, spec, dataHash) : new State(Position.START,
                 new ArrayList<>(), Double.POSITIVE_INFINITY, 0);
-        Objective objective = model.objective(sde, options);
-        Objective floor = model.reference(sde, options, manager);
+        Objective objective = trajectories ? model.objective(sde, options).onStoredTrajectories()
+                : model.objective(sde, options);
+        Objective floor = trajectories ? null : model.reference(sde, options, manager);
         TrainingLoop loop = new TrainingLoop(manager, objective, adam, train, options.schedule(), options.seed(),
-                options.augment());
+                options.augment() && !trajectories); // stored trajectories are used as they are
         Saver saver = new Saver(model, adam, average, spec, norm, dataHash, state, loop);
         long startNanos = System.nanoTime();
         Progress progress = new Progress(label, loop.totalSteps(), "steps", showProgress);

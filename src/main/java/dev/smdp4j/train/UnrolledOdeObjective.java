@@ -49,13 +49,32 @@ public final class UnrolledOdeObjective implements Objective {
     private final int anchorEvery;
     private final double anchorWeight;
     private final int graphEvaluations;
+    /** Whether batches are stored trajectories {@code [B, M + 1, ...state]} instead of initial states. */
+    private boolean givenTrajectories;
 
     public UnrolledOdeObjective(Sde sde, NetworkOutput network, double endTime, int steps, boolean jitter) {
         this(sde, sde, network, endTime, steps, jitter, 0, 0, 0);
     }
 
+    /**
+     * This objective on batches of stored trajectories {@code [B, M + 1, ...state]} (imported data)
+     * instead of initial states: the window and anchor states are taken from them, nothing is
+     * simulated. The grid must be the uniform one the trajectories were stored on.
+     */
+    @Override
+    public Objective onStoredTrajectories() {
+        if (jitter) {
+            throw new dev.smdp4j.io.InvalidInputException("--jitter cannot be used with stored trajectories (their "
+                    + "time points are fixed)");
+        }
+        UnrolledOdeObjective copy = new UnrolledOdeObjective(this, anchorEvery);
+        copy.givenTrajectories = true;
+        return copy;
+    }
+
     /** {@code other} with another anchor setting. */
     private UnrolledOdeObjective(UnrolledOdeObjective other, int anchorEvery) {
+        this.givenTrajectories = other.givenTrajectories;
         this.sde = other.sde;
         this.reverse = other.reverse;
         this.trainedScore = other.trainedScore;
@@ -123,6 +142,13 @@ public final class UnrolledOdeObjective implements Objective {
         int start = window + (int) Math.floor(random.nextUniform() * (steps - window + 1));
         int[] anchors = new int[anchorCount(window)];
         NDArray[] anchorStates = new NDArray[anchors.length];
+        if (givenTrajectories) {
+            for (int k = 0; k < anchors.length; k++) {
+                anchors[k] = 1 + (int) Math.floor(random.nextUniform() * steps);
+                anchorStates[k] = x0.get(":, " + (anchors[k] - 1) + ":" + (anchors[k] + 1));
+            }
+            return new Draw(grid, start, 0, x0, anchors, anchorStates);
+        }
         if (ForwardSimulation.hasClosedFormMarginal(sde, x0.getShape())) {
             NDArray states = run(grid, x0, start - window, start, random);
             for (int k = 0; k < anchors.length; k++) {

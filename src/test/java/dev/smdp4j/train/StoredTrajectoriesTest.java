@@ -1,0 +1,70 @@
+package dev.smdp4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.problem.toy.ToyDrift;
+import dev.smdp4j.score.NetworkOutput;
+import dev.smdp4j.sde.Diffusion;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.util.EngineArrays;
+import dev.smdp4j.util.GaussianNoise;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Training on stored (imported) trajectories takes the window's states from them, simulating nothing. */
+class StoredTrajectoriesTest {
+    static final NetworkOutput ZERO = new NetworkOutput() {
+        @Override
+        public NDArray output(NDArray x, double t) {
+            return x.zerosLike();
+        }
+
+        @Override
+        public String describe() {
+            return "zero";
+        }
+    };
+
+    @Test
+    void theOneStepLossIsComputedFromTheStoredStates() {
+        int b = 5;
+        int steps = 10;
+        double end = 1;
+        double d = end / steps;
+        Random r = new Random(3);
+        float[] traj = new float[b * (steps + 1)];
+        for (int i = 0; i < traj.length; i++) {
+            traj[i] = (float) r.nextGaussian(); // not a trajectory of the physics: nothing may be simulated
+        }
+        Sde sde = new Sde(new ToyDrift(2), Diffusion.constant(0.1));
+        UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, ZERO, end, steps, false);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray batch = EngineArrays.of(m, traj, new Shape(b, steps + 1, 1));
+            float loss = objective.onStoredTrajectories().loss(batch, 1, new GaussianNoise(9)).getFloat();
+            // The window start as the objective draws it: the first uniform of the same stream.
+            int start = 1 + (int) Math.floor(new GaussianNoise(9).nextUniform() * steps);
+            double expected = 0;
+            for (int i = 0; i < b; i++) {
+                double xm = traj[i * (steps + 1) + start];
+                double previous = traj[i * (steps + 1) + start - 1];
+                double predicted = xm + 2 * d * Math.abs(xm) * xm; // x - P_d(x), zero score
+                expected += (predicted - previous) * (predicted - previous) / b;
+            }
+            assertEquals(expected, loss, 1e-5 * Math.max(1, expected));
+        }
+    }
+
+    @Test
+    void jitterAndMethodsThatSimulateRefuseStoredTrajectories() {
+        Sde sde = new Sde(new ToyDrift(2), Diffusion.constant(0.1));
+        assertThrows(InvalidInputException.class,
+                () -> new UnrolledOdeObjective(sde, ZERO, 1, 10, true).onStoredTrajectories());
+        Objective plain = (x0, window, random) -> x0;
+        assertThrows(InvalidInputException.class, plain::onStoredTrajectories);
+    }
+}
