@@ -133,6 +133,11 @@ public interface Problem {
      */
     Map<String, Double> metrics(HostArray truthX0, HostArray estimates, DatasetSpec spec);
 
+    /** The entry of {@link #metrics} that selects {@code best.ckpt}, the estimate model (by the ODE's predictions). */
+    default String estimateMetric() {
+        return "mse";
+    }
+
     /** The entry of {@link #metrics} that selects the checkpoint for posterior sampling ({@code best-sde.ckpt}). */
     default String posteriorMetric() {
         return "mse";

@@ -572,8 +572,15 @@ public final class ToyFigures {
      * The charts side by side, each {@code width x height}, and the legend centred in a band below:
      * {@link #LEGEND_HEIGHT} high, or higher if the legend needs more than one row (a narrow figure).
      */
+    /** Panels per row: all of up to four side by side, more in a grid of about square shape (9 -> 3 x 3). */
+    static int columns(int panels) {
+        return panels <= 4 ? panels : (int) Math.ceil(Math.sqrt(panels));
+    }
+
     private static Rendered renderPanels(List<JFreeChart> charts, int width, int height, LegendItemCollection items) {
-        int total = charts.size() * width;
+        int columns = columns(charts.size());
+        int rows = (charts.size() + columns - 1) / columns;
+        int total = columns * width;
         LegendTitle legend = new LegendTitle(() -> items);
         legend.setItemFont(LEGEND_FONT);
         legend.setItemPaint(Color.BLACK);
@@ -589,7 +596,7 @@ public final class ToyFigures {
         }
         int band = Math.max(LEGEND_HEIGHT, (int) Math.ceil(size.height) + 16);
 
-        BufferedImage image = new BufferedImage(total, height + band, BufferedImage.TYPE_INT_RGB);
+        BufferedImage image = new BufferedImage(total, rows * height + band, BufferedImage.TYPE_INT_RGB);
         List<Rectangle2D> areas = new ArrayList<>();
         Graphics2D g = image.createGraphics();
         try {
@@ -599,11 +606,12 @@ public final class ToyFigures {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             for (int p = 0; p < charts.size(); p++) {
                 ChartRenderingInfo info = new ChartRenderingInfo(null); // no per-item entities
-                charts.get(p).draw(g, new Rectangle2D.Double(p * width, 0, width, height), info);
+                charts.get(p).draw(g, new Rectangle2D.Double((p % columns) * width, (p / columns) * height, width, height),
+                        info);
                 areas.add((Rectangle2D) info.getPlotInfo().getDataArea().clone());
             }
             size = legend.arrange(g, fit);
-            legend.draw(g, new Rectangle2D.Double((total - size.width) / 2, height + (band - size.height) / 2,
+            legend.draw(g, new Rectangle2D.Double((total - size.width) / 2, rows * height + (band - size.height) / 2,
                     size.width, size.height));
         } finally {
             g.dispose();

@@ -41,6 +41,17 @@ public abstract class Sampler {
     /** As {@link #sample(NDArray, Sde, ScoreModel, TimeGrid, NoiseSource)}, showing {@code observer} every state. */
     public NDArray sample(NDArray xT, Sde sde, ScoreModel score, TimeGrid grid, NoiseSource noise,
             PathObserver observer) {
+        return sample(xT, sde, score, grid, noise, observer, true);
+    }
+
+    /**
+     * As {@link #sample(NDArray, Sde, ScoreModel, TimeGrid, NoiseSource, PathObserver)}; unless
+     * {@code stopOnNonFinite}, items that leave finite values are carried on (as NaN or infinite)
+     * instead of failing the batch, for evaluations that count them (every operation of a step acts
+     * on each item alone, so they do not touch the others).
+     */
+    public NDArray sample(NDArray xT, Sde sde, ScoreModel score, TimeGrid grid, NoiseSource noise,
+            PathObserver observer, boolean stopOnNonFinite) {
         Context c = new Context(sde, score, grid, noise);
         NDArray x = xT;
         if (observer != null) {
@@ -52,7 +63,7 @@ public abstract class Sampler {
             if (observer != null) {
                 observer.onState(m - 1, x);
             }
-            int bad = firstNonFiniteItem(x);
+            int bad = stopOnNonFinite ? firstNonFiniteItem(x) : -1;
             if (bad >= 0) {
                 if (x != xT) {
                     x.close();

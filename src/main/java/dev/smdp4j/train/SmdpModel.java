@@ -229,12 +229,13 @@ public final class SmdpModel extends ModelBase {
                 entry.put("val_" + name + "_error", diverged.getMessage()); // a poor early network: record, go on
             }
         }
-        return entry.get("val_ode_mse") instanceof Double v ? v : Double.NaN;
+        return entry.get(selectionMetric()) instanceof Double v ? v : Double.NaN;
     }
 
+    /** The ODE's value of the problem's estimate metric ({@code val_ode_mse} for the heat benchmark). */
     @Override
     public String selectionMetric() {
-        return "val_ode_mse";
+        return "val_ode_" + spec.problem().estimateMetric();
     }
 
     /**

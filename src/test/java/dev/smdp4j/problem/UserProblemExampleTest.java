@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The user-problem example of docs/USAGE.md, section 8, as a user would run it: extracted from
+ * The user-problem example of docs/USAGE.md, section 9, as a user would run it: extracted from
  * the document, compiled against the library, and run at small size. It must register its
  * problem, generate data that record it, train SMDP through its physics and print posterior samples.
  */

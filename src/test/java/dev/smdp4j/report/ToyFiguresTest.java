@@ -500,4 +500,25 @@ class ToyFiguresTest {
             Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
+
+    /** More than four panels go into a grid: nine histograms are three rows of three. */
+    @Test
+    void ninePanelsFormAThreeByThreeGrid() {
+        java.util.Map<String, double[]> ends = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < 9; k++) {
+            ends.put("row " + k, new double[] {-1, -0.99, 1, 0.98, 0.5});
+        }
+        ToyFigures.Rendered r = ToyFigures.renderHistograms(ends, new double[] {-1, 1}, 63);
+        assertEquals(3 * ToyFigures.HISTOGRAM_PANEL_WIDTH, r.image().getWidth());
+        assertTrue(r.image().getHeight() >= 3 * ToyFigures.HISTOGRAM_PANEL_HEIGHT + ToyFigures.LEGEND_HEIGHT,
+                "three rows and the legend: " + r.image().getHeight());
+        assertEquals(9, r.dataAreas().size());
+        assertTrue(r.dataAreas().get(4).getMinY() > ToyFigures.HISTOGRAM_PANEL_HEIGHT
+                && r.dataAreas().get(4).getMaxY() < 2 * ToyFigures.HISTOGRAM_PANEL_HEIGHT, "panel 4 in the second row");
+        assertTrue(r.dataAreas().get(4).getMinX() > ToyFigures.HISTOGRAM_PANEL_WIDTH
+                && r.dataAreas().get(4).getMaxX() < 2 * ToyFigures.HISTOGRAM_PANEL_WIDTH, "panel 4 in the second column");
+        assertEquals(2, ToyFigures.columns(2));
+        assertEquals(4, ToyFigures.columns(4));
+        assertEquals(3, ToyFigures.columns(5));
+    }
 }

@@ -118,11 +118,16 @@ public final class ToyReproduction {
             HostArray[] result = sample(manager, store, row, ckpt, startStates);
             float[] end = result[0].data();
             ends.put(row.name(), end);
-            paths.put(row.name(), toPaths(result[1]));
+            paths.put(row.name(), finitePaths(result[1]));
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("row", row.name());
             entry.put("model", ckpt == null ? row.source() : out.relativize(ckpt).toString());
             entry.put("sampler", row.sampler());
+            int diverged = 0;
+            for (float v : end) {
+                diverged += Float.isFinite(v) ? 0 : 1;
+            }
+            entry.put("diverged", diverged);
             for (double tol : new double[] {ModeHits.STRICT, ModeHits.LOOSE}) {
                 ModeHits hits = ModeHits.of(end, tol);
                 String suffix = tol == ModeHits.STRICT ? "1pct" : "10pct";
@@ -237,10 +242,15 @@ public final class ToyReproduction {
                         for (int i = 0; i < STARTS; i++) {
                             paths[i * (STEPS + 1) + index] = v[i];
                         }
-                    });
+                    }, false); // a diverging path is a miss, not a failed row
             end = new HostArray(x0.toFloatArray(), STARTS, 1);
         }
         HostArray pathArray = new HostArray(paths, STARTS, STEPS + 1);
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Map<String, HostArray> arrays = new LinkedHashMap<>();
         arrays.put("x0", end);
         arrays.put("paths", pathArray);
@@ -248,39 +258,50 @@ public final class ToyReproduction {
         return new HostArray[] {end, pathArray};
     }
 
-    private static double[][] toPaths(HostArray paths) {
+    /** The paths {@code [n][len]} that stayed finite (diverged ones are counted in the table, not drawn). */
+    private static double[][] finitePaths(HostArray paths) {
         int n = paths.dim(0);
         int len = paths.dim(1);
-        double[][] out = new double[n][len];
+        List<double[]> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
+            double[] p = new double[len];
+            boolean finite = true;
             for (int j = 0; j < len; j++) {
-                out[i][j] = paths.data()[i * len + j];
+                p[j] = paths.data()[i * len + j];
+                finite &= Double.isFinite(p[j]);
+            }
+            if (finite) {
+                out.add(p);
             }
         }
-        return out;
+        return out.toArray(new double[0][]);
     }
 
+    /** The finite values of {@code v}. */
     private static double[] toDoubles(float[] v) {
         double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            d[i] = v[i];
+        int k = 0;
+        for (float x : v) {
+            if (Float.isFinite(x)) {
+                d[k++] = x;
+            }
         }
-        return d;
+        return java.util.Arrays.copyOf(d, k);
     }
 
     private void writeTable(List<Map<String, Object>> rows) {
         StringBuilder md = new StringBuilder();
-        md.append("| row | sampler | Q (1%) | hits -1 / +1 (1%) | Q (10%) | hits -1 / +1 (10%) |\n");
-        md.append("|---|---|---|---|---|---|\n");
+        md.append("| row | sampler | Q (1%) | hits -1 / +1 (1%) | Q (10%) | hits -1 / +1 (10%) | diverged |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
         StringBuilder csv = new StringBuilder("row,sampler,model,q_1pct,hit_minus_1pct,hit_plus_1pct,q_10pct,"
-                + "hit_minus_10pct,hit_plus_10pct\n");
+                + "hit_minus_10pct,hit_plus_10pct,diverged\n");
         for (Map<String, Object> r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f / %.3f | %.3f | %.3f / %.3f |%n", r.get("row"),
-                    r.get("sampler"), r.get("q_1pct"), r.get("hit_minus_1pct"), r.get("hit_plus_1pct"),
-                    r.get("q_10pct"), r.get("hit_minus_10pct"), r.get("hit_plus_10pct")));
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f%n", r.get("row"),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f / %.3f | %.3f | %.3f / %.3f | %d |%n",
+                    r.get("row"), r.get("sampler"), r.get("q_1pct"), r.get("hit_minus_1pct"), r.get("hit_plus_1pct"),
+                    r.get("q_10pct"), r.get("hit_minus_10pct"), r.get("hit_plus_10pct"), r.get("diverged")));
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d%n", r.get("row"),
                     r.get("sampler"), r.get("model"), r.get("q_1pct"), r.get("hit_minus_1pct"), r.get("hit_plus_1pct"),
-                    r.get("q_10pct"), r.get("hit_minus_10pct"), r.get("hit_plus_10pct")));
+                    r.get("q_10pct"), r.get("hit_minus_10pct"), r.get("hit_plus_10pct"), r.get("diverged")));
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("library", Version.label());
