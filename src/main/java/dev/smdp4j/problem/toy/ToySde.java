@@ -135,8 +135,8 @@ public record ToySde(double lambda) implements Problem {
     }
 
     /**
-     * {@code mse} against the true start, and {@code q_loss = 1 - Q} at 1% tolerance
-     * ({@link ModeHits}): lower is better for both.
+     * {@code mse} against the true start, {@code q_loss = 1 - Q} at the paper's 1% tolerance and
+     * {@code q_loss_10pct} at the reference's 10% ({@link ModeHits}): lower is better for each.
      */
     @Override
     public Map<String, Double> metrics(HostArray truthX0, HostArray estimates, DatasetSpec spec) {
@@ -153,6 +153,7 @@ public record ToySde(double lambda) implements Problem {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("mse", se / t.length);
         m.put("q_loss", 1 - ModeHits.of(e, ModeHits.STRICT).q());
+        m.put("q_loss_10pct", 1 - ModeHits.of(e, ModeHits.LOOSE).q());
         return m;
     }
 
@@ -171,14 +172,18 @@ public record ToySde(double lambda) implements Problem {
         return new ToyExactScore(lambda, spec.diffusion(), spec.endTime());
     }
 
-    /** {@code q_loss} for the ODE too: with two modes, the MSE prefers estimates between them. */
+    /**
+     * {@code q_loss_10pct} for the ODE too: with two modes, the MSE prefers estimates between them;
+     * and at 1% every early model scores the same (no hits), so the looser tolerance is what
+     * tells checkpoints apart (measured: the 1% value stayed 1 for every validation of a run).
+     */
     @Override
     public String estimateMetric() {
-        return "q_loss";
+        return "q_loss_10pct";
     }
 
     @Override
     public String posteriorMetric() {
-        return "q_loss";
+        return "q_loss_10pct";
     }
 }
