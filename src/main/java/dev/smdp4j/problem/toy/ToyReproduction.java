@@ -82,23 +82,48 @@ public final class ToyReproduction {
     private final Path out;
     private final long seed;
     private final boolean showProgress;
+    private final DatasetSpec protocol;
+    private final int steps;
+    private final Map<Method, String> schedules;
     private final List<String> log = new ArrayList<>();
 
+    /** The toy protocol with every method's default training. */
     public ToyReproduction(Path out, long seed, boolean showProgress) {
+        this(out, seed, showProgress, ToySde.paper().defaultSpec(), STEPS, Map.of());
+    }
+
+    /**
+     * Another data protocol, number of evaluation steps and (for the methods named) schedules: for
+     * tests and quick looks; the defaults are the paper's.
+     */
+    public ToyReproduction(Path out, long seed, boolean showProgress, DatasetSpec protocol, int steps,
+            Map<Method, String> schedules) {
+        if (!(protocol.problem() instanceof ToySde)) {
+            throw new InvalidInputException("the toy reproduction needs a toy-sde data protocol, got "
+                    + protocol.problem().name());
+        }
         this.out = out;
         this.seed = seed;
         this.showProgress = showProgress;
+        this.protocol = protocol;
+        this.steps = steps;
+        this.schedules = Map.copyOf(schedules);
     }
 
-    /** The training options of {@code method} on the toy problem: the defaults ({@link TrainingOptions#defaults}). */
+    /** The training options of {@code method}: the defaults ({@link TrainingOptions#defaults}), with this run's schedule if given. */
     public TrainingOptions options(Method method, DatasetSpec spec) {
-        return TrainingOptions.defaults(method, spec, seed);
+        TrainingOptions d = TrainingOptions.defaults(method, spec, seed);
+        String schedule = schedules.get(method);
+        return schedule == null ? d : new TrainingOptions(d.method(), d.network(),
+                dev.smdp4j.train.WindowSchedule.parse(schedule), d.seed(), d.jitter(), d.augment(), d.validationSize(),
+                d.scoreFactor(), d.clip(), d.weightDecay(), d.anchorEvery(), d.anchorWeight(), d.init(), d.physics(),
+                d.graphEvaluations(), d.averageDecay());
     }
 
     public void run(NDManager manager) {
         long start = System.nanoTime();
         Path dataDir = out.resolve("data");
-        DatasetSpec spec = ToySde.paper().defaultSpec();
+        DatasetSpec spec = protocol;
         ensureData(manager, dataDir, spec);
         DatasetStore store = DatasetStore.open(dataDir);
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
@@ -140,9 +165,9 @@ public final class ToyReproduction {
                     entry.get("q_10pct")));
         }
         writeTable(table);
-        double[] times = new double[STEPS + 1];
-        for (int i = 0; i <= STEPS; i++) {
-            times[i] = spec.endTime() * i / STEPS;
+        double[] times = new double[steps + 1];
+        for (int i = 0; i <= steps; i++) {
+            times[i] = spec.endTime() * i / steps;
         }
         Map<String, double[][]> shown = new LinkedHashMap<>();
         for (String name : List.of("SMDP-ODE", "SMDP-SDE", "ISM-SDE", "exact-score sde")) {
@@ -205,10 +230,10 @@ public final class ToyReproduction {
         return result;
     }
 
-    /** The end states {@code [STARTS, 1]} and paths {@code [STARTS, STEPS + 1]} (time increasing) of a row, cached. */
+    /** The end states {@code [STARTS, 1]} and paths {@code [STARTS, steps + 1]} (time increasing) of a row, cached. */
     private HostArray[] sample(NDManager manager, DatasetStore store, Row row, Path ckpt, float[] startStates) {
         String modelKey = ckpt == null ? row.source() + store.spec().toMap() : Hashing.sha256(ckpt);
-        String key = Hashing.sha256Hex((modelKey + "|" + row.sampler() + "|" + STEPS + "|" + seed + "|" + STARTS)
+        String key = Hashing.sha256Hex((modelKey + "|" + row.sampler() + "|" + steps + "|" + seed + "|" + STARTS)
                 .getBytes(StandardCharsets.UTF_8)).substring(0, 12);
         Path file = out.resolve("samples").resolve(row.name().replace(' ', '_') + "-" + key + ".npz");
         if (Files.isRegularFile(file)) {
@@ -216,7 +241,7 @@ public final class ToyReproduction {
             return new HostArray[] {cached.get("x0"), cached.get("paths")};
         }
         DatasetSpec spec = store.spec();
-        float[] paths = new float[STARTS * (STEPS + 1)];
+        float[] paths = new float[STARTS * (steps + 1)];
         HostArray end;
         try (NDManager scope = manager.newSubManager()) {
             ScoreModel score;
@@ -236,16 +261,16 @@ public final class ToyReproduction {
             }
             Sampler sampler = Samplers.create(row.sampler());
             NDArray xT = EngineArrays.of(scope, startStates, new Shape(STARTS, 1));
-            NDArray x0 = sampler.sample(xT, sde, score, TimeGrid.uniform(spec.endTime(), STEPS),
+            NDArray x0 = sampler.sample(xT, sde, score, TimeGrid.uniform(spec.endTime(), steps),
                     new ItemNoise(seed, 0, STARTS), (index, x) -> {
                         float[] v = x.toFloatArray();
                         for (int i = 0; i < STARTS; i++) {
-                            paths[i * (STEPS + 1) + index] = v[i];
+                            paths[i * (steps + 1) + index] = v[i];
                         }
                     }, false); // a diverging path is a miss, not a failed row
             end = new HostArray(x0.toFloatArray(), STARTS, 1);
         }
-        HostArray pathArray = new HostArray(paths, STARTS, STEPS + 1);
+        HostArray pathArray = new HostArray(paths, STARTS, steps + 1);
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
@@ -309,7 +334,7 @@ public final class ToyReproduction {
         doc.put("created", Instant.now().toString());
         doc.put("seed", seed);
         doc.put("starts", Map.of("low", START_LOW, "high", START_HIGH, "count", STARTS));
-        doc.put("steps", STEPS);
+        doc.put("steps", steps);
         doc.put("rows", rows);
         try {
             AtomicFiles.writeString(out.resolve("table.md"), md.toString());
