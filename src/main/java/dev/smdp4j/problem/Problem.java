@@ -124,6 +124,15 @@ public interface Problem {
         return 0;
     }
 
+    /**
+     * Whether the unrolled losses draw half of their window starts log-uniformly, weighting the
+     * steps near {@code t = 0} (see {@code UnrolledOdeObjective#withEarlyTimes}); default: no, the
+     * paper's uniform starts.
+     */
+    default boolean earlyTimeWindows() {
+        return false;
+    }
+
     /** The default window schedule of {@code method} for this problem. */
     String defaultSchedule(Method method);
 

@@ -202,8 +202,9 @@ public final class SmdpModel extends ModelBase {
             return new ScoreMatchingObjective(dataSde, (MlpNetwork) network, spec.endTime(), spec.steps(),
                     options.jitter(), method == Method.SSM_VR);
         }
-        return new UnrolledOdeObjective(dataSde, reverseSde(dataSde), network, spec.endTime(), spec.steps(),
-                options.jitter(), options.anchorEvery(), options.anchorWeight(), options.graphEvaluations());
+        UnrolledOdeObjective unrolled = new UnrolledOdeObjective(dataSde, reverseSde(dataSde), network, spec.endTime(),
+                spec.steps(), options.jitter(), options.anchorEvery(), options.anchorWeight(), options.graphEvaluations());
+        return spec.problem().earlyTimeWindows() ? unrolled.withEarlyTimes() : unrolled;
     }
 
     @Override

@@ -51,6 +51,21 @@ public final class UnrolledOdeObjective implements Objective {
     private final int graphEvaluations;
     /** Whether batches are stored trajectories {@code [B, M + 1, ...state]} instead of initial states. */
     private boolean givenTrajectories;
+    /** Whether half the window starts are drawn log-uniformly (see {@link #withEarlyTimes()}). */
+    private boolean earlyTimes;
+
+    /**
+     * This objective with half of its window starts drawn log-uniformly in {@code S..M} instead of
+     * uniformly, so that the steps near {@code t = 0} are trained far more often (a uniform start
+     * puts the last step into one window in {@code M}). The anchors stay uniform in time. For
+     * problems whose final steps decide the result (the toy SDE); the heat benchmark keeps the
+     * uniform starts of the paper.
+     */
+    public UnrolledOdeObjective withEarlyTimes() {
+        UnrolledOdeObjective copy = new UnrolledOdeObjective(this, anchorEvery);
+        copy.earlyTimes = true;
+        return copy;
+    }
 
     public UnrolledOdeObjective(Sde sde, NetworkOutput network, double endTime, int steps, boolean jitter) {
         this(sde, sde, network, endTime, steps, jitter, 0, 0, 0);
@@ -75,6 +90,7 @@ public final class UnrolledOdeObjective implements Objective {
     /** {@code other} with another anchor setting. */
     private UnrolledOdeObjective(UnrolledOdeObjective other, int anchorEvery) {
         this.givenTrajectories = other.givenTrajectories;
+        this.earlyTimes = other.earlyTimes;
         this.sde = other.sde;
         this.reverse = other.reverse;
         this.trainedScore = other.trainedScore;
@@ -139,7 +155,7 @@ public final class UnrolledOdeObjective implements Objective {
      */
     private Draw draw(NDArray x0, int window, GaussianNoise random) {
         TimeGrid grid = jitter ? TimeGrid.jittered(endTime, steps, random) : TimeGrid.uniform(endTime, steps);
-        int start = window + (int) Math.floor(random.nextUniform() * (steps - window + 1));
+        int start = windowStart(window, random.nextUniform());
         int[] anchors = new int[anchorCount(window)];
         NDArray[] anchorStates = new NDArray[anchors.length];
         if (givenTrajectories) {
@@ -187,6 +203,15 @@ public final class UnrolledOdeObjective implements Objective {
     public static int segmentLength(int graphEvaluations, int batch, int window, int anchors) {
         int length = graphEvaluations > 0 ? Math.max(1, graphEvaluations / batch) : 0;
         return length == 0 || window + anchors <= length ? 0 : length;
+    }
+
+    /** The window's start index for a uniform draw {@code u}: uniform in {@code S..M}, or with {@link #withEarlyTimes()} half of the time log-uniform. */
+    int windowStart(int window, double u) {
+        if (earlyTimes && u < 0.5) {
+            return window - 1 + (int) Math.floor(Math.pow(steps - window + 2, 2 * u));
+        }
+        double v = earlyTimes ? 2 * u - 1 : u;
+        return window + (int) Math.floor(v * (steps - window + 1));
     }
 
     private int anchorCount(int window) {
