@@ -14,7 +14,6 @@ import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Seeds;
 import dev.smdp4j.util.Shapes;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,2 +1,2 @@
-/** The {@code smdp} command line (picocli): generate, evaluate, bench, and later train and sample. */
+/** The {@code smdp} command line (picocli): generate, import, train, sample, evaluate, reproduce, demo and bench. */
 package dev.smdp4j.cli;

@@ -1,2 +1,2 @@
-/** The heat benchmark's data: parameters, generation, normalisation, and data set directories on disk. */
+/** Data sets of any problem: their parameters, generation, normalisation, imported trajectories, and directories on disk. */
 package dev.smdp4j.data;

@@ -1,7 +1,6 @@
 package dev.smdp4j.train;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;

@@ -121,4 +121,35 @@ class GcPressureDeterminismTest {
             assertArrayEquals(a.data(), b.data(), "SMDP with the learned physics differs under GC pressure");
         }
     }
+
+    /** The toy SDE's methods (an MLP on scalar states; ISM and SSM-VR with forward-mode derivatives) and its exact score. */
+    @ParameterizedTest
+    @ValueSource(strings = {"smdp", "ism", "ssm-vr"})
+    void theToyProblemIsBitIdenticalUnderGarbageCollectorPressure(String method) {
+        Path toy = tmp.resolve("toy-data");
+        if (!toy.resolve("dataset.json").toFile().exists()) {
+            ok("generate", "--problem", "toy-sde", "--out", toy.toString(), "--train", "64", "--test", "4", "--steps",
+                    "10", "--end-time", "0.5");
+        }
+        String toySchedule = method.equals("smdp") ? "2:1:16:1e-3:1e-3:2,4:1:16:1e-3:1e-3:2" : "1:2:16:1e-3:1e-3";
+        java.util.function.Function<String, Path> trainToy = name -> {
+            Path run = tmp.resolve(name);
+            ok("train", "--method", method, "--data", toy.toString(), "--out", run.toString(), "--schedule", toySchedule,
+                    "--val-size", "8", "--quiet");
+            return run.resolve("last.ckpt");
+        };
+        Path calm = trainToy.apply("toy-" + method + "-calm");
+        Path pressed = underPressure(() -> trainToy.apply("toy-" + method + "-pressure"));
+        assertSameTensors(calm, pressed);
+        String toyTest = toy.resolve("test.npz").toString();
+        java.util.function.Function<String, HostArray> sampleToy = name -> {
+            Path out = tmp.resolve(name + ".npz");
+            ok("sample", "--model", calm.toString(), "--input", toyTest, "--sampler", "sde", "--samples", "3", "--out",
+                    out.toString(), "--quiet");
+            return Npz.read(out, "x0");
+        };
+        HostArray a = sampleToy.apply("toy-" + method + "-sde-calm");
+        HostArray b = underPressure(() -> sampleToy.apply("toy-" + method + "-sde-pressure"));
+        assertArrayEquals(a.data(), b.data(), () -> "toy " + method + ": samples differ under GC pressure");
+    }
 }
