@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
         description = {"Reproduce the paper's heat benchmark: generate the data, train SMDP and every baseline, "
                 + "reconstruct the test set, evaluate, and write OUT/table1.md|csv|json, OUT/fig2.png, OUT/fig3.png "
                 + "and OUT/log.txt.",
+                "With --problem toy-sde: the paper's 1-D SDE (SMDP, ISM, SSM-VR and the exact score; OUT/table.md, "
+                        + "trajectories.png, histograms.png).",
                 "Every stage is cached under a hash of its configuration: an interrupted run continues where it "
                         + "stopped when the same command is run again, and a finished one only rewrites the report."})
 final class ReproduceCommand implements Callable<Integer> {
