@@ -192,7 +192,9 @@ final class TrainCommand implements Callable<Integer> {
             String time = Progress.clock((System.nanoTime() - start) / 1e9);
             if (r.complete()) {
                 System.out.printf("trained in %s: %s (best validation %s %.4g), %s%n", time, r.best(),
-                        chosen == Method.SURROGATE ? "one-step relative L2 error" : "MSE", r.bestValidationMse(),
+                        chosen == Method.SURROGATE ? "one-step relative L2 error"
+                                : chosen.reverseProcess() ? "ODE " + problem.estimateMetric() : "mse",
+                        r.bestValidationMse(),
                         r.last());
                 Path posterior = out.resolve(TrainingRun.BEST_POSTERIOR);
                 if (Files.isRegularFile(posterior)) {
