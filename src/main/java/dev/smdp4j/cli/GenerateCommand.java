@@ -114,23 +114,17 @@ final class GenerateCommand implements Callable<Integer> {
     /** The problem's defaults with every option given on the command line. */
     DatasetSpec spec() {
         Problem defaults = Problems.defaults(problemName);
-        Map<String, Object> params = new LinkedHashMap<>(defaults.parameters());
-        boolean heat = defaults instanceof HeatProblem;
-        if (!heat && (grid != null || exponent != null || alpha != null)) {
+        if (!(defaults instanceof HeatProblem) && (grid != null || exponent != null || alpha != null)) {
             throw new InvalidInputException("--grid, --exponent and --alpha apply to the heat problem only; "
-                    + problemName + " takes --set " + String.join("=..., --set ", params.keySet()) + "=...");
+                    + problemName + " takes --set " + String.join("=..., --set ", defaults.parameters().keySet())
+                    + "=...");
         }
-        putIfGiven(params, "grid_size", grid);
-        putIfGiven(params, "exponent", exponent);
-        putIfGiven(params, "alpha", alpha);
-        for (Map.Entry<String, Double> e : parameters.entrySet()) {
-            if (!params.containsKey(e.getKey())) {
-                throw new InvalidInputException("--set " + e.getKey() + ": problem " + problemName + " has no such "
-                        + "parameter; valid: " + String.join(", ", params.keySet()));
-            }
-            params.put(e.getKey(), e.getValue());
-        }
-        Problem problem = Problems.fromParameters(problemName, params);
+        Map<String, Number> overrides = new LinkedHashMap<>();
+        putIfGiven(overrides, "grid_size", grid);
+        putIfGiven(overrides, "exponent", exponent);
+        putIfGiven(overrides, "alpha", alpha);
+        overrides.putAll(parameters);
+        Problem problem = Problems.withParameters(problemName, overrides);
         DatasetSpec d = problem.defaultSpec();
         return new DatasetSpec(problem, train != null ? train : d.trainSize(), test != null ? test : d.testSize(),
                 endTime != null ? endTime : d.endTime(), steps != null ? steps : d.steps(),
@@ -138,7 +132,7 @@ final class GenerateCommand implements Callable<Integer> {
                 observationNoise != null ? observationNoise : d.observationNoise(), seed != null ? seed : d.seed());
     }
 
-    private static void putIfGiven(Map<String, Object> params, String key, Number value) {
+    private static void putIfGiven(Map<String, Number> params, String key, Number value) {
         if (value != null) {
             params.put(key, value);
         }

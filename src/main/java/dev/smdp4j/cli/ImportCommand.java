@@ -71,16 +71,7 @@ final class ImportCommand implements Callable<Integer> {
         if (!DatasetStore.isEmptyOrAbsent(out) && !force && !DatasetStore.isIncomplete(out)) {
             throw new InvalidInputException(out + " already exists and is not empty; choose another --out or add --force");
         }
-        Problem defaults = Problems.defaults(problemName);
-        Map<String, Object> params = new LinkedHashMap<>(defaults.parameters());
-        for (Map.Entry<String, Double> e : parameters.entrySet()) {
-            if (!params.containsKey(e.getKey())) {
-                throw new InvalidInputException("--set " + e.getKey() + ": problem " + problemName
-                        + " has no such parameter; valid: " + String.join(", ", params.keySet()));
-            }
-            params.put(e.getKey(), e.getValue());
-        }
-        Problem problem = Problems.fromParameters(problemName, params);
+        Problem problem = Problems.withParameters(problemName, parameters);
         HostArray all = Npz.read(traj, key);
         int[] state = problem.stateShape();
         if (all.rank() != state.length + 2 || all.dim(1) < 2) {

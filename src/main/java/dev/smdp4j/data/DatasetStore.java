@@ -211,16 +211,8 @@ public final class DatasetStore {
         if (!hasTrajectories()) {
             throw new InvalidInputException(dir + " holds no " + TRAJECTORIES);
         }
-        Path path = dir.resolve(TRAJECTORIES);
-        String expected = manifest.path("files").path(TRAJECTORIES).path("sha256").asText("");
-        if (!expected.isEmpty() && !expected.equals(Hashing.sha256(path))) {
-            throw new InvalidInputException(path + ": content does not match the SHA-256 recorded in " + MANIFEST);
-        }
-        int[] state = spec.problem().stateShape();
-        int[] shape = new int[state.length + 1];
-        shape[0] = spec.steps() + 1;
-        System.arraycopy(state, 0, shape, 1, state.length);
-        return FieldChecks.requireStates(Npz.read(path, "traj"), path + " key 'traj'", spec.trainSize(), shape);
+        return load(TRAJECTORIES, "traj", spec.trainSize(),
+                dev.smdp4j.util.Shapes.prepend(spec.steps() + 1, spec.problem().stateShape()));
     }
 
     /** Training initial states {@code [n_train, ...state]}, physical units, validated. */
@@ -239,13 +231,17 @@ public final class DatasetStore {
     }
 
     private HostArray load(String file, String key, int count) {
+        return load(file, key, count, spec.problem().stateShape());
+    }
+
+    /** {@code key} of {@code file}, checked against the manifest's SHA-256, {@code [count, ...state]}. */
+    private HostArray load(String file, String key, int count, int[] state) {
         Path path = dir.resolve(file);
         String expected = manifest.path("files").path(file).path("sha256").asText("");
         if (!expected.isEmpty() && Files.isRegularFile(path) && !expected.equals(Hashing.sha256(path))) {
             throw new InvalidInputException(path + ": content does not match the SHA-256 recorded in "
                     + MANIFEST + " (file modified or corrupt; regenerate with 'smdp generate --force')");
         }
-        return FieldChecks.requireStates(Npz.read(path, key), path + " key '" + key + "'", count,
-                spec.problem().stateShape());
+        return FieldChecks.requireStates(Npz.read(path, key), path + " key '" + key + "'", count, state);
     }
 }

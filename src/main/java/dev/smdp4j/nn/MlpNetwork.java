@@ -24,6 +24,8 @@ public final class MlpNetwork implements NetworkOutput {
     /** The time offset of the input {@code log(t + 1e-5)} (the reference's). */
     public static final double TIME_OFFSET = 1e-5;
     private final Block block;
+    /** The block's linear layers in order (fixed once the block is built). */
+    private final List<Linear> layers;
     private final double outputScale;
     private final double inputGain;
     private final double timeScale;
@@ -39,6 +41,12 @@ public final class MlpNetwork implements NetworkOutput {
      */
     public MlpNetwork(Block block, double outputScale, double inputGain, double timeScale) {
         this.block = block;
+        this.layers = new ArrayList<>();
+        for (var child : block.getChildren().values()) {
+            if (child instanceof Linear l) {
+                layers.add(l);
+            }
+        }
         this.outputScale = outputScale;
         this.inputGain = inputGain;
         this.timeScale = timeScale;
@@ -67,7 +75,6 @@ public final class MlpNetwork implements NetworkOutput {
         NDArray direction = v == null || inputGain == 1 ? v : Scalars.mul(v, inputGain);
         NDArray tangent = v == null ? null
                 : NDArrays.concat(new NDList(direction.reshape(batch, -1), time.zerosLike()), 1);
-        List<Linear> layers = layers();
         for (int i = 0; i < layers.size(); i++) {
             NDArray weight = layers.get(i).getParameters().get("weight").getArray();
             NDArray bias = layers.get(i).getParameters().get("bias").getArray();
@@ -88,16 +95,6 @@ public final class MlpNetwork implements NetworkOutput {
         double scale = timeScale > 0 ? outputScale / Math.sqrt(t / timeScale + 1e-3) : outputScale;
         NDArray out = Scalars.mul(h, scale).reshape(shape);
         return new Jvp(out, tangent == null ? null : Scalars.mul(tangent, scale).reshape(shape));
-    }
-
-    private List<Linear> layers() {
-        List<Linear> out = new ArrayList<>();
-        for (var child : block.getChildren().values()) {
-            if (child instanceof Linear l) {
-                out.add(l);
-            }
-        }
-        return out;
     }
 
     public Block block() {

@@ -284,9 +284,19 @@ public final class Reproduction {
         if (surrogate != null) { // keyed by the surrogate's content, not its path
             config.put("physics", Hashing.sha256(surrogate));
         }
-        String key = Hashing.sha256Hex((config + "|" + options.network().toMap() + "|" + dataHash)
-                .getBytes(StandardCharsets.UTF_8)).substring(0, 12);
-        return out.resolve(RUNS).resolve(label + "-" + key);
+        return out.resolve(RUNS).resolve(label + "-" + runKey(config, options.network().toMap(), dataHash));
+    }
+
+    /** The 12-hex-digit key of a training: its options (as stored), its network and its data's SHA-256. */
+    public static String runKey(Map<String, Object> options, Map<String, Object> network, String dataHash) {
+        return Hashing.sha256Hex((options + "|" + network + "|" + dataHash).getBytes(StandardCharsets.UTF_8))
+                .substring(0, 12);
+    }
+
+    /** Whether the training in {@code runDir} has completed its schedule (its last.ckpt says so). */
+    public static boolean isComplete(Path runDir) {
+        Path last = runDir.resolve(TrainingRun.LAST);
+        return Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false);
     }
 
     /** Whether training {@code label} has completed (for SMDP with learned physics: and its surrogate's). */
@@ -294,8 +304,7 @@ public final class Reproduction {
         if (label.equals(LEARNED) && !complete(Method.SURROGATE.id(), dataHash)) {
             return false;
         }
-        Path last = runDir(label, dataHash).resolve(TrainingRun.LAST);
-        return Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false);
+        return isComplete(runDir(label, dataHash));
     }
 
     private Path train(NDManager manager, String label, Path dataDir, String dataHash) {

@@ -70,6 +70,23 @@ public final class Problems {
         return get(name).fromParameters().apply(parameters);
     }
 
+    /**
+     * Problem {@code name} with its defaults overridden by {@code overrides} (e.g. the command
+     * line's {@code --set k=v}); a name the problem does not have is an {@link InvalidInputException}
+     * that lists the valid ones.
+     */
+    public static Problem withParameters(String name, Map<String, ? extends Number> overrides) {
+        Map<String, Object> params = new LinkedHashMap<>(defaults(name).parameters());
+        for (Map.Entry<String, ? extends Number> e : overrides.entrySet()) {
+            if (!params.containsKey(e.getKey())) {
+                throw new InvalidInputException("--set " + e.getKey() + ": problem " + name + " has no such "
+                        + "parameter; valid: " + String.join(", ", params.keySet()));
+            }
+            params.put(e.getKey(), e.getValue());
+        }
+        return fromParameters(name, params);
+    }
+
     /** The registered names, in registration order. */
     public static synchronized Map<String, Entry> all() {
         return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ENTRIES));

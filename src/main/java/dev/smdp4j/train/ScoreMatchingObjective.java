@@ -75,7 +75,17 @@ public final class ScoreMatchingObjective implements Objective {
         }
         NDManager manager = x0.getManager();
         NDArray states = givenTrajectories ? x0 : ForwardSimulation.trajectory(sde, grid, x0, random, last);
-        long dims = states.get(":, 0").getShape().size() / x0.getShape().get(0);
+        NDArray first = states.get(":, 0");
+        long batch = first.getShape().get(0);
+        int dims = (int) (first.getShape().size() / batch);
+        // ISM's trace: one forward-mode product per coordinate direction, the same directions at every time.
+        NDArray[] units = new NDArray[sliced ? 0 : dims];
+        for (int i = 0; i < units.length; i++) {
+            float[] unit = new float[dims];
+            unit[i] = 1f;
+            units[i] = first.onesLike().reshape(batch, dims).mul(EngineArrays.of(manager, unit, new Shape(1, dims)))
+                    .reshape(first.getShape());
+        }
         NDArray total = null;
         for (int m : times) {
             NDArray x = states.get(":, " + m);
@@ -90,18 +100,14 @@ public final class ScoreMatchingObjective implements Objective {
             } else {
                 score = null;
                 divergence = null;
-                for (int i = 0; i < dims; i++) {
-                    float[] unit = new float[(int) dims];
-                    unit[i] = 1f;
-                    NDArray e = x.onesLike().reshape(x.getShape().get(0), dims)
-                            .mul(EngineArrays.of(manager, unit, new Shape(1, dims)));
-                    MlpNetwork.Jvp jvp = network.jvp(x, t, e.reshape(x.getShape()));
+                for (NDArray e : units) {
+                    MlpNetwork.Jvp jvp = network.jvp(x, t, e);
                     score = jvp.output();
-                    NDArray diagonal = e.reshape(x.getShape()).mul(jvp.derivative());
+                    NDArray diagonal = e.mul(jvp.derivative());
                     divergence = divergence == null ? diagonal : divergence.add(diagonal);
                 }
             }
-            NDArray perState = divergence.add(Scalars.mul(score.square(), 0.5)).reshape(x.getShape().get(0), dims)
+            NDArray perState = divergence.add(Scalars.mul(score.square(), 0.5)).reshape(batch, dims)
                     .sum(new int[] {1});
             double g = sde.diffusion().at(t);
             NDArray term = Scalars.mul(perState.mean(), g * g * t / TIMES);

@@ -105,6 +105,12 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
                 method.defaultAnchorEvery(), 1, null, SPECTRAL, problem.graphEvaluations(), 0);
     }
 
+    /** These options with another schedule (validated again). */
+    public TrainingOptions withSchedule(WindowSchedule other) {
+        return new TrainingOptions(method, network, other, seed, jitter, augment, validationSize, scoreFactor, clip,
+                weightDecay, anchorEvery, anchorWeight, init, physics, graphEvaluations, averageDecay);
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", method.id());

@@ -106,8 +106,9 @@ public final class TrainingRun {
                     + " fewer than the largest batch (" + maxBatch + ") remain");
         }
         HostArray train = all.rows(0, n - valSize);
-        HostArray valX0 = trajectories ? all.rows(n - valSize, n).sliceSecondAxis(0) : all.rows(n - valSize, n);
-        HostArray valEnd = trajectories ? all.rows(n - valSize, n).sliceSecondAxis(spec.steps()) : null;
+        HostArray held = all.rows(n - valSize, n);
+        HostArray valX0 = trajectories ? held.sliceSecondAxis(0) : held;
+        HostArray valEnd = trajectories ? held.sliceSecondAxis(spec.steps()) : null;
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
         prepareOutput();
 

@@ -143,7 +143,10 @@ public final class FokkerPlanck {
         this.startTime = startTime;
         this.endTime = endTime;
         this.centers = centers;
-        this.times = times.stream().mapToDouble(Double::doubleValue).toArray();
+        this.times = new double[times.size()];
+        for (int i = 0; i < this.times.length; i++) {
+            this.times[i] = times.get(i);
+        }
         this.snapshots = snapshots.toArray(new Snapshot[0]);
         this.mostNegative = mostNegative;
     }

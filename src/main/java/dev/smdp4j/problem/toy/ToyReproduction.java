@@ -12,6 +12,7 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
+import dev.smdp4j.pipeline.Reproduction;
 import dev.smdp4j.report.ToyFigures;
 import dev.smdp4j.sample.Sampler;
 import dev.smdp4j.sample.Samplers;
@@ -112,12 +113,9 @@ public final class ToyReproduction {
 
     /** The training options of {@code method}: the defaults ({@link TrainingOptions#defaults}), with this run's schedule if given. */
     public TrainingOptions options(Method method, DatasetSpec spec) {
-        TrainingOptions d = TrainingOptions.defaults(method, spec, seed);
+        TrainingOptions defaults = TrainingOptions.defaults(method, spec, seed);
         String schedule = schedules.get(method);
-        return schedule == null ? d : new TrainingOptions(d.method(), d.network(),
-                dev.smdp4j.train.WindowSchedule.parse(schedule), d.seed(), d.jitter(), d.augment(), d.validationSize(),
-                d.scoreFactor(), d.clip(), d.weightDecay(), d.anchorEvery(), d.anchorWeight(), d.init(), d.physics(),
-                d.graphEvaluations(), d.averageDecay());
+        return schedule == null ? defaults : defaults.withSchedule(dev.smdp4j.train.WindowSchedule.parse(schedule));
     }
 
     public void run(NDManager manager) {
@@ -175,9 +173,9 @@ public final class ToyReproduction {
         }
         ToyFigures.trajectories(out.resolve("trajectories.png"), times, shown, PATHS_SHOWN);
         Map<String, double[]> endStates = new LinkedHashMap<>();
-        ends.forEach((name, v) -> endStates.put(name, toDoubles(v)));
+        ends.forEach((name, v) -> endStates.put(name, finiteValues(v)));
         ToyFigures.endStateHistograms(out.resolve("histograms.png"), endStates,
-                toDoubles(store.trainX0().data()), 63);
+                finiteValues(store.trainX0().data()), 63);
         log(String.format(Locale.ROOT, "done in %.1f s", (System.nanoTime() - start) / 1e9));
         writeLog();
     }
@@ -207,12 +205,11 @@ public final class ToyReproduction {
 
     /** Trains (or resumes, or reuses) one method; returns its best.ckpt and best-sde.ckpt. */
     private Path[] train(NDManager manager, Path dataDir, String dataHash, TrainingOptions options) {
-        String key = Hashing.sha256Hex((options.toMap() + "|" + options.network().toMap() + "|" + dataHash)
-                .getBytes(StandardCharsets.UTF_8)).substring(0, 12);
-        Path dir = out.resolve("runs").resolve(options.method().id() + "-" + key);
+        Path dir = out.resolve("runs").resolve(options.method().id() + "-"
+                + Reproduction.runKey(options.toMap(), options.network().toMap(), dataHash));
         Path last = dir.resolve(TrainingRun.LAST);
         Path[] result = {dir.resolve(TrainingRun.BEST), dir.resolve(TrainingRun.BEST_POSTERIOR)};
-        if (Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false)) {
+        if (Reproduction.isComplete(dir)) {
             log("train " + options.method().id() + ": reused " + dir);
             return result;
         }
@@ -302,8 +299,8 @@ public final class ToyReproduction {
         return out.toArray(new double[0][]);
     }
 
-    /** The finite values of {@code v}. */
-    private static double[] toDoubles(float[] v) {
+    /** The finite values of {@code v}, widened. */
+    private static double[] finiteValues(float[] v) {
         double[] d = new double[v.length];
         int k = 0;
         for (float x : v) {
