@@ -164,7 +164,7 @@ class Model:
 
     def output(self, x, t):
         b = x.shape[0]
-        chans = [x.unsqueeze(1), torch.full((b, 1, self.n, self.n), t / self.end_time)]
+        chans = [x.unsqueeze(1), torch.full((b, 1, self.n, self.n), t / self.end_time, dtype=x.dtype)]
         if self.physics_feature:
             chans.append((self.heat_increment(x) * self.feature_scale).unsqueeze(1))
         return self.net(torch.cat(chans, 1)).squeeze(1) * self.out_scale
@@ -187,14 +187,23 @@ def check_input(batch, n):
     return (np.sin(2 * np.pi * (r + 2 * b) / n) * np.cos(4 * np.pi * c / n) + 0.1 * (b + 1)).astype(np.float32)
 
 
-def timed(call, repeats):
-    for _ in range(2):
+def timed(call, repeats, warm_up=1.0, block=0.2):
+    """Median seconds per call over `repeats` timed blocks, as `smdp bench` times: warm-up calls
+    for at least `warm_up` seconds (and at least two), calls shorter than `block` seconds timed in
+    blocks of about that length."""
+    start = time.perf_counter()
+    warm = 0
+    while warm < 2 or time.perf_counter() - start < warm_up:
         call()
+        warm += 1
+    per_call = (time.perf_counter() - start) / warm
+    inner = max(1, min(1000, int(block / max(per_call, 1e-9))))
     ts = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        call()
-        ts.append(time.perf_counter() - t0)
+        for _ in range(inner):
+            call()
+        ts.append((time.perf_counter() - t0) / inner)
     ts.sort()
     return ts[len(ts) // 2]
 
@@ -220,13 +229,19 @@ def main():
     xin = torch.from_numpy(check_input(2, n))
     with torch.no_grad():
         out = model.output(xin, check_t)
+        # the same function in float64: the scale of float32 round-off for this network and input
+        exact = Model(meta, params)
+        exact.net = exact.net.double()
+        exact.a = exact.a.double()
+        out64 = exact.output(xin.double(), check_t)
     result = {
         "peer": "eager PyTorch",
         "torch": torch.__version__,
         "python": platform.python_version(),
         "threads": torch.get_num_threads(),
         "model": args.model,
-        "check": {"t": check_t, "batch": 2, "grid": n, "output": out.numpy().ravel().tolist()},
+        "check": {"t": check_t, "batch": 2, "grid": n, "output": out.numpy().ravel().tolist(),
+                  "output_float64": out64.numpy().ravel().tolist()},
         "rows": [],
     }
 

@@ -10,6 +10,8 @@ import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.train.Checkpoint;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.score.ExactNet;
@@ -66,11 +68,13 @@ public final class SpeedSuite {
      * checkpointing beyond it; 0 = none); {@code anchorEvery}: its anchor terms (0 = none).
      */
     public record Options(ScoreNetConfig network, int grid, int[] batches, int[] windows, int trainBatch,
-            int samplingBatch, int samplingSteps, int repeats, int graphEvaluations, int anchorEvery) {
+            int[] samplingBatches, int samplingSteps, int repeats, int graphEvaluations, int anchorEvery, Path model) {
         public static Options defaults() {
-            return new Options(ScoreNetConfig.defaults(), 32, new int[] {1, 32, 128}, new int[] {1, 8, 32}, 32, 32, 32, 5,
-                    TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, Method.SMDP.defaultAnchorEvery());
+            return new Options(ScoreNetConfig.defaults(), 32, new int[] {1, 32, 128}, new int[] {1, 8, 32}, 32,
+                    new int[] {32}, 32, 5, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, Method.SMDP.defaultAnchorEvery(),
+                    null);
         }
+
     }
 
     /**
@@ -81,7 +85,13 @@ public final class SpeedSuite {
             long peakRss) {
     }
 
-    private final Options options;
+    /** Minimum warm-up time of every timed call. */
+    static final long WARM_UP_NANOS = 1_000_000_000L;
+    /** How long network passes run before the first timed row. */
+    static final long JIT_WARM_UP_NANOS = 3_000_000_000L;
+    /** Calls shorter than this are timed in blocks of about this length. */
+    static final long BLOCK_NANOS = 200_000_000L;
+    private Options options;
     private final Consumer<String> log;
 
     public SpeedSuite(Options options, Consumer<String> log) {
@@ -99,11 +109,17 @@ public final class SpeedSuite {
             if (groups.contains("physics")) {
                 physics(manager, rows);
             }
-            DatasetSpec spec = DatasetSpec.heat(256, options.samplingBatch(), options.grid(), 4, 1, 0.2,
-                    options.samplingSteps(), 0.1, 0.01, 0);
+            SmdpModel model = options.model() == null ? null : loadModel(manager, options.model());
+            DatasetSpec spec = model == null
+                    ? DatasetSpec.heat(256, 1, options.grid(), 4, 1, 0.2, options.samplingSteps(), 0.1, 0.01, 0)
+                    : DatasetSpec.heat(256, 1, options.grid(), model.spec().exponent(), model.spec().alpha(), model.spec().endTime(),
+                            model.spec().steps(), model.spec().diffusion(), 0.01, 0);
             Dataset data = DatasetGenerator.generate(manager, spec, false);
-            Normalisation norm = data.normalisation();
-            SmdpModel model = SmdpModel.create(manager, options.network(), spec, norm, 0.5, 1);
+            Normalisation norm = model == null ? data.normalisation() : model.normalisation();
+            if (model == null) {
+                model = SmdpModel.create(manager, options.network(), spec, norm, 0.5, 1);
+            }
+            warmUp(manager, model);
             if (groups.contains("network")) {
                 network(manager, model, rows);
             }
@@ -115,6 +131,23 @@ public final class SpeedSuite {
             }
         }
         return rows;
+    }
+
+    /**
+     * An SMDP score-network checkpoint of the heat benchmark, its network and grid replacing the
+     * options' (so that the network, training and sampling rows time the checkpoint's model).
+     */
+    private SmdpModel loadModel(NDManager manager, Path checkpoint) {
+        SmdpModel loaded = SmdpModel.load(manager, Checkpoint.read(checkpoint));
+        if (!(loaded.architecture() instanceof ScoreNetConfig net) || loaded.method() != Method.SMDP
+                || !loaded.spec().problem().name().equals("heat")) {
+            throw new InvalidInputException(checkpoint + ": bench --model needs an SMDP score-net checkpoint of the heat "
+                    + "problem, got method " + loaded.method().id() + " on " + loaded.spec().problem().name());
+        }
+        options = new Options(net, loaded.spec().gridSize(), options.batches(), options.windows(), options.trainBatch(),
+                options.samplingBatches(), loaded.spec().steps(), options.repeats(), options.graphEvaluations(),
+                options.anchorEvery(), checkpoint);
+        return loaded;
     }
 
     /** The best matrix-multiply rate among the sizes measured: the practical peak ({@link #run} always measures it). */
@@ -239,21 +272,38 @@ public final class SpeedSuite {
         }
     }
 
+    /**
+     * Network passes at batch 1 for {@link #JIT_WARM_UP_NANOS} before anything is timed: the JIT
+     * compiler's threads otherwise share this machine's two cores with the engine's during the
+     * first rows (a batch-1 forward measured 19 ms in the first half second and 6 ms after).
+     */
+    private void warmUp(NDManager manager, SmdpModel model) {
+        NDArray x = new GaussianNoise(1).next(manager, new Shape(1, options.grid(), options.grid()));
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < JIT_WARM_UP_NANOS) {
+            pass(manager, model, x, false);
+            pass(manager, model, x, true);
+        }
+    }
+
     /** Seconds per network forward (or forward+backward) pass at batch {@code b}. */
     private double netSeconds(NDManager manager, SmdpModel model, int b, boolean backward) {
         NDArray x = new GaussianNoise(b).next(manager, new Shape(b, options.grid(), options.grid()));
-        return time(() -> {
-            try (NDManager step = manager.newSubManager()) {
-                x.tempAttach(step);
-                if (!backward) {
-                    model.network().output(x, 0.1);
-                    return;
-                }
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    gc.backward(model.network().output(x, 0.1).square().mean());
-                }
+        return time(() -> pass(manager, model, x, backward));
+    }
+
+    /** One network pass on {@code x} (forward, or forward and backward to the parameters) in a scope of its own. */
+    private static void pass(NDManager manager, SmdpModel model, NDArray x, boolean backward) {
+        try (NDManager step = manager.newSubManager()) {
+            x.tempAttach(step);
+            if (!backward) {
+                model.network().output(x, 0.1);
+                return;
             }
-        });
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(model.network().output(x, 0.1).square().mean());
+            }
+        }
     }
 
     /** Median seconds per step of the real training loop over {@code steps} steps after one warm-up step. */
@@ -287,17 +337,18 @@ public final class SpeedSuite {
 
     private void sampling(NDManager manager, SmdpModel model, DatasetSpec spec, HostArray y, List<Row> rows) {
         double flops = options.network().flopsPerSample(options.grid(), SmdpModel.IN_CHANNELS);
-        int k = options.samplingBatch();
         int m = options.samplingSteps();
         try (HeatEquation heat = new HeatEquation(manager, spec.alpha())) {
             Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
             TimeGrid grid = TimeGrid.uniform(spec.endTime(), m);
             for (String sampler : new String[] {"ode", "sde"}) {
-                HostArray one = y.rows(0, 1);
-                double s = time(() -> PosteriorSampling.run(manager, one, k, Samplers.create(sampler), sde, model.score(),
-                        grid, 3, k, null), Math.max(3, options.repeats() / 2));
-                rows.add(add(new Row("sampling", String.format("%s, %d steps, %d samples per batch", sampler, m, k),
-                        s * 1e3, k / s, "samples/s", flops * k * m / s / 1e9, peakRss())));
+                for (int k : options.samplingBatches()) {
+                    HostArray one = y.rows(0, 1);
+                    double s = time(() -> PosteriorSampling.run(manager, one, k, Samplers.create(sampler), sde,
+                            model.score(), grid, 3, k, null), Math.max(3, options.repeats() / 2));
+                    rows.add(add(new Row("sampling", String.format("%s, %d steps, %d samples per batch", sampler, m, k),
+                            s * 1e3, k / s, "samples/s", flops * k * m / s / 1e9, peakRss())));
+                }
             }
         }
     }
@@ -311,16 +362,29 @@ public final class SpeedSuite {
         return time(call, options.repeats());
     }
 
-    /** Median seconds per call over {@code repeats} calls after two warm-up calls. */
+    /**
+     * Median seconds per call over {@code repeats} timed blocks, after warm-up calls for at least
+     * {@link #WARM_UP_NANOS} (and at least two): until the JIT compiler has settled, its threads
+     * compete with the engine's for this machine's two cores (a batch-1 forward measured 19 ms in
+     * the first half second and 6 ms after). Calls shorter than {@link #BLOCK_NANOS} are timed in
+     * blocks of that length, so that one scheduler hiccup does not decide a row.
+     */
     private static double time(Runnable call, int repeats) {
-        for (int i = 0; i < 2; i++) {
+        long start = System.nanoTime();
+        int warmUps = 0;
+        while (warmUps < 2 || System.nanoTime() - start < WARM_UP_NANOS) {
             call.run();
+            warmUps++;
         }
+        long perCall = (System.nanoTime() - start) / warmUps;
+        int block = (int) Math.max(1, Math.min(1000, BLOCK_NANOS / Math.max(1, perCall)));
         double[] t = new double[repeats];
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
-            call.run();
-            t[r] = (System.nanoTime() - t0) / 1e9;
+            for (int i = 0; i < block; i++) {
+                call.run();
+            }
+            t[r] = (System.nanoTime() - t0) / 1e9 / block;
         }
         Arrays.sort(t);
         return t[repeats / 2];

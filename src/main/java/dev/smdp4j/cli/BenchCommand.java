@@ -3,14 +3,18 @@ package dev.smdp4j.cli;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.bench.PhysicsBenchmark;
+import dev.smdp4j.bench.PeerComparison;
 import dev.smdp4j.bench.SpeedSuite;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
+import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.util.Engines;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -63,6 +67,20 @@ final class BenchCommand implements Callable<Integer> {
             + "(a checkpoint of 'smdp train --method surrogate' for the grid and T/M = 0.2/32).")
     Path surrogate;
 
+    @Option(names = "--model", paramLabel = "CKPT", description = "Time this SMDP checkpoint's network (architecture, "
+            + "weights, grid and time grid) in the network, training and sampling rows, instead of a freshly "
+            + "initialised network of the plain default architecture.")
+    Path model;
+
+    @Option(names = "--sampling-batches", split = ",", paramLabel = "B,...", description = "Samples per batch of the "
+            + "sampling rows (default: --batch; with --peer, the peer's).")
+    int[] samplingBatches;
+
+    @Option(names = "--peer", paramLabel = "JSON", description = "Print the rows beside a peer's timings of the same "
+            + "network, after checking that both compute the same output: the file written by "
+            + "docs/scripts/torch_peer.py (eager PyTorch). Its checkpoint is the default --model.")
+    Path peerFile;
+
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
@@ -80,12 +98,29 @@ final class BenchCommand implements Callable<Integer> {
         if (!target.equals("all") && !GROUPS.contains(target)) {
             throw new InvalidInputException("unknown bench target '" + target + "'; valid: all, " + String.join(", ", GROUPS));
         }
+        PeerComparison peer = peerFile == null ? null : PeerComparison.read(peerFile);
+        Path checkpoint = model != null ? model : peer != null ? peer.model() : null;
+        if (checkpoint != null && !Files.isRegularFile(checkpoint)) {
+            throw new InvalidInputException("no checkpoint " + checkpoint + (model == null ? " (the peer's model; pass "
+                    + "--model)" : ""));
+        }
+        int[] sampling = samplingBatches != null ? samplingBatches
+                : peer != null && peer.samplingBatches().length > 0 ? peer.samplingBatches() : new int[] {batch};
+        if (Arrays.stream(sampling).anyMatch(b -> b < 1)) {
+            throw new InvalidInputException("every --sampling-batches value must be >= 1");
+        }
         SpeedSuite.Options defaults = SpeedSuite.Options.defaults();
-        SpeedSuite.Options options = new SpeedSuite.Options(defaults.network(), grid, netBatches, windows, batch, batch,
-                defaults.samplingSteps(), repeats, graphEvaluations, defaults.anchorEvery());
+        SpeedSuite.Options options = new SpeedSuite.Options(defaults.network(), grid, netBatches, windows, batch, sampling,
+                defaults.samplingSteps(), repeats, graphEvaluations, defaults.anchorEvery(), checkpoint);
         List<String> groups = target.equals("all") ? GROUPS : List.of(target);
         List<SpeedSuite.Row> rows;
+        PeerComparison.Agreement agreement = null;
         try (NDManager manager = Engines.newManager()) {
+            if (peer != null) { // first: timings of two different functions would mean nothing
+                try (NDManager scope = manager.newSubManager()) {
+                    agreement = peer.check(scope, SmdpModel.load(scope, Checkpoint.read(checkpoint)).network());
+                }
+            }
             rows = new SpeedSuite(options, line -> {
                 if (!json) {
                     System.err.println(line);
@@ -114,6 +149,15 @@ final class BenchCommand implements Callable<Integer> {
                 return e;
             }).toList());
             m.put("peak_rss_bytes", SpeedSuite.peakRss());
+            if (peer != null) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("peer", peer.describe());
+                p.put("output_max_abs_difference", agreement.maxAbsDifference());
+                p.put("output_max_abs", agreement.maxAbsOutput());
+                p.put("peer_float32_vs_float64_max_abs_difference", agreement.peerRoundOff());
+                p.put("rows", peer.rows(rows));
+                m.put("peer", p);
+            }
             System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
         } else {
             System.out.printf("%s%npractical peak (best float32 matmul): %.1f GFLOP/s; useful FLOPs only%n%n", machine(), peak);
@@ -129,8 +173,26 @@ final class BenchCommand implements Callable<Integer> {
                         r.peakRss() > 0 ? String.format("%.2f GB", r.peakRss() / 1e9) : "");
             }
             System.out.printf("%npeak resident memory of this run: %.2f GB%n", SpeedSuite.peakRss() / 1e9);
+            if (peer != null) {
+                printPeer(peer, agreement, rows);
+            }
         }
         return 0;
+    }
+
+    private static void printPeer(PeerComparison peer, PeerComparison.Agreement agreement, List<SpeedSuite.Row> rows) {
+        System.out.printf("%nside by side with %s%n", peer.describe());
+        System.out.printf("same network: outputs on the check input differ by at most %.2e (largest output %.3g); "
+                + "the peer's own float32 output differs from its float64 one by %.2e%n%n", agreement.maxAbsDifference(),
+                agreement.maxAbsOutput(), agreement.peerRoundOff());
+        System.out.printf("| %-8s | %-45s | %10s | %10s | %13s |%n", "group", "what", "smdp4j ms", "peer ms",
+                "speed vs peer");
+        System.out.println("|----------|-----------------------------------------------|------------|------------|"
+                + "---------------|");
+        for (PeerComparison.Row r : peer.rows(rows)) {
+            System.out.printf("| %-8s | %-45s | %10.2f | %10.2f | %12.2fx |%n", r.group(), r.name(), r.millis(),
+                    r.peerMillis(), r.speedRatio());
+        }
     }
 
     private static String machine() {
