@@ -122,7 +122,7 @@ public final class PeerComparison {
     }
 
     /** The script's check input, {@code [batch, n, n]} row-major. */
-    static float[] checkInput(int batch, int n) {
+    public static float[] checkInput(int batch, int n) {
         float[] x = new float[batch * n * n];
         for (int b = 0; b < batch; b++) {
             for (int r = 0; r < n; r++) {

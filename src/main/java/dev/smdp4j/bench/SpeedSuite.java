@@ -68,11 +68,12 @@ public final class SpeedSuite {
      * checkpointing beyond it; 0 = none); {@code anchorEvery}: its anchor terms (0 = none).
      */
     public record Options(ScoreNetConfig network, int grid, int[] batches, int[] windows, int trainBatch,
-            int[] samplingBatches, int samplingSteps, int repeats, int graphEvaluations, int anchorEvery, Path model) {
+            int[] samplingBatches, int samplingSteps, int repeats, int graphEvaluations, int anchorEvery, Path model,
+            double warmUpSeconds) {
         public static Options defaults() {
             return new Options(ScoreNetConfig.defaults(), 32, new int[] {1, 32, 128}, new int[] {1, 8, 32}, 32,
                     new int[] {32}, 32, 5, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, Method.SMDP.defaultAnchorEvery(),
-                    null);
+                    null, 1);
         }
 
     }
@@ -85,10 +86,6 @@ public final class SpeedSuite {
             long peakRss) {
     }
 
-    /** Minimum warm-up time of every timed call. */
-    static final long WARM_UP_NANOS = 1_000_000_000L;
-    /** How long network passes run before the first timed row. */
-    static final long JIT_WARM_UP_NANOS = 3_000_000_000L;
     /** Calls shorter than this are timed in blocks of about this length. */
     static final long BLOCK_NANOS = 200_000_000L;
     private Options options;
@@ -146,7 +143,7 @@ public final class SpeedSuite {
         }
         options = new Options(net, loaded.spec().gridSize(), options.batches(), options.windows(), options.trainBatch(),
                 options.samplingBatches(), loaded.spec().steps(), options.repeats(), options.graphEvaluations(),
-                options.anchorEvery(), checkpoint);
+                options.anchorEvery(), checkpoint, options.warmUpSeconds());
         return loaded;
     }
 
@@ -273,14 +270,14 @@ public final class SpeedSuite {
     }
 
     /**
-     * Network passes at batch 1 for {@link #JIT_WARM_UP_NANOS} before anything is timed: the JIT
+     * Network passes at batch 1 for three times the warm-up before anything is timed: the JIT
      * compiler's threads otherwise share this machine's two cores with the engine's during the
      * first rows (a batch-1 forward measured 19 ms in the first half second and 6 ms after).
      */
     private void warmUp(NDManager manager, SmdpModel model) {
         NDArray x = new GaussianNoise(1).next(manager, new Shape(1, options.grid(), options.grid()));
         long start = System.nanoTime();
-        while (System.nanoTime() - start < JIT_WARM_UP_NANOS) {
+        while (System.nanoTime() - start < 3e9 * options.warmUpSeconds()) {
             pass(manager, model, x, false);
             pass(manager, model, x, true);
         }
@@ -364,15 +361,15 @@ public final class SpeedSuite {
 
     /**
      * Median seconds per call over {@code repeats} timed blocks, after warm-up calls for at least
-     * {@link #WARM_UP_NANOS} (and at least two): until the JIT compiler has settled, its threads
+     * {@code options.warmUpSeconds()} (and at least two): until the JIT compiler has settled, its threads
      * compete with the engine's for this machine's two cores (a batch-1 forward measured 19 ms in
      * the first half second and 6 ms after). Calls shorter than {@link #BLOCK_NANOS} are timed in
      * blocks of that length, so that one scheduler hiccup does not decide a row.
      */
-    private static double time(Runnable call, int repeats) {
+    private double time(Runnable call, int repeats) {
         long start = System.nanoTime();
         int warmUps = 0;
-        while (warmUps < 2 || System.nanoTime() - start < WARM_UP_NANOS) {
+        while (warmUps < 2 || System.nanoTime() - start < options.warmUpSeconds() * 1e9) {
             call.run();
             warmUps++;
         }

@@ -3,12 +3,14 @@ package dev.smdp4j.cli;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.bench.PhysicsBenchmark;
+import dev.smdp4j.bench.NetworkProfile;
 import dev.smdp4j.bench.PeerComparison;
 import dev.smdp4j.bench.SpeedSuite;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
+import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.train.Checkpoint;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.SurrogatePhysics;
@@ -16,6 +18,7 @@ import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.util.Engines;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +33,14 @@ import picocli.CommandLine.Parameters;
         description = {"Measure speed on this machine, each rate beside the engine's practical peak (its best float32 "
                 + "matrix-multiply rate, measured in the same run).",
                 "Targets: all (default: matmul, physics, network, training, sampling, peak memory), network, training, "
-                        + "sampling; 'physics' prints the heat step's detailed table (both schemes and references)."})
+                        + "sampling; 'physics' prints the heat step's detailed table (both schemes and references); "
+                        + "'profile' lists the engine operations of one network forward pass and their times (libtorch's "
+                        + "profiler; default model: the shipped SMDP model)."})
 final class BenchCommand implements Callable<Integer> {
     private static final List<String> GROUPS = List.of("physics", "network", "training", "sampling");
 
     @Parameters(index = "0", defaultValue = "all", paramLabel = "TARGET",
-            description = "all (default), physics, network, training or sampling.")
+            description = "all (default), physics, network, training, sampling or profile.")
     String target;
 
     @Option(names = "--batch", description = "Fields per training step, per heat-step call and per sampling batch "
@@ -81,6 +86,10 @@ final class BenchCommand implements Callable<Integer> {
             + "docs/scripts/torch_peer.py (eager PyTorch). Its checkpoint is the default --model.")
     Path peerFile;
 
+    @Option(names = "--warm-up", paramLabel = "SECONDS", description = "Untimed calls before each timed row, and three "
+            + "times as long before the first (default: ${DEFAULT-VALUE}).")
+    double warmUp = 1;
+
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
@@ -88,15 +97,18 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (batch < 1 || grid < 2 || calls < 1 || repeats < 1 || graphEvaluations < 0 || windows.length == 0
                 || Arrays.stream(windows).anyMatch(w -> w < 1 || w > 32) || netBatches.length == 0
-                || Arrays.stream(netBatches).anyMatch(b -> b < 1)) {
+                || Arrays.stream(netBatches).anyMatch(b -> b < 1) || !(warmUp >= 0) || warmUp > 600) {
             throw new InvalidInputException("--batch, --calls, --repeats and every --net-batches value must be >= 1, "
-                    + "--grid >= 2, --graph-evals >= 0 and every --windows value in [1, 32]");
+                    + "--grid >= 2, --graph-evals >= 0, --warm-up in [0, 600] and every --windows value in [1, 32]");
         }
         if (target.equals("physics")) {
             return physics();
         }
+        if (target.equals("profile")) {
+            return profile();
+        }
         if (!target.equals("all") && !GROUPS.contains(target)) {
-            throw new InvalidInputException("unknown bench target '" + target + "'; valid: all, " + String.join(", ", GROUPS));
+            throw new InvalidInputException("unknown bench target '" + target + "'; valid: all, profile, " + String.join(", ", GROUPS));
         }
         PeerComparison peer = peerFile == null ? null : PeerComparison.read(peerFile);
         Path checkpoint = model != null ? model : peer != null ? peer.model() : null;
@@ -111,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         SpeedSuite.Options defaults = SpeedSuite.Options.defaults();
         SpeedSuite.Options options = new SpeedSuite.Options(defaults.network(), grid, netBatches, windows, batch, sampling,
-                defaults.samplingSteps(), repeats, graphEvaluations, defaults.anchorEvery(), checkpoint);
+                defaults.samplingSteps(), repeats, graphEvaluations, defaults.anchorEvery(), checkpoint, warmUp);
         List<String> groups = target.equals("all") ? GROUPS : List.of(target);
         List<SpeedSuite.Row> rows;
         PeerComparison.Agreement agreement = null;
@@ -199,6 +211,37 @@ final class BenchCommand implements Callable<Integer> {
         return String.format("%d cores, Java %s, %s, engine threads %s", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Engine.getInstance().getEngineName() + " "
                         + Engine.getInstance().getVersion(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
+    }
+
+    private int profile() throws Exception {
+        Path checkpoint = model != null ? model : Pretrained.checkpoint(Pretrained.Use.ESTIMATE);
+        Path trace = Files.createTempFile("smdp-profile", ".json");
+        List<NetworkProfile.Result> results = new ArrayList<>();
+        try (NDManager manager = Engines.newManager()) {
+            SmdpModel loaded = SmdpModel.load(manager, Checkpoint.read(checkpoint));
+            int n = loaded.spec().problem().stateShape()[0];
+            for (int b : netBatches) {
+                results.add(NetworkProfile.run(manager, loaded.network(), n, b, 10, 3 * warmUp, trace));
+            }
+        } finally {
+            Files.deleteIfExists(trace);
+        }
+        if (json) {
+            System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
+                    "machine", machine(), "model", checkpoint.toString(), "profiles", results)));
+            return 0;
+        }
+        System.out.printf("%s%nmodel %s; top-level engine operations of one forward pass (libtorch profiler, mean of "
+                + "10 passes after %.0f s of warm-up; wall time measured on 10 passes without the profiler)%n", machine(),
+                model != null ? model : "the shipped SMDP model (ODE estimate)", 3 * warmUp);
+        for (NetworkProfile.Result r : results) {
+            System.out.printf("%nbatch %d: %.0f engine calls, %.2f ms inside them, %.2f ms wall per pass%n", r.batch(),
+                    r.callsPerPass(), r.opMillisPerPass(), r.wallMillisPerPass());
+            for (NetworkProfile.Op op : r.ops().subList(0, Math.min(12, r.ops().size()))) {
+                System.out.printf("  %-32s %5.1f calls %9.3f ms%n", op.name(), op.callsPerPass(), op.millisPerPass());
+            }
+        }
+        return 0;
     }
 
     private int physics() throws Exception {

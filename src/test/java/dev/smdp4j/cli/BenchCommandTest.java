@@ -47,7 +47,7 @@ class BenchCommandTest {
     @Test
     void benchMeasuresEveryGroupAndReportsFractionsOfThePeak() throws Exception {
         CommandLineTest.Run r = ok("bench", "--grid", "16", "--batch", "4", "--windows", "1,4", "--repeats", "1",
-                "--graph-evals", "4", "--net-batches", "1,4", "--json");
+                "--graph-evals", "4", "--net-batches", "1,4", "--warm-up", "0", "--json");
         JsonNode report = Json.mapper().readTree(r.out());
         double peak = report.path("practical_peak_gflops").asDouble();
         assertTrue(peak > 0, r.out());
@@ -73,7 +73,8 @@ class BenchCommandTest {
 
     @Test
     void badTargetsAndParametersAreRefused() {
-        fails("valid: all, physics, network, training, sampling", "bench", "speed");
+        fails("valid: all, profile, physics, network, training, sampling", "bench", "speed");
+        fails("--warm-up", "bench", "--warm-up", "-1");
         fails("--windows", "bench", "--windows", "0");
         fails("--graph-evals", "bench", "--graph-evals", "-1");
     }
