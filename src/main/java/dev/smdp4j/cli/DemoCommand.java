@@ -11,6 +11,11 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Pretrained;
+import dev.smdp4j.problem.Problem;
+import dev.smdp4j.problem.Problems;
+import dev.smdp4j.problem.toy.ToyDemo;
+import dev.smdp4j.problem.toy.ToyReproduction;
+import dev.smdp4j.problem.toy.ToySde;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.report.BenchmarkFigures;
 import dev.smdp4j.train.Checkpoint;
@@ -22,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,10 +38,16 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Reconstruct benchmark observations with the shipped SMDP models (no training): the SMDP-ODE "
                 + "estimate and SMDP-SDE posterior samples for the first test observations of the paper's data set "
-                + "(regenerated from its seed), their metrics, and OUT/fig2.png and OUT/fig3.png."})
+                + "(regenerated from its seed), their metrics, and OUT/fig2.png and OUT/fig3.png.",
+                "--problem toy-sde: the shipped toy models integrate back from the 1000 evaluation end states beside "
+                        + "the exact score; OUT/table.md|csv|json, OUT/trajectories.png, OUT/histograms.png."})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: ${DEFAULT-VALUE}).")
-    Path out = Path.of("runs/demo");
+    @Option(names = "--problem", paramLabel = "NAME", description = "heat (default) or toy-sde.")
+    String problem = "heat";
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/demo, or "
+            + "runs/demo-PROBLEM for another problem).")
+    Path out;
 
     @Option(names = "--observations", description = "Test observations to reconstruct (default: ${DEFAULT-VALUE}).")
     int observations = 100;
@@ -55,6 +67,12 @@ final class DemoCommand implements Callable<Integer> {
             throw new InvalidInputException("--observations and --samples must be >= 1");
         }
         long start = System.nanoTime();
+        if (!problem.equals("heat")) {
+            return otherProblem(start);
+        }
+        if (out == null) {
+            out = Path.of("runs/demo");
+        }
         try (NDManager manager = Engines.newManager()) {
             Checkpoint checkpoint = Checkpoint.read(Pretrained.checkpoint(Pretrained.Use.ESTIMATE));
             Checkpoint posteriorCheckpoint = Checkpoint.read(Pretrained.checkpoint(Pretrained.Use.POSTERIOR));
@@ -101,6 +119,23 @@ final class DemoCommand implements Callable<Integer> {
                     sdeEval.mse().mean() * 1e5, sdeEval.spectralError().mean(), out, (System.nanoTime() - start) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return 0;
+    }
+
+    /** The demo of a problem other than heat: only the toy SDE ships models. */
+    private int otherProblem(long start) {
+        Problem p = Problems.defaults(problem);
+        if (!(p instanceof ToySde)) {
+            throw new InvalidInputException("no demo for problem '" + problem + "' (it ships no model); demos: heat, "
+                    + ToySde.NAME);
+        }
+        Path dir = out != null ? out : Path.of("runs/demo-" + problem);
+        try (NDManager manager = Engines.newManager(p.engineThreads())) {
+            List<Map<String, Object>> table = ToyDemo.run(manager, dir, seed);
+            System.out.printf(Locale.ROOT, "shipped toy SMDP models from the %d end states linspace(-0.1, 0.1) at t = T, "
+                    + "Q = 2 min(hits -1, hits +1):%n%swrote %s/table.md, trajectories.png, histograms.png in %.1f s%n",
+                    ToyReproduction.STARTS, ToyDemo.summary(table), dir, (System.nanoTime() - start) / 1e9);
         }
         return 0;
     }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.Normalisation;
-import dev.smdp4j.eval.Evaluation;
-import dev.smdp4j.eval.Metrics;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
@@ -20,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,14 +57,28 @@ public final class Pretrained {
             return sampler;
         }
 
-        /** Its classpath location (weights only, no optimizer state). */
+        /** Its classpath location (weights only, no optimizer state): the heat benchmark's model. */
         public String resource() {
             return resource;
         }
 
+        /**
+         * The classpath location of the model of {@code problem} for this use: the heat benchmark's
+         * {@link #resource()}, {@code /models/smdp-PROBLEM-SAMPLER.ckpt} for other problems.
+         */
+        public String resource(String problem) {
+            return problem.equals(HEAT) ? resource : "/models/smdp-" + problem + "-" + sampler + ".ckpt";
+        }
+
         /** The file name, as {@link #export} writes it and {@code src/main/resources/models/} holds it. */
         public String fileName() {
-            return resource.substring(resource.lastIndexOf('/') + 1);
+            return fileName(HEAT);
+        }
+
+        /** The file name of the model of {@code problem} for this use. */
+        public String fileName(String problem) {
+            String r = resource(problem);
+            return r.substring(r.lastIndexOf('/') + 1);
         }
 
         /** The model for {@code sampler}: posterior samplers get {@link #POSTERIOR}, the others {@link #ESTIMATE}. */
@@ -76,26 +87,37 @@ public final class Pretrained {
         }
     }
 
-    private static final Map<Use, Path> CACHED = new EnumMap<>(Use.class);
+    /** The heat benchmark's problem name, whose models keep their first file names. */
+    private static final String HEAT = "heat";
+    private static final Map<String, Path> CACHED = new java.util.HashMap<>();
 
     private Pretrained() {
     }
 
-    /** The shipped checkpoint for {@code use} as a file (copied once per process to a temporary file deleted on exit). */
-    public static synchronized Path checkpoint(Use use) {
-        Path cached = CACHED.get(use);
+    /** The heat benchmark's shipped checkpoint for {@code use} as a file (see {@link #checkpoint(String, Use)}). */
+    public static Path checkpoint(Use use) {
+        return checkpoint(HEAT, use);
+    }
+
+    /**
+     * The shipped checkpoint of {@code problem} for {@code use} as a file (copied once per process to
+     * a temporary file deleted on exit); an {@link InvalidInputException} if none is shipped.
+     */
+    public static synchronized Path checkpoint(String problem, Use use) {
+        String resource = use.resource(problem);
+        Path cached = CACHED.get(resource);
         if (cached != null && Files.isRegularFile(cached)) {
             return cached;
         }
-        try (InputStream in = Pretrained.class.getResourceAsStream(use.resource())) {
+        try (InputStream in = Pretrained.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new InvalidInputException("the shipped model " + use.resource() + " is missing from the classpath; "
-                        + "give --model CKPT");
+                throw new InvalidInputException("no shipped model for problem '" + problem + "' (" + resource
+                        + " is not on the classpath); give --model CKPT");
             }
             Path file = Files.createTempFile("smdp-pretrained-", ".ckpt");
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            CACHED.put(use, file);
+            CACHED.put(resource, file);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the shipped model: " + e.getMessage(), e);
@@ -139,7 +161,30 @@ public final class Pretrained {
         Checkpoint.write(target, meta, weights);
     }
 
-    /** Both samplers' metrics on the first {@value #SLICE} test observations (or all, if fewer), seed 0, one sample each. */
+    /**
+     * {@link #export}s {@code source} to {@code target} unless {@code target} was already exported
+     * from a file with the same content; returns whether it wrote.
+     */
+    public static boolean exportUnlessCurrent(NDManager manager, Path source, Path target, Use use, String trainedBy) {
+        String hash = Hashing.sha256(source);
+        if (Files.isRegularFile(target) && hash.equals(Checkpoint.read(target).metadata().path(PROVENANCE)
+                .path("source_sha256").asText())) {
+            return false;
+        }
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot create directory " + target.getParent() + ": " + e.getMessage(), e);
+        }
+        export(manager, source, target, use, trainedBy);
+        return true;
+    }
+
+    /**
+     * Both samplers' metrics on the first {@value #SLICE} test observations (or all, if fewer), seed
+     * 0, one sample each: the problem's metrics, as {@code SAMPLER_METRIC} (the heat benchmark's
+     * {@code spectral} recorded as {@code spectral_error}, the name the first shipped models carry).
+     */
     static Map<String, Object> sliceMetrics(NDManager manager, TrainableModel model) {
         Dataset data = DatasetGenerator.generate(manager, model.spec(), false);
         Normalisation norm = model.normalisation();
@@ -152,9 +197,8 @@ public final class Pretrained {
         for (String sampler : new String[] {"ode", "sde"}) {
             HostArray pred = Reconstruction.run(manager, model, y,
                     Reconstruction.Request.of(sampler, model.spec().steps(), 1, 0), null).x0();
-            Evaluation e = Metrics.evaluate(truth, pred, 0, 1, model.spec().alpha(), model.spec().endTime());
-            out.put(sampler + "_mse", e.mse().mean());
-            out.put(sampler + "_spectral_error", e.spectralError().mean());
+            model.spec().problem().metrics(truth, pred.reshape(truth.shape()), model.spec()).forEach((name, value) ->
+                    out.put(sampler + "_" + (name.equals("spectral") ? "spectral_error" : name), value));
         }
         return out;
     }

@@ -191,22 +191,12 @@ public final class Reproduction {
      */
     private void shipped(NDManager manager, Path source, Pretrained.Use use) {
         Path target = out.resolve(SHIPPED).resolve(use.fileName());
-        String hash = Hashing.sha256(source);
-        if (Files.isRegularFile(target) && hash.equals(Checkpoint.read(target).metadata().path(Pretrained.PROVENANCE)
-                .path("source_sha256").asText())) {
-            return;
+        boolean wrote = stage("export " + use.fileName(), () -> Pretrained.exportUnlessCurrent(manager, source, target,
+                use, "smdp reproduce --profile " + profile.name() + " (commit " + Version.commit() + "), "
+                        + out.relativize(source) + "; see " + out.resolve("log.txt")), false);
+        if (wrote) {
+            log("shipped form of " + source + " for " + use.sampler() + ": " + target);
         }
-        stage("export " + use.fileName(), () -> {
-            try {
-                Files.createDirectories(target.getParent());
-            } catch (IOException e) {
-                throw new InvalidInputException("cannot create directory " + target.getParent() + ": " + e.getMessage(), e);
-            }
-            Pretrained.export(manager, source, target, use, "smdp reproduce --profile " + profile.name() + " (commit "
-                    + Version.commit() + "), " + out.relativize(source) + "; see " + out.resolve("log.txt"));
-            return null;
-        }, false);
-        log("shipped form of " + source + " for " + use.sampler() + ": " + target);
     }
 
     /**

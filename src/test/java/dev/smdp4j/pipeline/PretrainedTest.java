@@ -58,4 +58,22 @@ class PretrainedTest extends EngineTest {
                     (double) measured.get(sampler + "_spectral_error"), 0.02, sampler);
         }
     }
+
+    /** The shipped toy-SDE models reproduce the metrics recorded at export, with the toy's metric names. */
+    @ParameterizedTest
+    @EnumSource(Pretrained.Use.class)
+    void shippedToyModelReproducesItsRecordedTestSliceMetrics(Pretrained.Use use) {
+        Checkpoint checkpoint = Checkpoint.read(Pretrained.checkpoint("toy-sde", use));
+        JsonNode provenance = checkpoint.metadata().path(Pretrained.PROVENANCE);
+        assertEquals(use.sampler(), provenance.path("use").asText());
+        assertEquals("toy-sde", checkpoint.metadata().path("dataset").path("parameters").path("problem").asText(),
+                checkpoint.metadata().path("dataset").toString());
+        JsonNode recorded = provenance.path("test_slice_metrics");
+        Map<String, Object> measured = Pretrained.sliceMetrics(manager, TrainableModel.load(manager, checkpoint));
+        for (String key : new String[] {"ode_mse", "ode_q_loss_10pct", "sde_mse", "sde_q_loss_10pct"}) {
+            assertTrue(recorded.path(key).isNumber(), key + " not recorded: " + recorded);
+            assertEquals(recorded.path(key).asDouble(), (double) measured.get(key), 1e-3 * (1 + recorded.path(key)
+                    .asDouble()), key);
+        }
+    }
 }

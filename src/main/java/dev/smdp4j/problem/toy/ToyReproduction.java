@@ -6,12 +6,14 @@ import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.Version;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
+import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.pipeline.Reproduction;
 import dev.smdp4j.report.ToyFigures;
 import dev.smdp4j.sample.Sampler;
@@ -129,6 +131,7 @@ public final class ToyReproduction {
         for (Method method : List.of(Method.SMDP, Method.ISM, Method.SSM_VR)) {
             models.put(method.id(), train(manager, dataDir, dataHash, options(method, store.spec())));
         }
+        shipped(manager, models.get(Method.SMDP.id()));
         float[] startStates = starts();
         Map<String, float[]> ends = new LinkedHashMap<>();
         Map<String, double[][]> paths = new LinkedHashMap<>();
@@ -139,45 +142,60 @@ public final class ToyReproduction {
             Path ckpt = ckpts == null ? null : row.sampler().equals("sde") && Files.isRegularFile(ckpts[1]) ? ckpts[1]
                     : ckpts[0];
             HostArray[] result = sample(manager, store, row, ckpt, startStates);
-            float[] end = result[0].data();
-            ends.put(row.name(), end);
+            ends.put(row.name(), result[0].data());
             paths.put(row.name(), finitePaths(result[1]));
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("row", row.name());
-            entry.put("model", ckpt == null ? row.source() : out.relativize(ckpt).toString());
-            entry.put("sampler", row.sampler());
-            int diverged = 0;
-            for (float v : end) {
-                diverged += Float.isFinite(v) ? 0 : 1;
-            }
-            entry.put("diverged", diverged);
-            for (double tol : new double[] {ModeHits.STRICT, ModeHits.LOOSE}) {
-                ModeHits hits = ModeHits.of(end, tol);
-                String suffix = tol == ModeHits.STRICT ? "1pct" : "10pct";
-                entry.put("q_" + suffix, hits.q());
-                entry.put("hit_minus_" + suffix, hits.minus());
-                entry.put("hit_plus_" + suffix, hits.plus());
-            }
+            Map<String, Object> entry = entry(row, ckpt == null ? row.source() : out.relativize(ckpt).toString(),
+                    result[0].data());
             table.add(entry);
             log(String.format(Locale.ROOT, "%-20s Q(1%%) %.3f  Q(10%%) %.3f", row.name(), entry.get("q_1pct"),
                     entry.get("q_10pct")));
         }
-        writeTable(table);
-        double[] times = new double[steps + 1];
-        for (int i = 0; i <= steps; i++) {
-            times[i] = spec.endTime() * i / steps;
-        }
-        Map<String, double[][]> shown = new LinkedHashMap<>();
-        for (String name : List.of("SMDP-ODE", "SMDP-SDE", "ISM-SDE", "exact-score sde")) {
-            shown.put(name, paths.get(name));
-        }
-        ToyFigures.trajectories(out.resolve("trajectories.png"), times, shown, PATHS_SHOWN);
-        Map<String, double[]> endStates = new LinkedHashMap<>();
-        ends.forEach((name, v) -> endStates.put(name, finiteValues(v)));
-        ToyFigures.endStateHistograms(out.resolve("histograms.png"), endStates,
-                finiteValues(store.trainX0().data()), 63);
+        writeTable(out, table, seed, steps);
+        figures(out, spec.endTime(), steps, ends, paths, List.of("SMDP-ODE", "SMDP-SDE", "ISM-SDE", "exact-score sde"),
+                store.trainX0().data());
         log(String.format(Locale.ROOT, "done in %.1f s", (System.nanoTime() - start) / 1e9));
         writeLog();
+    }
+
+    /** A table row: the model, the sampler, the diverged paths, and Q and the hit fractions at 1% and 10%. */
+    static Map<String, Object> entry(Row row, String model, float[] end) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("row", row.name());
+        entry.put("model", model);
+        entry.put("sampler", row.sampler());
+        int diverged = 0;
+        for (float v : end) {
+            diverged += Float.isFinite(v) ? 0 : 1;
+        }
+        entry.put("diverged", diverged);
+        for (double tol : new double[] {ModeHits.STRICT, ModeHits.LOOSE}) {
+            ModeHits hits = ModeHits.of(end, tol);
+            String suffix = tol == ModeHits.STRICT ? "1pct" : "10pct";
+            entry.put("q_" + suffix, hits.q());
+            entry.put("hit_minus_" + suffix, hits.minus());
+            entry.put("hit_plus_" + suffix, hits.plus());
+        }
+        return entry;
+    }
+
+    /**
+     * {@code trajectories.png} (the paths of the rows named in {@code shown}) and
+     * {@code histograms.png} (every row's end states against {@code prior}, the true initial states).
+     */
+    static void figures(Path out, double endTime, int steps, Map<String, float[]> ends, Map<String, double[][]> paths,
+            List<String> shown, float[] prior) {
+        double[] times = new double[steps + 1];
+        for (int i = 0; i <= steps; i++) {
+            times[i] = endTime * i / steps;
+        }
+        Map<String, double[][]> drawn = new LinkedHashMap<>();
+        for (String name : shown) {
+            drawn.put(name, paths.get(name));
+        }
+        ToyFigures.trajectories(out.resolve("trajectories.png"), times, drawn, PATHS_SHOWN);
+        Map<String, double[]> endStates = new LinkedHashMap<>();
+        ends.forEach((name, v) -> endStates.put(name, finiteValues(v)));
+        ToyFigures.endStateHistograms(out.resolve("histograms.png"), endStates, finiteValues(prior), 63);
     }
 
     /** The evaluation end states, {@code linspace(-0.1, 0.1, 1000)}. */
@@ -201,6 +219,21 @@ public final class ToyReproduction {
         }
         log("data: " + spec.toMap());
         DatasetStore.write(dataDir, DatasetGenerator.generate(manager, spec, false));
+    }
+
+    /**
+     * {@code OUT/shipped/}: SMDP's two checkpoints in the form the library ships them ({@code smdp
+     * demo --problem toy-sde}; copy both to {@code src/main/resources/models/} to ship them).
+     */
+    private void shipped(NDManager manager, Path[] smdp) {
+        Pretrained.Use[] uses = {Pretrained.Use.ESTIMATE, Pretrained.Use.POSTERIOR};
+        for (int i = 0; i < uses.length; i++) {
+            Path target = out.resolve("shipped").resolve(uses[i].fileName(ToySde.NAME));
+            if (Pretrained.exportUnlessCurrent(manager, smdp[i], target, uses[i], "smdp reproduce --problem "
+                    + ToySde.NAME + " --seed " + seed + " (commit " + Version.commit() + "), " + out.relativize(smdp[i]))) {
+                log("shipped form of " + smdp[i] + " for " + uses[i].sampler() + ": " + target);
+            }
+        }
     }
 
     /** Trains (or resumes, or reuses) one method; returns its best.ckpt and best-sde.ckpt. */
@@ -237,37 +270,9 @@ public final class ToyReproduction {
             Map<String, HostArray> cached = Npz.read(file);
             return new HostArray[] {cached.get("x0"), cached.get("paths")};
         }
-        DatasetSpec spec = store.spec();
-        float[] paths = new float[STARTS * (steps + 1)];
-        HostArray end;
-        try (NDManager scope = manager.newSubManager()) {
-            ScoreModel score;
-            Sde sde;
-            Sde data = new Sde(spec.problem().physics(scope, store.normalisation()),
-                    Diffusion.constant(spec.diffusion()));
-            if (ckpt == null) {
-                score = spec.problem().closedFormScore(scope, row.source(), spec, store.normalisation(), 0.5);
-                sde = data;
-            } else {
-                TrainableModel model = TrainableModel.load(scope, Checkpoint.read(ckpt));
-                if (!(model instanceof SmdpModel reverse)) {
-                    throw new IllegalStateException(ckpt + " is not a score model");
-                }
-                score = reverse.score();
-                sde = reverse.reverseSde(data);
-            }
-            Sampler sampler = Samplers.create(row.sampler());
-            NDArray xT = EngineArrays.of(scope, startStates, new Shape(STARTS, 1));
-            NDArray x0 = sampler.sample(xT, sde, score, TimeGrid.uniform(spec.endTime(), steps),
-                    new ItemNoise(seed, 0, STARTS), (index, x) -> {
-                        float[] v = x.toFloatArray();
-                        for (int i = 0; i < STARTS; i++) {
-                            paths[i * (steps + 1) + index] = v[i];
-                        }
-                    }, false); // a diverging path is a miss, not a failed row
-            end = new HostArray(x0.toFloatArray(), STARTS, 1);
-        }
-        HostArray pathArray = new HostArray(paths, STARTS, steps + 1);
+        HostArray[] result = integrate(manager, store.spec(), store.normalisation(), row, ckpt, startStates, steps, seed);
+        HostArray end = result[0];
+        HostArray pathArray = result[1];
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
@@ -280,8 +285,47 @@ public final class ToyReproduction {
         return new HostArray[] {end, pathArray};
     }
 
+    /**
+     * Integrates back from {@code startStates} at {@code t = T} to 0 with a row's score (the
+     * checkpoint's, or the closed form the row names when {@code ckpt} is null) and sampler, in
+     * {@code steps} Euler steps; diverging paths are carried on as non-finite values (a miss, not a
+     * failed row). Returns the end states {@code [n, 1]} and the paths {@code [n, steps + 1]}, time
+     * increasing.
+     */
+    public static HostArray[] integrate(NDManager manager, DatasetSpec spec, Normalisation norm, Row row, Path ckpt,
+            float[] startStates, int steps, long seed) {
+        int n = startStates.length;
+        float[] paths = new float[n * (steps + 1)];
+        try (NDManager scope = manager.newSubManager()) {
+            ScoreModel score;
+            Sde sde;
+            Sde data = new Sde(spec.problem().physics(scope, norm), Diffusion.constant(spec.diffusion()));
+            if (ckpt == null) {
+                score = spec.problem().closedFormScore(scope, row.source(), spec, norm, 0.5);
+                sde = data;
+            } else {
+                TrainableModel model = TrainableModel.load(scope, Checkpoint.read(ckpt));
+                if (!(model instanceof SmdpModel reverse)) {
+                    throw new InvalidInputException(ckpt + " is not a score model");
+                }
+                score = reverse.score();
+                sde = reverse.reverseSde(data);
+            }
+            Sampler sampler = Samplers.create(row.sampler());
+            NDArray xT = EngineArrays.of(scope, startStates, new Shape(n, 1));
+            NDArray x0 = sampler.sample(xT, sde, score, TimeGrid.uniform(spec.endTime(), steps),
+                    new ItemNoise(seed, 0, n), (index, x) -> {
+                        float[] v = x.toFloatArray();
+                        for (int i = 0; i < n; i++) {
+                            paths[i * (steps + 1) + index] = v[i];
+                        }
+                    }, false);
+            return new HostArray[] {new HostArray(x0.toFloatArray(), n, 1), new HostArray(paths, n, steps + 1)};
+        }
+    }
+
     /** The paths {@code [n][len]} that stayed finite (diverged ones are counted in the table, not drawn). */
-    private static double[][] finitePaths(HostArray paths) {
+    static double[][] finitePaths(HostArray paths) {
         int n = paths.dim(0);
         int len = paths.dim(1);
         List<double[]> out = new ArrayList<>();
@@ -311,7 +355,8 @@ public final class ToyReproduction {
         return java.util.Arrays.copyOf(d, k);
     }
 
-    private void writeTable(List<Map<String, Object>> rows) {
+    /** {@code table.md}, {@code table.csv} and {@code table.json} in {@code out}. */
+    static void writeTable(Path out, List<Map<String, Object>> rows, long seed, int steps) {
         StringBuilder md = new StringBuilder();
         md.append("| row | sampler | Q (1%) | hits -1 / +1 (1%) | Q (10%) | hits -1 / +1 (10%) | diverged |\n");
         md.append("|---|---|---|---|---|---|---|\n");
