@@ -12,6 +12,8 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.train.TrainableModel;
+import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.score.ExactNet;
@@ -31,6 +33,7 @@ import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.UnrolledOdeObjective;
 import dev.smdp4j.train.WindowSchedule;
 import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Shapes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,6 +131,97 @@ public final class SpeedSuite {
             }
         }
         return rows;
+    }
+
+    /**
+     * The rows of another problem than heat, from its defaults: its default SMDP network forward and
+     * forward+backward at each batch of {@code options.batches()}, SMDP training steps of its
+     * default options through the real loop at each window (batch {@code options.trainBatch()}),
+     * and {@code ode}/{@code sde} sampling of its test observations at each sampling batch over its
+     * own time grid. Without the heat benchmark's closed forms, there are no FLOP counts and no
+     * "outside the network" parts.
+     */
+    public List<Row> runProblem(NDManager parent, DatasetSpec protocol, List<String> groups) {
+        List<Row> rows = new ArrayList<>();
+        int[] state = protocol.problem().stateShape();
+        try (NDManager manager = parent.newSubManager()) {
+            DatasetSpec spec = new DatasetSpec(protocol.problem(), (options.repeats() + 3) * options.trainBatch(),
+                    Arrays.stream(options.samplingBatches()).max().orElse(1), protocol.endTime(), protocol.steps(),
+                    protocol.diffusion(), protocol.observationNoise(), protocol.seed());
+            Dataset data = DatasetGenerator.generate(manager, spec, false);
+            Normalisation norm = data.normalisation();
+            TrainingOptions defaults = TrainingOptions.defaults(Method.SMDP, spec, 0);
+            SmdpModel model = shippedOrFresh(manager, spec, norm, defaults);
+            String t = String.valueOf(spec.endTime() / 2);
+            if (groups.contains("network")) {
+                for (int b : options.batches()) {
+                    NDArray x = new GaussianNoise(b).next(manager, Shapes.batch(b, state));
+                    for (boolean backward : new boolean[] {false, true}) {
+                        double sec = time(() -> {
+                            try (NDManager step = manager.newSubManager()) {
+                                x.tempAttach(step);
+                                if (!backward) {
+                                    model.network().output(x, spec.endTime() / 2);
+                                    return;
+                                }
+                                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                                    gc.backward(model.network().output(x, spec.endTime() / 2).square().mean());
+                                }
+                            }
+                        });
+                        rows.add(add(new Row("network", (backward ? "forward+backward" : "forward") + ", batch " + b
+                                + ", t = " + t, sec * 1e3, b / sec, "evals/s", Double.NaN, peakRss())));
+                    }
+                }
+            }
+            Sde sde = new Sde(spec.problem().physics(manager, norm), Diffusion.constant(spec.diffusion()));
+            if (groups.contains("training")) {
+                HostArray train = data.trainX0().normalised(norm.mean(), norm.std());
+                for (int window : options.windows()) {
+                    int b = options.trainBatch();
+                    TrainingOptions to = defaults.withSchedule(WindowSchedule.parse(window + ":1:" + b + ":1e-5:1e-5"));
+                    int steps = Math.max(2, Math.min(options.repeats(), (int) Math.ceil(64.0 / window)));
+                    double sec = trainingStepSeconds(manager, model, sde, to, train, steps);
+                    rows.add(add(new Row("training", String.format("window %d, batch %d", window, b), sec * 1e3,
+                            1 / sec, "steps/s", Double.NaN, peakRss())));
+                }
+            }
+            if (groups.contains("sampling")) {
+                HostArray y = data.testY().normalised(norm.mean(), norm.std());
+                TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
+                for (String sampler : new String[] {"ode", "sde"}) {
+                    for (int k : options.samplingBatches()) {
+                        HostArray obs = y.rows(0, Math.min(k, y.dim(0)));
+                        int n = obs.dim(0);
+                        double sec = time(() -> PosteriorSampling.run(manager, obs, 1, Samplers.create(sampler),
+                                model.reverseSde(sde), model.score(), grid, 3, n, null), Math.max(3, options.repeats() / 2));
+                        rows.add(add(new Row("sampling", String.format("%s, %d steps, %d observations per batch",
+                                sampler, spec.steps(), n), sec * 1e3, n / sec, "samples/s", Double.NaN, peakRss())));
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The problem's shipped SMDP estimate model if it has one (so that sampling follows trained
+     * dynamics: an untrained score lets the toy SDE's reverse paths diverge), else a fresh network
+     * of its default architecture.
+     */
+    private static SmdpModel shippedOrFresh(NDManager manager, DatasetSpec spec, Normalisation norm,
+            TrainingOptions defaults) {
+        String name = spec.problem().name();
+        try {
+            Path shipped = Pretrained.checkpoint(name, Pretrained.Use.ESTIMATE);
+            if (TrainableModel.load(manager, Checkpoint.read(shipped)) instanceof SmdpModel m) {
+                return m;
+            }
+        } catch (InvalidInputException e) {
+            // none shipped: a fresh network
+        }
+        return SmdpModel.create(manager, Method.SMDP, defaults.network(), spec, norm, defaults.scoreFactor(), 1,
+                TrainingOptions.SPECTRAL);
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Pretrained;
+import dev.smdp4j.problem.Problems;
 import dev.smdp4j.train.Checkpoint;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.SurrogatePhysics;
@@ -72,6 +73,10 @@ final class BenchCommand implements Callable<Integer> {
             + "(a checkpoint of 'smdp train --method surrogate' for the grid and T/M = 0.2/32).")
     Path surrogate;
 
+    @Option(names = "--problem", paramLabel = "NAME", description = "heat (default) or another registered problem: its "
+            + "default network, training and sampling, from its defaults (targets all, network, training, sampling).")
+    String problem = "heat";
+
     @Option(names = "--model", paramLabel = "CKPT", description = "Time this SMDP checkpoint's network (architecture, "
             + "weights, grid and time grid) in the network, training and sampling rows, instead of a freshly "
             + "initialised network of the plain default architecture.")
@@ -100,6 +105,9 @@ final class BenchCommand implements Callable<Integer> {
                 || Arrays.stream(netBatches).anyMatch(b -> b < 1) || !(warmUp >= 0) || warmUp > 600) {
             throw new InvalidInputException("--batch, --calls, --repeats and every --net-batches value must be >= 1, "
                     + "--grid >= 2, --graph-evals >= 0, --warm-up in [0, 600] and every --windows value in [1, 32]");
+        }
+        if (!problem.equals("heat")) {
+            return otherProblem();
         }
         if (target.equals("physics")) {
             return physics();
@@ -211,6 +219,51 @@ final class BenchCommand implements Callable<Integer> {
         return String.format("%d cores, Java %s, %s, engine threads %s", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Engine.getInstance().getEngineName() + " "
                         + Engine.getInstance().getVersion(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
+    }
+
+    /** {@code --problem NAME}: the problem's own rows ({@link SpeedSuite#runProblem}). */
+    private int otherProblem() throws Exception {
+        List<String> groups = target.equals("all") ? List.of("network", "training", "sampling") : List.of(target);
+        if (!List.of("network", "training", "sampling").containsAll(groups)) {
+            throw new InvalidInputException("bench --problem " + problem + " measures all, network, training or "
+                    + "sampling; got '" + target + "'");
+        }
+        if (model != null || peerFile != null) {
+            throw new InvalidInputException("--model and --peer apply to the heat benchmark's score network only");
+        }
+        DatasetSpec protocol = Problems.defaults(problem).defaultSpec();
+        int threads = protocol.problem().engineThreads();
+        SpeedSuite.Options defaults = SpeedSuite.Options.defaults();
+        SpeedSuite.Options options = new SpeedSuite.Options(defaults.network(), grid, netBatches, windows, batch,
+                samplingBatches != null ? samplingBatches : new int[] {batch}, defaults.samplingSteps(), repeats,
+                graphEvaluations, defaults.anchorEvery(), null, warmUp);
+        List<SpeedSuite.Row> rows;
+        try (NDManager manager = Engines.newManager(threads)) {
+            rows = new SpeedSuite(options, line -> {
+                if (!json) {
+                    System.err.println(line);
+                }
+            }).runProblem(manager, protocol, groups);
+        }
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("machine", machine());
+            m.put("problem", protocol.toMap());
+            m.put("rows", rows);
+            m.put("peak_rss_bytes", SpeedSuite.peakRss());
+            System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
+            return 0;
+        }
+        System.out.printf("%s%nproblem %s, its default SMDP network and options%n%n| %-8s | %-58s | %10s | %20s |%n",
+                machine(), problem, "group", "what", "ms", "rate");
+        System.out.println("|----------|------------------------------------------------------------|------------|"
+                + "----------------------|");
+        for (SpeedSuite.Row r : rows) {
+            System.out.printf("| %-8s | %-58s | %10.3f | %20s |%n", r.group(), r.name(), r.millis(),
+                    String.format("%.1f %s", r.rate(), r.unit()));
+        }
+        System.out.printf("%npeak resident memory of this run: %.2f GB%n", SpeedSuite.peakRss() / 1e9);
+        return 0;
     }
 
     private int profile() throws Exception {

@@ -71,6 +71,26 @@ class BenchCommandTest {
         assertTrue(report.path("peak_rss_bytes").asLong() > 0);
     }
 
+    /** {@code --problem toy-sde}: the toy's network, training through the real loop and sampling, from its defaults. */
+    @Test
+    void anotherProblemIsMeasuredFromItsDefaults() throws Exception {
+        JsonNode report = Json.mapper().readTree(ok("bench", "--problem", "toy-sde", "--net-batches", "1,16", "--windows",
+                "1,4", "--batch", "16", "--sampling-batches", "4", "--repeats", "1", "--warm-up", "0", "--json").out());
+        assertEquals("toy-sde", report.path("problem").path("problem").asText(), report.path("problem").toString());
+        List<String> names = new ArrayList<>();
+        for (JsonNode row : report.path("rows")) {
+            names.add(row.path("group").asText() + ": " + row.path("name").asText());
+            assertTrue(row.path("millis").asDouble() > 0 && row.path("rate").asDouble() > 0, row.toString());
+        }
+        assertEquals(List.of("network: forward, batch 1, t = 5.0", "network: forward+backward, batch 1, t = 5.0",
+                "network: forward, batch 16, t = 5.0", "network: forward+backward, batch 16, t = 5.0",
+                "training: window 1, batch 16", "training: window 4, batch 16",
+                "sampling: ode, 499 steps, 4 observations per batch", "sampling: sde, 499 steps, 4 observations per batch"),
+                names);
+        fails("measures all, network, training or sampling", "bench", "--problem", "toy-sde", "physics");
+        fails("--model and --peer apply to the heat", "bench", "--problem", "toy-sde", "--model", "x.ckpt");
+    }
+
     @Test
     void badTargetsAndParametersAreRefused() {
         fails("valid: all, profile, physics, network, training, sampling", "bench", "speed");
