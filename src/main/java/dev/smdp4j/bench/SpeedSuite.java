@@ -157,18 +157,7 @@ public final class SpeedSuite {
                 for (int b : options.batches()) {
                     NDArray x = new GaussianNoise(b).next(manager, Shapes.batch(b, state));
                     for (boolean backward : new boolean[] {false, true}) {
-                        double sec = time(() -> {
-                            try (NDManager step = manager.newSubManager()) {
-                                x.tempAttach(step);
-                                if (!backward) {
-                                    model.network().output(x, spec.endTime() / 2);
-                                    return;
-                                }
-                                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                                    gc.backward(model.network().output(x, spec.endTime() / 2).square().mean());
-                                }
-                            }
-                        });
+                        double sec = time(() -> pass(manager, model, x, backward, spec.endTime() / 2));
                         rows.add(add(new Row("network", (backward ? "forward+backward" : "forward") + ", batch " + b
                                 + ", t = " + t, sec * 1e3, b / sec, "evals/s", Double.NaN, peakRss())));
                     }
@@ -383,16 +372,21 @@ public final class SpeedSuite {
         return time(() -> pass(manager, model, x, backward));
     }
 
-    /** One network pass on {@code x} (forward, or forward and backward to the parameters) in a scope of its own. */
+    /** One network pass on {@code x} at time 0.1 (the heat benchmark's rows). */
     private static void pass(NDManager manager, SmdpModel model, NDArray x, boolean backward) {
+        pass(manager, model, x, backward, 0.1);
+    }
+
+    /** One network pass on {@code x} at time {@code t} (forward, or forward and backward to the parameters) in a scope of its own. */
+    private static void pass(NDManager manager, SmdpModel model, NDArray x, boolean backward, double t) {
         try (NDManager step = manager.newSubManager()) {
             x.tempAttach(step);
             if (!backward) {
-                model.network().output(x, 0.1);
+                model.network().output(x, t);
                 return;
             }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(model.network().output(x, 0.1).square().mean());
+                gc.backward(model.network().output(x, t).square().mean());
             }
         }
     }
