@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "smdp", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Score matching via differentiable physics: invert the heat equation from an observed end state.",
         subcommands = {GenerateCommand.class, ImportCommand.class, TrainCommand.class, SampleCommand.class, EvaluateCommand.class,
-                ReproduceCommand.class, DemoCommand.class, BenchCommand.class,
+                ReproduceCommand.class, DemoCommand.class, BenchCommand.class, SimulateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static {
