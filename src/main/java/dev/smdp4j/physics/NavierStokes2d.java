@@ -44,22 +44,24 @@ import java.util.Objects;
  * (Crank-Nicolson), advection and forcing explicit, {@code F(w) = -mask (u . grad w)_hat + f_hat}.
  * {@link Scheme#CN_EULER} is the first-order semi-implicit step
  * {@code w' = [(1 + dt/2 L) w + dt F(w)] / (1 - dt/2 L)}. {@link Scheme#CN_RK4} (the default) is the
- * low-storage IMEX Runge-Kutta of Carpenter and Kennedy with Crank-Nicolson on the linear part
- * (as in Kochkov et al. 2021): for stages {@code s = 0 .. 4},
- * {@code h = F(w) + beta_s h}, {@code mu = dt/2 (a_{s+1} - a_s)},
- * {@code w = (w + gamma_s dt h + mu L w) / (1 - mu L)}; it is fourth order on the explicit part
- * and second order overall because of the Crank-Nicolson part. Both schemes are one loop: stage
+ * low-storage Runge-Kutta of Carpenter and Kennedy (1994, "Fourth-order 2N-storage Runge-Kutta
+ * schemes") made implicit-explicit with Crank-Nicolson on the linear part, as in Kochkov et al.
+ * 2021: for stages {@code s = 0 .. 4}, {@code h = F(w) + beta_s h},
+ * {@code mu = dt/2 (a_{s+1} - a_s)}, {@code w = (w + gamma_s dt h + mu L w) / (1 - mu L)}. With
+ * {@code nu = alpha = 0} it is the explicit fourth-order scheme; otherwise the Crank-Nicolson part
+ * makes it second order overall (both measured in the tests). Both schemes are one loop: stage
  * {@code s} computes {@code G_s = A_s + beta_s G_{s-1}} from the raw advection spectrum
  * {@code A_s} and sets {@code w = P_s w + M_s G_s + E_s} with precomputed multipliers
  * {@code P_s = (1 + mu_s L) / (1 - mu_s L)}, {@code M_s = -mask gamma_s dt / (1 - mu_s L)} and the
  * forcing term {@code E_s = c_s gamma_s dt f_hat / (1 - mu_s L)}, {@code c_s = 1 + beta_s c_{s-1}}.
  *
- * <p>{@link #increment} and {@link #advance} cover a span {@code d} in {@code ceil(d / dtMax)}
- * equal sub-steps. Everything is differentiable through DJL autograd (complex values stay complex
+ * <p>{@link #increment} and {@link #advance} cover a span {@code d >= 0} in {@code ceil(d / dtMax)}
+ * equal sub-steps (negative spans are rejected: running the viscous equation backwards amplifies
+ * mode {@code k} by about {@code exp(nu |k|^2 |d|)}, an ill-posed problem). Everything is differentiable through DJL autograd (complex values stay complex
  * on the graph and meet only constant complex multipliers). Per sub-step the CN_RK4 scheme makes
- * 78 engine calls (10 per advection evaluation, 4 per update, 2 per accumulation), CN_EULER 14
- * (one fewer each without forcing); the transforms to and from the spectrum are made once per
- * call. Multipliers are computed once per grid size and sub-step in this object's own manager (up
+ * 73 engine calls (9 per advection evaluation, 4 per stage update, 2 per accumulation), CN_EULER 13
+ * (68 and 12 without forcing); the transforms to and from the spectrum are made once per call.
+ * Multipliers are computed once per grid size and sub-step in this object's own manager (up
  * to {@link #CACHE_CAPACITY} entries; beyond that they are built per call and freed with it).
  */
 public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
@@ -268,7 +270,7 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
         }
     }
 
-    /** The raw advection spectrum {@code (u w_x + v w_y)_hat} of a half spectrum {@code [..., N, N/2 + 1]}: 10 engine calls. */
+    /** The raw advection spectrum {@code (u w_x + v w_y)_hat} of a half spectrum {@code [..., N, N/2 + 1]}: 9 engine calls. */
     private static NDArray advectionSpectrum(NDArray wHat, Grid grid, int n) {
         int rank = wHat.getShape().dimension();
         // [..., 4, N, N]: u, v, w_x, w_y
