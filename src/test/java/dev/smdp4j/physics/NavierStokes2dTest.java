@@ -89,21 +89,25 @@ class NavierStokes2dTest extends EngineTest {
         try (NDManager m = manager.newSubManager();
                 NavierStokes2d ns = new NavierStokes2d(m, nu, alpha, null, 0.05, scheme)) {
             NDArray x = m.create(batch, new Shape(2, 3, n, n));
+            NDArray w = x;
+            double previous = 0;
             for (double t : new double[] {0.1, 0.5, 1.0, 2.5}) {
-                float[] out = ns.advance(x, t).toFloatArray();
-                float[] inc = ns.increment(x, t).toFloatArray();
+                w = ns.advance(w, t - previous); // in 2, 8, 10 and 30 sub-steps of 0.05
+                previous = t;
+                float[] out = w.toFloatArray();
+                // the increment from x over t, at one time (the state steps are the same code)
+                float[] inc = t == 0.5 ? ns.increment(x, t).toFloatArray() : null;
                 double factor = Math.exp(-(2 * nu + alpha) * t);
-                // one Crank-Nicolson step of h per sub-step: CN_EULER's exact factor on this mode
-                int steps = ns.subSteps(t);
-                double lh = (2 * nu + alpha) * t / steps;
-                double cnFactor = Math.pow((1 - lh / 2) / (1 + lh / 2), steps);
+                // one Crank-Nicolson step of h = 0.05 per sub-step: CN_EULER's exact factor on this mode
+                double lh = (2 * nu + alpha) * 0.05;
+                double cnFactor = Math.pow((1 - lh / 2) / (1 + lh / 2), Math.round(t / 0.05));
                 double err = 0;
                 double cnErr = 0;
                 double incErr = 0;
                 for (int i = 0; i < batch.length; i++) {
                     err = Math.max(err, Math.abs(out[i] - factor * batch[i]));
                     cnErr = Math.max(cnErr, Math.abs(out[i] - cnFactor * batch[i]));
-                    incErr = Math.max(incErr, Math.abs(inc[i] - (factor - 1) * batch[i]));
+                    incErr = inc == null ? 0 : Math.max(incErr, Math.abs(inc[i] - (factor - 1) * batch[i]));
                 }
                 double timeError = 5 * Math.abs(cnFactor - factor); // values up to 5
                 System.out.printf("taylor-green %s t=%.1f max error %.2e (values up to 5; CN time error %.2e),"
@@ -128,12 +132,14 @@ class NavierStokes2dTest extends EngineTest {
         double alpha = 0.1;
         double rate = nu * k * k + alpha; // 0.9
         try (NDManager m = manager.newSubManager();
-                NavierStokes2d ns = new NavierStokes2d(m, nu, alpha, NavierStokes2d.kolmogorovForcing(n, k), 0.01,
+                NavierStokes2d ns = new NavierStokes2d(m, nu, alpha, NavierStokes2d.kolmogorovForcing(n, k), 0.05,
                         scheme)) {
-            NDArray zero = m.zeros(new Shape(1, n, n));
+            NDArray w = m.zeros(new Shape(1, n, n));
+            double previous = 0;
             for (double t : new double[] {0.2, 1.0, 3.0}) {
                 double growth = 1 - Math.exp(-rate * t);
-                NDArray w = ns.advance(zero, t);
+                w = ns.advance(w, t - previous); // from w = 0, in 4, 16 and 40 sub-steps of 0.05
+                previous = t;
                 float[] out = w.toFloatArray();
                 double[] expected = new double[n * n];
                 for (int r = 0; r < n; r++) {
@@ -153,9 +159,10 @@ class NavierStokes2dTest extends EngineTest {
                 double velErr = maxAbsDiff(vel, u);
                 System.out.printf("kolmogorov %s t=%.1f max error %.2e of %.2f, velocity %.2e of %.2f%n", scheme, t,
                         err, maxAbs(expected), velErr, maxAbs(u));
-                // both schemes are second order on this linear problem (dt = 0.01): ~1e-6 relative, plus round-off
-                assertEquals(0, err, 1e-5 * maxAbs(expected) + 1e-6, scheme + " t=" + t);
-                assertEquals(0, velErr, 1e-5 * maxAbs(u) + 1e-6, scheme + " velocity t=" + t);
+                // both schemes are second order on this linear problem; with dt = 0.05 the time error is
+                // ~1e-4 relative (a wrong sign of the forcing or of the curl is an O(1) error)
+                assertEquals(0, err, 3e-4 * maxAbs(expected) + 1e-6, scheme + " t=" + t);
+                assertEquals(0, velErr, 3e-4 * maxAbs(u) + 1e-6, scheme + " velocity t=" + t);
             }
         }
     }
@@ -165,7 +172,7 @@ class NavierStokes2dTest extends EngineTest {
         int n = 32;
         float[] w0 = smoothField(n);
         try (NDManager m = manager.newSubManager();
-                NavierStokes2d ns = new NavierStokes2d(m, 0, 0, null, 0.01, Scheme.CN_RK4)) {
+                NavierStokes2d ns = new NavierStokes2d(m, 0, 0, null, 0.02, Scheme.CN_RK4)) {
             NDArray w = m.create(w0, new Shape(1, n, n));
             double e0 = energy(ns, w);
             double z0 = enstrophy(w.toFloatArray());
@@ -177,7 +184,7 @@ class NavierStokes2dTest extends EngineTest {
                 maxEnstrophyDrift = Math.max(maxEnstrophyDrift, Math.abs(enstrophy(w.toFloatArray()) / z0 - 1));
             }
             double change = relativeL2(w.toFloatArray(), w0);
-            System.out.printf("inviscid CN_RK4 T=2 (200 steps): energy drift %.2e, enstrophy drift %.2e, field changed"
+            System.out.printf("inviscid CN_RK4 T=2 (100 steps of 0.02): energy drift %.2e, enstrophy drift %.2e, field changed"
                     + " by %.2f relative%n", maxEnergyDrift, maxEnstrophyDrift, change);
             // the flow really evolves (advection is not trivial) ...
             assertTrue(change > 0.3, "relative change " + change);
@@ -187,9 +194,9 @@ class NavierStokes2dTest extends EngineTest {
             assertEquals(0, maxEnstrophyDrift, 1e-5);
 
             // explicit Euler on the skew-symmetric advection gains energy at first order in dt
-            try (NavierStokes2d euler = new NavierStokes2d(m, 0, 0, null, 0.01, Scheme.CN_EULER)) {
+            try (NavierStokes2d euler = new NavierStokes2d(m, 0, 0, null, 0.02, Scheme.CN_EULER)) {
                 NDArray we = euler.advance(m.create(w0, new Shape(1, n, n)), 2.0);
-                System.out.printf("inviscid CN_EULER T=2: energy drift %.2e, enstrophy drift %.2e%n",
+                System.out.printf("inviscid CN_EULER T=2 (100 steps of 0.02): energy drift %.2e, enstrophy drift %.2e%n",
                         energy(euler, we) / e0 - 1, enstrophy(we.toFloatArray()) / z0 - 1);
             }
         }
@@ -366,8 +373,9 @@ class NavierStokes2dTest extends EngineTest {
         double[] dts = {0.2, 0.1, 0.05};
         try (NDManager m = manager.newSubManager()) {
             double[] forcing = NavierStokes2d.kolmogorovForcing(n, 2);
-            float[] reference = solveFor(m, nu, forcing, dts[0] / 64, Scheme.CN_RK4, w0, t);
-            // the reference's own error, bounded by its distance to a run with a 4 times larger step
+            float[] reference = solveFor(m, nu, forcing, dts[0] / 32, Scheme.CN_RK4, w0, t);
+            // the reference's own error is below its distance to a run with twice its step (about 3 times
+            // that error at second order, plus round-off)
             double referenceError = relativeL2(solveFor(m, nu, forcing, dts[0] / 16, Scheme.CN_RK4, w0, t), reference);
             for (Scheme scheme : Scheme.values()) {
                 double[] errors = new double[dts.length];
@@ -399,8 +407,9 @@ class NavierStokes2dTest extends EngineTest {
         float[] w0 = smoothField(32);
         double t = 1.0;
         try (NDManager m = manager.newSubManager()) {
-            float[] reference = solveFor(m, 0, null, 0.2 / 32, Scheme.CN_RK4, w0, t);
-            double referenceError = relativeL2(solveFor(m, 0, null, 0.2 / 8, Scheme.CN_RK4, w0, t), reference);
+            float[] reference = solveFor(m, 0, null, 0.2 / 16, Scheme.CN_RK4, w0, t);
+            // bounded by the distance to a run with 4 times the reference's step (a fourth-order error 256 times larger)
+            double referenceError = relativeL2(solveFor(m, 0, null, 0.2 / 4, Scheme.CN_RK4, w0, t), reference);
             double coarse = relativeL2(solveFor(m, 0, null, 0.2, Scheme.CN_RK4, w0, t), reference);
             double fine = relativeL2(solveFor(m, 0, null, 0.1, Scheme.CN_RK4, w0, t), reference);
             double order = Math.log(coarse / fine) / Math.log(2);
