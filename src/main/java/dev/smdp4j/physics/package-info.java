@@ -1,2 +1,6 @@
-/** Differentiable physics: the drift abstraction, the exact spectral heat step, and Gaussian random field priors. */
+/**
+ * Differentiable physics: the drift abstraction, the exact spectral heat step, a pseudo-spectral
+ * two-dimensional incompressible Navier-Stokes solver (vorticity form), and Gaussian random field
+ * priors.
+ */
 package dev.smdp4j.physics;
