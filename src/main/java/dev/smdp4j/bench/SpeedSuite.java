@@ -149,9 +149,9 @@ public final class SpeedSuite {
                     Arrays.stream(options.samplingBatches()).max().orElse(1), protocol.endTime(), protocol.steps(),
                     protocol.diffusion(), protocol.observationNoise(), protocol.seed());
             Dataset data = DatasetGenerator.generate(manager, spec, false);
-            Normalisation norm = data.normalisation();
             TrainingOptions defaults = TrainingOptions.defaults(Method.SMDP, spec, 0);
-            SmdpModel model = shippedOrFresh(manager, spec, norm, defaults);
+            SmdpModel model = shippedOrFresh(manager, spec, data.normalisation(), defaults);
+            Normalisation norm = model.normalisation(); // a shipped model's own
             String t = String.valueOf(spec.endTime() / 2);
             if (groups.contains("network")) {
                 for (int b : options.batches()) {

@@ -120,6 +120,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         PeerComparison peer = peerFile == null ? null : PeerComparison.read(peerFile);
         Path checkpoint = model != null ? model : peer != null ? peer.model() : null;
+        if (peer != null && checkpoint == null) {
+            throw new InvalidInputException(peerFile + " names no checkpoint; pass the peer's --model");
+        }
         if (checkpoint != null && !Files.isRegularFile(checkpoint)) {
             throw new InvalidInputException("no checkpoint " + checkpoint + (model == null ? " (the peer's model; pass "
                     + "--model)" : ""));

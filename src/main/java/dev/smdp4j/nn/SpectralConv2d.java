@@ -50,6 +50,10 @@ import dev.smdp4j.util.EngineArrays;
  * engine's generator (so {@code Engine.setRandomSeed} fixes them). There is no bias (in an FNO layer
  * the parallel pointwise convolution carries it).
  *
+ * <p>When few modes are kept ({@link #byMatrices}), the same function is computed by real matrix
+ * products with the DFT restricted to the kept modes ({@link ModeBasis}) instead of FFTs of the
+ * whole grid.
+ *
  * <p>Float32 only (DJL has no complex128 type). Differentiable through DJL autograd.
  */
 public final class SpectralConv2d extends AbstractBlock {
@@ -131,7 +135,8 @@ public final class SpectralConv2d extends AbstractBlock {
      * by matrix products ({@link ModeBasis}) rather than FFTs: when the kept modes' real and
      * imaginary parts, {@code 4 modes^2}, number at most an eighth of the grid's cells. Both give the
      * same function up to float32 round-off (tested); on the default score network (4 modes, 32 x 32)
-     * the products need about a fifth of the FFT path's engine calls.
+     * the products take far fewer engine calls than the FFTs and the complex bookkeeping around them
+     * (docs/BENCHMARKS.md, "Network speed against eager PyTorch").
      */
     static boolean byMatrices(int n, int modes) {
         return 4L * modes * modes * 8 <= (long) n * n;
@@ -188,9 +193,9 @@ public final class SpectralConv2d extends AbstractBlock {
     }
 
     /**
-     * An engine copy of a constant of this layer, made once per grid size in the manager of the
-     * layer's parameters (so freed with them); before {@link #initialize} there is no such manager,
-     * and the constant is made in the caller's manager each time.
+     * An engine copy of a constant of this layer, made once per grid size in a sub-manager of the
+     * manager the layer was initialised in (so freed with its parameters); an
+     * {@link IllegalStateException} before {@link #initialize}.
      */
     private NDArray constant(String kind, int n, java.util.function.Supplier<float[]> data, Shape shape) {
         synchronized (constantCache) {

@@ -29,7 +29,9 @@ import java.util.Map;
  * error), because one training run's best model differs between the two (docs/HISTORY.md). Their
  * provenance and the metrics recorded on a test slice at export are in the metadata under
  * {@value #PROVENANCE}. What {@code smdp demo}, and {@code smdp sample} without {@code --model},
- * use.
+ * use. Other problems ship their pair under {@code /models/smdp-PROBLEM-ode.ckpt} and
+ * {@code -sde.ckpt} (the toy SDE's, by {@code smdp reproduce --problem toy-sde}; {@code smdp demo
+ * --problem toy-sde}).
  */
 public final class Pretrained {
     /** The metadata entry with the provenance of a shipped model. */
