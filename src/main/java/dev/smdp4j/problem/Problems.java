@@ -1,6 +1,7 @@
 package dev.smdp4j.problem;
 
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.problem.ns.NavierStokesProblem;
 import dev.smdp4j.problem.toy.ToySde;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +30,10 @@ public final class Problems {
                 HeatProblem::fromParameters));
         register(new Entry(ToySde.NAME, "the 1-D toy SDE dx = -lambda sign(x) x^2 dt + g dw from x0 = +-1 "
                 + "(parameter lambda)", ToySde.paper(), ToySde::fromParameters));
+        register(new Entry(NavierStokesProblem.NAME, "decaying 2-D turbulence: Gaussian random field vorticity on a "
+                + "periodic N x N grid through the pseudo-spectral Navier-Stokes solver (parameters grid_size, "
+                + "exponent, nu, drag, dt_max; a provisional protocol)", NavierStokesProblem.defaults(),
+                NavierStokesProblem::fromParameters));
         for (ProblemProvider provider : java.util.ServiceLoader.load(ProblemProvider.class)) {
             register(provider.entry());
         }
