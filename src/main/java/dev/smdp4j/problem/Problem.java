@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.NetworkOutput;
@@ -141,6 +142,25 @@ public interface Problem {
      * units), as means over the set; lower is better for every entry. It must contain {@code mse}.
      */
     Map<String, Double> metrics(HostArray truthX0, HostArray estimates, DatasetSpec spec);
+
+    /**
+     * The mean squared difference of {@code estimates} and {@code truth} over all their values (the
+     * {@code mse} of problems without a metric of their own); an {@link InvalidInputException}
+     * naming {@code problem} if their sizes differ.
+     */
+    static double meanSquaredError(HostArray truth, HostArray estimates, String problem) {
+        float[] t = truth.data();
+        float[] e = estimates.data();
+        if (t.length != e.length) {
+            throw new InvalidInputException(problem + " metrics: " + t.length + " true values but " + e.length
+                    + " estimates");
+        }
+        double se = 0;
+        for (int i = 0; i < t.length; i++) {
+            se += (e[i] - t[i]) * (double) (e[i] - t[i]);
+        }
+        return se / t.length;
+    }
 
     /** The entry of {@link #metrics} that selects {@code best.ckpt}, the estimate model (by the ODE's predictions). */
     default String estimateMetric() {

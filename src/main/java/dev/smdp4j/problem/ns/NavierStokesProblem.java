@@ -125,18 +125,8 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
     /** {@code mse}: the reconstruction MSE. */
     @Override
     public Map<String, Double> metrics(HostArray truthX0, HostArray estimates, DatasetSpec spec) {
-        float[] t = truthX0.data();
-        float[] e = estimates.data();
-        if (t.length != e.length) {
-            throw new InvalidInputException(NAME + " metrics: " + t.length + " true values but " + e.length
-                    + " estimates");
-        }
-        double se = 0;
-        for (int i = 0; i < t.length; i++) {
-            se += (e[i] - t[i]) * (double) (e[i] - t[i]);
-        }
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("mse", se / t.length);
+        m.put("mse", Problem.meanSquaredError(truthX0, estimates, NAME));
         return m;
     }
 }

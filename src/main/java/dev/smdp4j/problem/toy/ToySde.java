@@ -150,18 +150,9 @@ public record ToySde(double lambda) implements Problem {
      */
     @Override
     public Map<String, Double> metrics(HostArray truthX0, HostArray estimates, DatasetSpec spec) {
-        float[] t = truthX0.data();
-        float[] e = estimates.data();
-        if (t.length != e.length) {
-            throw new InvalidInputException("toy-sde metrics: " + t.length + " true states but " + e.length
-                    + " estimates");
-        }
-        double se = 0;
-        for (int i = 0; i < t.length; i++) {
-            se += (e[i] - t[i]) * (double) (e[i] - t[i]);
-        }
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("mse", se / t.length);
+        m.put("mse", Problem.meanSquaredError(truthX0, estimates, NAME));
+        float[] e = estimates.data();
         m.put("q_loss", 1 - ModeHits.of(e, ModeHits.STRICT).q());
         m.put("q_loss_10pct", 1 - ModeHits.of(e, ModeHits.LOOSE).q());
         return m;
