@@ -92,11 +92,16 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
-    @Override
-    public Integer call() {
+    /** Refuses to overwrite an existing output unless {@code --force}: earlier results are never lost. */
+    static void refuseExisting(Path out, boolean force) {
         if (Files.exists(out) && !force) {
             throw new InvalidInputException(out + " exists; choose another --out or add --force");
         }
+    }
+
+    @Override
+    public Integer call() {
+        refuseExisting(out, force);
         if (sampler != null) {
             Samplers.create(sampler, correctorSteps, snr); // an unknown name fails before any work
         }

@@ -46,9 +46,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (Files.exists(out) && !force) {
-            throw new InvalidInputException(out + " exists; choose another --out or add --force");
-        }
+        SampleCommand.refuseExisting(out, force);
         DatasetStore store = DatasetStore.open(data);
         DatasetSpec spec = store.spec();
         int[] state = spec.problem().stateShape();

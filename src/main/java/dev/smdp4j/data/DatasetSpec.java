@@ -1,5 +1,7 @@
 package dev.smdp4j.data;
 
+import static dev.smdp4j.io.InvalidInputException.require;
+
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.problem.HeatProblem;
 import dev.smdp4j.problem.Problem;
@@ -97,12 +99,6 @@ public record DatasetSpec(Problem problem, int trainSize, int testSize, double e
         validate();
         problem.validate(this);
         return this;
-    }
-
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new InvalidInputException(message);
-        }
     }
 
     /** The parameters as an ordered map, the form stored in dataset.json. */

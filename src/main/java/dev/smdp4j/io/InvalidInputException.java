@@ -13,4 +13,11 @@ public class InvalidInputException extends RuntimeException {
     public InvalidInputException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** Throws an {@code InvalidInputException} with {@code message} unless {@code ok}. */
+    public static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new InvalidInputException(message);
+        }
+    }
 }

@@ -66,6 +66,11 @@ final class ModeBasis {
         return new ModeBasis(n, list);
     }
 
+    /** The number of modes of {@link #keptAndPartner}, without building it. */
+    static int keptAndPartnerSize(int n, int modes) {
+        return 2 * modes * modes + (2 * modes < n ? 1 : 0);
+    }
+
     /** The number of modes {@code K}. */
     int size() {
         return rows.length;

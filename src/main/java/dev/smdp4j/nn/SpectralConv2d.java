@@ -178,9 +178,8 @@ public final class SpectralConv2d extends AbstractBlock {
         long batch = x.getShape().get(0);
         long k = 2L * modes * modes;
         NDManager nd = x.getManager();
-        ModeBasis basis = ModeBasis.kept(n, modes);
         NDArray spectrum = x.reshape(batch * inChannels, (long) n * n)
-                .matMul(constant("kept-analysis", n, basis::analysis, new Shape((long) n * n, 2 * k)))
+                .matMul(constant("kept-analysis", n, () -> ModeBasis.kept(n, modes).analysis(), new Shape((long) n * n, 2 * k)))
                 .reshape(batch, inChannels, 2, k).transpose(3, 0, 2, 1).reshape(k, batch, 2L * inChannels);
         NDArray wr = modesFirst(weightRe, inChannels, outChannels, nd); // [K, C_in, C_out]
         NDArray wi = modesFirst(weightIm, inChannels, outChannels, nd);
@@ -188,7 +187,7 @@ public final class SpectralConv2d extends AbstractBlock {
                 NDArrays.concat(new NDList(wi.neg(), wr), 2)), 1); // [K, 2 C_in, 2 C_out]
         return spectrum.matMul(w) // [K, B, 2 C_out]: real parts, then imaginary parts
                 .reshape(k, batch, 2, outChannels).transpose(1, 3, 2, 0).reshape(batch * outChannels, 2 * k)
-                .matMul(constant("kept-synthesis", n, basis::synthesis, new Shape(2 * k, (long) n * n)))
+                .matMul(constant("kept-synthesis", n, () -> ModeBasis.kept(n, modes).synthesis(), new Shape(2 * k, (long) n * n)))
                 .reshape(batch, outChannels, n, n);
     }
 
@@ -250,12 +249,13 @@ public final class SpectralConv2d extends AbstractBlock {
     /** {@link #highPass} as {@code x} minus its projection on the removed modes, by {@link ModeBasis} products. */
     NDArray highPassByMatrices(NDArray x, int n) {
         Shape shape = x.getShape();
-        ModeBasis removed = ModeBasis.keptAndPartner(n, modes);
-        long k2 = 2L * removed.size();
+        long k2 = 2L * ModeBasis.keptAndPartnerSize(n, modes);
         long cells = (long) n * n;
         NDArray flat = x.reshape(-1, cells);
-        NDArray low = flat.matMul(constant("removed-analysis", n, removed::analysis, new Shape(cells, k2)))
-                .matMul(constant("removed-synthesis", n, removed::synthesis, new Shape(k2, cells)));
+        NDArray low = flat.matMul(constant("removed-analysis", n, () -> ModeBasis.keptAndPartner(n, modes).analysis(),
+                new Shape(cells, k2)))
+                .matMul(constant("removed-synthesis", n, () -> ModeBasis.keptAndPartner(n, modes).synthesis(),
+                        new Shape(k2, cells)));
         return flat.sub(low).reshape(shape);
     }
 

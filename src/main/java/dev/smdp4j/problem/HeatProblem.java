@@ -1,5 +1,7 @@
 package dev.smdp4j.problem;
 
+import static dev.smdp4j.io.InvalidInputException.require;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -90,12 +92,6 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
         Problem.super.validate(spec);
         require(spec.observationNoise() > 0, "--obs-noise s must be > 0 (noise-free observations make the posterior "
                 + "a point), got " + spec.observationNoise());
-    }
-
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new InvalidInputException(message);
-        }
     }
 
     /** The spectral heat solver; linear and mean-preserving up to scale, so the same in normalised units. */

@@ -1,5 +1,7 @@
 package dev.smdp4j.problem.ns;
 
+import static dev.smdp4j.io.InvalidInputException.require;
+
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
@@ -79,12 +81,6 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
         require(Double.isFinite(nu) && nu >= 0, "nu must be finite and >= 0, got " + nu);
         require(Double.isFinite(drag) && drag >= 0, "drag must be finite and >= 0, got " + drag);
         require(Double.isFinite(dtMax) && dtMax > 0, "dt_max must be finite and > 0, got " + dtMax);
-    }
-
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new InvalidInputException(message);
-        }
     }
 
     @Override
