@@ -49,6 +49,21 @@ public final class GaussianRandomField {
         return a;
     }
 
+    /**
+     * The variance of each mode of the unitary 2-D DFT of these fields, divided by {@code std^2}
+     * (the fields' units after dividing by {@code std}): {@code A(f_k)^2 / N^2 / std^2}, since
+     * {@code Re IFFT2[(a + ib) A]} has {@code E|FFT2(x)_k|^2 = A_k^2}. Row-major {@code N x N};
+     * mode 0 (the spatial mean, zero for every field) has variance 0.
+     */
+    public double[] modeVariance(int n, double std) {
+        double[] p = amplitude(n);
+        double scale = (double) n * n * std * std;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = p[i] * p[i] / scale;
+        }
+        return p;
+    }
+
     /** {@code count} fields of {@code n x n}, in physical units, as {@code [count, n, n]}. */
     public HostArray sample(NDManager parent, int count, int n, long seed) {
         if (n < 2) {

@@ -12,11 +12,13 @@ import dev.smdp4j.eval.Metrics;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
+import dev.smdp4j.physics.GaussianPrior;
 import dev.smdp4j.physics.GaussianRandomField;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.ExactHeatScore;
 import dev.smdp4j.score.ExactNet;
+import dev.smdp4j.score.HeatModes;
 import dev.smdp4j.score.ExactPosterior;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
@@ -98,6 +100,13 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     @Override
     public HeatEquation physics(NDManager manager, Normalisation normalisation) {
         return new HeatEquation(manager, alpha);
+    }
+
+    /** The Gaussian random field of {@link #initialStates}, per mode in normalised units ({@link HeatModes#priorVariance}). */
+    @Override
+    public GaussianPrior gaussianPrior(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
+        return GaussianPrior.fourierDiagonal(manager, HeatModes.priorVariance(spec, normalisation),
+                "grf(exponent=" + exponent + ")");
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
+import dev.smdp4j.physics.GaussianPrior;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.score.ScoreModel;
@@ -177,6 +178,15 @@ public interface Problem {
      * heat benchmark's exact score), or null when the problem has none.
      */
     default NetworkOutput referenceNetwork(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
+        return null;
+    }
+
+    /**
+     * The prior of initial states in {@code normalisation}'s units, if it is Gaussian: what the MAP
+     * estimate ({@code sample.MapEstimate}) needs; by default {@code null} (not Gaussian, e.g. the
+     * toy's two points). The caller closes it.
+     */
+    default GaussianPrior gaussianPrior(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
         return null;
     }
 

@@ -45,13 +45,7 @@ public final class HeatModes {
      * and is zero for these fields up to rounding.
      */
     public static double[] priorVariance(DatasetSpec spec, Normalisation normalisation) {
-        int n = spec.gridSize();
-        double[] p = new GaussianRandomField(spec.exponent()).amplitude(n);
-        double scale = (double) n * n * normalisation.std() * normalisation.std();
-        for (int i = 0; i < p.length; i++) {
-            p[i] = p[i] * p[i] / scale;
-        }
-        return p;
+        return new GaussianRandomField(spec.exponent()).modeVariance(spec.gridSize(), normalisation.std());
     }
 
     /**

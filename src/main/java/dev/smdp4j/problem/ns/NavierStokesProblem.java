@@ -8,6 +8,7 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
+import dev.smdp4j.physics.GaussianPrior;
 import dev.smdp4j.physics.GaussianRandomField;
 import dev.smdp4j.physics.NavierStokes2d;
 import dev.smdp4j.physics.PhysicsModel;
@@ -92,8 +93,16 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
         return new NavierStokes2d(manager, nu, drag, null, dtMax, NavierStokes2d.Scheme.CN_RK4);
     }
 
+    /** The Gaussian random field of {@link #initialStates} (vorticity), per mode in normalised units. */
     @Override
-    public HostArray initialStates(NDManager manager, int count, long seed) {
+    public GaussianPrior gaussianPrior(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
+        return GaussianPrior.fourierDiagonal(manager,
+                new GaussianRandomField(exponent).modeVariance(gridSize, normalisation.std()),
+                "grf(exponent=" + exponent + ")");
+    }
+
+    @Override
+        public HostArray initialStates(NDManager manager, int count, long seed) {
         return new GaussianRandomField(exponent).sample(manager, count, gridSize, seed);
     }
 
