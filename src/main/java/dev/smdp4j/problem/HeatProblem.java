@@ -45,7 +45,7 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     public static final String NAME = "heat";
     /** The closed forms: the exact score, the exact one-step network, exact posterior samples and its mean. */
     public static final List<String> CLOSED_FORMS = List.of("exact-score", "exact-net", "exact-posterior",
-            "exact-posterior-mean");
+            "exact-posterior-mean", MAP);
     private static final int CHUNK = 256;
 
     /** The paper's grid (32), prior exponent (4) and diffusivity (1). */
@@ -100,6 +100,12 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     @Override
     public HeatEquation physics(NDManager manager, Normalisation normalisation) {
         return new HeatEquation(manager, alpha);
+    }
+
+    /** The observation noise {@code s}: the benchmark observes the noise-free heat solution plus {@code s e}. */
+    @Override
+    public double mapNoise(DatasetSpec spec) {
+        return spec.observationNoise();
     }
 
     /** The Gaussian random field of {@link #initialStates}, per mode in normalised units ({@link HeatModes#priorVariance}). */
@@ -183,15 +189,21 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
         return switch (name) {
             case "exact-score" -> new ExactHeatScore(manager, spec, normalisation);
             case "exact-net" -> new ScaledNetworkScore(new ExactNet(manager, spec, normalisation), factor);
-            case "exact-posterior", "exact-posterior-mean" -> null;
+            case "exact-posterior", "exact-posterior-mean", MAP -> null;
             default -> Problem.super.closedFormScore(manager, name, spec, normalisation, factor);
         };
     }
 
-    /** Samples of the exact posterior ({@code exact-posterior}), or its mean ({@code exact-posterior-mean}, one per observation). */
+    /**
+     * Samples of the exact posterior ({@code exact-posterior}), or its mean ({@code exact-posterior-mean},
+     * one per observation), or the {@link #MAP} estimate (which equals the mean here: tested).
+     */
     @Override
     public HostArray closedFormSamples(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
             HostArray y, int samples, long seed) {
+        if (name.equals(MAP)) {
+            return Problem.super.closedFormSamples(manager, name, spec, normalisation, y, samples, seed);
+        }
         int count = name.equals("exact-posterior-mean") ? 0 : samples;
         int n = y.dim(0);
         int size = y.dim(1);

@@ -9,6 +9,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.physics.GaussianPrior;
 import dev.smdp4j.physics.PhysicsModel;
+import dev.smdp4j.sample.MapEstimate;
 import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Diffusion;
@@ -202,13 +203,76 @@ public interface Problem {
      */
     default ScoreModel closedFormScore(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
             double factor) {
+        if (MAP.equals(name)) {
+            return null;
+        }
         throw new IllegalArgumentException("problem " + name() + " has no closed form '" + name + "'");
     }
 
-    /** Samples {@code [n, K, ...state]} (or the mean, {@code K = 0} giving one) of a direct closed form, normalised units. */
+    /**
+     * Samples {@code [n, K, ...state]} (or the mean, {@code K = 0} giving one) of a direct closed
+     * form, normalised units; by default the {@link #MAP} estimate, one per observation.
+     */
     default HostArray closedFormSamples(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
             HostArray y, int samples, long seed) {
+        if (MAP.equals(name)) {
+            return mapEstimate(manager, spec, normalisation, y);
+        }
         throw new IllegalArgumentException("problem " + name() + " has no direct closed form '" + name + "'");
+    }
+
+    /**
+     * The name of the MAP estimate through the differentiable physics among the closed forms
+     * ({@link #mapEstimate}), for problems with a {@link #gaussianPrior}: no training, and
+     * deterministic.
+     */
+    String MAP = "map";
+
+    /** Observations per engine batch of {@link #mapEstimate}: fixed, so that an estimate does not depend on how the input is split. */
+    int MAP_CHUNK = 16;
+
+    /**
+     * The standard deviation the MAP estimate assumes for an observation's error about the
+     * noise-free physics, normalised units: by default {@code sqrt(s^2 + g^2 T)}, the observation
+     * noise plus the forward process's accumulated noise as if the physics neither damped nor
+     * amplified it (an overestimate where it dissipates). Problems whose observations carry no
+     * forward noise override it.
+     */
+    default double mapNoise(DatasetSpec spec) {
+        double s = spec.observationNoise();
+        double g = spec.diffusion();
+        return Math.sqrt(s * s + g * g * spec.endTime());
+    }
+
+    /**
+     * MAP estimates {@code [n, 1, ...state]} of normalised observations {@code y} through this
+     * problem's physics on the data set's time grid ({@code sample.MapEstimate}), in batches of
+     * {@link #MAP_CHUNK}.
+     *
+     * @throws InvalidInputException if this problem's prior is not Gaussian
+     */
+    default HostArray mapEstimate(NDManager manager, DatasetSpec spec, Normalisation normalisation, HostArray y) {
+        int n = y.dim(0);
+        int[] state = Shapes.state(y.shape());
+        float[] out = new float[y.size()];
+        int size = y.size() / Math.max(1, n);
+        try (NDManager scope = manager.newSubManager();
+                GaussianPrior prior = gaussianPrior(scope, spec, normalisation)) {
+            if (prior == null) {
+                throw new InvalidInputException("problem " + name() + " has no Gaussian prior, so no MAP estimate");
+            }
+            MapEstimate map = new MapEstimate(physics(scope, normalisation), TimeGrid.uniform(spec.endTime(), spec.steps()),
+                    prior, mapNoise(spec), MapEstimate.Settings.defaults());
+            for (int start = 0; start < n; start += MAP_CHUNK) {
+                int b = Math.min(MAP_CHUNK, n - start);
+                try (NDManager chunk = scope.newSubManager()) {
+                    NDArray obs = EngineArrays.of(chunk, y.rows(start, start + b).data(), Shapes.batch(b, state));
+                    float[] x0 = map.estimate(obs).x0().toFloatArray();
+                    System.arraycopy(x0, 0, out, start * size, x0.length);
+                }
+            }
+        }
+        return new HostArray(out, Shapes.prepend(n, Shapes.prepend(1, state)));
     }
 
     /** The names of parameters in which {@code other} differs from this problem, as "name this vs other". */

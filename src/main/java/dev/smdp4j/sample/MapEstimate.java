@@ -33,9 +33,9 @@ import dev.smdp4j.util.Scalars;
  * {@link GaussianPrior#precondition} (for a Fourier-diagonal prior {@code 1 / (1 + p / s^2)} per
  * mode: exact for a physics that keeps every mode's amplitude), and L-BFGS corrects the rest.
  *
- * <p>The observations of a batch are minimised jointly (the objective is their sum, separable
- * per observation), so a result depends on the batch it was computed in only through
- * floating-point rounding; there is no randomness. For a linear physics and a Gaussian prior the
+ * <p>The observations of a batch are evaluated together but optimised separately (each its own
+ * line search, correction pairs and stopping test), so an estimate depends on the batch it was
+ * computed in only through floating-point rounding; there is no randomness. For a linear physics and a Gaussian prior the
  * estimate equals the posterior mean (tested against the heat benchmark's closed form).
  */
 public final class MapEstimate {
@@ -70,8 +70,9 @@ public final class MapEstimate {
     }
 
     /**
-     * The estimates {@code [B, ...state]} (in the observations' manager), the iterations used, the
-     * objective summed over the batch, and the gradient's norm at the end relative to its start.
+     * The estimates {@code [B, ...state]} (in the observations' manager), the iterations of the
+     * slowest observation, the objective summed over the batch, and the largest ratio of an
+     * observation's final to first gradient norm.
      */
     public record Result(NDArray x0, int iterations, double objective, double relativeGradient) {
     }
@@ -97,118 +98,241 @@ public final class MapEstimate {
     /** The estimate for observations {@code y} ({@code [B, ...state]}). */
     public Result estimate(NDArray y) {
         Shape shape = y.getShape();
-        int size = Math.toIntExact(shape.size());
-        int m = settings.history();
-        double[][] s = new double[m][];
-        double[][] dg = new double[m][];
-        double[] rho = new double[m];
-        int stored = 0;
-        int newest = -1;
-        double[] z = new double[size];
+        int batch = Math.toIntExact(shape.get(0));
+        int size = Math.toIntExact(shape.size() / batch);
+        Item[] items = new Item[batch];
+        for (int i = 0; i < batch; i++) {
+            items[i] = new Item(size, settings.history());
+        }
         try (NDManager scope = y.getManager().newSubManager()) {
             NDArray target = y.duplicate();
             target.attach(scope);
-            Evaluation current = evaluate(z, target, shape, scope);
-            double start = norm(current.gradient());
-            if (!Double.isFinite(current.value()) || !(start > 0)) {
-                return finish(z, shape, y, 0, current, start, scope);
+            Evaluation first = evaluate(items, i -> items[i].z, target, shape, scope);
+            for (int i = 0; i < batch; i++) {
+                items[i].accept(items[i].z, first.values()[i], first.gradients()[i]);
+                items[i].start = norm(items[i].gradient);
+                items[i].done = !Double.isFinite(items[i].value) || !(items[i].start > 0);
             }
             int iteration = 0;
-            while (iteration < settings.iterations() && norm(current.gradient()) > settings.tolerance() * start) {
-                double[] direction = twoLoop(current.gradient(), s, dg, rho, stored, newest, m, shape, scope);
-                double slope = dot(direction, current.gradient());
-                if (!(slope < 0)) { // not a descent direction (rounding): restart from steepest descent
-                    stored = 0;
-                    direction = twoLoop(current.gradient(), s, dg, rho, 0, newest, m, shape, scope);
-                    slope = dot(direction, current.gradient());
-                }
-                double step = 1;
-                Evaluation next = null;
-                double[] trial = null;
-                for (int halvings = 0; halvings < 40; halvings++, step /= 2) {
-                    trial = axpy(step, direction, z);
-                    next = evaluate(trial, target, shape, scope);
-                    if (Double.isFinite(next.value()) && next.value() <= current.value() + 1e-4 * step * slope) {
-                        break;
-                    }
-                    next = null;
-                }
+            while (iteration < settings.iterations() && anyActive(items)) {
                 iteration++;
-                if (next == null) { // no decrease at float32 precision: as good as it gets
-                    break;
+                double[][] direction = directions(items, shape, scope);
+                double[] step = new double[batch];
+                double[][] trial = new double[batch][];
+                boolean[] pending = new boolean[batch];
+                for (int i = 0; i < batch; i++) {
+                    pending[i] = !items[i].done;
+                    step[i] = 1;
                 }
-                double[] sk = difference(trial, z);
-                double[] yk = difference(next.gradient(), current.gradient());
-                double sy = dot(sk, yk);
-                if (sy > 1e-12 * norm(sk) * norm(yk)) {
-                    newest = (newest + 1) % m;
-                    s[newest] = sk;
-                    dg[newest] = yk;
-                    rho[newest] = 1 / sy;
-                    stored = Math.min(stored + 1, m);
+                for (int halvings = 0; halvings < 40 && any(pending); halvings++) {
+                    for (int i = 0; i < batch; i++) {
+                        if (pending[i]) {
+                            trial[i] = axpy(step[i], direction[i], items[i].z);
+                        }
+                    }
+                    Evaluation next = evaluate(items, i -> pending[i] ? trial[i] : items[i].z, target, shape, scope);
+                    for (int i = 0; i < batch; i++) {
+                        if (!pending[i]) {
+                            continue;
+                        }
+                        double slope = dot(direction[i], items[i].gradient);
+                        if (Double.isFinite(next.values()[i]) && next.values()[i] <= items[i].value + 1e-4 * step[i] * slope) {
+                            items[i].accept(trial[i], next.values()[i], next.gradients()[i]);
+                            items[i].done = norm(items[i].gradient) <= settings.tolerance() * items[i].start;
+                            pending[i] = false;
+                        } else {
+                            step[i] /= 2;
+                        }
+                    }
                 }
-                z = trial;
-                current = next;
+                for (int i = 0; i < batch; i++) {
+                    if (pending[i]) { // no decrease at float32 precision: as good as it gets
+                        items[i].done = true;
+                    }
+                }
             }
-            return finish(z, shape, y, iteration, current, start, scope);
+            double objective = 0;
+            double relative = 0;
+            double[] z = new double[batch * size];
+            for (int i = 0; i < batch; i++) {
+                objective += items[i].value;
+                relative = Math.max(relative, items[i].start > 0 ? norm(items[i].gradient) / items[i].start : 0);
+                System.arraycopy(items[i].z, 0, z, i * size, size);
+            }
+            NDArray x0 = prior.colour(EngineArrays.of(scope, z, shape).toType(y.getDataType(), false));
+            x0.attach(y.getManager());
+            return new Result(x0, iteration, objective, relative);
         }
     }
 
-    private Result finish(double[] z, Shape shape, NDArray y, int iterations, Evaluation at, double start, NDManager scope) {
-        NDArray x0 = prior.colour(EngineArrays.of(scope, z, shape).toType(y.getDataType(), false));
-        x0.attach(y.getManager());
-        return new Result(x0, iterations, at.value(), start > 0 ? norm(at.gradient()) / start : 0);
+    /**
+     * One observation's L-BFGS state: its iterate, objective, gradient, the norm of its first
+     * gradient, the last {@code m} correction pairs (a ring), and whether it has stopped.
+     */
+    private static final class Item {
+        double[] z;
+        double value;
+        double[] gradient;
+        double start;
+        boolean done;
+        final double[][] s;
+        final double[][] dg;
+        final double[] rho;
+        int stored;
+        int newest = -1;
+
+        Item(int size, int history) {
+            z = new double[size];
+            s = new double[history][];
+            dg = new double[history][];
+            rho = new double[history];
+        }
+
+        /** Moves to {@code next}, keeping the correction pair if its curvature is positive. */
+        void accept(double[] next, double nextValue, double[] nextGradient) {
+            if (gradient != null) {
+                double[] sk = difference(next, z);
+                double[] yk = difference(nextGradient, gradient);
+                double sy = dot(sk, yk);
+                if (sy > 1e-12 * norm(sk) * norm(yk)) {
+                    newest = (newest + 1) % s.length;
+                    s[newest] = sk;
+                    dg[newest] = yk;
+                    rho[newest] = 1 / sy;
+                    stored = Math.min(stored + 1, s.length);
+                }
+            }
+            z = next;
+            value = nextValue;
+            gradient = nextGradient;
+        }
     }
 
-    private record Evaluation(double value, double[] gradient) {
+    private static boolean anyActive(Item[] items) {
+        for (Item item : items) {
+            if (!item.done) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** {@code J} and its gradient in {@code z}, computed in a scope of their own. */
-    private Evaluation evaluate(double[] z, NDArray y, Shape shape, NDManager parent) {
+    private static boolean any(boolean[] flags) {
+        for (boolean f : flags) {
+            if (f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Per-observation objectives and gradients at the states {@code z.apply(i)}, computed in one batch. */
+    private record Evaluation(double[] values, double[][] gradients) {
+    }
+
+    /** {@code J} of every observation and its gradient in {@code z}, computed in a scope of their own. */
+    private Evaluation evaluate(Item[] items, java.util.function.IntFunction<double[]> z, NDArray y, Shape shape,
+            NDManager parent) {
+        int batch = items.length;
+        int size = Math.toIntExact(shape.size() / batch);
+        double[] all = new double[batch * size];
+        for (int i = 0; i < batch; i++) {
+            System.arraycopy(z.apply(i), 0, all, i * size, size);
+        }
         try (NDManager step = parent.newSubManager();
                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray zz = EngineArrays.of(step, z, shape).toType(y.getDataType(), false);
+            NDArray zz = EngineArrays.of(step, all, shape).toType(y.getDataType(), false);
             zz.setRequiresGradient(true);
             NDArray x = prior.colour(zz);
             for (int i = 0; i < grid.steps(); i++) {
                 x = physics.advance(x, grid.span(i));
             }
-            NDArray misfit = x.sub(y).square().sum();
-            NDArray value = Scalars.mul(misfit, 0.5 / (noise * noise)).add(Scalars.mul(zz.square().sum(), 0.5));
-            collector.backward(value);
-            double v = value.getFloat();
-            return new Evaluation(v, toDoubles(zz.getGradient().toFloatArray()));
+            NDArray flatMisfit = x.sub(y).square().reshape(batch, -1).sum(new int[] {1});
+            NDArray flatPrior = zz.square().reshape(batch, -1).sum(new int[] {1});
+            NDArray values = Scalars.mul(flatMisfit, 0.5 / (noise * noise)).add(Scalars.mul(flatPrior, 0.5));
+            collector.backward(values.sum());
+            float[] v = values.toFloatArray();
+            float[] g = zz.getGradient().toFloatArray();
+            double[] out = new double[batch];
+            double[][] gradients = new double[batch][size];
+            for (int i = 0; i < batch; i++) {
+                out[i] = v[i];
+                for (int j = 0; j < size; j++) {
+                    gradients[i][j] = g[i * size + j];
+                }
+            }
+            return new Evaluation(out, gradients);
         }
     }
 
-    /** The L-BFGS direction {@code -H g} from the stored pairs (two-loop recursion) and the prior's preconditioner. */
-    private double[] twoLoop(double[] g, double[][] s, double[][] y, double[] rho, int stored, int newest, int m,
-            Shape shape, NDManager parent) {
-        double[] q = g.clone();
-        double[] alpha = new double[m];
-        for (int k = 0; k < stored; k++) {
-            int i = Math.floorMod(newest - k, m);
-            alpha[i] = rho[i] * dot(s[i], q);
-            addScaled(q, -alpha[i], y[i]);
+    /**
+     * Each active observation's L-BFGS direction {@code -H g} (two-loop recursion), the middle
+     * step, the prior's preconditioner, applied to all of them in one engine call; a direction
+     * that is not downhill (rounding) is replaced by the preconditioned steepest descent and the
+     * observation's pairs are dropped. Done observations get none.
+     */
+    private double[][] directions(Item[] items, Shape shape, NDManager parent) {
+        int batch = items.length;
+        int size = Math.toIntExact(shape.size() / batch);
+        double[][] q = new double[batch][];
+        double[][] alpha = new double[batch][];
+        for (int i = 0; i < batch; i++) {
+            Item it = items[i];
+            q[i] = it.done ? new double[size] : it.gradient.clone();
+            alpha[i] = new double[it.s.length];
+            for (int k = 0; !it.done && k < it.stored; k++) {
+                int j = Math.floorMod(it.newest - k, it.s.length);
+                alpha[i][j] = it.rho[j] * dot(it.s[j], q[i]);
+                addScaled(q[i], -alpha[i][j], it.dg[j]);
+            }
         }
-        try (NDManager scope = parent.newSubManager()) {
-            NDArray v = EngineArrays.of(scope, q, shape).toType(DataType.FLOAT32, false);
-            q = toDoubles(prior.precondition(v, noise).toFloatArray());
-        }
-        for (int k = stored - 1; k >= 0; k--) {
-            int i = Math.floorMod(newest - k, m);
-            double beta = rho[i] * dot(y[i], q);
-            addScaled(q, alpha[i] - beta, s[i]);
-        }
-        return scaled(q, -1);
-    }
-
-    private static double[] toDoubles(float[] v) {
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
+        double[][] r = precondition(q, shape, parent);
+        double[][] out = new double[batch][];
+        for (int i = 0; i < batch; i++) {
+            Item it = items[i];
+            if (it.done) {
+                continue;
+            }
+            for (int k = it.stored - 1; k >= 0; k--) {
+                int j = Math.floorMod(it.newest - k, it.s.length);
+                double beta = it.rho[j] * dot(it.dg[j], r[i]);
+                addScaled(r[i], alpha[i][j] - beta, it.s[j]);
+            }
+            out[i] = scaled(r[i], -1);
+            if (!(dot(out[i], it.gradient) < 0)) {
+                it.stored = 0;
+                out[i] = scaled(precondition(new double[][] {it.gradient}, oneOf(shape), parent)[0], -1);
+            }
         }
         return out;
+    }
+
+    /** {@code shape} with a batch of one. */
+    private static Shape oneOf(Shape shape) {
+        long[] dims = shape.getShape();
+        dims[0] = 1;
+        return new Shape(dims);
+    }
+
+    /** The prior's preconditioner applied to each row of {@code v}, in one engine call. */
+    private double[][] precondition(double[][] v, Shape shape, NDManager parent) {
+        int batch = v.length;
+        int size = Math.toIntExact(shape.size() / batch);
+        double[] all = new double[batch * size];
+        for (int i = 0; i < batch; i++) {
+            System.arraycopy(v[i], 0, all, i * size, size);
+        }
+        try (NDManager scope = parent.newSubManager()) {
+            NDArray in = EngineArrays.of(scope, all, shape).toType(DataType.FLOAT32, false);
+            float[] p = prior.precondition(in, noise).toFloatArray();
+            double[][] out = new double[batch][size];
+            for (int i = 0; i < batch; i++) {
+                for (int j = 0; j < size; j++) {
+                    out[i][j] = p[i * size + j];
+                }
+            }
+            return out;
+        }
     }
 
     private static double dot(double[] a, double[] b) {

@@ -1,5 +1,6 @@
 package dev.smdp4j.sample;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import dev.smdp4j.physics.GaussianPrior;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.problem.HeatProblem;
 import dev.smdp4j.problem.Problem;
+import dev.smdp4j.problem.Problems;
 import dev.smdp4j.problem.ns.NavierStokesProblem;
 import dev.smdp4j.score.ExactPosterior;
 import dev.smdp4j.sde.TimeGrid;
@@ -65,6 +67,37 @@ class MapEstimateTest extends EngineTest {
                 assertTrue(result.iterations() > 1, "the estimate must move from the prior mean");
             }
         }
+    }
+
+    /** The closed-form name {@code map} of a problem gives the MAP estimate, here equal to the posterior mean. */
+    @Test
+    void mapIsAClosedFormOfTheProblemsWithAGaussianPrior() {
+        DatasetSpec spec = heatSpec(0.1);
+        Normalisation norm = new Normalisation(0.0, 1.3);
+        Problem problem = spec.problem();
+        assertTrue(Problems.closedFormNames().contains(Problem.MAP));
+        assertTrue(new NavierStokesProblem(N, 4, 0.03, 0, 0.01).closedForms().contains(Problem.MAP));
+        try (NDManager m = manager.newSubManager()) {
+            int count = Problem.MAP_CHUNK + 3; // two batches
+            HostArray y = new HostArray(observe(m, problem, problem.physics(m, norm), norm, count, spec.endTime(), 0.1, 7)
+                    .toFloatArray(), count, N, N);
+            HostArray map = problem.closedFormSamples(m, Problem.MAP, spec, norm, y, 4, 0);
+            HostArray mean = problem.closedFormSamples(m, "exact-posterior-mean", spec, norm, y, 4, 0);
+            assertArrayEquals(new int[] {count, 1, N, N}, map.shape());
+            float[] a = map.data();
+            float[] b = mean.data();
+            double scale = 0;
+            double error = 0;
+            for (int i = 0; i < a.length; i++) {
+                scale = Math.max(scale, Math.abs(b[i]));
+                error = Math.max(error, Math.abs(a[i] - b[i]));
+            }
+            assertTrue(error < 1e-3 * scale, "max error " + error + " against " + scale);
+        }
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> new dev.smdp4j.problem.toy.ToySde(7)
+                .closedFormSamples(manager, Problem.MAP, new dev.smdp4j.problem.toy.ToySde(7).defaultSpec(),
+                        new Normalisation(0, 1), new HostArray(new float[] {0.1f}, 1, 1), 1, 0));
+        assertTrue(e.getMessage().contains("no Gaussian prior"), e.getMessage());
     }
 
     /** The prior's pixel variance {@code E x^2} (from white noise through its square root) is the generator's. */

@@ -93,6 +93,12 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
         return new NavierStokes2d(manager, nu, drag, null, dtMax, NavierStokes2d.Scheme.CN_RK4);
     }
 
+    /** The MAP estimate through the solver ({@link #MAP}). */
+    @Override
+    public java.util.List<String> closedForms() {
+        return java.util.List.of(MAP);
+    }
+
     /** The Gaussian random field of {@link #initialStates} (vorticity), per mode in normalised units. */
     @Override
     public GaussianPrior gaussianPrior(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
