@@ -138,6 +138,13 @@ public final class ModelSource implements Serializable {
         return sha256;
     }
 
+    /** Identifies what {@link #load} gives: equal for sources that load the same model. */
+    public String identity() {
+        return closedForm != null ? "closed-form:" + closedForm + ":" + dev.smdp4j.util.Hashing.sha256Hex(
+                closedFormData.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : sha256 + ":" + physics + ":" + (surrogate != null ? Hashing.sha256Hex(surrogate) : "");
+    }
+
     /** The {@code --physics} option as given, or null. */
     public String physics() {
         return physics;

@@ -48,7 +48,7 @@ public final class Reconstruction {
      * @param scoreFactor overrides the model's score = factor x net, or null
      */
     public record Request(String sampler, int steps, int samples, long seed, int batch, int correctorSteps, double snr,
-            Double scoreFactor) {
+            Double scoreFactor) implements java.io.Serializable {
         public Request {
             if (steps < 1) {
                 throw new InvalidInputException("--steps must be >= 1, got " + steps);
