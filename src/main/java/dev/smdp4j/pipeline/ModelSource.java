@@ -187,8 +187,12 @@ public final class ModelSource implements Serializable {
         }
     }
 
-    /** Loads the model into {@code manager} (arrays live there until it closes). */
+    /**
+     * Loads the model into {@code manager} (arrays live there until it closes), with gradient
+     * recording off on the calling thread ({@link dev.smdp4j.util.Engines#noGradOnThisThread()}).
+     */
     public Loaded load(NDManager manager) {
+        dev.smdp4j.util.Engines.noGradOnThisThread();
         if (closedForm != null) {
             com.fasterxml.jackson.databind.JsonNode m = closedFormJson();
             return new Loaded(this, null, closedFormSpec(), new Normalisation(m.get("mean").asDouble(),

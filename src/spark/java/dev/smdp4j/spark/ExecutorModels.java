@@ -30,6 +30,7 @@ final class ExecutorModels {
             if (root == null) {
                 root = Engines.newManager(Math.max(1, taskCores));
             }
+            Engines.noGradOnThisThread(); // per thread in PyTorch; Spark runs each task on a pool thread
             ModelSource.Loaded idle = IDLE.computeIfAbsent(id, k -> new ArrayDeque<>()).poll();
             if (idle != null) {
                 return new Lease(id, idle, root);

@@ -139,22 +139,33 @@ public final class SparkBatchRunner implements BatchRunner {
         return b.getOrCreate();
     }
 
-    /** Spark logs every task at INFO; with the project's slf4j-simple provider, keep it to warnings. */
+    /**
+     * Spark logs every task at INFO; with the project's slf4j-simple provider, keep it to warnings,
+     * and leave a failed task's exception to the driver's one error line (the executor and the
+     * scheduler would print its stack trace twice more).
+     */
     private static void quietLogging() {
+        Map<String, String> levels = new LinkedHashMap<>();
         for (String logger : List.of("org.apache.spark", "org.sparkproject", "org.apache.hadoop", "org.apache.parquet",
-                "io.netty", "org.apache.spark.sql.execution")) {
+                "io.netty")) {
+            levels.put(logger, "warn");
+        }
+        levels.put("org.apache.spark.executor.Executor", "off");
+        levels.put("org.apache.spark.scheduler.TaskSetManager", "error");
+        levels.put("org.apache.spark.scheduler.DAGScheduler", "error");
+        levels.forEach((logger, level) -> {
             String key = "org.slf4j.simpleLogger.log." + logger;
             if (System.getProperty(key) == null) {
-                System.setProperty(key, "warn");
+                System.setProperty(key, level);
             }
-        }
+        });
     }
 
     /** Runs a Spark action; a bad input found on an executor becomes the {@link InvalidInputException} it was. */
     private static void run(Runnable action) {
         try {
             action.run();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is checked, but Scala throws it undeclared
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof InvalidInputException bad) {
                     throw new InvalidInputException(bad.getMessage(), e);
@@ -168,7 +179,7 @@ public final class SparkBatchRunner implements BatchRunner {
                 int end = rest.indexOf('\n');
                 throw new InvalidInputException(end < 0 ? rest : rest.substring(0, end), e);
             }
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("the Spark job failed: " + e, e);
         }
     }
 

@@ -27,7 +27,6 @@ class SampleBatchWithoutSparkTest {
         fails("needs Apache Spark", "sample-batch", "--input", tmp.toString(), "--out", tmp.resolve("o").toString());
         fails("SMDP_SPARK=1 ./smdp sample-batch", "sample-batch", "--input", tmp.toString(), "--out",
                 tmp.resolve("o").toString());
-        fails("--out", "sample-batch", "--input", tmp.toString());
         fails("no _smdp.json", "export-npz", "--in", tmp.toString(), "--out", tmp.resolve("x.npz").toString());
     }
 }

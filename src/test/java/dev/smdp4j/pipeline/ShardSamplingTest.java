@@ -51,9 +51,10 @@ class ShardSamplingTest {
         assertNotEquals(Seeding.observationSeed(3, "a.npz#0"), Seeding.observationSeed(4, "a.npz#0"));
         assertNotEquals(Seeding.observationSeed(3, "a.npz#1"), Seeding.observationSeed(3, "b.npz#1"));
         Seeding keyed = Seeding.keyed(new long[] {11, 12});
-        assertEquals(keyed.item(3, 2), Seeding.keyed(new long[] {99, 12}).item(1, 2),
+        assertEquals(keyed.item(3, 2), Seeding.keyed(new long[] {99, 12}).item(3, 2),
                 "sample k of an observation depends on its own seed only");
-        assertEquals(keyed.item(2, 2), Seeding.keyed(new long[] {12}).item(0, 2));
+        assertEquals(keyed.item(3, 2), Seeding.keyed(new long[] {12}).item(1, 2));
+        assertNotEquals(keyed.item(0, 2), keyed.item(1, 2));
         assertEquals(dev.smdp4j.util.Seeds.derive(7, 5L), Seeding.global(7).item(5, 3), "global seeding as before");
     }
 
