@@ -28,9 +28,11 @@ fi
 # A minimal Spark home: jars/ holds Spark's jars (the Worker puts them on its executors' class path).
 export SPARK_HOME="$work/spark-home"
 mkdir -p "$SPARK_HOME/jars" "$work/worker" "$work/logs"
-tr ':' '\n' < "$here/target/classpath-spark.txt" | while read -r j; do
-  [[ -n "$j" ]] && ln -sf "$j" "$SPARK_HOME/jars/$(basename "$j")"
-done
+# (plus SLF4J: the profile leaves out Spark's log4j provider, since the project brings slf4j-simple)
+{ tr ':' '\n' < "$here/target/classpath-spark.txt"; echo; tr ':' '\n' < "$here/target/classpath.txt" | grep -E '/slf4j-(api|simple)-'; } |
+  while read -r j; do
+    [[ -n "$j" ]] && ln -sf "$j" "$SPARK_HOME/jars/$(basename "$j")"
+  done
 opens=()
 for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
     java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do

@@ -77,7 +77,7 @@ final class SampleBatchCommand implements Callable<Integer> {
                     chunksPerTask, testFault));
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Object> sidecar = ShardSampling.sidecar(job, spec, shards, input.toString(),
-                    outcome.statusCounts(), seconds, outcome.master());
+                    outcome.statusCounts(), seconds, outcome.master(), outcome.tasks(), outcome.taskSeconds());
             Json.write(target.resolve(ShardSampling.SIDECAR), sidecar);
             try {
                 Files.move(target, out); // no REPLACE_EXISTING: fails if --out appeared meanwhile
@@ -87,8 +87,9 @@ final class SampleBatchCommand implements Callable<Integer> {
             long rows = (long) sidecar.get("rows");
             long bad = outcome.statusCounts().getOrDefault(ShardSampling.NON_FINITE, 0L);
             System.out.printf("wrote %s: %d observations in %d files x %d samples = %d rows (%d non-finite) on %s, "
-                    + "%d tasks, in %.1f s (%.1f samples/s)%n", out, sidecar.get("observations"), shards.size(),
-                    request.samples(), rows, bad, outcome.master(), outcome.tasks(), seconds, rows / seconds);
+                    + "%d tasks (%.1f s summed over tasks), in %.1f s (%.1f samples/s)%n", out, sidecar.get("observations"),
+                    shards.size(), request.samples(), rows, bad, outcome.master(), outcome.tasks(), outcome.taskSeconds(),
+                    seconds, rows / seconds);
             return 0;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot finish " + out + ": " + e.getMessage(), e);

@@ -28,8 +28,11 @@ public interface BatchRunner {
             int chunksPerTask, String testFault) {
     }
 
-    /** What ran: the master and the rows per status. */
-    record Outcome(String master, Map<String, Long> statusCounts, int tasks) {
+    /**
+     * What ran: the master, the rows per status, the number of tasks and their summed time on the
+     * executors (model loading, reading and sampling; the rest of the job's time is Spark's).
+     */
+    record Outcome(String master, Map<String, Long> statusCounts, int tasks, double taskSeconds) {
     }
 
     /** Samples every task and writes the rows as Parquet to {@code request.target()}. */

@@ -226,7 +226,7 @@ public final class ShardSampling {
 
     /** The sidecar's content: what was sampled, how, from which model and which files. */
     public static Map<String, Object> sidecar(Job job, DatasetSpec spec, List<Shard> shards, String input,
-            Map<String, Long> statusCounts, double seconds, String master) {
+            Map<String, Long> statusCounts, double seconds, String master, int tasks, double taskSeconds) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("library", Version.label());
         p.put("version", Version.get());
@@ -269,7 +269,9 @@ public final class ShardSampling {
         p.put("status", statusCounts);
         p.put("dataset_parameters", spec.toMap());
         p.put("master", master);
+        p.put("tasks", tasks);
         p.put("seconds", seconds);
+        p.put("task_seconds", taskSeconds);
         p.put("files", files);
         return p;
     }

@@ -70,14 +70,15 @@ public final class SparkBatchRunner implements BatchRunner {
             Broadcast<ShardSampling.Job> shared = sc.broadcast(job);
             LongAccumulator ok = sc.sc().longAccumulator("ok");
             LongAccumulator nonFinite = sc.sc().longAccumulator("non-finite");
+            LongAccumulator taskNanos = sc.sc().longAccumulator("task-nanos");
             JavaRDD<Row> rows = sc.parallelize(tasks, Math.max(1, tasks.size()))
-                    .mapPartitions(new SampleTasks(shared, ok, nonFinite, request.testFault()));
+                    .mapPartitions(new SampleTasks(shared, ok, nonFinite, taskNanos, request.testFault()));
             Dataset<Row> frame = spark.createDataFrame(rows, SCHEMA);
             run(() -> frame.write().mode(SaveMode.ErrorIfExists).parquet(request.target().toUri().toString()));
             Map<String, Long> counts = new LinkedHashMap<>();
             counts.put(ShardSampling.OK, ok.value());
             counts.put(ShardSampling.NON_FINITE, nonFinite.value());
-            return new Outcome(spark.sparkContext().master(), counts, tasks.size());
+            return new Outcome(spark.sparkContext().master(), counts, tasks.size(), taskNanos.value() / 1e9);
         } finally {
             spark.stop();
         }
@@ -189,18 +190,24 @@ public final class SparkBatchRunner implements BatchRunner {
         private final Broadcast<ShardSampling.Job> job;
         private final LongAccumulator ok;
         private final LongAccumulator nonFinite;
+        private final LongAccumulator taskNanos;
         private final String testFault;
 
-        SampleTasks(Broadcast<ShardSampling.Job> job, LongAccumulator ok, LongAccumulator nonFinite, String testFault) {
+        SampleTasks(Broadcast<ShardSampling.Job> job, LongAccumulator ok, LongAccumulator nonFinite,
+                LongAccumulator taskNanos, String testFault) {
             this.job = job;
             this.ok = ok;
             this.nonFinite = nonFinite;
+            this.taskNanos = taskNanos;
             this.testFault = testFault;
         }
 
         @Override
         public Iterator<Row> call(Iterator<ShardSampling.Task> tasks) {
             TaskContext context = TaskContext.get();
+            long start = System.nanoTime();
+            context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c ->
+                    taskNanos.add(System.nanoTime() - start));
             if (testFault != null && context.partitionId() == 0 && context.attemptNumber() == 0) {
                 if (testFault.equals("halt")) {
                     Runtime.getRuntime().halt(57); // an executor lost mid-task
