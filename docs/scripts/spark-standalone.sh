@@ -8,7 +8,8 @@
 #   docs/scripts/spark-standalone.sh [WORKDIR]     (default: a new temporary directory)
 #
 # Environment: OBS (observations, default 256, in shards of 100), SAMPLES (K, default 2), STEPS (default:
-# the model's), EXECUTORS (default 2, one core each), PORT (Master, default 7177).
+# the model's), EXECUTORS (default 2, one core each), PORT (Master, default 7177), INPUT (a directory of
+# shards to use instead of generated ones), COMPARE (0: skip the comparison with smdp sample).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-$(mktemp -d)}"
@@ -42,7 +43,8 @@ opens+=(-Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAcc
 spark_cp="$SPARK_HOME/jars/*"
 
 # Observations: the heat benchmark's test fields, regenerated, in shards of 100 (the last one shorter).
-if [[ ! -d "$work/in" ]]; then
+input="${INPUT:-$work/in}"
+if [[ ! -d "$input" ]]; then
   "$here/smdp" generate --out "$work/data" --train 10 --test "$obs" > /dev/null
   java -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" "$here/docs/scripts/SplitShards.java" \
     "$work/data/test.npz" y 100 "$work/in"
@@ -80,16 +82,21 @@ submit() {
     "$jar" "$@"
 }
 t0=$(date +%s.%N)
-submit sample-batch --input "$work/in" --out "$work/out" --samples "$samples" --seed 1 ${steps[@]+"${steps[@]}"} \
+submit sample-batch --input "$input" --out "$work/out" --samples "$samples" --seed 1 ${steps[@]+"${steps[@]}"} \
   2> "$work/logs/submit.log"
 t1=$(date +%s.%N)
 submit export-npz --in "$work/out" --out "$work/out.npz" 2>> "$work/logs/submit.log"
 t2=$(date +%s.%N)
 
 # The same observations, each shard alone, through the plain command line (keys FILE#i as in the batch).
+if [[ "${COMPARE:-1}" == 0 ]]; then
+  printf 'standalone cluster up in %.1f s; sample-batch via spark-submit %.1f s; export-npz %.1f s\n' \
+    "$(echo "$up - $start" | bc)" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)"
+  exit 0
+fi
 mkdir -p "$work/alone"
 same=1
-for shard in "$work"/in/*.npz; do
+for shard in "$input"/*.npz; do
   "$here/smdp" sample --input "$shard" --samples "$samples" --seed 1 ${steps[@]+"${steps[@]}"} --quiet \
     --out "$work/alone/$(basename "$shard")" > /dev/null
 done
