@@ -89,8 +89,10 @@ public final class Reconstruction {
                 throw new InvalidInputException("--sampler does not apply to the one-shot baseline "
                         + model.method().id() + " (it predicts x0 = y + net(y)); leave it out");
             }
-            return new Result(oneShot.predict(manager, y, request.samples(), seeding, progress),
-                    model.method().id(), "one-shot");
+            HostArray x0 = seeding.isKeyed() ? perObservation(y, request.samples(), (one, i) ->
+                    oneShot.predict(manager, one, request.samples(), seeding.observation(i), null), progress)
+                    : oneShot.predict(manager, y, request.samples(), request.seed(), progress);
+            return new Result(x0, model.method().id(), "one-shot");
         }
         if (!(model instanceof SmdpModel reverse)) {
             throw new InvalidInputException("a " + model.method().id() + " checkpoint is a physics model, not a "
@@ -131,10 +133,19 @@ public final class Reconstruction {
         try (NDManager scope = manager.newSubManager()) {
             ScoreModel score = problem.closedFormScore(scope, name, spec, norm, factor);
             if (score == null) {
-                HostArray x0 = seeding.isKeyed() ? perObservation(scope, problem, name, spec, norm, y, request, seeding)
-                        : problem.closedFormSamples(scope, name, spec, norm, y, request.samples(), request.seed());
-                if (progress != null) {
-                    progress.advance((long) y.dim(0) * request.samples(), "");
+                HostArray x0;
+                if (seeding.isKeyed()) {
+                    x0 = perObservation(y, request.samples(), (one, i) -> {
+                        try (NDManager each = scope.newSubManager()) {
+                            return problem.closedFormSamples(each, name, spec, norm, one, request.samples(),
+                                    seeding.observation(i));
+                        }
+                    }, progress);
+                } else {
+                    x0 = problem.closedFormSamples(scope, name, spec, norm, y, request.samples(), request.seed());
+                    if (progress != null) {
+                        progress.advance((long) y.dim(0) * request.samples(), "");
+                    }
                 }
                 return new Result(x0, name, "closed form");
             }
@@ -147,34 +158,44 @@ public final class Reconstruction {
         }
     }
 
-    /** A direct closed form applied to one observation at a time, each with its own seed. */
-    private static HostArray perObservation(NDManager manager, Problem problem, String name, DatasetSpec spec,
-            Normalisation norm, HostArray y, Request request, Seeding seeding) {
+    /**
+     * {@code reconstruct} applied to one observation at a time ({@code [1, ...state]}, its index),
+     * each with its own seed: the keyed route for models that draw one random stream per call (the
+     * BNN's dropout masks, the exact posterior), so that an observation's samples depend on nothing
+     * else. Returns {@code [n, K, ...state]}.
+     */
+    private static HostArray perObservation(HostArray y, int samples, ObservationReconstruction reconstruct,
+            Progress progress) {
         int n = y.dim(0);
         float[] out = null;
         int[] shape = null;
         int per = 0;
         for (int i = 0; i < n; i++) {
-            try (NDManager scope = manager.newSubManager()) {
-                HostArray one = problem.closedFormSamples(scope, name, spec, norm, y.rows(i, i + 1), request.samples(),
-                        seeding.observation(i));
-                if (out == null) {
-                    per = one.size();
-                    shape = one.shape().clone();
-                    shape[0] = n;
-                    out = new float[Math.multiplyExact(per, n)];
-                }
-                System.arraycopy(one.data(), 0, out, i * per, per);
+            HostArray one = reconstruct.apply(y.rows(i, i + 1), i);
+            if (out == null) {
+                per = one.size();
+                shape = one.shape().clone();
+                shape[0] = n;
+                out = new float[Math.multiplyExact(per, n)];
+            }
+            System.arraycopy(one.data(), 0, out, i * per, per);
+            if (progress != null) {
+                progress.advance(samples, "");
             }
         }
         if (out == null) {
-            int[] s = y.shape().clone();
+            int[] s = y.shape();
             int[] empty = new int[s.length + 1];
-            empty[0] = 0;
-            empty[1] = request.samples();
+            empty[1] = samples;
             System.arraycopy(s, 1, empty, 2, s.length - 1);
             return new HostArray(new float[0], empty);
         }
         return new HostArray(out, shape);
+    }
+
+    /** One observation's reconstruction. */
+    @FunctionalInterface
+    private interface ObservationReconstruction {
+        HostArray apply(HostArray observation, int index);
     }
 }

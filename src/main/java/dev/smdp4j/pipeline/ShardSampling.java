@@ -7,7 +7,6 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Npz;
 import dev.smdp4j.sample.Seeding;
-import dev.smdp4j.train.OneShotModel;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -66,16 +65,22 @@ public final class ShardSampling {
             implements Serializable {
     }
 
-    /** Observations per chunk: a multiple of the engine batch and of the one-shot models' batch. */
+    /** The smallest chunk: 32 fields per engine call keep sampling near single-JVM speed even for K = 1. */
+    public static final int MIN_CHUNK = 32;
+
+    /**
+     * Observations per chunk: {@code lcm(batch, 32)}, a multiple of the engine batch, so that a chunk's
+     * engine batches are those of {@code smdp sample} on the whole file.
+     */
     public static int chunkObservations(int batch) {
         int a = batch;
-        int b = OneShotModel.PREDICTION_BATCH;
+        int b = MIN_CHUNK;
         while (b != 0) {
             int t = a % b;
             a = b;
             b = t;
         }
-        return Math.multiplyExact(batch / a, OneShotModel.PREDICTION_BATCH);
+        return Math.multiplyExact(batch / a, MIN_CHUNK);
     }
 
     /**

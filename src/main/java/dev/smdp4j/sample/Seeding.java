@@ -68,16 +68,4 @@ public final class Seeding {
         }
         return Seeds.derive(observationSeeds[Math.toIntExact(item / samples)], item % samples);
     }
-
-    /**
-     * The seed of a whole engine batch starting at item {@code first} (for models that draw one
-     * stream per batch, such as the BNN's dropout masks).
-     */
-    public long batch(long first, int samples) {
-        if (observationSeeds == null) {
-            return Seeds.derive(Seeds.derive(seed, "prediction"), first);
-        }
-        return Seeds.derive(Seeds.derive(observationSeeds[Math.toIntExact(first / samples)], "prediction"),
-                first % samples);
-    }
 }

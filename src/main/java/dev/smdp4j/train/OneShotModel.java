@@ -18,7 +18,6 @@ import dev.smdp4j.sde.Sde;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
-import dev.smdp4j.sample.Seeding;
 import java.util.Map;
 import dev.smdp4j.util.EngineArrays;
 
@@ -29,8 +28,7 @@ import dev.smdp4j.util.EngineArrays;
  * other networks are deterministic and give identical samples.
  */
 public final class OneShotModel extends ModelBase {
-    /** Items per engine batch of {@link #predict}. */
-    public static final int PREDICTION_BATCH = 32;
+    private static final int PREDICTION_BATCH = 32;
 
     private final ParameterStore store;
 
@@ -85,14 +83,6 @@ public final class OneShotModel extends ModelBase {
      * the same seed gives the same samples.
      */
     public HostArray predict(NDManager manager, HostArray y, int samples, long seed, Progress progress) {
-        return predict(manager, y, samples, Seeding.global(seed), progress);
-    }
-
-    /**
-     * As {@link #predict(NDManager, HostArray, int, long, Progress)}, each batch's dropout stream
-     * from {@link Seeding#batch(long, int)}; batches hold items {@code [j 32, (j+1) 32)}.
-     */
-    public HostArray predict(NDManager manager, HostArray y, int samples, Seeding seeding, Progress progress) {
         int n = y.dim(0);
         int size = y.dim(1);
         int field = size * size;
@@ -107,7 +97,7 @@ public final class OneShotModel extends ModelBase {
             }
             try (NDManager scope = manager.newSubManager()) {
                 NDArray obs = EngineArrays.of(scope, batch, new Shape(b, size, size));
-                GaussianNoise dropout = new GaussianNoise(seeding.batch(start, samples));
+                GaussianNoise dropout = new GaussianNoise(Seeds.derive(Seeds.derive(seed, "prediction"), start));
                 System.arraycopy(predict(obs, dropout).toFloatArray(), 0, out, (int) (start * field), b * field);
             }
             if (progress != null) {
