@@ -8,13 +8,15 @@
 #   docs/scripts/spark-standalone.sh [WORKDIR]     (default: a new temporary directory)
 #
 # Environment: OBS (observations, default 256, in shards of 100), SAMPLES (K, default 2), STEPS (default:
-# the model's), EXECUTORS (default 2, one core each), PORT (Master, default 7177), INPUT (a directory of
+# the model's), EXECUTORS (default 2), EXECUTOR_CORES (task slots per executor, default 1; one engine
+# thread per task), PORT (Master, default 7177), INPUT (a directory of
 # shards to use instead of generated ones), COMPARE (0: skip the comparison with smdp sample).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-$(mktemp -d)}"
 mkdir -p "$work"
 obs="${OBS:-256}" samples="${SAMPLES:-2}" executors="${EXECUTORS:-2}" port="${PORT:-7177}"
+executor_cores="${EXECUTOR_CORES:-1}"
 steps=(); [[ -n "${STEPS:-}" ]] && steps=(--steps "$STEPS")
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true SPARK_LOCAL_IP=127.0.0.1 SPARK_SCALA_VERSION=2.13
 export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-33554432} MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-17179869184} MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
@@ -62,7 +64,7 @@ java -Xmx512m "${opens[@]}" -cp "$spark_cp" org.apache.spark.deploy.master.Maste
   --webui-port 0 > "$work/logs/master.log" 2>&1 &
 pids+=($!)
 java -Xmx512m "${opens[@]}" -cp "$spark_cp" org.apache.spark.deploy.worker.Worker "spark://127.0.0.1:$port" \
-  --host 127.0.0.1 --cores "$executors" --memory "$((executors * 2))g" --webui-port 0 --work-dir "$work/worker" \
+  --host 127.0.0.1 --cores "$((executors * executor_cores))" --memory "$((executors * 2))g" --webui-port 0 --work-dir "$work/worker" \
   > "$work/logs/worker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do
@@ -77,8 +79,8 @@ submit() {
   java -Xmx2g "${opens[@]}" -cp "$spark_cp" org.apache.spark.deploy.SparkSubmit \
     --master "spark://127.0.0.1:$port" --deploy-mode client --class dev.smdp4j.cli.Main \
     --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
-    --conf spark.executor.cores=1 --conf spark.task.cpus=1 --conf spark.executor.memory=1g \
-    --conf spark.executor.memoryOverhead=1g --conf spark.cores.max="$executors" \
+    --conf spark.executor.cores="$executor_cores" --conf spark.task.cpus=1 --conf spark.executor.memory=1g \
+    --conf spark.executor.memoryOverhead=1g --conf spark.cores.max="$((executors * executor_cores))" \
     "$jar" "$@"
 }
 t0=$(date +%s.%N)
