@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** The {@code smdp} command line. */
 @Command(name = "smdp", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Score matching via differentiable physics: invert the heat equation from an observed end state.",
-        subcommands = {GenerateCommand.class, ImportCommand.class, TrainCommand.class, SampleCommand.class, EvaluateCommand.class,
+        subcommands = {GenerateCommand.class, ImportCommand.class, TrainCommand.class, SampleCommand.class, SampleBatchCommand.class, ExportNpzCommand.class, EvaluateCommand.class,
                 ReproduceCommand.class, DemoCommand.class, BenchCommand.class, SimulateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

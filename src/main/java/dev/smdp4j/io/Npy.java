@@ -86,6 +86,16 @@ public final class Npy {
         return new HostArray(data, header.shape());
     }
 
+    /**
+     * Reads only the header of a {@code .npy} stream and returns the array's shape (the dtype is
+     * checked as {@link #read(InputStream, String)} does); the data are not read.
+     *
+     * @throws InvalidInputException if the header is malformed or the dtype unsupported
+     */
+    public static int[] readShape(InputStream in, String name) throws IOException {
+        return readHeader(in, name).shape().clone();
+    }
+
     private record Header(Dtype dtype, boolean fortranOrder, int[] shape, int count) {
         long dataBytes() {
             return (long) count * dtype.size();

@@ -77,6 +77,25 @@ public final class Npz {
     }
 
     /**
+     * The shape of the array stored under {@code key}, from its header alone (the data are not
+     * read, so this is cheap for large files; {@link #read(Path, String)} still checks the data).
+     *
+     * @throws InvalidInputException as {@link #read(Path, String)}
+     */
+    public static int[] shape(Path file, String key) {
+        return withZip(file, zip -> {
+            ZipEntry entry = zip.getEntry(key + SUFFIX);
+            if (entry == null) {
+                throw new InvalidInputException(file + ": no array named '" + key + "'; the file holds "
+                        + keys(zip, file));
+            }
+            try (InputStream in = zip.getInputStream(entry)) {
+                return Npy.readShape(in, file + " (entry '" + entry.getName() + "')");
+            }
+        });
+    }
+
+    /**
      * Writes {@code arrays} as an uncompressed {@code .npz}, replacing {@code file} atomically.
      *
      * @throws IllegalArgumentException if a key is empty or contains a NUL character

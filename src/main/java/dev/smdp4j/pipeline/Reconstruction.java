@@ -12,6 +12,7 @@ import java.util.List;
 import dev.smdp4j.sample.PosteriorSampling;
 import dev.smdp4j.sample.Sampler;
 import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.sample.Seeding;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Diffusion;
@@ -47,7 +48,7 @@ public final class Reconstruction {
      * @param scoreFactor overrides the model's score = factor x net, or null
      */
     public record Request(String sampler, int steps, int samples, long seed, int batch, int correctorSteps, double snr,
-            Double scoreFactor) {
+            Double scoreFactor) implements java.io.Serializable {
         public Request {
             if (steps < 1) {
                 throw new InvalidInputException("--steps must be >= 1, got " + steps);
@@ -73,13 +74,25 @@ public final class Reconstruction {
 
     /** With a model loaded from a checkpoint. */
     public static Result run(NDManager manager, TrainableModel model, HostArray y, Request request, Progress progress) {
+        return run(manager, model, y, request, Seeding.global(request.seed()), true, progress);
+    }
+
+    /**
+     * As {@link #run(NDManager, TrainableModel, HostArray, Request, Progress)} with the random streams
+     * of {@code seeding} (the request's seed is then only recorded); unless {@code stopOnNonFinite},
+     * samples that become non-finite are returned as they are instead of failing the call.
+     */
+    public static Result run(NDManager manager, TrainableModel model, HostArray y, Request request, Seeding seeding,
+            boolean stopOnNonFinite, Progress progress) {
         if (model instanceof OneShotModel oneShot) {
             if (request.sampler() != null) {
                 throw new InvalidInputException("--sampler does not apply to the one-shot baseline "
                         + model.method().id() + " (it predicts x0 = y + net(y)); leave it out");
             }
-            return new Result(oneShot.predict(manager, y, request.samples(), request.seed(), progress),
-                    model.method().id(), "one-shot");
+            HostArray x0 = seeding.isKeyed() ? perObservation(y, request.samples(), (one, i) ->
+                    oneShot.predict(manager, one, request.samples(), seeding.observation(i), null), progress)
+                    : oneShot.predict(manager, y, request.samples(), request.seed(), progress);
+            return new Result(x0, model.method().id(), "one-shot");
         }
         if (!(model instanceof SmdpModel reverse)) {
             throw new InvalidInputException("a " + model.method().id() + " checkpoint is a physics model, not a "
@@ -92,7 +105,8 @@ public final class Reconstruction {
             Sde sde = reverse.reverseSde(new Sde(physics, Diffusion.constant(spec.diffusion())));
             ScoreModel score = request.scoreFactor() != null ? reverse.score(request.scoreFactor()) : reverse.score();
             HostArray x0 = PosteriorSampling.run(manager, y, request.samples(), sampler, sde, score,
-                    TimeGrid.uniform(spec.endTime(), request.steps()), request.seed(), request.batch(), progress);
+                    TimeGrid.uniform(spec.endTime(), request.steps()), seeding, request.batch(), stopOnNonFinite,
+                    progress);
             return new Result(x0, score.describe(), request.samplerName());
         }
     }
@@ -100,6 +114,16 @@ public final class Reconstruction {
     /** With a closed form of the data set's problem ({@link Problem#closedForms()}) for its parameters and normalisation. */
     public static Result closedForm(NDManager manager, String name, DatasetSpec spec, Normalisation norm, HostArray y,
             Request request, Progress progress) {
+        return closedForm(manager, name, spec, norm, y, request, Seeding.global(request.seed()), true, progress);
+    }
+
+    /**
+     * As {@link #closedForm(NDManager, String, DatasetSpec, Normalisation, HostArray, Request, Progress)}
+     * with the streams of {@code seeding}; a keyed direct closed form reconstructs each observation
+     * on its own, from its own seed.
+     */
+    public static Result closedForm(NDManager manager, String name, DatasetSpec spec, Normalisation norm, HostArray y,
+            Request request, Seeding seeding, boolean stopOnNonFinite, Progress progress) {
         Problem problem = spec.problem();
         if (!problem.closedForms().contains(name)) {
             throw new InvalidInputException("unknown closed form '" + name + "' for problem " + problem.name()
@@ -109,17 +133,69 @@ public final class Reconstruction {
         try (NDManager scope = manager.newSubManager()) {
             ScoreModel score = problem.closedFormScore(scope, name, spec, norm, factor);
             if (score == null) {
-                HostArray x0 = problem.closedFormSamples(scope, name, spec, norm, y, request.samples(), request.seed());
-                if (progress != null) {
-                    progress.advance((long) y.dim(0) * request.samples(), "");
+                HostArray x0;
+                if (seeding.isKeyed()) {
+                    x0 = perObservation(y, request.samples(), (one, i) -> {
+                        try (NDManager each = scope.newSubManager()) {
+                            return problem.closedFormSamples(each, name, spec, norm, one, request.samples(),
+                                    seeding.observation(i));
+                        }
+                    }, progress);
+                } else {
+                    x0 = problem.closedFormSamples(scope, name, spec, norm, y, request.samples(), request.seed());
+                    if (progress != null) {
+                        progress.advance((long) y.dim(0) * request.samples(), "");
+                    }
                 }
                 return new Result(x0, name, "closed form");
             }
             Sampler sampler = Samplers.create(request.samplerName(), request.correctorSteps(), request.snr());
             Sde sde = new Sde(problem.physics(scope, norm), Diffusion.constant(spec.diffusion()));
             HostArray x0 = PosteriorSampling.run(scope, y, request.samples(), sampler, sde, score,
-                    TimeGrid.uniform(spec.endTime(), request.steps()), request.seed(), request.batch(), progress);
+                    TimeGrid.uniform(spec.endTime(), request.steps()), seeding, request.batch(), stopOnNonFinite,
+                    progress);
             return new Result(x0, score.describe(), request.samplerName());
         }
+    }
+
+    /**
+     * {@code reconstruct} applied to one observation at a time ({@code [1, ...state]}, its index),
+     * each with its own seed: the keyed route for models that draw one random stream per call (the
+     * BNN's dropout masks, the exact posterior), so that an observation's samples depend on nothing
+     * else. Returns {@code [n, K, ...state]}.
+     */
+    private static HostArray perObservation(HostArray y, int samples, ObservationReconstruction reconstruct,
+            Progress progress) {
+        int n = y.dim(0);
+        float[] out = null;
+        int[] shape = null;
+        int per = 0;
+        for (int i = 0; i < n; i++) {
+            HostArray one = reconstruct.apply(y.rows(i, i + 1), i);
+            if (out == null) {
+                per = one.size();
+                shape = one.shape().clone();
+                shape[0] = n;
+                out = new float[Math.multiplyExact(per, n)];
+            }
+            System.arraycopy(one.data(), 0, out, i * per, per);
+            if (progress != null) {
+                progress.advance(samples, "");
+            }
+        }
+        if (out == null) {
+            int[] s = y.shape();
+            int[] empty = new int[s.length + 1];
+            empty[1] = samples;
+            System.arraycopy(s, 1, empty, 2, s.length - 1);
+            return new HostArray(new float[0], empty);
+        }
+        return new HostArray(out, shape);
+    }
+
+    /** One observation's reconstruction. */
+    @FunctionalInterface
+    private interface ObservationReconstruction {
+        HostArray apply(HostArray observation, int index);
     }
 }

@@ -24,6 +24,18 @@ public final class PosteriorSampling {
     /** Samples {@code [n, K, ...state]} for observations {@code y} {@code [n, ...state]}. */
     public static HostArray run(NDManager parent, HostArray y, int samples, Sampler sampler, Sde sde,
             ScoreModel score, TimeGrid grid, long seed, int batch, Progress progress) {
+        return run(parent, y, samples, sampler, sde, score, grid, Seeding.global(seed), batch, true, progress);
+    }
+
+    /**
+     * As {@link #run(NDManager, HostArray, int, Sampler, Sde, ScoreModel, TimeGrid, long, int, Progress)}
+     * with the item streams of {@code seeding}. Engine batches hold items {@code [j batch, (j+1) batch)},
+     * so two calls give bit-identical samples for an observation when its items fall into batches of
+     * the same composition. Unless {@code stopOnNonFinite}, an item that leaves finite values is
+     * returned as it ended (NaN or infinite) instead of failing the call.
+     */
+    public static HostArray run(NDManager parent, HostArray y, int samples, Sampler sampler, Sde sde,
+            ScoreModel score, TimeGrid grid, Seeding seeding, int batch, boolean stopOnNonFinite, Progress progress) {
         if (samples < 1) {
             throw new InvalidInputException("--samples must be >= 1, got " + samples);
         }
@@ -47,7 +59,11 @@ public final class PosteriorSampling {
                 NDArray xT = EngineArrays.of(scope, chunk, Shapes.batch(count, state));
                 NDArray x0;
                 try {
-                    x0 = sampler.sample(xT, sde, score, grid, new ItemNoise(seed, first, count));
+                    long[] seeds = new long[count];
+                    for (int j = 0; j < count; j++) {
+                        seeds[j] = seeding.item(first + j, samples);
+                    }
+                    x0 = sampler.sample(xT, sde, score, grid, new ItemNoise(seeds), null, stopOnNonFinite);
                 } catch (NonFiniteStateException e) {
                     long item = first + e.item();
                     throw new InvalidInputException("sampler '" + sampler.name() + "' produced a non-finite state for "
@@ -56,7 +72,7 @@ public final class PosteriorSampling {
                             e);
                 }
                 float[] result = x0.toFloatArray();
-                int bad = new HostArray(result, result.length).firstNonFinite();
+                int bad = stopOnNonFinite ? new HostArray(result, result.length).firstNonFinite() : -1;
                 if (bad >= 0) {
                     long item = first + bad / field;
                     throw new InvalidInputException("sampler '" + sampler.name() + "' produced a non-finite value for "

@@ -34,6 +34,18 @@ public final class Engines {
         return newManager();
     }
 
+    /**
+     * Turns PyTorch's gradient recording off for the calling thread. The engine does so for the
+     * thread that starts it, and the setting is per thread: code that runs the engine from other
+     * threads (Spark's task threads) must call this first, or loading weights in place fails with
+     * "a leaf Variable that requires grad is being used in an in-place operation". Starts the engine.
+     */
+    public static void noGradOnThisThread() {
+        configureOffline();
+        ai.djl.engine.Engine.getInstance();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+
     /** A new root manager on the default (CPU) device, with offline mode set. */
     public static NDManager newManager() {
         configureOffline();

@@ -19,6 +19,14 @@ public final class ItemNoise implements NoiseSource {
         }
     }
 
+    /** Streams for the items of a batch, one per seed. */
+    public ItemNoise(long[] seeds) {
+        streams = new GaussianNoise[seeds.length];
+        for (int i = 0; i < seeds.length; i++) {
+            streams[i] = new GaussianNoise(seeds[i]);
+        }
+    }
+
     @Override
     public NDArray next(NDManager manager, Shape shape) {
         if (shape.get(0) != streams.length) {
