@@ -134,7 +134,7 @@ public final class Reconstruction {
             ScoreModel score = problem.closedFormScore(scope, name, spec, norm, factor);
             if (score == null) {
                 HostArray x0;
-                if (seeding.isKeyed()) {
+                if (seeding.isKeyed() && !problem.closedFormInFixedBatches(name)) {
                     x0 = perObservation(y, request.samples(), (one, i) -> {
                         try (NDManager each = scope.newSubManager()) {
                             return problem.closedFormSamples(each, name, spec, norm, one, request.samples(),

@@ -222,6 +222,17 @@ public interface Problem {
     }
 
     /**
+     * Whether a keyed reconstruction ({@code smdp sample}, {@code sample-batch}) may pass the
+     * direct closed form {@code name} many observations at once: only if it draws no random
+     * numbers and batches them itself in fixed, consecutive chunks, so that an observation's result
+     * is the same wherever the input is split. Otherwise it is computed one observation at a time,
+     * each from its own seed. By default only {@link #MAP}.
+     */
+    default boolean closedFormInFixedBatches(String name) {
+        return MAP.equals(name);
+    }
+
+    /**
      * The name of the MAP estimate through the differentiable physics among the closed forms
      * ({@link #mapEstimate}), for problems with a {@link #gaussianPrior}: no training, and
      * deterministic.

@@ -61,7 +61,7 @@ class TrainAndSampleCommandTest {
     @Test
     void closedFormsThroughTheSameCommand() throws Exception {
         String test = data.resolve("test.npz").toString();
-        for (String model : new String[] {"exact-score", "exact-net", "exact-posterior", "exact-posterior-mean"}) {
+        for (String model : new String[] {"exact-score", "exact-net", "exact-posterior", "exact-posterior-mean", "map"}) {
             Path out = tmp.resolve(model + ".npz");
             ok("sample", "--model", model, "--data", data.toString(), "--input", test, "--sampler", "ode",
                     "--samples", "2", "--out", out.toString(), "--quiet");
@@ -71,6 +71,16 @@ class TrainAndSampleCommandTest {
                 tmp.resolve("exact-posterior-mean.npz").toString(), "--json").out());
         JsonNode y = Json.mapper().readTree(ok("evaluate", "--data", test, "--pred", test, "--pred-key", "y", "--json").out());
         assertTrue(mean.path("mse").path("mean").asDouble() < y.path("mse").path("mean").asDouble());
+        // the MAP estimate through the solver is the posterior mean here (linear physics, Gaussian prior)
+        float[] map = Npz.read(tmp.resolve("map.npz"), "x0").data();
+        float[] exact = Npz.read(tmp.resolve("exact-posterior-mean.npz"), "x0").data();
+        double scale = 0;
+        double error = 0;
+        for (int i = 0; i < map.length; i++) {
+            scale = Math.max(scale, Math.abs(exact[i]));
+            error = Math.max(error, Math.abs(map[i] - exact[i]));
+        }
+        assertTrue(error < 1e-3 * scale, "map vs exact-posterior-mean: max error " + error + " of " + scale);
     }
 
     @Test
