@@ -7,16 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smdp4j.cli.CommandLineTest;
+import dev.smdp4j.cli.CommandLineTest.Run;
 import dev.smdp4j.cli.Main;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
 import dev.smdp4j.pipeline.ShardSampling;
 import dev.smdp4j.sample.Seeding;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -51,33 +50,14 @@ class SparkBatchTest {
     static Path input;
     static HostArray local;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     static Run ok(String... args) {
-        Run r = cli(args);
+        Run r = CommandLineTest.run(args);
         assertEquals(0, r.code(), () -> Arrays.toString(args) + ": " + r.err());
         return r;
     }
 
     static void fails(String expected, String... args) {
-        Run r = cli(args);
+        Run r = CommandLineTest.run(args);
         assertEquals(Main.EXIT_BAD_INPUT, r.code(), () -> Arrays.toString(args) + ": " + r.err() + r.out());
         assertTrue(r.err().contains(expected), () -> "expected '" + expected + "' in: " + r.err());
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line end to end on tiny sizes, including every bad-input path of the foundation. */
-class CommandLineTest {
+public class CommandLineTest {
     @TempDir
     static Path tmp;
     static Path data;
@@ -30,7 +30,8 @@ class CommandLineTest {
     public record Run(int code, String out, String err) {
     }
 
-    static Run run(String... args) {
+    /** Runs the command line in this JVM, capturing its exit code and output (also for tests of other packages). */
+    public static Run run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
