@@ -64,6 +64,11 @@ public final class GaussianRandomField {
         return p;
     }
 
+    /** These fields on an {@code n x n} grid, divided by {@code std}, as a {@link GaussianPrior} ({@link #modeVariance}). */
+    public GaussianPrior prior(NDManager manager, int n, double std) {
+        return GaussianPrior.fourierDiagonal(manager, modeVariance(n, std), "grf(exponent=" + exponent + ")");
+    }
+
     /** {@code count} fields of {@code n x n}, in physical units, as {@code [count, n, n]}. */
     public HostArray sample(NDManager parent, int count, int n, long seed) {
         if (n < 2) {

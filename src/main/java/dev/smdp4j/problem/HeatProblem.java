@@ -18,7 +18,6 @@ import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.ExactHeatScore;
 import dev.smdp4j.score.ExactNet;
-import dev.smdp4j.score.HeatModes;
 import dev.smdp4j.score.ExactPosterior;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
@@ -108,11 +107,10 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
         return spec.observationNoise();
     }
 
-    /** The Gaussian random field of {@link #initialStates}, per mode in normalised units ({@link HeatModes#priorVariance}). */
+    /** The Gaussian random field of {@link #initialStates}, per mode in normalised units. */
     @Override
     public GaussianPrior gaussianPrior(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
-        return GaussianPrior.fourierDiagonal(manager, HeatModes.priorVariance(spec, normalisation),
-                "grf(exponent=" + exponent + ")");
+        return new GaussianRandomField(exponent).prior(manager, gridSize, normalisation.std());
     }
 
     @Override

@@ -110,7 +110,7 @@ public final class MapEstimate {
         try (NDManager scope = y.getManager().newSubManager()) {
             NDArray target = y.duplicate();
             target.attach(scope);
-            Evaluation first = evaluate(items, i -> items[i].z, target, shape, scope);
+            Evaluation first = evaluate(i -> items[i].z, target, shape, scope);
             for (int i = 0; i < batch; i++) {
                 items[i].accept(items[i].z, first.values()[i], first.gradients()[i]);
                 items[i].start = norm(items[i].gradient);
@@ -121,11 +121,13 @@ public final class MapEstimate {
                 iteration++;
                 double[][] direction = directions(items, shape, scope);
                 double[] step = new double[batch];
+                double[] slope = new double[batch];
                 double[][] trial = new double[batch][];
                 boolean[] pending = new boolean[batch];
                 for (int i = 0; i < batch; i++) {
                     pending[i] = !items[i].done;
                     step[i] = 1;
+                    slope[i] = pending[i] ? dot(direction[i], items[i].gradient) : 0;
                 }
                 for (int halvings = 0; halvings < 40 && any(pending); halvings++) {
                     for (int i = 0; i < batch; i++) {
@@ -133,13 +135,12 @@ public final class MapEstimate {
                             trial[i] = axpy(step[i], direction[i], items[i].z);
                         }
                     }
-                    Evaluation next = evaluate(items, i -> pending[i] ? trial[i] : items[i].z, target, shape, scope);
+                    Evaluation next = evaluate(i -> pending[i] ? trial[i] : items[i].z, target, shape, scope);
                     for (int i = 0; i < batch; i++) {
                         if (!pending[i]) {
                             continue;
                         }
-                        double slope = dot(direction[i], items[i].gradient);
-                        if (Double.isFinite(next.values()[i]) && next.values()[i] <= items[i].value + 1e-4 * step[i] * slope) {
+                        if (Double.isFinite(next.values()[i]) && next.values()[i] <= items[i].value + 1e-4 * step[i] * slope[i]) {
                             items[i].accept(trial[i], next.values()[i], next.gradients()[i]);
                             items[i].done = norm(items[i].gradient) <= settings.tolerance() * items[i].start;
                             pending[i] = false;
@@ -234,9 +235,8 @@ public final class MapEstimate {
     }
 
     /** {@code J} of every observation and its gradient in {@code z}, computed in a scope of their own. */
-    private Evaluation evaluate(Item[] items, java.util.function.IntFunction<double[]> z, NDArray y, Shape shape,
-            NDManager parent) {
-        int batch = items.length;
+    private Evaluation evaluate(java.util.function.IntFunction<double[]> z, NDArray y, Shape shape, NDManager parent) {
+        int batch = Math.toIntExact(shape.get(0));
         int size = Math.toIntExact(shape.size() / batch);
         double[] all = new double[batch * size];
         for (int i = 0; i < batch; i++) {

@@ -13,10 +13,7 @@ public final class ItemNoise implements NoiseSource {
 
     /** Streams for items {@code first, ..., first + count - 1} under {@code seed}. */
     public ItemNoise(long seed, long first, int count) {
-        streams = new GaussianNoise[count];
-        for (int i = 0; i < count; i++) {
-            streams[i] = new GaussianNoise(Seeds.derive(seed, first + i));
-        }
+        this(java.util.stream.LongStream.range(first, first + count).map(i -> Seeds.derive(seed, i)).toArray());
     }
 
     /** Streams for the items of a batch, one per seed. */

@@ -330,12 +330,18 @@ class NavierStokes2dTest extends EngineTest {
         }
     }
 
-    private static double loss(NavierStokes2d ns, NDManager m, float[] x0, float[] dir, double eps, float[] weight,
-                               Shape shape, double d) {
+    /** {@code x0 + eps dir}. */
+    private static float[] perturbed(float[] x0, float[] dir, double eps) {
         float[] xp = new float[x0.length];
         for (int i = 0; i < xp.length; i++) {
             xp[i] = (float) (x0[i] + eps * dir[i]);
         }
+        return xp;
+    }
+
+    private static double loss(NavierStokes2d ns, NDManager m, float[] x0, float[] dir, double eps, float[] weight,
+                               Shape shape, double d) {
+        float[] xp = perturbed(x0, dir, eps);
         try (NDManager scope = m.newSubManager()) {
             float[] out = ns.advance(scope.create(xp, shape), d).toFloatArray();
             double s = 0;
@@ -348,10 +354,7 @@ class NavierStokes2dTest extends EngineTest {
 
     private static double loss2(NavierStokes2d ns, NDManager m, float[] x0, float[] dir, double eps, float[] weight,
                                 Shape shape, double d) {
-        float[] xp = new float[x0.length];
-        for (int i = 0; i < xp.length; i++) {
-            xp[i] = (float) (x0[i] + eps * dir[i]);
-        }
+        float[] xp = perturbed(x0, dir, eps);
         try (NDManager scope = m.newSubManager()) {
             NDArray x = scope.create(xp, shape);
             float[] inc = ns.increment(x, d).toFloatArray();

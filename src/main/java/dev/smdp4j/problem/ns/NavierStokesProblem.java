@@ -102,9 +102,7 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
     /** The Gaussian random field of {@link #initialStates} (vorticity), per mode in normalised units. */
     @Override
     public GaussianPrior gaussianPrior(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
-        return GaussianPrior.fourierDiagonal(manager,
-                new GaussianRandomField(exponent).modeVariance(gridSize, normalisation.std()),
-                "grf(exponent=" + exponent + ")");
+        return new GaussianRandomField(exponent).prior(manager, gridSize, normalisation.std());
     }
 
     @Override
