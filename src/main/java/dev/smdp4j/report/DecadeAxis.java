@@ -1,5 +1,7 @@
 package dev.smdp4j.report;
 
+import java.awt.BasicStroke;
+import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
@@ -32,6 +34,8 @@ final class DecadeAxis extends LogAxis {
     private static final double PAD = 0.04;
     /** Most labelled powers of ten. */
     private static final int MAX_LABELS = 10;
+    /** Tick marks and axis line: dark grey, like the plot's frame. */
+    static final Color FRAME = new Color(60, 60, 60);
 
     /** A labelled axis covering [min, max] (both positive, min <= max) or, if there is no such range, 1..10. */
     DecadeAxis(String label, double min, double max, Font tickFont) {
@@ -55,6 +59,10 @@ final class DecadeAxis extends LogAxis {
         setMinorTickMarksVisible(true);
         setMinorTickMarkOutsideLength(3);
         setTickMarkOutsideLength(6);
+        setTickMarkPaint(FRAME);
+        setTickMarkStroke(new BasicStroke(1f));
+        setAxisLinePaint(FRAME);
+        setAxisLineStroke(new BasicStroke(1f));
         Charts.styled(this, tickFont);
     }
 

@@ -292,7 +292,7 @@ public final class Figures {
         XYPlot plot = new XYPlot(data, new DecadeAxis("wavenumber |k|", x[0], x[1], FONT),
                 new DecadeAxis("radial spectrum", y[0], y[1], FONT), renderer);
         Charts.stylePlot(plot);
-        plot.setOutlinePaint(new Color(60, 60, 60));
+        plot.setOutlinePaint(DecadeAxis.FRAME);
         // Series 0, the ground truth, first: underneath the methods.
         plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
         JFreeChart chart = Charts.chart(title == null || title.isBlank() ? null : title, TITLE_FONT, plot);

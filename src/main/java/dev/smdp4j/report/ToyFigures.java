@@ -38,9 +38,9 @@ import org.jfree.data.xy.DefaultXYDataset;
  * in the map's iteration order (use a {@link java.util.LinkedHashMap} to choose it).
  *
  * <p>Both methods validate their inputs ({@link IllegalArgumentException} naming the entry and
- * index), create missing parent directories and write atomically with the same writer as
- * {@link Figures}: a reader never sees a partial PNG, and a failed write leaves an existing file
- * untouched. I/O failures surface as {@link UncheckedIOException} naming the file.
+ * index), create missing parent directories and write atomically through
+ * {@link dev.smdp4j.io.AtomicFiles}: a reader never sees a partial PNG, and a failed write leaves an
+ * existing file untouched. I/O failures surface as {@link UncheckedIOException} naming the file.
  */
 public final class ToyFigures {
     // ---- Layout in pixels; package-private so tests can derive sizes. ----
