@@ -454,6 +454,27 @@ class FiguresTest {
     }
 
     @Test
+    void aFailedFigureLeavesAnExistingFileUntouchedAndNoTemporaryFile() throws IOException {
+        LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
+        curves.put("truth", new double[] {1, 2, 3, 4});
+        Path png = dir.resolve("fig3.png");
+        Figures.radialSpectra(png, radii(4), curves, "truth");
+        byte[] before = Files.readAllBytes(png);
+        curves.put("nan", new double[] {1, Double.NaN, 3, 4});
+        assertThrows(IllegalArgumentException.class, () -> Figures.radialSpectra(png, radii(4), curves, "truth"));
+        assertTrue(Arrays.equals(before, Files.readAllBytes(png)), "bad input must not touch the figure");
+
+        // The target is a non-empty directory: the PNG is written to a temporary file, then the
+        // rename over the target fails and the temporary file is removed.
+        Path target = Files.createDirectory(dir.resolve("fig2.png"));
+        Files.writeString(target.resolve("keep.txt"), "keep");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> grid(target, constant(N, 1)));
+        assertTrue(e.getMessage().startsWith("cannot write figure " + target), e.getMessage());
+        assertEquals("keep", Files.readString(target.resolve("keep.txt")));
+        assertOnlyFiles("fig2.png", "fig3.png");
+    }
+
+    @Test
     void colourBarValuesHaveThreeSignificantDigits() {
         assertEquals("0", Charts.formatValue(0));
         assertEquals("1.23", Charts.formatValue(1.23456));
