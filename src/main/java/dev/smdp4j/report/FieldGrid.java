@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The painter of {@link Figures#fieldGrid} (the paper's Figure 2), in plain Java2D: neither
- * JFreeChart nor XChart lays out a grid of images with one colour scale and colour bar per row, so
- * this class places the cells itself and paints each field pixel by pixel.
+ * The painter of {@link Figures#fieldGrid} (the paper's Figure 2), in plain Java2D. Neither
+ * JFreeChart nor XChart lays out a grid of images with one colour scale and colour bar per row
+ * (JFreeChart would need an {@code XYPlot} with an {@code XYBlockRenderer} per cell, placed by hand,
+ * and a {@code PaintScaleLegend} per row; XChart's heat map is one chart with one legend), so this
+ * class places the cells itself and paints each field pixel by pixel.
  */
 final class FieldGrid {
     // ---- Layout, in pixels; package-private so tests can derive sizes. ----
