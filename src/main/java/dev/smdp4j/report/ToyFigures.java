@@ -2,14 +2,7 @@ package dev.smdp4j.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.Shape;
 import java.awt.Stroke;
-import java.awt.geom.Line2D;
-import java.awt.geom.Rectangle2D;
-import java.awt.image.BufferedImage;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,25 +10,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.LegendItem;
 import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
-import org.jfree.chart.block.RectangleConstraint;
-import org.jfree.chart.plot.DatasetRenderingOrder;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.StandardXYBarPainter;
-import org.jfree.chart.renderer.xy.XYBarRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.title.LegendTitle;
-import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.RectangleInsets;
-import org.jfree.chart.ui.Size2D;
-import org.jfree.data.Range;
-import org.jfree.data.xy.DefaultIntervalXYDataset;
 import org.jfree.data.xy.DefaultXYDataset;
 
 /**
@@ -57,18 +38,11 @@ import org.jfree.data.xy.DefaultXYDataset;
  * in the map's iteration order (use a {@link java.util.LinkedHashMap} to choose it).
  *
  * <p>Both methods validate their inputs ({@link IllegalArgumentException} naming the entry and
- * index), create missing parent directories and write atomically with the same writer as
- * {@link Figures}: a reader never sees a partial PNG, and a failed write leaves an existing file
- * untouched. I/O failures surface as {@link UncheckedIOException} naming the file.
+ * index), create missing parent directories and write atomically through
+ * {@link dev.smdp4j.io.AtomicFiles}: a reader never sees a partial PNG, and a failed write leaves an
+ * existing file untouched. I/O failures surface as {@link UncheckedIOException} naming the file.
  */
 public final class ToyFigures {
-    static {
-        // Rendering never needs a display; setting this before AWT starts avoids touching X11.
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-    }
-
     // ---- Layout in pixels; package-private so tests can derive sizes. ----
     /** Width of one trajectory panel. */
     static final int TRAJECTORY_PANEL_WIDTH = 440;
@@ -78,11 +52,6 @@ public final class ToyFigures {
     static final int HISTOGRAM_PANEL_WIDTH = 440;
     /** Height of one histogram panel (the legend band comes below). */
     static final int HISTOGRAM_PANEL_HEIGHT = 380;
-    /**
-     * Height of the legend band below the panels, shared by all panels of a figure; a figure too
-     * narrow for the legend in one row (a single panel) gets a higher band.
-     */
-    static final int LEGEND_HEIGHT = 40;
 
     /** Both figures show x in [-X_LIMIT, X_LIMIT]. */
     static final double X_LIMIT = 1.5;
@@ -108,31 +77,21 @@ public final class ToyFigures {
     /** The reference lines at -1 and +1 and the data's histogram outline. */
     static final Color REFERENCE_COLOR = new Color(40, 40, 40);
 
-    private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 15);
-    private static final Font SUBTITLE_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-    private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
-    private static final Font TICK_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
-    private static final Font LEGEND_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-    private static final Color GRID = new Color(225, 225, 225);
     private static final Stroke REFERENCE_STROKE = new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
             BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
     private static final Stroke PATH_STROKE = new BasicStroke(1f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
-    private static final Stroke OUTLINE_STROKE = new BasicStroke(1.5f);
+    static final Stroke OUTLINE_STROKE = new BasicStroke(1.5f);
 
     /** Classes of end states, in legend order. */
     private static final int NEGATIVE = 0;
     private static final int POSITIVE = 1;
     private static final int OTHER = 2;
-    private static final Color[] CLASS_COLORS = {NEGATIVE_COLOR, POSITIVE_COLOR, OTHER_COLOR};
-    private static final String[] CLASS_LABELS = {
+    static final Color[] CLASS_COLORS = {NEGATIVE_COLOR, POSITIVE_COLOR, OTHER_COLOR};
+    static final String[] CLASS_LABELS = {
         "x(0) within " + NEAR + " of -1", "x(0) within " + NEAR + " of +1", "x(0) elsewhere",
     };
 
     private ToyFigures() {
-    }
-
-    /** A rendered figure and the data area (plot area inside the axes) of each panel, left to right. */
-    record Rendered(BufferedImage image, List<Rectangle2D> dataAreas) {
     }
 
     // =====================================================================================
@@ -162,11 +121,11 @@ public final class ToyFigures {
      */
     public static void trajectories(Path png, double[] times, Map<String, double[][]> paths, int maxPaths) {
         Objects.requireNonNull(png, "png");
-        Figures.writePng(png, renderTrajectories(times, paths, maxPaths).image());
+        Charts.write(png, renderTrajectories(times, paths, maxPaths).image());
     }
 
     /** {@link #trajectories} without writing: the image and each panel's data area. */
-    static Rendered renderTrajectories(double[] times, Map<String, double[][]> paths, int maxPaths) {
+    static Charts.Rendered renderTrajectories(double[] times, Map<String, double[][]> paths, int maxPaths) {
         validateTrajectories(times, paths, maxPaths);
         List<JFreeChart> charts = new ArrayList<>();
         for (Map.Entry<String, double[][]> entry : paths.entrySet()) {
@@ -174,10 +133,10 @@ public final class ToyFigures {
         }
         LegendItemCollection legend = new LegendItemCollection();
         for (int c = 0; c < CLASS_COLORS.length; c++) {
-            legend.add(lineItem(CLASS_LABELS[c], new BasicStroke(2.5f), CLASS_COLORS[c]));
+            legend.add(Charts.lineItem(CLASS_LABELS[c], new BasicStroke(2.5f), CLASS_COLORS[c]));
         }
-        legend.add(lineItem("x = -1, +1 (data x0)", REFERENCE_STROKE, REFERENCE_COLOR));
-        return renderPanels(charts, TRAJECTORY_PANEL_WIDTH, TRAJECTORY_PANEL_HEIGHT, legend);
+        legend.add(Charts.lineItem("x = -1, +1 (data x0)", REFERENCE_STROKE, REFERENCE_COLOR));
+        return Charts.panels(charts, TRAJECTORY_PANEL_WIDTH, TRAJECTORY_PANEL_HEIGHT, legend);
     }
 
     private static JFreeChart trajectoryChart(String name, double[] times, double[][] paths, int maxPaths) {
@@ -210,13 +169,13 @@ public final class ToyFigures {
         yAxis.setRange(-X_LIMIT, X_LIMIT);
         yAxis.setTickUnit(new NumberTickUnit(0.5));
         XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
-        stylePlot(plot);
+        Charts.stylePlot(plot);
         for (double level : new double[] {-1, 1}) {
             ValueMarker marker = new ValueMarker(level, REFERENCE_COLOR, REFERENCE_STROKE);
             plot.addRangeMarker(marker);
         }
 
-        return chart(name, plot,
+        return Charts.chart(name, Charts.TITLE_FONT, plot,
                 String.format(Locale.ROOT, "x(0) near -1: %s, near +1: %s", percent(counts[NEGATIVE], n),
                         percent(counts[POSITIVE], n)),
                 shown == n ? "all " + n + " paths drawn" : shown + " of " + n + " paths drawn");
@@ -325,178 +284,7 @@ public final class ToyFigures {
     public static void endStateHistograms(Path png, Map<String, double[]> endStates, double[] dataInitialStates,
                                           int bins) {
         Objects.requireNonNull(png, "png");
-        Figures.writePng(png, renderHistograms(endStates, dataInitialStates, bins).image());
-    }
-
-    /** {@link #endStateHistograms} without writing: the image and each panel's data area. */
-    static Rendered renderHistograms(Map<String, double[]> endStates, double[] dataInitialStates, int bins) {
-        validateHistograms(endStates, dataInitialStates, bins);
-        double[] dataDensity = density(dataInitialStates, bins);
-        List<JFreeChart> charts = new ArrayList<>();
-        for (Map.Entry<String, double[]> entry : endStates.entrySet()) {
-            charts.add(histogramChart(entry.getKey(), entry.getValue(), dataDensity, bins));
-        }
-        LegendItemCollection legend = new LegendItemCollection();
-        for (int c = 0; c < CLASS_COLORS.length; c++) {
-            LegendItem box = new LegendItem(CLASS_LABELS[c], CLASS_COLORS[c]);
-            box.setShape(new Rectangle2D.Double(-6, -6, 12, 12));
-            legend.add(box);
-        }
-        legend.add(lineItem("data x0", OUTLINE_STROKE, REFERENCE_COLOR));
-        return renderPanels(charts, HISTOGRAM_PANEL_WIDTH, HISTOGRAM_PANEL_HEIGHT, legend);
-    }
-
-    private static JFreeChart histogramChart(String name, double[] states, double[] dataDensity, int bins) {
-        double[] density = density(states, bins);
-        double width = 2 * X_LIMIT / bins;
-
-        // One series per class, so each keeps its colour; a bar belongs to the class of its centre.
-        DefaultIntervalXYDataset bars = new DefaultIntervalXYDataset();
-        XYBarRenderer barRenderer = new XYBarRenderer(0.0);
-        barRenderer.setBarPainter(new StandardXYBarPainter());
-        barRenderer.setShadowVisible(false);
-        barRenderer.setDrawBarOutline(false);
-        for (int c = 0; c < CLASS_COLORS.length; c++) {
-            List<Integer> members = new ArrayList<>();
-            for (int b = 0; b < bins; b++) {
-                if (density[b] > 0 && endClass(edge(b, bins) + width / 2) == c) {
-                    members.add(b);
-                }
-            }
-            double[][] series = new double[6][members.size()];
-            for (int k = 0; k < members.size(); k++) {
-                int b = members.get(k);
-                series[0][k] = edge(b, bins) + width / 2;
-                series[1][k] = edge(b, bins);
-                series[2][k] = edge(b + 1, bins);
-                series[3][k] = density[b];
-                series[4][k] = 0;
-                series[5][k] = density[b];
-            }
-            bars.addSeries(CLASS_LABELS[c], series);
-            barRenderer.setSeriesPaint(c, CLASS_COLORS[c]);
-        }
-
-        XYLineAndShapeRenderer outlineRenderer = new XYLineAndShapeRenderer(true, false);
-        outlineRenderer.setDrawSeriesLineAsPath(true);
-        outlineRenderer.setSeriesPaint(0, REFERENCE_COLOR);
-        outlineRenderer.setSeriesStroke(0, OUTLINE_STROKE);
-        DefaultXYDataset outline = new DefaultXYDataset();
-        outline.addSeries("data x0", outline(dataDensity, bins));
-
-        NumberAxis xAxis = axis("x(0)");
-        xAxis.setRange(-X_LIMIT, X_LIMIT);
-        xAxis.setTickUnit(new NumberTickUnit(0.5));
-        NumberAxis yAxis = axis("density");
-        yAxis.setAutoRangeIncludesZero(true);
-        yAxis.setUpperMargin(0.08);
-        XYPlot plot = new XYPlot(bars, xAxis, yAxis, barRenderer);
-        plot.setDataset(1, outline);
-        plot.setRenderer(1, outlineRenderer);
-        plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
-        stylePlot(plot);
-
-        int n = states.length;
-        int nearNegative = 0;
-        int nearPositive = 0;
-        int outside = 0;
-        for (double x : states) {
-            nearNegative += Math.abs(x + 1) <= WITHIN ? 1 : 0;
-            nearPositive += Math.abs(x - 1) <= WITHIN ? 1 : 0;
-            outside += Math.abs(x) > X_LIMIT ? 1 : 0;
-        }
-        return chart(name, plot,
-                String.format(Locale.ROOT, "within %s of -1: %s, of +1: %s", WITHIN, percent(nearNegative, n),
-                        percent(nearPositive, n)),
-                "n = " + n + (outside == 0 ? "" : ", " + outside + " outside [-" + X_LIMIT + ", " + X_LIMIT + "]"));
-    }
-
-    /** The left edge of bin {@code b} (the right edge of the last bin for {@code b = bins}). */
-    private static double edge(int b, int bins) {
-        return b == bins ? X_LIMIT : -X_LIMIT + 2 * X_LIMIT * b / bins;
-    }
-
-    /** Density on the bins: count / (n w), with n counting values outside the range too. */
-    static double[] density(double[] values, int bins) {
-        double width = 2 * X_LIMIT / bins;
-        double[] density = new double[bins];
-        for (double x : values) {
-            if (x < -X_LIMIT || x > X_LIMIT) {
-                continue;
-            }
-            // Multiplying before dividing keeps -1 and +1 exactly on an edge when one falls there.
-            int b = Math.min(bins - 1, (int) Math.floor((x + X_LIMIT) * bins / (2 * X_LIMIT)));
-            density[b] += 1;
-        }
-        for (int b = 0; b < bins; b++) {
-            density[b] /= values.length * width;
-        }
-        return density;
-    }
-
-    /**
-     * The outline of a histogram as one series: a closed step line around each run of non-empty
-     * bins, runs separated by a NaN (which breaks the line), so empty stretches draw nothing.
-     */
-    private static double[][] outline(double[] density, int bins) {
-        List<double[]> points = new ArrayList<>();
-        int b = 0;
-        while (b < bins) {
-            if (density[b] == 0) {
-                b++;
-                continue;
-            }
-            if (!points.isEmpty()) {
-                points.add(new double[] {edge(b, bins), Double.NaN});
-            }
-            points.add(new double[] {edge(b, bins), 0});
-            while (b < bins && density[b] > 0) {
-                points.add(new double[] {edge(b, bins), density[b]});
-                points.add(new double[] {edge(b + 1, bins), density[b]});
-                b++;
-            }
-            points.add(new double[] {edge(b, bins), 0});
-        }
-        double[][] series = new double[2][points.size()];
-        for (int k = 0; k < points.size(); k++) {
-            series[0][k] = points.get(k)[0];
-            series[1][k] = points.get(k)[1];
-        }
-        return series;
-    }
-
-    private static void validateHistograms(Map<String, double[]> endStates, double[] dataInitialStates, int bins) {
-        Objects.requireNonNull(endStates, "endStates");
-        Objects.requireNonNull(dataInitialStates, "dataInitialStates");
-        if (endStates.isEmpty()) {
-            throw new IllegalArgumentException("endStates is empty: no method to draw");
-        }
-        if (bins < 1 || bins > MAX_BINS) {
-            throw new IllegalArgumentException("bins must be between 1 and " + MAX_BINS + ", got " + bins);
-        }
-        if (dataInitialStates.length == 0) {
-            throw new IllegalArgumentException("dataInitialStates is empty: nothing to compare with");
-        }
-        for (int i = 0; i < dataInitialStates.length; i++) {
-            if (!Double.isFinite(dataInitialStates[i])) {
-                throw new IllegalArgumentException("data initial state " + i + " is not finite: "
-                        + dataInitialStates[i]);
-            }
-        }
-        for (Map.Entry<String, double[]> entry : endStates.entrySet()) {
-            String name = checkName(entry.getKey());
-            double[] states = entry.getValue();
-            if (states == null || states.length == 0) {
-                throw new IllegalArgumentException("'" + name + "' has no end states"
-                        + (states == null ? " (null)" : ""));
-            }
-            for (int i = 0; i < states.length; i++) {
-                if (!Double.isFinite(states[i])) {
-                    throw new IllegalArgumentException("'" + name + "' end state " + i + " is not finite: "
-                            + states[i]);
-                }
-            }
-        }
+        Charts.write(png, ToyHistograms.render(endStates, dataInitialStates, bins).image());
     }
 
     // =====================================================================================
@@ -514,108 +302,19 @@ public final class ToyFigures {
         return OTHER;
     }
 
-    private static String checkName(String name) {
+    static String checkName(String name) {
         if (name == null) {
             throw new IllegalArgumentException("a method has a null name");
         }
         return name;
     }
 
-    private static String percent(int count, int n) {
+    static String percent(int count, int n) {
         return String.format(Locale.ROOT, "%.1f%%", 100.0 * count / n);
     }
 
-    private static NumberAxis axis(String label) {
-        NumberAxis axis = new NumberAxis(label);
-        axis.setLabelFont(LABEL_FONT);
-        axis.setTickLabelFont(TICK_FONT);
-        axis.setLabelPaint(Color.BLACK);
-        axis.setTickLabelPaint(Color.BLACK);
-        return axis;
-    }
-
-    private static void stylePlot(XYPlot plot) {
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setOutlinePaint(Color.GRAY);
-        plot.setDomainGridlinePaint(GRID);
-        plot.setRangeGridlinePaint(GRID);
-        plot.setDomainGridlineStroke(new BasicStroke(1f));
-        plot.setRangeGridlineStroke(new BasicStroke(1f));
-        plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
-    }
-
-    /** A chart with a title and subtitle lines, each one line (so all panels get the same plot height). */
-    private static JFreeChart chart(String title, XYPlot plot, String... subtitles) {
-        JFreeChart chart = new JFreeChart(title, TITLE_FONT, plot, false);
-        chart.getTitle().setPaint(Color.BLACK);
-        chart.getTitle().setMaximumLinesToDisplay(1);
-        for (int k = 0; k < subtitles.length; k++) {
-            TextTitle sub = new TextTitle(subtitles[k], SUBTITLE_FONT);
-            sub.setPaint(Color.BLACK);
-            sub.setMaximumLinesToDisplay(1);
-            sub.setPadding(new RectangleInsets(k == 0 ? 2 : 0, 0, k == subtitles.length - 1 ? 4 : 0, 0));
-            chart.addSubtitle(sub);
-        }
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.setPadding(new RectangleInsets(6, 6, 4, 14));
-        chart.setAntiAlias(true);
-        chart.setTextAntiAlias(true);
-        return chart;
-    }
-
-    private static LegendItem lineItem(String label, Stroke stroke, Color color) {
-        Shape line = new Line2D.Double(-12, 0, 12, 0);
-        return new LegendItem(label, null, null, null, line, stroke, color);
-    }
-
-    /**
-     * The charts side by side, each {@code width x height}, and the legend centred in a band below:
-     * {@link #LEGEND_HEIGHT} high, or higher if the legend needs more than one row (a narrow figure).
-     */
-    /** Panels per row: all of up to four side by side, more in a grid of about square shape (9 -> 3 x 3). */
-    static int columns(int panels) {
-        return panels <= 4 ? panels : (int) Math.ceil(Math.sqrt(panels));
-    }
-
-    private static Rendered renderPanels(List<JFreeChart> charts, int width, int height, LegendItemCollection items) {
-        int columns = columns(charts.size());
-        int rows = (charts.size() + columns - 1) / columns;
-        int total = columns * width;
-        LegendTitle legend = new LegendTitle(() -> items);
-        legend.setItemFont(LEGEND_FONT);
-        legend.setItemPaint(Color.BLACK);
-        legend.setBackgroundPaint(Color.WHITE);
-        legend.setItemLabelPadding(new RectangleInsets(2, 4, 2, 14));
-        RectangleConstraint fit = new RectangleConstraint(new Range(0, total - 20), new Range(0, 10 * LEGEND_HEIGHT));
-        Size2D size;
-        Graphics2D scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
-        try {
-            size = legend.arrange(scratch, fit);
-        } finally {
-            scratch.dispose();
-        }
-        int band = Math.max(LEGEND_HEIGHT, (int) Math.ceil(size.height) + 16);
-
-        BufferedImage image = new BufferedImage(total, rows * height + band, BufferedImage.TYPE_INT_RGB);
-        List<Rectangle2D> areas = new ArrayList<>();
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, image.getWidth(), image.getHeight());
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            for (int p = 0; p < charts.size(); p++) {
-                ChartRenderingInfo info = new ChartRenderingInfo(null); // no per-item entities
-                charts.get(p).draw(g, new Rectangle2D.Double((p % columns) * width, (p / columns) * height, width, height),
-                        info);
-                areas.add((Rectangle2D) info.getPlotInfo().getDataArea().clone());
-            }
-            size = legend.arrange(g, fit);
-            legend.draw(g, new Rectangle2D.Double((total - size.width) / 2, rows * height + (band - size.height) / 2,
-                    size.width, size.height));
-        } finally {
-            g.dispose();
-        }
-        return new Rendered(image, List.copyOf(areas));
+    /** A linear axis with the package's fonts. */
+    static NumberAxis axis(String label) {
+        return Charts.styled(new NumberAxis(label), Charts.TICK_FONT);
     }
 }

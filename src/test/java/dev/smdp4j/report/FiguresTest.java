@@ -7,16 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.awt.Font;
+import java.awt.font.TextAttribute;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.AttributedCharacterIterator;
+import java.text.CharacterIterator;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.jfree.chart.axis.LogTick;
+import org.jfree.chart.ui.RectangleEdge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,16 +67,16 @@ class FiguresTest {
     }
 
     private static int cellLeft(int col) {
-        return Figures.MARGIN + Figures.ROW_LABEL_WIDTH + col * (Figures.CELL + Figures.CELL_GAP);
+        return FieldGrid.MARGIN + FieldGrid.ROW_LABEL_WIDTH + col * (FieldGrid.CELL + FieldGrid.CELL_GAP);
     }
 
     private static int cellTop(int row) {
-        return Figures.MARGIN + Figures.TITLE_HEIGHT + row * (Figures.CELL + Figures.CELL_GAP);
+        return FieldGrid.MARGIN + FieldGrid.TITLE_HEIGHT + row * (FieldGrid.CELL + FieldGrid.CELL_GAP);
     }
 
     /** {r, g, b} of the pixel at the centre of cell (row, col). */
     private static int[] cellCentre(BufferedImage image, int row, int col) {
-        return rgb(image, cellLeft(col) + Figures.CELL / 2, cellTop(row) + Figures.CELL / 2);
+        return rgb(image, cellLeft(col) + FieldGrid.CELL / 2, cellTop(row) + FieldGrid.CELL / 2);
     }
 
     private static int[] rgb(BufferedImage image, int x, int y) {
@@ -111,12 +119,12 @@ class FiguresTest {
 
         BufferedImage image = read(png);
         // Value scale and std scale: two colour-bar slots.
-        int width = 2 * Figures.MARGIN + Figures.ROW_LABEL_WIDTH + 4 * Figures.CELL + 3 * Figures.CELL_GAP
-                + 2 * Figures.COLOR_BAR_SLOT;
-        int height = 2 * Figures.MARGIN + Figures.TITLE_HEIGHT + 2 * Figures.CELL + Figures.CELL_GAP;
+        int width = 2 * FieldGrid.MARGIN + FieldGrid.ROW_LABEL_WIDTH + 4 * FieldGrid.CELL + 3 * FieldGrid.CELL_GAP
+                + 2 * FieldGrid.COLOR_BAR_SLOT;
+        int height = 2 * FieldGrid.MARGIN + FieldGrid.TITLE_HEIGHT + 2 * FieldGrid.CELL + FieldGrid.CELL_GAP;
         assertEquals(width, image.getWidth());
         assertEquals(height, image.getHeight());
-        assertEquals(Figures.fieldGridSize(2, cols).width, width);
+        assertEquals(FieldGrid.size(2, cols).width, width);
         assertOnlyFiles("fig2.png");
     }
 
@@ -125,9 +133,9 @@ class FiguresTest {
         Path png = dir.resolve("one.png");
         grid(png, constant(N, 1), constant(N, -1));
         BufferedImage image = read(png);
-        assertEquals(2 * Figures.MARGIN + Figures.ROW_LABEL_WIDTH + 2 * Figures.CELL + Figures.CELL_GAP
-                + Figures.COLOR_BAR_SLOT, image.getWidth());
-        assertEquals(2 * Figures.MARGIN + Figures.TITLE_HEIGHT + Figures.CELL, image.getHeight());
+        assertEquals(2 * FieldGrid.MARGIN + FieldGrid.ROW_LABEL_WIDTH + 2 * FieldGrid.CELL + FieldGrid.CELL_GAP
+                + FieldGrid.COLOR_BAR_SLOT, image.getWidth());
+        assertEquals(2 * FieldGrid.MARGIN + FieldGrid.TITLE_HEIGHT + FieldGrid.CELL, image.getHeight());
     }
 
     @Test
@@ -142,8 +150,8 @@ class FiguresTest {
         assertTrue(whitish(cellCentre(image, 0, 2)), "zero cell " + Arrays.toString(cellCentre(image, 0, 2)));
         assertTrue(whitish(cellCentre(image, 0, 3)), "null cell must stay blank");
         // The extreme of the row's symmetric scale is the saturated end of the map.
-        assertEquals(Figures.divergingRgb(1), image.getRGB(cellLeft(0) + 5, cellTop(0) + 5) & 0xffffff);
-        assertEquals(Figures.divergingRgb(-1), image.getRGB(cellLeft(1) + 5, cellTop(0) + 5) & 0xffffff);
+        assertEquals(FieldGrid.divergingRgb(1), image.getRGB(cellLeft(0) + 5, cellTop(0) + 5) & 0xffffff);
+        assertEquals(FieldGrid.divergingRgb(-1), image.getRGB(cellLeft(1) + 5, cellTop(0) + 5) & 0xffffff);
     }
 
     @Test
@@ -160,12 +168,12 @@ class FiguresTest {
         int[] pale = cellCentre(image, 0, 0);
         int[] full = cellCentre(image, 1, 0);
         assertTrue(reddish(full), Arrays.toString(full));
-        assertEquals(Figures.divergingRgb(0.25), image.getRGB(cellLeft(0) + 50, cellTop(0) + 50) & 0xffffff);
+        assertEquals(FieldGrid.divergingRgb(0.25), image.getRGB(cellLeft(0) + 50, cellTop(0) + 50) & 0xffffff);
         assertTrue(pale[1] > full[1] + 60, "a quarter of the scale must be much lighter: "
                 + Arrays.toString(pale) + " vs " + Arrays.toString(full));
         assertTrue(bluish(cellCentre(image, 1, 1)), Arrays.toString(cellCentre(image, 1, 1)));
         int[] paleBlue = cellCentre(image, 0, 1);
-        assertEquals(Figures.divergingRgb(-0.25), image.getRGB(cellLeft(1) + 50, cellTop(0) + 50) & 0xffffff);
+        assertEquals(FieldGrid.divergingRgb(-0.25), image.getRGB(cellLeft(1) + 50, cellTop(0) + 50) & 0xffffff);
         assertTrue(paleBlue[2] > paleBlue[0] + 20 && !whitish(paleBlue), Arrays.toString(paleBlue));
     }
 
@@ -178,8 +186,8 @@ class FiguresTest {
                 new double[][][][] {{constant(N, 1), halfStd}}, null);
         BufferedImage image = read(png);
         // The std values (up to 10) must not enter the value scale: 1 is still the saturated red.
-        assertEquals(Figures.divergingRgb(1), image.getRGB(cellLeft(0) + 60, cellTop(0) + 60) & 0xffffff);
-        assertEquals(Figures.sequentialRgb(0.5), image.getRGB(cellLeft(1) + 60, cellTop(0) + 60) & 0xffffff);
+        assertEquals(FieldGrid.divergingRgb(1), image.getRGB(cellLeft(0) + 60, cellTop(0) + 60) & 0xffffff);
+        assertEquals(FieldGrid.sequentialRgb(0.5), image.getRGB(cellLeft(1) + 60, cellTop(0) + 60) & 0xffffff);
         int[] std = cellCentre(image, 0, 1);
         assertTrue(!whitish(std) && !reddish(std), "std cell " + Arrays.toString(std));
     }
@@ -195,7 +203,7 @@ class FiguresTest {
         Path png = dir.resolve("orientation.png");
         grid(png, field);
         BufferedImage image = read(png);
-        int quarter = Figures.CELL / 4;
+        int quarter = FieldGrid.CELL / 4;
         assertTrue(reddish(rgb(image, cellLeft(0) + quarter, cellTop(0) + quarter)), "top left");
         assertTrue(whitish(rgb(image, cellLeft(0) + 3 * quarter, cellTop(0) + quarter)), "top right");
         assertTrue(bluish(rgb(image, cellLeft(0) + quarter, cellTop(0) + 3 * quarter)), "bottom left");
@@ -205,10 +213,10 @@ class FiguresTest {
     void overwritesAnExistingFileAndCreatesParentDirectories() throws IOException {
         Path png = dir.resolve("a/b/fig.png");
         grid(png, constant(N, 1));
-        assertEquals(Figures.fieldGridSize(1, List.of("col")).width, read(png).getWidth());
+        assertEquals(FieldGrid.size(1, List.of("col")).width, read(png).getWidth());
         grid(png, constant(N, 1), constant(N, -1), constant(N, 0));
         // The second figure, two columns wider, replaced the first.
-        assertEquals(Figures.fieldGridSize(1, List.of("col")).width + 2 * (Figures.CELL + Figures.CELL_GAP),
+        assertEquals(FieldGrid.size(1, List.of("col")).width + 2 * (FieldGrid.CELL + FieldGrid.CELL_GAP),
                 read(png).getWidth());
         try (Stream<Path> files = Files.list(png.getParent())) {
             assertEquals(List.of("fig.png"), files.map(p -> p.getFileName().toString()).toList());
@@ -298,12 +306,15 @@ class FiguresTest {
         BufferedImage image = read(png);
         assertEquals(Figures.SPECTRA_WIDTH, image.getWidth());
         assertEquals(Figures.SPECTRA_HEIGHT, image.getHeight());
+        Charts.Rendered rendered = Figures.renderSpectra(radii(n), curves, "ground truth", "Radial spectra");
+        assertEquals(List.of(), pixelDifferences(rendered.image(), image), "the file holds the rendered image");
+        Rectangle2D area = rendered.dataAreas().get(0);
         long redCount = 0;
         long redY = 0;
         long blueCount = 0;
         long blueY = 0;
-        for (int y = Figures.PLOT_TOP + 1; y < Figures.PLOT_BOTTOM; y++) {
-            for (int x = Figures.PLOT_LEFT + 1; x < Figures.PLOT_RIGHT; x++) {
+        for (int y = (int) area.getMinY() + 2; y < (int) area.getMaxY() - 1; y++) {
+            for (int x = (int) area.getMinX() + 2; x < (int) area.getMaxX() - 1; x++) {
                 int[] c = rgb(image, x, y);
                 if (isGroundTruthRed(c)) {
                     redCount++;
@@ -314,12 +325,62 @@ class FiguresTest {
                 }
             }
         }
-        int plotWidth = Figures.PLOT_RIGHT - Figures.PLOT_LEFT;
+        int plotWidth = (int) area.getWidth();
         assertTrue(redCount > plotWidth / 4, "too few red ground-truth pixels: " + redCount);
         assertTrue(blueCount > plotWidth / 4, "too few pixels of the method's colour: " + blueCount);
         assertTrue(redY / redCount > blueY / blueCount + 50,
                 "the smaller ground truth must be drawn lower: " + redY / redCount + " vs " + blueY / blueCount);
+        // Both axes span their values' decades widened by 4% each side: 3..300 is 2 decades, so 3
+        // sits 0.08 / 2.16 of the height above the bottom and 300 as far below the top.
+        double offset = 0.08 / 2.16 * area.getHeight();
+        assertEquals(area.getMaxY() - offset, (double) redY / redCount, 3, "ground truth at 3");
+        assertEquals(area.getMinY() + offset, (double) blueY / blueCount, 3, "method at 300");
         assertOnlyFiles("fig3.png");
+    }
+
+    private static List<String> pixelDifferences(BufferedImage a, BufferedImage b) {
+        List<String> differences = new ArrayList<>();
+        for (int y = 0; y < a.getHeight() && differences.size() < 5; y++) {
+            for (int x = 0; x < a.getWidth() && differences.size() < 5; x++) {
+                if ((a.getRGB(x, y) & 0xffffff) != (b.getRGB(x, y) & 0xffffff)) {
+                    differences.add(x + "," + y);
+                }
+            }
+        }
+        return differences;
+    }
+
+    /** The tick labels of an axis over [min, max], in order, with "10^e" for a power of ten; blanks left out. */
+    private static List<String> tickLabels(double min, double max) {
+        DecadeAxis axis = new DecadeAxis("x", min, max, new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        List<String> labels = new ArrayList<>();
+        for (Object tick : axis.refreshTicks(null, null, new Rectangle2D.Double(0, 0, 600, 400), RectangleEdge.BOTTOM)) {
+            AttributedCharacterIterator it = ((LogTick) tick).getAttributedLabel().getIterator();
+            StringBuilder text = new StringBuilder();
+            for (char c = it.first(); c != CharacterIterator.DONE; c = it.next()) {
+                boolean superscript = it.getAttribute(TextAttribute.SUPERSCRIPT) != null;
+                text.append(superscript && text.indexOf("^") < 0 ? "^" : "").append(c);
+            }
+            if (!text.toString().isBlank()) {
+                labels.add(text.toString());
+            }
+        }
+        return labels;
+    }
+
+    @Test
+    void logAxesLabelPowersOfTenAndANarrowAxisAlsoItsMinorTicks() {
+        // 1 .. 1e-3: four decades, labelled as powers of ten only.
+        assertEquals(List.of("10^-3", "10^-2", "10^-1", "10^0"), tickLabels(1e-3, 1));
+        // Wavenumbers 1 .. 22: under two decades, so 2 and 5 times a power of ten are labelled too.
+        assertEquals(List.of("10^0", "2", "5", "10^1", "20"), tickLabels(1, 22));
+        // Under 0.7 decades every minor tick is labelled.
+        assertEquals(List.of("2", "3", "4", "5"), tickLabels(2, 5));
+        // Thirty decades, 33 with the padding: every fourth power of ten is labelled.
+        assertEquals(List.of("10^-16", "10^-12", "10^-8", "10^-4", "10^0", "10^4", "10^8", "10^12", "10^16"),
+                tickLabels(1e-15, 1e15));
+        // No power of ten and no multiple of one inside: the ends are labelled.
+        assertEquals(List.of("3.14", "3.36"), tickLabels(3.15, 3.35));
     }
 
     @Test
@@ -393,13 +454,34 @@ class FiguresTest {
     }
 
     @Test
+    void aFailedFigureLeavesAnExistingFileUntouchedAndNoTemporaryFile() throws IOException {
+        LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
+        curves.put("truth", new double[] {1, 2, 3, 4});
+        Path png = dir.resolve("fig3.png");
+        Figures.radialSpectra(png, radii(4), curves, "truth");
+        byte[] before = Files.readAllBytes(png);
+        curves.put("nan", new double[] {1, Double.NaN, 3, 4});
+        assertThrows(IllegalArgumentException.class, () -> Figures.radialSpectra(png, radii(4), curves, "truth"));
+        assertTrue(Arrays.equals(before, Files.readAllBytes(png)), "bad input must not touch the figure");
+
+        // The target is a non-empty directory: the PNG is written to a temporary file, then the
+        // rename over the target fails and the temporary file is removed.
+        Path target = Files.createDirectory(dir.resolve("fig2.png"));
+        Files.writeString(target.resolve("keep.txt"), "keep");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> grid(target, constant(N, 1)));
+        assertTrue(e.getMessage().startsWith("cannot write figure " + target), e.getMessage());
+        assertEquals("keep", Files.readString(target.resolve("keep.txt")));
+        assertOnlyFiles("fig2.png", "fig3.png");
+    }
+
+    @Test
     void colourBarValuesHaveThreeSignificantDigits() {
-        assertEquals("0", Figures.formatValue(0));
-        assertEquals("1.23", Figures.formatValue(1.23456));
-        assertEquals("-2", Figures.formatValue(-2));
-        assertEquals("0.05", Figures.formatValue(0.05));
-        assertEquals("1000", Figures.formatValue(999.7));
-        assertEquals("1.23e-5", Figures.formatValue(1.2345e-5));
-        assertEquals("-4e6", Figures.formatValue(-4e6));
+        assertEquals("0", Charts.formatValue(0));
+        assertEquals("1.23", Charts.formatValue(1.23456));
+        assertEquals("-2", Charts.formatValue(-2));
+        assertEquals("0.05", Charts.formatValue(0.05));
+        assertEquals("1000", Charts.formatValue(999.7));
+        assertEquals("1.23e-5", Charts.formatValue(1.2345e-5));
+        assertEquals("-4e6", Charts.formatValue(-4e6));
     }
 }

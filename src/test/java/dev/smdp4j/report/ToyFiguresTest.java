@@ -165,7 +165,7 @@ class ToyFiguresTest {
         ToyFigures.trajectories(png, t, threeMethods(t), 50);
         BufferedImage image = read(png);
         assertEquals(3 * ToyFigures.TRAJECTORY_PANEL_WIDTH, image.getWidth());
-        assertEquals(ToyFigures.TRAJECTORY_PANEL_HEIGHT + ToyFigures.LEGEND_HEIGHT, image.getHeight());
+        assertEquals(ToyFigures.TRAJECTORY_PANEL_HEIGHT + Charts.LEGEND_HEIGHT, image.getHeight());
         assertOnlyFiles("traj.png");
 
         List<Rectangle2D> areas = ToyFigures.renderTrajectories(t, threeMethods(t), 50).dataAreas();
@@ -362,9 +362,9 @@ class ToyFiguresTest {
         ToyFigures.endStateHistograms(png, ends, data, 63);
         BufferedImage image = read(png);
         assertEquals(2 * ToyFigures.HISTOGRAM_PANEL_WIDTH, image.getWidth());
-        assertEquals(ToyFigures.HISTOGRAM_PANEL_HEIGHT + ToyFigures.LEGEND_HEIGHT, image.getHeight());
+        assertEquals(ToyFigures.HISTOGRAM_PANEL_HEIGHT + Charts.LEGEND_HEIGHT, image.getHeight());
         assertOnlyFiles("hist.png");
-        List<Rectangle2D> areas = ToyFigures.renderHistograms(ends, data, 63).dataAreas();
+        List<Rectangle2D> areas = ToyHistograms.render(ends, data, 63).dataAreas();
 
         Rectangle2D a = areas.get(0);
         Rectangle2D left = new Rectangle2D.Double(a.getMinX(), a.getMinY(), xPixel(a, 0) - a.getMinX(), a.getHeight());
@@ -391,7 +391,7 @@ class ToyFiguresTest {
         Path png = dir.resolve("density.png");
         ToyFigures.endStateHistograms(png, ends, data, 63);
         BufferedImage image = read(png);
-        Rectangle2D area = ToyFigures.renderHistograms(ends, data, 63).dataAreas().get(0);
+        Rectangle2D area = ToyHistograms.render(ends, data, 63).dataAreas().get(0);
 
         int barTop = firstFromTop(image, area, xPixel(area, 1), ToyFiguresTest::reddish);
         int dataTop = firstFromTop(image, area, xPixel(area, -1), ToyFiguresTest::dark);
@@ -401,11 +401,11 @@ class ToyFiguresTest {
         assertTrue(bar > 0.8 * area.getHeight(), "the tallest bar nearly fills the plot: " + bar);
 
         double w = 2 * ToyFigures.X_LIMIT / 63;
-        double[] d = ToyFigures.density(new double[] {1, -1, 0.2, 2.0}, 63);
+        double[] d = ToyHistograms.density(new double[] {1, -1, 0.2, 2.0}, 63);
         assertEquals(3.0 / 4, Arrays.stream(d).sum() * w, 1e-12, "a state outside the axis still counts in n");
         assertEquals(1 / (4 * w), d[52], 1e-9, "+1 is the centre of bin 52");
         assertEquals(1 / (4 * w), d[10], 1e-9, "-1 is the centre of bin 10");
-        assertEquals(1.0, ToyFigures.density(new double[] {1.5}, 63)[62] * w, 1e-12, "the last bin is closed");
+        assertEquals(1.0, ToyHistograms.density(new double[] {1.5}, 63)[62] * w, 1e-12, "the last bin is closed");
     }
 
     private static int firstFromTop(BufferedImage image, Rectangle2D area, double x, Predicate<int[]> test) {
@@ -508,17 +508,17 @@ class ToyFiguresTest {
         for (int k = 0; k < 9; k++) {
             ends.put("row " + k, new double[] {-1, -0.99, 1, 0.98, 0.5});
         }
-        ToyFigures.Rendered r = ToyFigures.renderHistograms(ends, new double[] {-1, 1}, 63);
+        Charts.Rendered r = ToyHistograms.render(ends, new double[] {-1, 1}, 63);
         assertEquals(3 * ToyFigures.HISTOGRAM_PANEL_WIDTH, r.image().getWidth());
-        assertTrue(r.image().getHeight() >= 3 * ToyFigures.HISTOGRAM_PANEL_HEIGHT + ToyFigures.LEGEND_HEIGHT,
+        assertTrue(r.image().getHeight() >= 3 * ToyFigures.HISTOGRAM_PANEL_HEIGHT + Charts.LEGEND_HEIGHT,
                 "three rows and the legend: " + r.image().getHeight());
         assertEquals(9, r.dataAreas().size());
         assertTrue(r.dataAreas().get(4).getMinY() > ToyFigures.HISTOGRAM_PANEL_HEIGHT
                 && r.dataAreas().get(4).getMaxY() < 2 * ToyFigures.HISTOGRAM_PANEL_HEIGHT, "panel 4 in the second row");
         assertTrue(r.dataAreas().get(4).getMinX() > ToyFigures.HISTOGRAM_PANEL_WIDTH
                 && r.dataAreas().get(4).getMaxX() < 2 * ToyFigures.HISTOGRAM_PANEL_WIDTH, "panel 4 in the second column");
-        assertEquals(2, ToyFigures.columns(2));
-        assertEquals(4, ToyFigures.columns(4));
-        assertEquals(3, ToyFigures.columns(5));
+        assertEquals(2, Charts.columns(2));
+        assertEquals(4, Charts.columns(4));
+        assertEquals(3, Charts.columns(5));
     }
 }
