@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.StringJoiner;
 
 /**
@@ -34,8 +33,6 @@ record NpyHeader(NpyHeader.Dtype dtype, boolean fortranOrder, int[] shape, int c
     static final int MAX_HEADER_BYTES = 1 << 20;
     /** The largest Java array the JVM reliably allocates. */
     static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
-    /** The dictionary's keys, in the order numpy writes them. */
-    static final List<String> KEYS = List.of("descr", "fortran_order", "shape");
 
     /** Size in bytes of the data that the header describes. */
     long dataBytes() {

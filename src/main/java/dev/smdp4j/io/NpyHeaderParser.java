@@ -19,6 +19,8 @@ import java.util.List;
 final class NpyHeaderParser {
     /** Values quoted in messages are cut to this many characters. */
     private static final int MAX_QUOTED = 60;
+    /** The dictionary's keys, in the order numpy writes them. */
+    private static final List<String> KEYS = List.of("descr", "fortran_order", "shape");
 
     private final String text;
     private final String name;
@@ -51,9 +53,9 @@ final class NpyHeaderParser {
             throw error("unexpected " + describeNext() + " after the dictionary");
         }
         List<Object> values = Arrays.asList(dtype, fortranOrder, shape);
-        for (int i = 0; i < NpyHeader.KEYS.size(); i++) {
+        for (int i = 0; i < KEYS.size(); i++) {
             if (values.get(i) == null) {
-                throw bad(name, "the .npy header has no '" + NpyHeader.KEYS.get(i) + "' key");
+                throw bad(name, "the .npy header has no '" + KEYS.get(i) + "' key");
             }
         }
         return new NpyHeader(dtype, fortranOrder, shape, NpyHeader.elementCount(shape, name));
@@ -66,7 +68,7 @@ final class NpyHeaderParser {
             throw error("dictionary keys must be strings");
         }
         String key = string();
-        if (!NpyHeader.KEYS.contains(key)) {
+        if (!KEYS.contains(key)) {
             throw bad(name, "unexpected key '" + printable(key) + "' in the .npy header");
         }
         boolean seen = switch (key) {
