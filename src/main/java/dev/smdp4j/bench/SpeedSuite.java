@@ -12,8 +12,6 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.train.Checkpoint;
-import dev.smdp4j.train.TrainableModel;
-import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.score.ExactNet;
@@ -25,19 +23,14 @@ import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.train.Adam;
 import dev.smdp4j.train.Method;
-import dev.smdp4j.train.Position;
 import dev.smdp4j.train.SmdpModel;
-import dev.smdp4j.train.Stage;
 import dev.smdp4j.train.TrainingLoop;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.UnrolledOdeObjective;
 import dev.smdp4j.train.WindowSchedule;
 import dev.smdp4j.util.GaussianNoise;
-import dev.smdp4j.util.Shapes;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import dev.smdp4j.util.EngineArrays;
@@ -89,8 +82,6 @@ public final class SpeedSuite {
             long peakRss) {
     }
 
-    /** Calls shorter than this are timed in blocks of about this length. */
-    static final long BLOCK_NANOS = 200_000_000L;
     private Options options;
     private final Consumer<String> log;
 
@@ -134,86 +125,6 @@ public final class SpeedSuite {
     }
 
     /**
-     * The rows of another problem than heat, from its defaults: its default SMDP network forward and
-     * forward+backward at each batch of {@code options.batches()}, SMDP training steps of its
-     * default options through the real loop at each window (batch {@code options.trainBatch()}),
-     * and {@code ode}/{@code sde} sampling of its test observations at each sampling batch over its
-     * own time grid. Without the heat benchmark's closed forms, there are no FLOP counts and no
-     * "outside the network" parts.
-     */
-    public List<Row> runProblem(NDManager parent, DatasetSpec protocol, List<String> groups) {
-        List<Row> rows = new ArrayList<>();
-        int[] state = protocol.problem().stateShape();
-        try (NDManager manager = parent.newSubManager()) {
-            DatasetSpec spec = new DatasetSpec(protocol.problem(), (options.repeats() + 3) * options.trainBatch(),
-                    Arrays.stream(options.samplingBatches()).max().orElse(1), protocol.endTime(), protocol.steps(),
-                    protocol.diffusion(), protocol.observationNoise(), protocol.seed());
-            Dataset data = DatasetGenerator.generate(manager, spec, false);
-            TrainingOptions defaults = TrainingOptions.defaults(Method.SMDP, spec, 0);
-            SmdpModel model = shippedOrFresh(manager, spec, data.normalisation(), defaults);
-            Normalisation norm = model.normalisation(); // a shipped model's own
-            String t = String.valueOf(spec.endTime() / 2);
-            if (groups.contains("network")) {
-                for (int b : options.batches()) {
-                    NDArray x = new GaussianNoise(b).next(manager, Shapes.batch(b, state));
-                    for (boolean backward : new boolean[] {false, true}) {
-                        double sec = time(() -> pass(manager, model, x, backward, spec.endTime() / 2));
-                        rows.add(add(new Row("network", (backward ? "forward+backward" : "forward") + ", batch " + b
-                                + ", t = " + t, sec * 1e3, b / sec, "evals/s", Double.NaN, peakRss())));
-                    }
-                }
-            }
-            Sde sde = new Sde(spec.problem().physics(manager, norm), Diffusion.constant(spec.diffusion()));
-            if (groups.contains("training")) {
-                HostArray train = data.trainX0().normalised(norm.mean(), norm.std());
-                for (int window : options.windows()) {
-                    int b = options.trainBatch();
-                    TrainingOptions to = defaults.withSchedule(WindowSchedule.parse(window + ":1:" + b + ":1e-5:1e-5"));
-                    int steps = Math.max(2, Math.min(options.repeats(), (int) Math.ceil(64.0 / window)));
-                    double sec = trainingStepSeconds(manager, model, sde, to, train, steps);
-                    rows.add(add(new Row("training", String.format("window %d, batch %d", window, b), sec * 1e3,
-                            1 / sec, "steps/s", Double.NaN, peakRss())));
-                }
-            }
-            if (groups.contains("sampling")) {
-                HostArray y = data.testY().normalised(norm.mean(), norm.std());
-                TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
-                for (String sampler : new String[] {"ode", "sde"}) {
-                    for (int k : options.samplingBatches()) {
-                        HostArray obs = y.rows(0, Math.min(k, y.dim(0)));
-                        int n = obs.dim(0);
-                        double sec = time(() -> PosteriorSampling.run(manager, obs, 1, Samplers.create(sampler),
-                                model.reverseSde(sde), model.score(), grid, 3, n, null), Math.max(3, options.repeats() / 2));
-                        rows.add(add(new Row("sampling", String.format("%s, %d steps, %d observations per batch",
-                                sampler, spec.steps(), n), sec * 1e3, n / sec, "samples/s", Double.NaN, peakRss())));
-                    }
-                }
-            }
-        }
-        return rows;
-    }
-
-    /**
-     * The problem's shipped SMDP estimate model if it has one (so that sampling follows trained
-     * dynamics: an untrained score lets the toy SDE's reverse paths diverge), else a fresh network
-     * of its default architecture.
-     */
-    private static SmdpModel shippedOrFresh(NDManager manager, DatasetSpec spec, Normalisation norm,
-            TrainingOptions defaults) {
-        String name = spec.problem().name();
-        try {
-            Path shipped = Pretrained.checkpoint(name, Pretrained.Use.ESTIMATE);
-            if (TrainableModel.load(manager, Checkpoint.read(shipped)) instanceof SmdpModel m) {
-                return m;
-            }
-        } catch (InvalidInputException e) {
-            // none shipped: a fresh network
-        }
-        return SmdpModel.create(manager, Method.SMDP, defaults.network(), spec, norm, defaults.scoreFactor(), 1,
-                TrainingOptions.SPECTRAL);
-    }
-
-    /**
      * An SMDP score-network checkpoint of the heat benchmark, its network and grid replacing the
      * options' (so that the network, training and sampling rows time the checkpoint's model).
      */
@@ -228,6 +139,18 @@ public final class SpeedSuite {
                 options.samplingBatches(), loaded.spec().steps(), options.repeats(), options.graphEvaluations(),
                 options.anchorEvery(), checkpoint, options.warmUpSeconds());
         return loaded;
+    }
+
+    /**
+     * The rows of another problem than heat, from its defaults: its default SMDP network forward and
+     * forward+backward at each batch of {@code options.batches()}, SMDP training steps of its
+     * default options through the real loop at each window (batch {@code options.trainBatch()}),
+     * and {@code ode}/{@code sde} sampling of its test observations at each sampling batch over its
+     * own time grid. Without the heat benchmark's closed forms, there are no FLOP counts and no
+     * "outside the network" parts.
+     */
+    public List<Row> runProblem(NDManager parent, DatasetSpec protocol, List<String> groups) {
+        return new ProblemRows(this).run(parent, protocol, groups);
     }
 
     /** The best matrix-multiply rate among the sizes measured: the practical peak ({@link #run} always measures it). */
@@ -333,7 +256,7 @@ public final class SpeedSuite {
                 int anchors = options.anchorEvery() > 0 ? window / options.anchorEvery() : 0;
                 double evals = (double) b * (window + anchors);
                 int steps = Math.max(2, Math.min(options.repeats(), (int) Math.ceil(64.0 / window)));
-                double s = trainingStepSeconds(manager, model, sde, to, train, steps);
+                double s = Timing.trainingStepSeconds(manager, model, sde, to, train, steps);
                 UnrolledOdeObjective networkFree = new UnrolledOdeObjective(sde, sde, free, spec.endTime(), spec.steps(),
                         false, options.anchorEvery(), 1, 0);
                 double withoutNetwork = time(() -> {
@@ -361,63 +284,15 @@ public final class SpeedSuite {
         NDArray x = new GaussianNoise(1).next(manager, new Shape(1, options.grid(), options.grid()));
         long start = System.nanoTime();
         while (System.nanoTime() - start < 3e9 * options.warmUpSeconds()) {
-            pass(manager, model, x, false);
-            pass(manager, model, x, true);
+            Timing.pass(manager, model, x, false, 0.1);
+            Timing.pass(manager, model, x, true, 0.1);
         }
     }
 
     /** Seconds per network forward (or forward+backward) pass at batch {@code b}. */
     private double netSeconds(NDManager manager, SmdpModel model, int b, boolean backward) {
         NDArray x = new GaussianNoise(b).next(manager, new Shape(b, options.grid(), options.grid()));
-        return time(() -> pass(manager, model, x, backward));
-    }
-
-    /** One network pass on {@code x} at time 0.1 (the heat benchmark's rows). */
-    private static void pass(NDManager manager, SmdpModel model, NDArray x, boolean backward) {
-        pass(manager, model, x, backward, 0.1);
-    }
-
-    /** One network pass on {@code x} at time {@code t} (forward, or forward and backward to the parameters) in a scope of its own. */
-    private static void pass(NDManager manager, SmdpModel model, NDArray x, boolean backward, double t) {
-        try (NDManager step = manager.newSubManager()) {
-            x.tempAttach(step);
-            if (!backward) {
-                model.network().output(x, t);
-                return;
-            }
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(model.network().output(x, t).square().mean());
-            }
-        }
-    }
-
-    /** Median seconds per step of the real training loop over {@code steps} steps after one warm-up step. */
-    private double trainingStepSeconds(NDManager manager, SmdpModel model, Sde sde, TrainingOptions to, HostArray train,
-            int steps) {
-        double[] t = new double[steps];
-        try (Adam adam = Adam.builder().clip(to.clip()).build(model.block())) {
-            TrainingLoop loop = new TrainingLoop(manager, model.objective(sde, to), adam, train, to.schedule(), 7, false);
-            long[] last = {System.nanoTime()};
-            int[] done = {0};
-            loop.run(Position.START, new TrainingLoop.Listener() {
-                @Override
-                public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
-                    long now = System.nanoTime();
-                    if (done[0] > 0) {
-                        t[done[0] - 1] = (now - last[0]) / 1e9;
-                    }
-                    last[0] = now;
-                    done[0]++;
-                }
-
-                @Override
-                public boolean shouldStop() {
-                    return done[0] > steps;
-                }
-            }, null);
-        }
-        Arrays.sort(t);
-        return t[steps / 2];
+        return time(() -> Timing.pass(manager, model, x, backward, 0.1));
     }
 
     private void sampling(NDManager manager, SmdpModel model, DatasetSpec spec, HostArray y, List<Row> rows) {
@@ -438,54 +313,30 @@ public final class SpeedSuite {
         }
     }
 
-    private Row add(Row row) {
+    /** The suite's options (a checkpoint given by {@code model} replaces the network and grid). */
+    Options options() {
+        return options;
+    }
+
+    /** Logs {@code row} and returns it. */
+    Row add(Row row) {
         log.accept(String.format("  %-9s %-58s %10.2f ms", row.group(), row.name(), row.millis()));
         return row;
     }
 
-    private double time(Runnable call) {
+    /** Median seconds per call over {@code options.repeats()} timed blocks ({@link Timing#medianSeconds}). */
+    double time(Runnable call) {
         return time(call, options.repeats());
     }
 
-    /**
-     * Median seconds per call over {@code repeats} timed blocks, after warm-up calls for at least
-     * {@code options.warmUpSeconds()} (and at least two): until the JIT compiler has settled, its threads
-     * compete with the engine's for this machine's two cores (a batch-1 forward measured 19 ms in
-     * the first half second and 6 ms after). Calls shorter than {@link #BLOCK_NANOS} are timed in
-     * blocks of that length, so that one scheduler hiccup does not decide a row.
-     */
-    private double time(Runnable call, int repeats) {
-        long start = System.nanoTime();
-        int warmUps = 0;
-        while (warmUps < 2 || System.nanoTime() - start < options.warmUpSeconds() * 1e9) {
-            call.run();
-            warmUps++;
-        }
-        long perCall = (System.nanoTime() - start) / warmUps;
-        int block = (int) Math.max(1, Math.min(1000, BLOCK_NANOS / Math.max(1, perCall)));
-        double[] t = new double[repeats];
-        for (int r = 0; r < repeats; r++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < block; i++) {
-                call.run();
-            }
-            t[r] = (System.nanoTime() - t0) / 1e9 / block;
-        }
-        Arrays.sort(t);
-        return t[repeats / 2];
+    double time(Runnable call, int repeats) {
+        return Timing.medianSeconds(call, repeats, options.warmUpSeconds());
     }
 
     /** The process's peak resident set size so far (VmHWM), in bytes; 0 where /proc is not available. */
     public static long peakRss() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return 1024 * Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
+        return Timing.peakRss();
     }
+
+
 }

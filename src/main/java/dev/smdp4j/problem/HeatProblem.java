@@ -10,10 +10,6 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
 import dev.smdp4j.io.HostArray;
-import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.nn.NetworkConfig;
-import dev.smdp4j.physics.GaussianPrior;
-import dev.smdp4j.physics.GaussianRandomField;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.ExactHeatScore;
@@ -40,7 +36,7 @@ import java.util.Set;
  * heat solver with diffusivity {@code alpha}, observations {@code H_T(x0) + s e}, reconstruction
  * MSE and spectral error, and the exact score as a closed form.
  */
-public record HeatProblem(int gridSize, double exponent, double alpha) implements Problem {
+public record HeatProblem(int gridSize, double exponent, double alpha) implements GaussianFieldProblem {
     public static final String NAME = "heat";
     /** The closed forms: the exact score, the exact one-step network, exact posterior samples and its mean. */
     public static final List<String> CLOSED_FORMS = List.of("exact-score", "exact-net", "exact-posterior",
@@ -63,15 +59,8 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     }
 
     @Override
-    public int[] stateShape() {
-        return new int[] {gridSize, gridSize};
-    }
-
-    @Override
     public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("grid_size", gridSize);
-        m.put("exponent", exponent);
+        Map<String, Object> m = fieldParameters();
         m.put("alpha", alpha);
         return m;
     }
@@ -90,7 +79,7 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
 
     @Override
     public void validate(DatasetSpec spec) {
-        Problem.super.validate(spec);
+        GaussianFieldProblem.super.validate(spec);
         require(spec.observationNoise() > 0, "--obs-noise s must be > 0 (noise-free observations make the posterior "
                 + "a point), got " + spec.observationNoise());
     }
@@ -105,17 +94,6 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     @Override
     public double mapNoise(DatasetSpec spec) {
         return spec.observationNoise();
-    }
-
-    /** The Gaussian random field of {@link #initialStates}, per mode in normalised units. */
-    @Override
-    public GaussianPrior gaussianPrior(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
-        return new GaussianRandomField(exponent).prior(manager, gridSize, normalisation.std());
-    }
-
-    @Override
-    public HostArray initialStates(NDManager manager, int count, long seed) {
-        return new GaussianRandomField(exponent).sample(manager, count, gridSize, seed);
     }
 
     /** {@code H_T(x0) + s e} in normalised units: the exact end state plus observation noise drawn with {@code seed}. */
@@ -144,16 +122,6 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     public Set<Method> methods() {
         return EnumSet.of(Method.SMDP, Method.HEATGEN, Method.RESNET_S, Method.RESNET_P, Method.BNN_S, Method.BNN_P,
                 Method.FNO_S, Method.FNO_P, Method.SURROGATE);
-    }
-
-    @Override
-    public NetworkConfig defaultNetwork(Method method) {
-        return method.defaultNetwork();
-    }
-
-    @Override
-    public String defaultSchedule(Method method) {
-        return method.defaultSchedule();
     }
 
     /** {@code mse}: the reconstruction MSE; {@code spectral}: the spectral error of rings 1-10 (docs/BENCHMARK.md). */
@@ -188,7 +156,7 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
             case "exact-score" -> new ExactHeatScore(manager, spec, normalisation);
             case "exact-net" -> new ScaledNetworkScore(new ExactNet(manager, spec, normalisation), factor);
             case "exact-posterior", "exact-posterior-mean", MAP -> null;
-            default -> Problem.super.closedFormScore(manager, name, spec, normalisation, factor);
+            default -> GaussianFieldProblem.super.closedFormScore(manager, name, spec, normalisation, factor);
         };
     }
 
@@ -200,7 +168,7 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     public HostArray closedFormSamples(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
             HostArray y, int samples, long seed) {
         if (name.equals(MAP)) {
-            return Problem.super.closedFormSamples(manager, name, spec, normalisation, y, samples, seed);
+            return GaussianFieldProblem.super.closedFormSamples(manager, name, spec, normalisation, y, samples, seed);
         }
         int count = name.equals("exact-posterior-mean") ? 0 : samples;
         int n = y.dim(0);

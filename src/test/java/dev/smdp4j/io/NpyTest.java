@@ -177,6 +177,52 @@ class NpyTest {
         assertSameFloats(values, a.data());
     }
 
+    /** Header dictionaries exactly as numpy 2.4 writes them, with the shape each describes. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }|2,3",
+        "{'descr': '>f8', 'fortran_order': False, 'shape': (5,), }|5",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (), }|",
+        "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }|2,3",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 7), }|0,7",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 2), }|1000000,2",
+    })
+    void readsTheShapeOfHeadersAsNumpyWritesThem(String headerAndShape) throws IOException {
+        String[] parts = headerAndShape.split("\\|", -1);
+        int[] shape = parts[1].isEmpty() ? new int[0] : Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
+        for (int version : new int[] {1, 2, 3}) {
+            byte[] file = npy(version, parts[0].getBytes(StandardCharsets.US_ASCII), new byte[0]);
+            assertArrayEquals(shape, Npy.readShape(new ByteArrayInputStream(file), "np.npy"), parts[0]);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}"
+            + "|h.npy: unexpected key 'x' in the .npy header",
+        "{'descr': '<f4', 'shape': (2,)}|h.npy: the .npy header has no 'fortran_order' key",
+        "{'descr': '<f4', 'fortran_order': False, 'descr': '<f4', 'shape': (2,)}"
+            + "|h.npy: malformed .npy header at character 41: duplicate key 'descr'",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2)}"
+            + "|h.npy: 'shape' must be a tuple of integers, found (2)",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2, None)}"
+            + "|h.npy: 'shape' must be a tuple of integers, found (2, None)",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3)}|h.npy: negative dimension -3 in shape (2, -3)",
+        "{'descr': '<f4', 'fortran_order': None, 'shape': (2,)}"
+            + "|h.npy: 'fortran_order' must be True or False, found None",
+        "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,)}"
+            + "|h.npy: unsupported dtype [('a', '<f4')]; only float32 and float64 ('<f4', '>f4', '<f8', '>f8') can be read",
+        "{'descr': '<f\\x34', 'fortran_order': False, 'shape': (2,)}"
+            + "|h.npy: malformed .npy header at character 13: unsupported escape sequence in string",
+        "['descr', '<f4']|h.npy: the .npy header is not a dictionary but ['descr', '<f4']",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} x"
+            + "|h.npy: malformed .npy header at character 56: unexpected 'x' after the dictionary",
+    })
+    void rejectsHeadersOutsideNumpysFormWithAClearMessage(String headerAndMessage) {
+        String[] parts = headerAndMessage.split("\\|");
+        assertEquals(parts[1], assertRejected(npy(parts[0], new float[] {1, 2}), "h.npy").getMessage());
+    }
+
     @Test
     void readsVersion2And3HeadersWrittenByHand() throws IOException {
         String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (), }";

@@ -7,11 +7,9 @@ import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.nn.NetworkConfig;
-import dev.smdp4j.physics.GaussianPrior;
-import dev.smdp4j.physics.GaussianRandomField;
 import dev.smdp4j.physics.NavierStokes2d;
 import dev.smdp4j.physics.PhysicsModel;
+import dev.smdp4j.problem.GaussianFieldProblem;
 import dev.smdp4j.problem.Problem;
 import dev.smdp4j.problem.Problems;
 import dev.smdp4j.train.Method;
@@ -35,8 +33,13 @@ import java.util.Set;
  * sizes and the metrics beyond the MSE are first choices, to be settled with the benchmark.
  */
 public record NavierStokesProblem(int gridSize, double exponent, double nu, double drag, double dtMax)
-        implements Problem {
+        implements GaussianFieldProblem {
     public static final String NAME = "navier-stokes-2d";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
 
     /** N 32, exponent 4, nu 0.03, no drag, sub-steps of at most 0.01. */
     public static NavierStokesProblem defaults() {
@@ -49,20 +52,8 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int[] stateShape() {
-        return new int[] {gridSize, gridSize};
-    }
-
-    @Override
     public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("grid_size", gridSize);
-        m.put("exponent", exponent);
+        Map<String, Object> m = fieldParameters();
         m.put("nu", nu);
         m.put("drag", drag);
         m.put("dt_max", dtMax);
@@ -99,17 +90,6 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
         return java.util.List.of(MAP);
     }
 
-    /** The Gaussian random field of {@link #initialStates} (vorticity), per mode in normalised units. */
-    @Override
-    public GaussianPrior gaussianPrior(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
-        return new GaussianRandomField(exponent).prior(manager, gridSize, normalisation.std());
-    }
-
-    @Override
-        public HostArray initialStates(NDManager manager, int count, long seed) {
-        return new GaussianRandomField(exponent).sample(manager, count, gridSize, seed);
-    }
-
     /** The identity: the advection is nonlinear, so the physics is not the same in scaled units. */
     @Override
     public Normalisation normalisation(HostArray trainX0) {
@@ -119,16 +99,6 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
     @Override
     public Set<Method> methods() {
         return EnumSet.of(Method.SMDP);
-    }
-
-    @Override
-    public NetworkConfig defaultNetwork(Method method) {
-        return method.defaultNetwork();
-    }
-
-    @Override
-    public String defaultSchedule(Method method) {
-        return method.defaultSchedule();
     }
 
     /** {@code mse}: the reconstruction MSE. */

@@ -136,7 +136,7 @@ class FokkerPlanckTest {
     void densityIsEvenAndScoreOdd() {
         for (double t : new double[] {0.005, 0.02, 0.1, 0.5, 2, 10}) {
             double peak = peak(paper, t);
-            double scale = 1 / Math.sqrt(FokkerPlanck.closureVariance(LAMBDA, G, t));
+            double scale = 1 / Math.sqrt(ShortTimeClosure.variance(LAMBDA, G, t));
             double densityError = 0;
             double scoreError = 0;
             for (double x = 1.3e-4; x <= 1.2; x += 1.3e-4) {
