@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.Version;
-import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.data.DatasetStore;
@@ -14,7 +13,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
 import dev.smdp4j.pipeline.Pretrained;
-import dev.smdp4j.pipeline.Reproduction;
+import dev.smdp4j.pipeline.StageCache;
 import dev.smdp4j.report.ToyFigures;
 import dev.smdp4j.sample.Sampler;
 import dev.smdp4j.sample.Samplers;
@@ -88,7 +87,7 @@ public final class ToyReproduction {
     private final DatasetSpec protocol;
     private final int steps;
     private final Map<Method, String> schedules;
-    private final List<String> log = new ArrayList<>();
+    private final StageCache cache;
 
     /** The toy protocol with every method's default training. */
     public ToyReproduction(Path out, long seed, boolean showProgress) {
@@ -111,6 +110,7 @@ public final class ToyReproduction {
         this.protocol = protocol;
         this.steps = steps;
         this.schedules = Map.copyOf(schedules);
+        this.cache = new StageCache(out, showProgress);
     }
 
     /** The training options of {@code method}: the defaults ({@link TrainingOptions#defaults}), with this run's schedule if given. */
@@ -122,9 +122,9 @@ public final class ToyReproduction {
 
     public void run(NDManager manager) {
         long start = System.nanoTime();
-        Path dataDir = out.resolve("data");
         DatasetSpec spec = protocol;
-        ensureData(manager, dataDir, spec);
+        log("data: " + spec.toMap());
+        Path dataDir = cache.data(manager, spec, "the toy protocol");
         DatasetStore store = DatasetStore.open(dataDir);
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
         Map<String, Path[]> models = new LinkedHashMap<>();
@@ -154,7 +154,7 @@ public final class ToyReproduction {
         figures(out, spec.endTime(), steps, ends, paths, List.of("SMDP-ODE", "SMDP-SDE", "ISM-SDE", "exact-score sde"),
                 store.trainX0().data());
         log(String.format(Locale.ROOT, "done in %.1f s", (System.nanoTime() - start) / 1e9));
-        writeLog();
+        cache.writeLog();
     }
 
     /** A table row: the model, the sampler, the diverged paths, and Q and the hit fractions at 1% and 10%. */
@@ -207,20 +207,6 @@ public final class ToyReproduction {
         return y;
     }
 
-    private void ensureData(NDManager manager, Path dataDir, DatasetSpec spec) {
-        if (Files.isRegularFile(dataDir.resolve(DatasetStore.MANIFEST))) {
-            DatasetStore existing = DatasetStore.open(dataDir);
-            if (!existing.spec().equals(spec)) {
-                throw new InvalidInputException(dataDir + " holds a data set with other parameters than the toy "
-                        + "protocol; choose another --out");
-            }
-            log("data: reused " + dataDir);
-            return;
-        }
-        log("data: " + spec.toMap());
-        DatasetStore.write(dataDir, DatasetGenerator.generate(manager, spec, false));
-    }
-
     /**
      * {@code OUT/shipped/}: SMDP's two checkpoints in the form the library ships them ({@code smdp
      * demo --problem toy-sde}; copy both to {@code src/main/resources/models/} to ship them).
@@ -238,26 +224,10 @@ public final class ToyReproduction {
 
     /** Trains (or resumes, or reuses) one method; returns its best.ckpt and best-sde.ckpt. */
     private Path[] train(NDManager manager, Path dataDir, String dataHash, TrainingOptions options) {
-        Path dir = out.resolve("runs").resolve(options.method().id() + "-"
-                + Reproduction.runKey(options.toMap(), options.network().toMap(), dataHash));
-        Path last = dir.resolve(TrainingRun.LAST);
-        Path[] result = {dir.resolve(TrainingRun.BEST), dir.resolve(TrainingRun.BEST_POSTERIOR)};
-        if (Reproduction.isComplete(dir)) {
-            log("train " + options.method().id() + ": reused " + dir);
-            return result;
-        }
-        log("train " + options.method().id() + ": " + options.toMap() + " network " + options.network().toMap());
-        long t0 = System.nanoTime();
-        TrainingRun.Result r = new TrainingRun(dataDir, dir, options, Files.isRegularFile(last), 5, 0, showProgress)
-                .label(options.method().id()).resumeHint("run the same 'smdp reproduce' command again to continue")
-                .run(manager);
-        if (!r.complete()) {
-            writeLog();
-            throw new InvalidInputException("training of " + options.method().id() + " stopped at step "
-                    + r.position().step() + "; run the same command again to continue");
-        }
-        log(String.format(Locale.ROOT, "train %s: %.1f s", options.method().id(), (System.nanoTime() - t0) / 1e9));
-        return result;
+        String id = options.method().id();
+        Path dir = cache.runDir(id, StageCache.runKey(options.toMap(), options.network().toMap(), dataHash));
+        cache.train(manager, id, dir, StageCache.isComplete(dir), () -> options, dataDir, InvalidInputException::new);
+        return new Path[] {dir.resolve(TrainingRun.BEST), dir.resolve(TrainingRun.BEST_POSTERIOR)};
     }
 
     /** The end states {@code [STARTS, 1]} and paths {@code [STARTS, steps + 1]} (time increasing) of a row, cached. */
@@ -388,18 +358,6 @@ public final class ToyReproduction {
     }
 
     private void log(String line) {
-        log.add(Instant.now() + " " + line);
-        if (showProgress) {
-            System.err.println(line);
-        }
-    }
-
-    private void writeLog() {
-        try {
-            Files.createDirectories(out);
-            AtomicFiles.writeString(out.resolve("log.txt"), String.join("\n", log) + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        cache.log(line);
     }
 }
