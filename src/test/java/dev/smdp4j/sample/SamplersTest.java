@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smdp4j.cli.CommandLineTest;
 import dev.smdp4j.io.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,17 @@ class SamplersTest {
         assertThrows(InvalidInputException.class, () -> Samplers.create("pc", 1, 0));
         assertEquals("sde", Samplers.create("sde", -1, 0).name()); // ignored by the others, as before
         assertTrue(Samplers.DEFAULT_CORRECTOR_STEPS >= 0 && Samplers.DEFAULT_SNR > 0);
+    }
+
+    @Test
+    void theCommandLineHelpListsTheRegisteredNames() {
+        for (String command : new String[] {"sample", "sample-batch"}) {
+            String help = CommandLineTest.ok(command, "--help").out().replaceAll("\\s+", " ");
+            assertTrue(help.contains("--sampler=<sampler> " + String.join(", ", Samplers.all().keySet())
+                    + " (default: sde)"), help);
+            assertTrue(help.contains("(default: " + Samplers.DEFAULT_CORRECTOR_STEPS + ")")
+                    && help.contains("(default: " + Samplers.DEFAULT_SNR + ")"), help);
+        }
     }
 
     @Test

@@ -51,8 +51,9 @@ import java.util.Map;
  * {@code histograms.png} and {@code log.txt}. The exact score of the Fokker-Planck reference
  * ({@link ToyExactScore}) gives the reference rows.
  *
- * <p>Resumable: trainings live in directories keyed by a hash of their options and data, and
- * resume from their last checkpoint; each row's samples are cached under a hash of the model's
+ * <p>Resumable, with the heat reproduction's {@link StageCache} (data, trainings, stage times in
+ * {@code stages.json}, the log): trainings live in directories keyed by a hash of their options and
+ * data, and resume from their last checkpoint; each row's samples are cached under a hash of the model's
  * content, the sampler, the steps and the seed.
  */
 public final class ToyReproduction {
@@ -83,7 +84,6 @@ public final class ToyReproduction {
 
     private final Path out;
     private final long seed;
-    private final boolean showProgress;
     private final DatasetSpec protocol;
     private final int steps;
     private final Map<Method, String> schedules;
@@ -106,7 +106,6 @@ public final class ToyReproduction {
         }
         this.out = out;
         this.seed = seed;
-        this.showProgress = showProgress;
         this.protocol = protocol;
         this.steps = steps;
         this.schedules = Map.copyOf(schedules);
