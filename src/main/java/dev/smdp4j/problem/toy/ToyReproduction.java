@@ -126,7 +126,7 @@ public final class ToyReproduction {
         Path dataDir = cache.data(manager, spec, "the toy protocol");
         DatasetStore store = DatasetStore.open(dataDir);
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
-        Map<String, Path[]> models = new LinkedHashMap<>();
+        Map<String, Trained> models = new LinkedHashMap<>();
         for (Method method : List.of(Method.SMDP, Method.ISM, Method.SSM_VR)) {
             models.put(method.id(), train(manager, dataDir, dataHash, options(method, store.spec())));
         }
@@ -136,10 +136,8 @@ public final class ToyReproduction {
         Map<String, double[][]> paths = new LinkedHashMap<>();
         List<Map<String, Object>> table = new ArrayList<>();
         for (Row row : ROWS) {
-            Path[] ckpts = models.get(row.source());
-            // ODE rows use the checkpoint chosen by the ODE's validation error, SDE rows the posterior one.
-            Path ckpt = ckpts == null ? null : row.sampler().equals("sde") && Files.isRegularFile(ckpts[1]) ? ckpts[1]
-                    : ckpts[0];
+            Trained trained = models.get(row.source());
+            Path ckpt = trained == null ? null : trained.forSampler(row.sampler());
             HostArray[] result = sample(manager, store, row, ckpt, startStates);
             ends.put(row.name(), result[0].data());
             paths.put(row.name(), finitePaths(result[1]));
@@ -210,23 +208,31 @@ public final class ToyReproduction {
      * {@code OUT/shipped/}: SMDP's two checkpoints in the form the library ships them ({@code smdp
      * demo --problem toy-sde}; copy both to {@code src/main/resources/models/} to ship them).
      */
-    private void shipped(NDManager manager, Path[] smdp) {
-        Pretrained.Use[] uses = {Pretrained.Use.ESTIMATE, Pretrained.Use.POSTERIOR};
-        for (int i = 0; i < uses.length; i++) {
-            Path target = out.resolve("shipped").resolve(uses[i].fileName(ToySde.NAME));
-            if (Pretrained.exportUnlessCurrent(manager, smdp[i], target, uses[i], "smdp reproduce --problem "
-                    + ToySde.NAME + " --seed " + seed + " (commit " + Version.commit() + "), " + out.relativize(smdp[i]))) {
-                log("shipped form of " + smdp[i] + " for " + uses[i].sampler() + ": " + target);
+    private void shipped(NDManager manager, Trained smdp) {
+        for (Pretrained.Use use : new Pretrained.Use[] {Pretrained.Use.ESTIMATE, Pretrained.Use.POSTERIOR}) {
+            Path source = use == Pretrained.Use.ESTIMATE ? smdp.best() : smdp.bestPosterior();
+            Path target = out.resolve("shipped").resolve(use.fileName(ToySde.NAME));
+            if (Pretrained.exportUnlessCurrent(manager, source, target, use, "smdp reproduce --problem "
+                    + ToySde.NAME + " --seed " + seed + " (commit " + Version.commit() + "), " + out.relativize(source))) {
+                log("shipped form of " + source + " for " + use.sampler() + ": " + target);
             }
         }
     }
 
+    /** A method's trained checkpoints: {@code best.ckpt} (by the ODE's validation error) and {@code best-sde.ckpt}. */
+    private record Trained(Path best, Path bestPosterior) {
+        /** ODE rows use the checkpoint chosen by the ODE's validation error, SDE rows the posterior one if written. */
+        Path forSampler(String sampler) {
+            return sampler.equals("sde") && Files.isRegularFile(bestPosterior) ? bestPosterior : best;
+        }
+    }
+
     /** Trains (or resumes, or reuses) one method; returns its best.ckpt and best-sde.ckpt. */
-    private Path[] train(NDManager manager, Path dataDir, String dataHash, TrainingOptions options) {
+    private Trained train(NDManager manager, Path dataDir, String dataHash, TrainingOptions options) {
         String id = options.method().id();
         Path dir = cache.runDir(id, StageCache.runKey(options.toMap(), options.network().toMap(), dataHash));
         cache.train(manager, id, dir, StageCache.isComplete(dir), () -> options, dataDir, InvalidInputException::new);
-        return new Path[] {dir.resolve(TrainingRun.BEST), dir.resolve(TrainingRun.BEST_POSTERIOR)};
+        return new Trained(dir.resolve(TrainingRun.BEST), dir.resolve(TrainingRun.BEST_POSTERIOR));
     }
 
     /** The end states {@code [STARTS, 1]} and paths {@code [STARTS, steps + 1]} (time increasing) of a row, cached. */
