@@ -19,7 +19,11 @@ obs="${OBS:-256}" samples="${SAMPLES:-2}" executors="${EXECUTORS:-2}" port="${PO
 executor_cores="${EXECUTOR_CORES:-1}"
 steps=(); [[ -n "${STEPS:-}" ]] && steps=(--steps "$STEPS")
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true SPARK_LOCAL_IP=127.0.0.1 SPARK_SCALA_VERSION=2.13
-export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-33554432} MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-17179869184} MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+# the allocator settings of ./smdp (NAME=VALUE lines; a value already in the environment wins)
+while IFS='=' read -r name value; do
+  [[ -z "$name" || "$name" == \#* ]] && continue
+  export "$name=${!name:-$value}"
+done < "$here/src/main/resources/dev/smdp4j/allocator.env"
 
 jar="$(ls "$here"/target/smdp4j-*-spark.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$jar" || ! -f "$here/target/classpath-spark.txt" ]]; then

@@ -74,7 +74,7 @@ final class ReproduceCommand implements Callable<Integer> {
         long start = System.nanoTime();
         if (trainOnly != null) {
             try (NDManager manager = Engines.newManager()) {
-                new Reproduction(out, chosen, !quiet, 1).trainOnly(manager, trainOnly);
+                new Reproduction(out, chosen, !quiet, 1, Main.class.getName()).trainOnly(manager, trainOnly);
             } catch (Reproduction.Interrupted stopped) {
                 return Reproduction.EXIT_STOPPED;
             }
@@ -83,7 +83,7 @@ final class ReproduceCommand implements Callable<Integer> {
         try (NDManager manager = Engines.newManager();
                 Interruption.Notice notice = Interruption.notice("completed stages in " + out
                         + " are kept (every file is written atomically); run the same command again to continue")) {
-            new Reproduction(out, chosen, !quiet, n).run(manager);
+            new Reproduction(out, chosen, !quiet, n, Main.class.getName()).run(manager);
         } catch (Reproduction.Interrupted stopped) {
             System.err.println("stopped: " + stopped.getMessage());
             return Reproduction.EXIT_STOPPED;

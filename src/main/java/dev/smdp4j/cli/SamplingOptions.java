@@ -30,7 +30,8 @@ final class SamplingOptions {
             + "(required for closed forms; checked against a checkpoint's).")
     Path data;
 
-    @Option(names = "--sampler", description = "ode, sde, pf-ode, ode-heun or pc (default: sde). For HeatGen, ode = "
+    @Option(names = "--sampler", completionCandidates = Samplers.Names.class, description = "${COMPLETION-CANDIDATES} "
+            + "(default: sde). For HeatGen, ode = "
             + "HeatGen and sde = HeatGen+noise; one-shot baselines take no sampler.")
     String sampler;
 
@@ -48,10 +49,10 @@ final class SamplingOptions {
     Double scoreFactor;
 
     @Option(names = "--corrector-steps", description = "Langevin corrector steps of the pc sampler (default: ${DEFAULT-VALUE}).")
-    int correctorSteps = 1;
+    int correctorSteps = Samplers.DEFAULT_CORRECTOR_STEPS;
 
     @Option(names = "--snr", description = "Signal-to-noise ratio of the pc corrector (default: ${DEFAULT-VALUE}).")
-    double snr = 0.16;
+    double snr = Samplers.DEFAULT_SNR;
 
     @Option(names = "--batch", description = "Items per engine batch (default: ${DEFAULT-VALUE}).")
     int batch = 32;

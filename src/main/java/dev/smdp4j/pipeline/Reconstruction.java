@@ -60,7 +60,8 @@ public final class Reconstruction {
 
         /** The defaults of {@code smdp sample} for a sampler, step count, sample count and seed. */
         public static Request of(String sampler, int steps, int samples, long seed) {
-            return new Request(sampler, steps, samples, seed, 32, 1, 0.16, null);
+            return new Request(sampler, steps, samples, seed, 32, Samplers.DEFAULT_CORRECTOR_STEPS, Samplers.DEFAULT_SNR,
+                    null);
         }
 
         String samplerName() {

@@ -2,66 +2,53 @@ package dev.smdp4j.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.Version;
-import dev.smdp4j.data.DatasetGenerator;
-import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
-import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
 import dev.smdp4j.report.BenchmarkFigures;
+import dev.smdp4j.report.Table1;
+import dev.smdp4j.report.Table1.Measured;
+import dev.smdp4j.report.Table1.Row;
 import dev.smdp4j.train.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
-import dev.smdp4j.util.ChildJvm;
 import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Progress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * {@code smdp reproduce}: the paper's Table 1 and Figures 2-3 in one run. Generates the data,
- * trains SMDP and every baseline, reconstructs the test set with each row's model and sampler,
- * adds the closed-form limit rows, evaluates, and writes {@code table1.md/.csv/.json},
+ * {@code smdp reproduce}: the paper's Table 1 ({@link Table1}) and Figures 2-3 in one run. Generates
+ * the data, trains SMDP and every baseline, reconstructs the test set with each row's model and
+ * sampler, adds the closed-form limit rows, evaluates, and writes {@code table1.md/.csv/.json},
  * {@code fig2.png}, {@code fig3.png} and {@code log.txt}.
  *
- * <p>Resumable: every stage's output is keyed by a hash of its configuration (and of its inputs'
- * contents) and reused when present; an interrupted training resumes from its last checkpoint. A
- * second run with the same profile therefore only rewrites the tables and figures.
+ * <p>Resumable ({@link StageCache}): every stage's output is keyed by a hash of its configuration
+ * (and of its inputs' contents) and reused when present; an interrupted training resumes from its
+ * last checkpoint. A second run with the same profile therefore only rewrites the tables and
+ * figures. With more than one job the trainings run side by side in child JVMs
+ * ({@link SideBySideTraining}).
  */
 public final class Reproduction {
-    /** Where trained models, predictions and stage timings live inside the output directory. */
-    static final String DATA = "data";
-    static final String RUNS = "runs";
+    /** Where predictions live inside the output directory. */
     static final String PREDICTIONS = "predictions";
-    static final String STAGES = "stages.json";
     /** The SMDP models of this run as they would ship ({@link Pretrained#export}). */
     static final String SHIPPED = "shipped";
 
-    /** Where the trainings run side by side write their output (one file per training). */
-    static final String LOGS = "logs";
     /** Exit code of a training stage that was stopped and can continue ({@code smdp reproduce} returns it). */
     public static final int EXIT_STOPPED = 3;
 
@@ -69,52 +56,17 @@ public final class Reproduction {
     private final ReproductionProfile profile;
     private final boolean showProgress;
     private final int jobs;
-    private final Map<String, Object> stages;
-    private final List<String> logLines = new ArrayList<>();
-    /** Set in a child process that runs one training ({@link #trainOnly}): stages and log are the parent's. */
-    private boolean childOnly;
-    /** Set once the trainings side by side are being stopped (a signal or a failure): no new child starts. */
-    private volatile boolean stopping;
-
-    /** One row of the table: what predicts, how, and the paper's numbers (null where the paper has none). */
-    public record Row(String name, String source, String sampler, boolean fullPosterior, Double paperMse,
-            Double paperSpectral, boolean limit) {
-    }
-
-    /** The source of the rows of SMDP with a learned surrogate physics instead of the solver. */
-    static final String LEARNED = "smdp-learned-physics";
-
-    /** Table 1's rows in the paper's order (plus SMDP with learned physics after the SMDP pair), then the closed-form limits and references. */
-    public static final List<Row> ROWS = List.of(
-            new Row("SMDP-ODE", "smdp", "ode", false, 0.74, 3.62, false),
-            new Row("SMDP-SDE", "smdp", "sde", true, 5.56, 0.56, false),
-            new Row("SMDP-ODE (learned physics)", LEARNED, "ode", false, null, null, false),
-            new Row("SMDP-SDE (learned physics)", LEARNED, "sde", true, null, null, false),
-            new Row("ResNet-S", "resnet-s", null, false, 2.17, 1.67, false),
-            new Row("ResNet-P", "resnet-p", null, false, 2.30, 1.09, false),
-            new Row("BNN-S", "bnn-s", null, true, 347.0, 1.25, false),
-            new Row("BNN-P", "bnn-p", null, true, 381.0, 0.99, false),
-            new Row("FNO-S", "fno-s", null, false, 25400.0, 1.60, false),
-            new Row("FNO-P", "fno-p", null, false, 25000.0, 1.47, false),
-            new Row("HeatGen", "heatgen", "ode", false, 1.39, 4.45, false),
-            new Row("HeatGen+noise", "heatgen", "sde", true, 4.45, 3.24, false),
-            new Row("limit: exact posterior mean", "exact-posterior-mean", null, false, null, null, true),
-            new Row("limit: exact posterior sample", "exact-posterior", null, true, null, null, true),
-            new Row("exact-score SMDP-ODE", "exact-score", "ode", false, null, null, true),
-            new Row("exact-score SMDP-SDE", "exact-score", "sde", true, null, null, true),
-            new Row("exact-net SMDP-ODE (method ceiling)", "exact-net", "ode", false, null, null, true),
-            new Row("exact-net SMDP-SDE (method ceiling)", "exact-net", "sde", true, null, null, true));
-
-    /** A measured row. */
-    public record Measured(Row row, Evaluation evaluation, Path predictions) {
-    }
+    private final String childMain;
+    private final StageCache cache;
 
     /**
      * @param jobs how many trainings run at once: 1 runs them one after another in this JVM; more runs
-     *     each in a child JVM ({@link #trainSideBySide}) with {@code processors / jobs} engine threads
+     *     each in a child JVM ({@link SideBySideTraining}) with {@code processors / jobs} engine threads
      *     (fewer jobs when fewer trainings are pending, and more threads each)
+     * @param childMain the main class a child JVM runs: the command line's, which runs one training for
+     *     {@code reproduce --train-only LABEL}; not used with one job
      */
-    public Reproduction(Path out, ReproductionProfile profile, boolean showProgress, int jobs) {
+    public Reproduction(Path out, ReproductionProfile profile, boolean showProgress, int jobs, String childMain) {
         if (jobs < 1) {
             throw new InvalidInputException("--jobs must be at least 1, got " + jobs);
         }
@@ -122,13 +74,8 @@ public final class Reproduction {
         this.profile = profile;
         this.showProgress = showProgress;
         this.jobs = jobs;
-        Path stagesFile = out.resolve(STAGES);
-        Map<String, Object> previous = new LinkedHashMap<>();
-        if (Files.isRegularFile(stagesFile)) {
-            Json.readChecked(stagesFile, false).fields().forEachRemaining(e -> previous.put(e.getKey(), Json.mapper()
-                    .convertValue(e.getValue(), Object.class)));
-        }
-        this.stages = previous;
+        this.childMain = childMain;
+        this.cache = new StageCache(out, showProgress);
     }
 
     /** Runs every stage that is not already complete; returns the measured rows. */
@@ -139,13 +86,14 @@ public final class Reproduction {
         } catch (IOException e) {
             throw new InvalidInputException("cannot create output directory " + out + ": " + e.getMessage(), e);
         }
-        log("smdp reproduce --profile " + profile.name() + " (" + Version.label() + ", commit " + Version.commit() + ")");
-        log("data: " + profile.data().toMap());
-        Path dataDir = data(manager);
+        cache.log("smdp reproduce --profile " + profile.name() + " (" + Version.label() + ", commit "
+                + Version.commit() + ")");
+        cache.log("data: " + profile.data().toMap());
+        Path dataDir = cache.data(manager, profile.data(), "profile '" + profile.name() + "'");
         DatasetStore store = DatasetStore.open(dataDir);
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
         if (jobs > 1) {
-            trainSideBySide(dataDir, dataHash);
+            sideBySide(dataHash).run(trainings());
         }
         Map<String, Path> checkpoints = new LinkedHashMap<>();
         for (List<String> chain : trainings()) {
@@ -162,25 +110,25 @@ public final class Reproduction {
             Evaluation e = Metrics.evaluate(truth, Npz.read(file, "x0"), norm.mean(), norm.std(), store.spec().alpha(),
                     store.spec().endTime());
             measured.add(new Measured(row, e, file));
-            log(String.format(Locale.ROOT, "%-38s MSE %10.4f e-5  spectral %7.4f", row.name(), e.mse().mean() * 1e5,
-                    e.spectralError().mean()));
+            cache.log(String.format(Locale.ROOT, "%-38s MSE %10.4f e-5  spectral %7.4f", row.name(),
+                    e.mse().mean() * 1e5, e.spectralError().mean()));
         }
-        Path posterior = predict(manager, ROWS.get(1), checkpointFor(ROWS.get(1), checkpoints), store, y,
-                profile.posteriorSamples(),
-                profile.figureObservations());
-        stage("tables", () -> {
+        Path posterior = predict(manager, Table1.SMDP_SDE, checkpointFor(Table1.SMDP_SDE, checkpoints), store, y,
+                profile.posteriorSamples(), profile.figureObservations());
+        cache.stage("tables", () -> {
             Table1.write(out, measured, Map.of("profile", profile.name(), "commit", Version.commit(), "seed",
-                    profile.seed(), "data_seed", profile.data().seed(), "library", Version.label(), "jobs", jobs, "stages", stages));
+                    profile.seed(), "data_seed", profile.data().seed(), "library", Version.label(), "jobs", jobs,
+                    "stages", cache.stages()));
             return null;
         }, false);
-        stage("figures", () -> {
+        cache.stage("figures", () -> {
             figures(out, store, measured, Npz.read(posterior, "x0"), profile.figureObservations());
             return null;
         }, false);
-        shipped(manager, checkpointFor(ROWS.get(0), checkpoints), Pretrained.Use.ESTIMATE);
-        shipped(manager, checkpointFor(ROWS.get(1), checkpoints), Pretrained.Use.POSTERIOR);
-        log(String.format(Locale.ROOT, "done in %.1f s (this run)", (System.nanoTime() - start) / 1e9));
-        writeLog();
+        shipped(manager, checkpointFor(Table1.SMDP_ODE, checkpoints), Pretrained.Use.ESTIMATE);
+        shipped(manager, checkpointFor(Table1.SMDP_SDE, checkpoints), Pretrained.Use.POSTERIOR);
+        cache.log(String.format(Locale.ROOT, "done in %.1f s (this run)", (System.nanoTime() - start) / 1e9));
+        cache.writeLog();
         return measured;
     }
 
@@ -191,11 +139,11 @@ public final class Reproduction {
      */
     private void shipped(NDManager manager, Path source, Pretrained.Use use) {
         Path target = out.resolve(SHIPPED).resolve(use.fileName());
-        boolean wrote = stage("export " + use.fileName(), () -> Pretrained.exportUnlessCurrent(manager, source, target,
-                use, "smdp reproduce --profile " + profile.name() + " (commit " + Version.commit() + "), "
-                        + out.relativize(source) + "; see " + out.resolve("log.txt")), false);
+        boolean wrote = cache.stage("export " + use.fileName(), () -> Pretrained.exportUnlessCurrent(manager, source,
+                target, use, "smdp reproduce --profile " + profile.name() + " (commit " + Version.commit() + "), "
+                        + out.relativize(source) + "; see " + out.resolve(StageCache.LOG)), false);
         if (wrote) {
-            log("shipped form of " + source + " for " + use.sampler() + ": " + target);
+            cache.log("shipped form of " + source + " for " + use.sampler() + ": " + target);
         }
     }
 
@@ -215,25 +163,7 @@ public final class Reproduction {
         return best;
     }
 
-    // ------------------------------------------------------------------ stages
-
-    private Path data(NDManager manager) {
-        Path dir = out.resolve(DATA);
-        DatasetSpec spec = profile.data();
-        if (Files.isRegularFile(dir.resolve(DatasetStore.MANIFEST))) {
-            if (!DatasetStore.open(dir).spec().equals(spec)) {
-                throw new InvalidInputException(dir + " holds a data set with other parameters than profile '"
-                        + profile.name() + "'; use another --out");
-            }
-            log("data: reused " + dir);
-            return dir;
-        }
-        stage("data", () -> {
-            DatasetStore.write(dir, DatasetGenerator.generate(manager, spec, false));
-            return null;
-        }, true);
-        return dir;
-    }
+    // ------------------------------------------------------------------ trainings
 
     /**
      * The trainings in the order they start, as chains that run one after another (the surrogate
@@ -243,7 +173,7 @@ public final class Reproduction {
         List<List<String>> chains = new ArrayList<>();
         chains.add(List.of(Method.SMDP.id()));
         if (profile.learnedPhysics()) {
-            chains.add(List.of(Method.SURROGATE.id(), LEARNED));
+            chains.add(List.of(Method.SURROGATE.id(), Table1.LEARNED));
         }
         for (Method m : List.of(Method.HEATGEN, Method.FNO_S, Method.FNO_P, Method.BNN_P, Method.BNN_S,
                 Method.RESNET_S, Method.RESNET_P)) {
@@ -254,12 +184,13 @@ public final class Reproduction {
 
     /** The rows this run measures: every row, less the learned-physics pair when the profile leaves it out. */
     List<Row> rows() {
-        return ROWS.stream().filter(r -> profile.learnedPhysics() || !r.source().equals(LEARNED)).toList();
+        return Table1.ROWS.stream().filter(r -> profile.learnedPhysics() || !r.source().equals(Table1.LEARNED))
+                .toList();
     }
 
     /** The options of training {@code label}; SMDP with learned physics needs the surrogate's training done. */
     private TrainingOptions options(String label, String dataHash) {
-        if (!label.equals(LEARNED)) {
+        if (!label.equals(Table1.LEARNED)) {
             return profile.options(Method.parse(label));
         }
         Path surrogate = runDir(Method.SURROGATE.id(), dataHash).resolve(TrainingRun.BEST);
@@ -274,193 +205,79 @@ public final class Reproduction {
         if (surrogate != null) { // keyed by the surrogate's content, not its path
             config.put("physics", Hashing.sha256(surrogate));
         }
-        return out.resolve(RUNS).resolve(label + "-" + runKey(config, options.network().toMap(), dataHash));
-    }
-
-    /** The 12-hex-digit key of a training: its options (as stored), its network and its data's SHA-256. */
-    public static String runKey(Map<String, Object> options, Map<String, Object> network, String dataHash) {
-        return Hashing.sha256Hex((options + "|" + network + "|" + dataHash).getBytes(StandardCharsets.UTF_8))
-                .substring(0, 12);
-    }
-
-    /** Whether the training in {@code runDir} has completed its schedule (its last.ckpt says so). */
-    public static boolean isComplete(Path runDir) {
-        Path last = runDir.resolve(TrainingRun.LAST);
-        return Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false);
+        return cache.runDir(label, StageCache.runKey(config, options.network().toMap(), dataHash));
     }
 
     /** Whether training {@code label} has completed (for SMDP with learned physics: and its surrogate's). */
     private boolean complete(String label, String dataHash) {
-        if (label.equals(LEARNED) && !complete(Method.SURROGATE.id(), dataHash)) {
+        if (label.equals(Table1.LEARNED) && !complete(Method.SURROGATE.id(), dataHash)) {
             return false;
         }
-        return isComplete(runDir(label, dataHash));
+        return StageCache.isComplete(runDir(label, dataHash));
     }
 
+    /** Trains (or resumes, or reuses) training {@code label} in this JVM; returns its best.ckpt. */
     private Path train(NDManager manager, String label, Path dataDir, String dataHash) {
         Path dir = runDir(label, dataHash);
-        String name = "train " + label;
-        if (complete(label, dataHash)) {
-            log(name + ": reused " + dir);
-            return dir.resolve(TrainingRun.BEST);
-        }
-        TrainingOptions options = options(label, dataHash);
-        log(name + ": " + options.toMap() + " network " + options.network().toMap());
-        boolean resume = Files.isRegularFile(dir.resolve(TrainingRun.LAST));
-        TrainingRun.Result r = stage(name, () -> new TrainingRun(dataDir, dir, options, resume, 5, 0, showProgress)
-                .label(label).resumeHint("run the same 'smdp reproduce' command again to continue").run(manager), true);
-        if (!r.complete()) {
-            writeLog();
-            throw new Interrupted("training of " + label + " stopped at step " + r.position().step()
-                    + "; run the same command again to continue");
-        }
+        cache.train(manager, label, dir, complete(label, dataHash), () -> options(label, dataHash), dataDir,
+                Interrupted::new);
         return dir.resolve(TrainingRun.BEST);
+    }
+
+    /** The line that announces training {@code label}. */
+    private String describe(String label, String dataHash) {
+        TrainingOptions options = options(label, dataHash);
+        return "train " + label + ": " + options.toMap() + " network " + options.network().toMap();
+    }
+
+    /** The trainings side by side, each child running {@code reproduce --train-only LABEL} with this run's settings. */
+    private SideBySideTraining sideBySide(String dataHash) {
+        if (childMain == null) {
+            throw new IllegalStateException("trainings side by side need the main class of their child JVMs");
+        }
+        return new SideBySideTraining(cache, jobs, childMain, new SideBySideTraining.Trainings() {
+            @Override
+            public boolean complete(String label) {
+                return Reproduction.this.complete(label, dataHash);
+            }
+
+            @Override
+            public String describe(String label) {
+                return Reproduction.this.describe(label, dataHash);
+            }
+
+            @Override
+            public List<String> childArguments(String label) {
+                List<String> args = new ArrayList<>(List.of("reproduce", "--profile", profile.name(), "--out",
+                        out.toAbsolutePath().toString(), "--train-only", label,
+                        profile.learnedPhysics() ? "--learned-physics" : "--no-learned-physics", "--seed",
+                        Long.toString(profile.seed())));
+                if (!showProgress) {
+                    args.add("--quiet");
+                }
+                return args;
+            }
+        });
     }
 
     /**
      * Runs one training of this reproduction and nothing else (what each child process of
-     * {@link #trainSideBySide} does). The data must exist; the stage table and log are the parent's.
+     * {@link SideBySideTraining} does). The data must exist; the stage table and log are the parent's.
      */
     public void trainOnly(NDManager manager, String label) {
         boolean known = trainings().stream().anyMatch(chain -> chain.contains(label));
         if (!known) {
             throw new InvalidInputException("no training '" + label + "' in profile " + profile.name());
         }
-        Path dataDir = out.resolve(DATA);
+        Path dataDir = out.resolve(StageCache.DATA);
         if (!Files.isRegularFile(dataDir.resolve(DatasetStore.MANIFEST))) {
             throw new InvalidInputException("no data set in " + dataDir + "; run 'smdp reproduce' without --train-only");
         }
-        childOnly = true;
+        cache.childOnly();
         train(manager, label, dataDir, Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN)));
     }
 
-    /**
-     * Runs the pending trainings {@code jobs} at a time, each in a child JVM ({@link ChildJvm}: one
-     * gradient collector per process in DJL) with its share of the cores as engine threads, output in
-     * {@code DIR/logs/LABEL.log}. Chains run in order in one job. A stop signal stops every child,
-     * which saves its checkpoint; the first failure stops the others the same way.
-     */
-    private void trainSideBySide(Path dataDir, String dataHash) {
-        List<List<String>> pending = trainings().stream()
-                .filter(chain -> chain.stream().anyMatch(label -> !complete(label, dataHash))).toList();
-        if (pending.isEmpty()) {
-            return;
-        }
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.min(jobs, pending.size()));
-        log(String.format(Locale.ROOT, "training %s, %d at a time, in child processes of %d engine thread(s); "
-                + "their output: %s", pending, jobs, threads, out.resolve(LOGS)));
-        Set<ChildJvm> running = ConcurrentHashMap.newKeySet();
-        Thread hook = new Thread(() -> stopAll(running), "smdp-reproduce-children");
-        Runtime.getRuntime().addShutdownHook(hook);
-        ExecutorService pool = Executors.newFixedThreadPool(jobs);
-        try {
-            stage("train side by side (" + jobs + " jobs)", () -> {
-                List<Future<?>> futures = new ArrayList<>();
-                for (List<String> chain : pending) {
-                    futures.add(pool.submit(() -> {
-                        for (String label : chain) {
-                            trainInChild(label, dataHash, threads, running);
-                        }
-                        return null;
-                    }));
-                }
-                pool.shutdown();
-                RuntimeException first = null;
-                for (Future<?> f : futures) {
-                    try {
-                        f.get();
-                    } catch (ExecutionException e) {
-                        if (first == null) {
-                            first = e.getCause() instanceof RuntimeException re ? re
-                                    : new IllegalStateException(e.getCause());
-                            stopAll(running); // the running children save and exit
-                            futures.forEach(other -> other.cancel(true)); // and the queued ones never start
-                        }
-                    } catch (CancellationException e) {
-                        // not started after a failure
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new Interrupted("interrupted while waiting for the trainings");
-                    }
-                }
-                if (first != null) {
-                    writeLog();
-                    throw first;
-                }
-                return null;
-            }, true);
-        } finally {
-            pool.shutdownNow();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook is stopping the children
-            }
-        }
-    }
-
-    /** Training {@code label} in a child JVM, unless complete; throws {@link Interrupted} when it was stopped. */
-    private void trainInChild(String label, String dataHash, int threads, Set<ChildJvm> running)
-            throws InterruptedException {
-        if (stopping || complete(label, dataHash)) {
-            return; // when stopping: the failure or signal is reported by the job that saw it
-        }
-        TrainingOptions options = options(label, dataHash);
-        log("train " + label + ": " + options.toMap() + " network " + options.network().toMap());
-        List<String> args = new ArrayList<>(List.of("reproduce", "--profile", profile.name(), "--out",
-                out.toAbsolutePath().toString(), "--train-only", label,
-                profile.learnedPhysics() ? "--learned-physics" : "--no-learned-physics", "--seed",
-                Long.toString(profile.seed())));
-        if (!showProgress) {
-            args.add("--quiet");
-        }
-        Path log = out.resolve(LOGS).resolve(label + ".log");
-        long t0 = System.nanoTime();
-        ChildJvm child;
-        synchronized (running) { // no child starts once stopAll has begun
-            if (stopping) {
-                return;
-            }
-            child = ChildJvm.start(threads, args, log, showProgress);
-            running.add(child);
-        }
-        int code;
-        try {
-            code = child.waitFor();
-        } finally {
-            running.remove(child);
-        }
-        record("train " + label, (System.nanoTime() - t0) / 1e9);
-        if (code == EXIT_STOPPED || code == 130 || code == 143) {
-            throw new Interrupted("training of " + label + " was stopped (its checkpoint is kept); run the same "
-                    + "command again to continue");
-        }
-        if (code != 0) {
-            throw new InvalidInputException("training of " + label + " failed in its child process (exit " + code
-                    + "); its last lines (all of them in " + log + "):\n" + child.tail());
-        }
-    }
-
-    /** Asks every running child to stop and save, and waits for them (bounded, as {@link dev.smdp4j.util.Interruption}). */
-    private void stopAll(Set<ChildJvm> running) {
-        List<ChildJvm> children;
-        synchronized (running) {
-            stopping = true;
-            children = new ArrayList<>(running);
-        }
-        children.forEach(ChildJvm::stop);
-        long deadline = System.nanoTime() + 150_000_000_000L;
-        for (ChildJvm c : children) {
-            while (c.alive() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
+    // ------------------------------------------------------------------ predictions and figures
 
     /**
      * Predictions of a row ({@code samples} per observation, for the first {@code limit} observations or all),
@@ -482,7 +299,7 @@ public final class Reproduction {
         }
         HostArray obs = limit == null ? y : y.rows(0, Math.min(limit, y.dim(0)));
         Reconstruction.Request request = Reconstruction.Request.of(row.sampler(), steps, samples, seed);
-        stage("predict " + row.name() + (samples > 1 ? " x" + samples : ""), () -> {
+        cache.stage("predict " + row.name() + (samples > 1 ? " x" + samples : ""), () -> {
             Progress progress = new Progress(slug, (long) obs.dim(0) * samples, "samples", showProgress);
             Reconstruction.Result result = closed
                     ? Reconstruction.closedForm(manager, row.source(), store.spec(), store.normalisation(), obs, request,
@@ -508,76 +325,20 @@ public final class Reproduction {
         }
     }
 
-    /** A stage of work whose wall time is recorded in {@code stages.json} (kept from the run that did the work). */
-    private <T> T stage(String name, java.util.function.Supplier<T> work, boolean record) {
-        long t0 = System.nanoTime();
-        T result = work.get();
-        if (record) {
-            record(name, (System.nanoTime() - t0) / 1e9);
-        }
-        return result;
-    }
-
-    /** Adds {@code seconds} to stage {@code name}'s wall time in {@code stages.json} (not in a child process: the parent's). */
-    private synchronized void record(String name, double seconds) {
-        if (childOnly) {
-            return;
-        }
-        Map<String, Object> entry = new LinkedHashMap<>();
-        Object before = stages.get(name);
-        double previous = before instanceof Map<?, ?> m && m.get("seconds") instanceof Number s ? s.doubleValue() : 0;
-        entry.put("seconds", previous + seconds);
-        entry.put("finished", Instant.now().toString());
-        stages.put(name, entry);
-        Json.writeChecked(out.resolve(STAGES), stages);
-        log(String.format(Locale.ROOT, "%s: %.1f s", name, seconds));
-    }
-
-    private synchronized void log(String line) {
-        logLines.add(Instant.now() + "  " + line);
-        if (showProgress) {
-            System.err.println(line);
-        }
-    }
-
-    /** Appends this run's lines to {@code log.txt}. */
-    private synchronized void writeLog() {
-        if (childOnly) {
-            return;
-        }
-        Path file = out.resolve("log.txt");
-        StringBuilder all = new StringBuilder();
-        try {
-            if (Files.isRegularFile(file)) {
-                all.append(Files.readString(file));
-            }
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        for (String l : logLines) {
-            all.append(l).append('\n');
-        }
-        logLines.clear();
-        try {
-            AtomicFiles.writeString(file, all.toString());
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
     /** Figures 2 and 3 from the measured rows and the SDE posterior samples of the first observations. */
     private static void figures(Path out, DatasetStore store, List<Measured> measured, HostArray posteriorPhysical,
             int rows) {
         Normalisation norm = store.normalisation();
-        HostArray ode = norm.normalise(Npz.read(measured.get(0).predictions(), "x0"));
+        Measured ode = measured.stream().filter(m -> m.row().equals(Table1.SMDP_ODE)).findFirst().orElseThrow();
         BenchmarkFigures.figure2(out.resolve("fig2.png"), norm.normalise(store.testX0()),
-                norm.normalise(store.testY()), ode, norm.normalise(posteriorPhysical), rows);
+                norm.normalise(store.testY()), norm.normalise(Npz.read(ode.predictions(), "x0")),
+                norm.normalise(posteriorPhysical), rows);
         LinkedHashMap<String, double[]> spectra = new LinkedHashMap<>();
         for (Measured m : measured) {
-            if (!m.row().limit() || m.row().source().equals("exact-posterior")) {
+            if (!m.row().limit() || m.row().source().equals(Table1.EXACT_POSTERIOR.source())) {
                 spectra.put(m.row().name(), m.evaluation().predictionRadialSpectrum());
             }
         }
-        BenchmarkFigures.figure3(out.resolve("fig3.png"), measured.get(0).evaluation().truthRadialSpectrum(), spectra);
+        BenchmarkFigures.figure3(out.resolve("fig3.png"), ode.evaluation().truthRadialSpectrum(), spectra);
     }
 }

@@ -1,6 +1,7 @@
 package dev.smdp4j.spark;
 
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.launch.AllocatorSettings;
 import dev.smdp4j.pipeline.BatchRunner;
 import dev.smdp4j.pipeline.ShardSampling;
 import java.nio.file.Path;
@@ -45,11 +46,10 @@ public final class SparkBatchRunner implements BatchRunner {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("DJL_OFFLINE", "true");
         env.put("OPT_OUT_TRACKING", "true");
-        env.put("MALLOC_MMAP_THRESHOLD_", "33554432");
-        env.put("MALLOC_TRIM_THRESHOLD_", "17179869184");
-        env.put("MALLOC_ARENA_MAX", "2");
-        for (String name : List.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_ARENA_MAX",
-                "ENGINE_CACHE_DIR", "DJL_CACHE_DIR")) {
+        env.putAll(AllocatorSettings.settings());
+        List<String> inherited = new ArrayList<>(AllocatorSettings.settings().keySet());
+        inherited.addAll(List.of("ENGINE_CACHE_DIR", "DJL_CACHE_DIR"));
+        for (String name : inherited) {
             String v = System.getenv(name);
             if (v != null && !v.isEmpty()) {
                 env.put(name, v);

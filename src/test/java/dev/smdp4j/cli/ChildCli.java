@@ -1,5 +1,6 @@
 package dev.smdp4j.cli;
 
+import dev.smdp4j.launch.AllocatorSettings;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ final class ChildCli {
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.environment().put("DJL_OFFLINE", "true");
         pb.environment().put("OPT_OUT_TRACKING", "true");
-        pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+        AllocatorSettings.addTo(pb.environment());
         pb.redirectOutput(new File(logs + ".out"));
         pb.redirectError(new File(logs + ".err"));
         return pb.start();

@@ -13,7 +13,7 @@ import dev.smdp4j.eval.Metrics;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Reconstruction;
-import dev.smdp4j.pipeline.Reproduction;
+import dev.smdp4j.report.Table1;
 import dev.smdp4j.train.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.util.Engines;
@@ -54,16 +54,16 @@ class ReproduceCommandTest {
             assertTrue(Double.isFinite(row.path("mse_1e5").asDouble()), row.toString());
             assertTrue(Double.isFinite(row.path("spectral_error").asDouble()), row.toString());
         }
-        for (Reproduction.Row r : Reproduction.ROWS) {
+        for (Table1.Row r : Table1.ROWS) {
             assertTrue(names.contains(r.name()), "missing row " + r.name());
         }
         String md = Files.readString(out.resolve("table1.md"));
         String csv = Files.readString(out.resolve("table1.csv"));
-        for (Reproduction.Row r : Reproduction.ROWS) {
+        for (Table1.Row r : Table1.ROWS) {
             assertTrue(md.contains("| " + r.name() + " |"), r.name());
             assertTrue(csv.contains(r.name() + ","), r.name());
         }
-        assertEquals(Reproduction.ROWS.size() + 1, csv.strip().split("\n").length);
+        assertEquals(Table1.ROWS.size() + 1, csv.strip().split("\n").length);
         assertTrue(table.path("stages").has("train smdp"), table.path("stages").toString());
         assertTrue(md.contains("| train smdp | ") && md.contains("Profile quick") && md.contains("seed 0"), md);
         assertTrue(Files.readString(out.resolve("log.txt")).contains("--profile quick"));
@@ -196,7 +196,7 @@ class ReproduceCommandTest {
         JsonNode t = Json.read(copy.resolve("table1.json"));
         Set<String> names = new HashSet<>();
         t.path("rows").forEach(r -> names.add(r.path("method").asText()));
-        for (Reproduction.Row r : Reproduction.ROWS) {
+        for (Table1.Row r : Table1.ROWS) {
             assertEquals(!r.name().contains("learned physics"), names.contains(r.name()), r.name());
         }
         assertTrue(!t.path("stages").has("train surrogate"), t.path("stages").toString());

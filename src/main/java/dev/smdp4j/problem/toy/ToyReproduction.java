@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.Version;
-import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.data.DatasetStore;
@@ -14,7 +13,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
 import dev.smdp4j.pipeline.Pretrained;
-import dev.smdp4j.pipeline.Reproduction;
+import dev.smdp4j.pipeline.StageCache;
 import dev.smdp4j.report.ToyFigures;
 import dev.smdp4j.sample.Sampler;
 import dev.smdp4j.sample.Samplers;
@@ -52,8 +51,9 @@ import java.util.Map;
  * {@code histograms.png} and {@code log.txt}. The exact score of the Fokker-Planck reference
  * ({@link ToyExactScore}) gives the reference rows.
  *
- * <p>Resumable: trainings live in directories keyed by a hash of their options and data, and
- * resume from their last checkpoint; each row's samples are cached under a hash of the model's
+ * <p>Resumable, with the heat reproduction's {@link StageCache} (data, trainings, stage times in
+ * {@code stages.json}, the log): trainings live in directories keyed by a hash of their options and
+ * data, and resume from their last checkpoint; each row's samples are cached under a hash of the model's
  * content, the sampler, the steps and the seed.
  */
 public final class ToyReproduction {
@@ -84,11 +84,10 @@ public final class ToyReproduction {
 
     private final Path out;
     private final long seed;
-    private final boolean showProgress;
     private final DatasetSpec protocol;
     private final int steps;
     private final Map<Method, String> schedules;
-    private final List<String> log = new ArrayList<>();
+    private final StageCache cache;
 
     /** The toy protocol with every method's default training. */
     public ToyReproduction(Path out, long seed, boolean showProgress) {
@@ -107,10 +106,10 @@ public final class ToyReproduction {
         }
         this.out = out;
         this.seed = seed;
-        this.showProgress = showProgress;
         this.protocol = protocol;
         this.steps = steps;
         this.schedules = Map.copyOf(schedules);
+        this.cache = new StageCache(out, showProgress);
     }
 
     /** The training options of {@code method}: the defaults ({@link TrainingOptions#defaults}), with this run's schedule if given. */
@@ -122,12 +121,12 @@ public final class ToyReproduction {
 
     public void run(NDManager manager) {
         long start = System.nanoTime();
-        Path dataDir = out.resolve("data");
         DatasetSpec spec = protocol;
-        ensureData(manager, dataDir, spec);
+        log("data: " + spec.toMap());
+        Path dataDir = cache.data(manager, spec, "the toy protocol");
         DatasetStore store = DatasetStore.open(dataDir);
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
-        Map<String, Path[]> models = new LinkedHashMap<>();
+        Map<String, Trained> models = new LinkedHashMap<>();
         for (Method method : List.of(Method.SMDP, Method.ISM, Method.SSM_VR)) {
             models.put(method.id(), train(manager, dataDir, dataHash, options(method, store.spec())));
         }
@@ -137,10 +136,8 @@ public final class ToyReproduction {
         Map<String, double[][]> paths = new LinkedHashMap<>();
         List<Map<String, Object>> table = new ArrayList<>();
         for (Row row : ROWS) {
-            Path[] ckpts = models.get(row.source());
-            // ODE rows use the checkpoint chosen by the ODE's validation error, SDE rows the posterior one.
-            Path ckpt = ckpts == null ? null : row.sampler().equals("sde") && Files.isRegularFile(ckpts[1]) ? ckpts[1]
-                    : ckpts[0];
+            Trained trained = models.get(row.source());
+            Path ckpt = trained == null ? null : trained.forSampler(row.sampler());
             HostArray[] result = sample(manager, store, row, ckpt, startStates);
             ends.put(row.name(), result[0].data());
             paths.put(row.name(), finitePaths(result[1]));
@@ -154,7 +151,7 @@ public final class ToyReproduction {
         figures(out, spec.endTime(), steps, ends, paths, List.of("SMDP-ODE", "SMDP-SDE", "ISM-SDE", "exact-score sde"),
                 store.trainX0().data());
         log(String.format(Locale.ROOT, "done in %.1f s", (System.nanoTime() - start) / 1e9));
-        writeLog();
+        cache.writeLog();
     }
 
     /** A table row: the model, the sampler, the diverged paths, and Q and the hit fractions at 1% and 10%. */
@@ -207,57 +204,35 @@ public final class ToyReproduction {
         return y;
     }
 
-    private void ensureData(NDManager manager, Path dataDir, DatasetSpec spec) {
-        if (Files.isRegularFile(dataDir.resolve(DatasetStore.MANIFEST))) {
-            DatasetStore existing = DatasetStore.open(dataDir);
-            if (!existing.spec().equals(spec)) {
-                throw new InvalidInputException(dataDir + " holds a data set with other parameters than the toy "
-                        + "protocol; choose another --out");
-            }
-            log("data: reused " + dataDir);
-            return;
-        }
-        log("data: " + spec.toMap());
-        DatasetStore.write(dataDir, DatasetGenerator.generate(manager, spec, false));
-    }
-
     /**
      * {@code OUT/shipped/}: SMDP's two checkpoints in the form the library ships them ({@code smdp
      * demo --problem toy-sde}; copy both to {@code src/main/resources/models/} to ship them).
      */
-    private void shipped(NDManager manager, Path[] smdp) {
-        Pretrained.Use[] uses = {Pretrained.Use.ESTIMATE, Pretrained.Use.POSTERIOR};
-        for (int i = 0; i < uses.length; i++) {
-            Path target = out.resolve("shipped").resolve(uses[i].fileName(ToySde.NAME));
-            if (Pretrained.exportUnlessCurrent(manager, smdp[i], target, uses[i], "smdp reproduce --problem "
-                    + ToySde.NAME + " --seed " + seed + " (commit " + Version.commit() + "), " + out.relativize(smdp[i]))) {
-                log("shipped form of " + smdp[i] + " for " + uses[i].sampler() + ": " + target);
+    private void shipped(NDManager manager, Trained smdp) {
+        for (Pretrained.Use use : new Pretrained.Use[] {Pretrained.Use.ESTIMATE, Pretrained.Use.POSTERIOR}) {
+            Path source = use == Pretrained.Use.ESTIMATE ? smdp.best() : smdp.bestPosterior();
+            Path target = out.resolve("shipped").resolve(use.fileName(ToySde.NAME));
+            if (Pretrained.exportUnlessCurrent(manager, source, target, use, "smdp reproduce --problem "
+                    + ToySde.NAME + " --seed " + seed + " (commit " + Version.commit() + "), " + out.relativize(source))) {
+                log("shipped form of " + source + " for " + use.sampler() + ": " + target);
             }
         }
     }
 
+    /** A method's trained checkpoints: {@code best.ckpt} (by the ODE's validation error) and {@code best-sde.ckpt}. */
+    private record Trained(Path best, Path bestPosterior) {
+        /** ODE rows use the checkpoint chosen by the ODE's validation error, SDE rows the posterior one if written. */
+        Path forSampler(String sampler) {
+            return sampler.equals("sde") && Files.isRegularFile(bestPosterior) ? bestPosterior : best;
+        }
+    }
+
     /** Trains (or resumes, or reuses) one method; returns its best.ckpt and best-sde.ckpt. */
-    private Path[] train(NDManager manager, Path dataDir, String dataHash, TrainingOptions options) {
-        Path dir = out.resolve("runs").resolve(options.method().id() + "-"
-                + Reproduction.runKey(options.toMap(), options.network().toMap(), dataHash));
-        Path last = dir.resolve(TrainingRun.LAST);
-        Path[] result = {dir.resolve(TrainingRun.BEST), dir.resolve(TrainingRun.BEST_POSTERIOR)};
-        if (Reproduction.isComplete(dir)) {
-            log("train " + options.method().id() + ": reused " + dir);
-            return result;
-        }
-        log("train " + options.method().id() + ": " + options.toMap() + " network " + options.network().toMap());
-        long t0 = System.nanoTime();
-        TrainingRun.Result r = new TrainingRun(dataDir, dir, options, Files.isRegularFile(last), 5, 0, showProgress)
-                .label(options.method().id()).resumeHint("run the same 'smdp reproduce' command again to continue")
-                .run(manager);
-        if (!r.complete()) {
-            writeLog();
-            throw new InvalidInputException("training of " + options.method().id() + " stopped at step "
-                    + r.position().step() + "; run the same command again to continue");
-        }
-        log(String.format(Locale.ROOT, "train %s: %.1f s", options.method().id(), (System.nanoTime() - t0) / 1e9));
-        return result;
+    private Trained train(NDManager manager, Path dataDir, String dataHash, TrainingOptions options) {
+        String id = options.method().id();
+        Path dir = cache.runDir(id, StageCache.runKey(options.toMap(), options.network().toMap(), dataHash));
+        cache.train(manager, id, dir, StageCache.isComplete(dir), () -> options, dataDir, InvalidInputException::new);
+        return new Trained(dir.resolve(TrainingRun.BEST), dir.resolve(TrainingRun.BEST_POSTERIOR));
     }
 
     /** The end states {@code [STARTS, 1]} and paths {@code [STARTS, steps + 1]} (time increasing) of a row, cached. */
@@ -388,18 +363,6 @@ public final class ToyReproduction {
     }
 
     private void log(String line) {
-        log.add(Instant.now() + " " + line);
-        if (showProgress) {
-            System.err.println(line);
-        }
-    }
-
-    private void writeLog() {
-        try {
-            Files.createDirectories(out);
-            AtomicFiles.writeString(out.resolve("log.txt"), String.join("\n", log) + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        cache.log(line);
     }
 }

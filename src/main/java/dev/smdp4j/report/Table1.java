@@ -1,4 +1,4 @@
-package dev.smdp4j.pipeline;
+package dev.smdp4j.report;
 
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.io.AtomicFiles;
@@ -12,20 +12,75 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Writes the measured Table 1 as Markdown, CSV and JSON, beside the paper's values. MSE in units of 1e-5. */
-final class Table1 {
+/**
+ * The paper's Table 1 (the heat benchmark): its rows, each a model and sampler with the paper's
+ * numbers, and the measured table written as Markdown, CSV and JSON beside the paper's values. MSE
+ * in units of 1e-5. {@code smdp reproduce} ({@link dev.smdp4j.pipeline.Reproduction}) measures the rows.
+ */
+public final class Table1 {
+    /**
+     * One row of the table: what predicts ({@code source}: a training's label or a closed form), with
+     * which sampler (null for one-shot models and closed forms), and the paper's numbers (null where
+     * the paper has none); {@code limit} marks the closed-form limits and references.
+     */
+    public record Row(String name, String source, String sampler, boolean fullPosterior, Double paperMse,
+            Double paperSpectral, boolean limit) {
+    }
+
+    /** A measured row: its evaluation and the file of its predictions. */
+    public record Measured(Row row, Evaluation evaluation, Path predictions) {
+    }
+
+    /** The source of the rows of SMDP with a learned surrogate physics instead of the solver. */
+    public static final String LEARNED = "smdp-learned-physics";
+
+    public static final Row SMDP_ODE = new Row("SMDP-ODE", "smdp", "ode", false, 0.74, 3.62, false);
+    public static final Row SMDP_SDE = new Row("SMDP-SDE", "smdp", "sde", true, 5.56, 0.56, false);
+    public static final Row LEARNED_ODE = new Row("SMDP-ODE (learned physics)", LEARNED, "ode", false, null, null,
+            false);
+    public static final Row LEARNED_SDE = new Row("SMDP-SDE (learned physics)", LEARNED, "sde", true, null, null,
+            false);
+    /** The closed form whose spectrum figure 3 shows beside the learned rows'. */
+    public static final Row EXACT_POSTERIOR = new Row("limit: exact posterior sample", "exact-posterior", null, true,
+            null, null, true);
+
+    /**
+     * The rows in the paper's order (plus SMDP with learned physics after the SMDP pair), then the
+     * closed-form limits and references.
+     */
+    public static final List<Row> ROWS = List.of(
+            SMDP_ODE,
+            SMDP_SDE,
+            LEARNED_ODE,
+            LEARNED_SDE,
+            new Row("ResNet-S", "resnet-s", null, false, 2.17, 1.67, false),
+            new Row("ResNet-P", "resnet-p", null, false, 2.30, 1.09, false),
+            new Row("BNN-S", "bnn-s", null, true, 347.0, 1.25, false),
+            new Row("BNN-P", "bnn-p", null, true, 381.0, 0.99, false),
+            new Row("FNO-S", "fno-s", null, false, 25400.0, 1.60, false),
+            new Row("FNO-P", "fno-p", null, false, 25000.0, 1.47, false),
+            new Row("HeatGen", "heatgen", "ode", false, 1.39, 4.45, false),
+            new Row("HeatGen+noise", "heatgen", "sde", true, 4.45, 3.24, false),
+            new Row("limit: exact posterior mean", "exact-posterior-mean", null, false, null, null, true),
+            EXACT_POSTERIOR,
+            new Row("exact-score SMDP-ODE", "exact-score", "ode", false, null, null, true),
+            new Row("exact-score SMDP-SDE", "exact-score", "sde", true, null, null, true),
+            new Row("exact-net SMDP-ODE (method ceiling)", "exact-net", "ode", false, null, null, true),
+            new Row("exact-net SMDP-SDE (method ceiling)", "exact-net", "sde", true, null, null, true));
+
     private Table1() {
     }
 
-    static void write(Path dir, List<Reproduction.Measured> rows, Map<String, Object> provenance) {
+    /** {@code table1.md}, {@code table1.csv} and {@code table1.json} in {@code dir}. */
+    public static void write(Path dir, List<Measured> rows, Map<String, Object> provenance) {
         StringBuilder md = new StringBuilder();
         md.append("| method | MSE [1e-5] | spectral error | paper MSE | paper spectral | full posterior |\n");
         md.append("|---|---|---|---|---|---|\n");
         StringBuilder csv = new StringBuilder("method,mse_1e5,mse_se_1e5,spectral_error,spectral_se,paper_mse_1e5,"
                 + "paper_spectral_error,full_posterior,limit\n");
         List<Map<String, Object>> json = new ArrayList<>();
-        for (Reproduction.Measured m : rows) {
-            Reproduction.Row r = m.row();
+        for (Measured m : rows) {
+            Row r = m.row();
             Evaluation e = m.evaluation();
             double mse = e.mse().mean() * 1e5;
             double mseSe = e.mse().standardError() * 1e5;

@@ -1,5 +1,6 @@
-package dev.smdp4j.util;
+package dev.smdp4j.launch;
 
+import dev.smdp4j.util.Progress;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -16,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code smdp} command line in a child JVM with a given number of engine threads, as
- * {@code ./smdp} would run it (offline, the same allocator settings), its stderr appended to a log
- * file and optionally echoed to ours.
+ * A main class of this class path (the caller names it, e.g. the command line's) in a child JVM with
+ * a given number of engine threads, as {@code ./smdp} would run it (offline, the same
+ * {@link AllocatorSettings}), its stderr appended to a log file and optionally echoed to ours.
  *
  * <p>Why child processes: DJL allows one gradient collector per process, so two trainings cannot
  * share a JVM; and libtorch's worker threads spin, so jobs that share the cores must each get their
@@ -38,8 +39,11 @@ public final class ChildJvm {
         pump.start();
     }
 
-    /** Starts {@code smdp args} with {@code engineThreads} intra-op threads; stderr goes to {@code log} (appended). */
-    public static ChildJvm start(int engineThreads, List<String> args, Path log, boolean echo) {
+    /**
+     * Starts {@code mainClass args} with {@code engineThreads} intra-op threads; stderr goes to {@code log}
+     * (appended), stdout is discarded.
+     */
+    public static ChildJvm start(String mainClass, int engineThreads, List<String> args, Path log, boolean echo) {
         if (engineThreads < 1) {
             throw new IllegalArgumentException("engine threads must be at least 1, got " + engineThreads);
         }
@@ -48,17 +52,14 @@ public final class ChildJvm {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heapMb + "m", "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=" + engineThreads, "-Dai.djl.pytorch.num_interop_threads=1",
                 "-D" + Progress.LINES_PROPERTY + "=true", "-cp", System.getProperty("java.class.path"),
-                "dev.smdp4j.cli.Main"));
+                mainClass));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
         env.put("OMP_NUM_THREADS", Integer.toString(engineThreads));
         env.put("DJL_OFFLINE", "true");
         env.put("OPT_OUT_TRACKING", "true");
-        // as ./smdp: keep freed native memory in the heap (4-5x faster network passes)
-        env.putIfAbsent("MALLOC_MMAP_THRESHOLD_", "33554432");
-        env.putIfAbsent("MALLOC_TRIM_THRESHOLD_", "17179869184");
-        env.putIfAbsent("MALLOC_ARENA_MAX", "2");
+        AllocatorSettings.addTo(env); // as ./smdp: keep freed native memory in the heap
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.redirectError(ProcessBuilder.Redirect.PIPE);
         try {
