@@ -1,5 +1,7 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.io.Checkpoint;
 import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +17,7 @@ final class ModelFiles {
     }
 
     static DatasetSpec spec(Checkpoint checkpoint) {
-        return Checkpoint.datasetSpec(checkpoint);
+        return DatasetSpec.of(checkpoint);
     }
 
     static Normalisation normalisation(Checkpoint checkpoint) {

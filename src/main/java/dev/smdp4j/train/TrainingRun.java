@@ -1,5 +1,7 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.io.Checkpoint;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

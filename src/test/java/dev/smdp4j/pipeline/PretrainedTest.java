@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.EngineTest;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
-import dev.smdp4j.train.ParameterIO;
+import dev.smdp4j.io.ParameterIO;
 import dev.smdp4j.train.TrainableModel;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
