@@ -63,8 +63,9 @@ class TrainingRunTest {
     }
 
     static TrainingOptions options(String schedule, double averageDecay) {
-        return new TrainingOptions(Method.SMDP, TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10, 0, 0, 0,
-                null, TrainingOptions.SPECTRAL, 0, averageDecay);
+        return TrainingOptions.builder(Method.SMDP, TINY_NET, WindowSchedule.parse(schedule)).seed(11).jitter(true)
+                .augment(true).validationSize(8).scoreFactor(0.5).weightDecay(0).anchorEvery(0).anchorWeight(0)
+                .graphEvaluations(0).averageDecay(averageDecay).build();
     }
 
     @Test
@@ -277,9 +278,8 @@ class TrainingRunTest {
         assertEquals("4:1:4:0.001:0.001,4:1:4:0.001:0.001:2,4:1:4:0.001:0.001:0", schedule.toString());
         assertEquals(schedule.toString(), WindowSchedule.parse(schedule.toString()).toString());
         assertThrows(InvalidInputException.class, () -> WindowSchedule.parse("4:1:4:1e-3:1e-3:-2"));
-        InvalidInputException oneShot = assertThrows(InvalidInputException.class, () -> new TrainingOptions(
-                Method.RESNET_S, TINY_NET, WindowSchedule.parse("1:1:4:1e-3:1e-3:2"), 1, false, false, 0, 0.5, 10, 0, 0, 0,
-                null, TrainingOptions.SPECTRAL, 0, 0));
+        InvalidInputException oneShot = assertThrows(InvalidInputException.class, () -> TrainingOptions.builder(
+                Method.RESNET_S, TINY_NET, WindowSchedule.parse("1:1:4:1e-3:1e-3:2")).seed(1).build());
         assertTrue(oneShot.getMessage().contains("smdp"), oneShot.getMessage());
         try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
             SmdpModel model = offZeroModel(m);
