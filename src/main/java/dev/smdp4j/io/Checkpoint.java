@@ -12,7 +12,6 @@ import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.Collections;
@@ -80,6 +79,11 @@ public final class Checkpoint {
         return metadata.deepCopy();
     }
 
+    /** Which build wrote this checkpoint, and when. */
+    public Provenance provenance() {
+        return Provenance.of(metadata);
+    }
+
     /** Every tensor by key, in the order they were written. */
     public Map<String, HostArray> tensors() {
         return tensors;
@@ -126,10 +130,8 @@ public final class Checkpoint {
         }
         ObjectNode document = Json.mapper().createObjectNode()
                 .put("format", FORMAT)
-                .put("format_version", FORMAT_VERSION)
-                .put("library", Version.label())
-                .put("commit", Version.commit())
-                .put("created", Instant.now().toString());
+                .put("format_version", FORMAT_VERSION);
+        document.setAll((ObjectNode) Json.mapper().valueToTree(Provenance.now()));
         // valueToTree reports an unserialisable value as IllegalArgumentException.
         document.setAll((ObjectNode) Json.mapper().valueToTree(metadata));
         return document;
