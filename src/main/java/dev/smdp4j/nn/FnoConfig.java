@@ -74,6 +74,11 @@ public record FnoConfig(int modes, int width, int layers, int projection) implem
         return perPixel * pixels + spectral + fft;
     }
 
+    @Override
+    public String architecture() {
+        return "fno";
+    }
+
     @JsonCreator
     static FnoConfig fromJson(@JsonProperty("modes") Number modes, @JsonProperty("width") Number width,
             @JsonProperty("layers") Number layers, @JsonProperty("projection") Number projection) {

@@ -94,6 +94,11 @@ public record MlpConfig(List<Integer> hidden, int outputs, double gain, @JsonPro
         return flops + 2L * in * outputs;
     }
 
+    @Override
+    public String architecture() {
+        return "mlp";
+    }
+
     @JsonCreator
     static MlpConfig fromJson(@JsonProperty("hidden") List<Number> hidden, @JsonProperty("outputs") Number outputs,
             @JsonProperty("gain") Number gain, @JsonProperty("input_gain") Number inputGain,

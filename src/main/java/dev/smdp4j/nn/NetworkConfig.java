@@ -2,6 +2,8 @@ package dev.smdp4j.nn;
 
 import ai.djl.nn.Block;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -17,7 +19,8 @@ import java.util.Map;
  * {@link SurrogateNetConfig}. Bound by Jackson: the JSON form names the architecture under the key
  * {@code architecture}, followed by the configuration's fields; {@link #read} reads it back.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = NetworkConfig.ARCHITECTURE)
+// An existing property, not an added type id: written also where the declared type is Object (a map's value).
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = NetworkConfig.ARCHITECTURE)
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ScoreNetConfig.class, name = "score-net"),
     @JsonSubTypes.Type(value = FnoConfig.class, name = "fno"),
@@ -25,6 +28,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = MlpConfig.class, name = "mlp"),
     @JsonSubTypes.Type(value = SurrogateNetConfig.class, name = "surrogate-net")})
 @JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({NetworkConfig.ARCHITECTURE})
 public interface NetworkConfig {
     /** The key of the architecture's name in the JSON form. */
     String ARCHITECTURE = "architecture";
@@ -34,10 +38,9 @@ public interface NetworkConfig {
         return Json.mapper().convertValue(this, new TypeReference<Map<String, Object>>() { });
     }
 
-    /** The name of the architecture, as the JSON form gives it. */
-    default String architecture() {
-        return String.valueOf(toMap().get(ARCHITECTURE));
-    }
+    /** The name of the architecture, the JSON form's {@code architecture} (one of {@link JsonSubTypes} above). */
+    @JsonProperty(ARCHITECTURE)
+    String architecture();
 
     /** Floating-point operations of one forward evaluation on one {@code n x n} field. */
     long flopsPerSample(int n, int inChannels);

@@ -127,6 +127,11 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
      * no branch), and {@code spectral_field_terms: P}, the first form of the field powers, means
      * powers {@code 0 .. P-1}.
      */
+    @Override
+    public String architecture() {
+        return "score-net";
+    }
+
     @JsonCreator
     static ScoreNetConfig fromJson(@JsonProperty("width") Number width, @JsonProperty("blocks") Number blocks,
             @JsonProperty("kernel") Number kernel, @JsonProperty("dilations") int[] dilations,

@@ -45,6 +45,11 @@ public record SurrogateNetConfig(@JsonProperty("max_span") double maxSpan) imple
         return Math.round(2 * 2.5 * pixels * Math.log(pixels) / Math.log(2) + 6.0 * n * (n / 2 + 1));
     }
 
+    @Override
+    public String architecture() {
+        return "surrogate-net";
+    }
+
     @JsonCreator
     static SurrogateNetConfig fromJson(@JsonProperty("max_span") Number maxSpan) {
         return new SurrogateNetConfig(ConfigValues.number(maxSpan, "max_span"));

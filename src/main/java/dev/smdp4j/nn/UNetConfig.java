@@ -86,6 +86,11 @@ public record UNetConfig(int width, int levels, double dropout) implements Netwo
         return 2L * 9 * in * out * pixels;
     }
 
+    @Override
+    public String architecture() {
+        return "unet";
+    }
+
     @JsonCreator
     static UNetConfig fromJson(@JsonProperty("width") Number width, @JsonProperty("levels") Number levels,
             @JsonProperty("dropout") Number dropout) {

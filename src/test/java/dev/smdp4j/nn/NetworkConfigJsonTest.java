@@ -30,6 +30,10 @@ class NetworkConfigJsonTest {
             assertEquals(c.getClass(), back.getClass());
             assertEquals(c.architecture(), parse(text).path("architecture").asText(), text);
             assertEquals(c, NetworkConfig.fromMap(c.toMap()));
+            // also as a value of a map (how checkpoint metadata holds it), where the declared type is Object
+            JsonNode inMap = Json.mapper().valueToTree(java.util.Map.of("network", c)).path("network");
+            assertEquals(c.architecture(), inMap.fields().next().getValue().asText(), "architecture first: " + inMap);
+            assertEquals(c, NetworkConfig.read(inMap));
         }
         assertEquals("{\"architecture\":\"fno\",\"layers\":4,\"modes\":12,\"projection\":128,\"width\":20}",
                 Json.canonical(FnoConfig.defaults()));
