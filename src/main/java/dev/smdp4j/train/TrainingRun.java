@@ -20,10 +20,11 @@ import java.util.Locale;
 
 /**
  * A training run of any {@link Method} in an output directory: data loading and the validation
- * split, the model ({@link TrainableModel}: network and loss), the shared {@link TrainingLoop},
- * checkpoints ({@code last.ckpt} every epoch, every few minutes and on interruption;
- * {@code best.ckpt} at the best validation metric of the method), validation, and
- * {@code history.json}. {@code resume} continues from {@code last.ckpt} exactly where it stopped.
+ * split, the model ({@link TrainableModel}: network and loss) and the shared {@link TrainingLoop}.
+ * {@link CheckpointPolicy} decides between steps when to validate and save ({@code last.ckpt} every
+ * epoch, every few minutes and on interruption; {@code best.ckpt} at the best validation metric of
+ * the method) and {@link RunCheckpoints} writes the checkpoints and {@code history.json}.
+ * {@code resume} continues from {@code last.ckpt} exactly where it stopped.
  */
 public final class TrainingRun {
     public static final String LAST = "last.ckpt";
