@@ -29,6 +29,7 @@ import dev.smdp4j.sde.Sde;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -364,5 +365,23 @@ class TrainingRunTest {
         InvalidInputException other = assertThrows(InvalidInputException.class,
                 () -> new TrainingRun(data, out, options("1:3:8:1e-3:1e-3"), true, 60, 0, false).run(manager));
         assertTrue(other.getMessage().contains("schedule"), other.getMessage());
+
+        // last.ckpt as an earlier version wrote it: no physics, average_decay or spectral fields, init ""
+        Checkpoint last = Checkpoint.read(out.resolve(TrainingRun.LAST));
+        com.fasterxml.jackson.databind.node.ObjectNode meta = (com.fasterxml.jackson.databind.node.ObjectNode)
+                last.metadata();
+        Checkpoint.RESERVED.forEach(meta::remove);
+        com.fasterxml.jackson.databind.node.ObjectNode training = (com.fasterxml.jackson.databind.node.ObjectNode)
+                meta.get("training");
+        training.remove(List.of("physics", "average_decay"));
+        training.put("init", "");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) meta.get("network")).remove(
+                List.of("spectral_modes", "spectral_field_powers", "spectral_exclusive"));
+        meta.remove("best_selection");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> older = dev.smdp4j.io.Json.mapper().convertValue(meta, Map.class);
+        Checkpoint.write(out.resolve(TrainingRun.LAST), older, last.tensors());
+        assertTrue(new TrainingRun(data, out, options("1:1:8:1e-3:1e-3,1:1:8:1e-3:1e-3"), true, 60, 0, false)
+                .run(manager).complete(), "an older last.ckpt resumes: absent fields are their defaults");
     }
 }
