@@ -8,8 +8,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.io.Json;
+import dev.smdp4j.nn.NetworkConfig;
 import java.util.Map;
 
 /**
