@@ -20,7 +20,8 @@ import java.util.Map;
  * {@code architecture}, followed by the configuration's fields; {@link #read} reads it back.
  */
 // An existing property, not an added type id: written also where the declared type is Object (a map's value).
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = NetworkConfig.ARCHITECTURE)
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY,
+        property = NetworkConfig.ARCHITECTURE)
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ScoreNetConfig.class, name = "score-net"),
     @JsonSubTypes.Type(value = FnoConfig.class, name = "fno"),

@@ -32,7 +32,8 @@ import java.util.stream.IntStream;
  *     {@code spectralModes > 0}.
  */
 public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation,
-        @JsonProperty("spectral_modes") int spectralModes, @JsonProperty("spectral_field_powers") int[] spectralFieldPowers,
+        @JsonProperty("spectral_modes") int spectralModes,
+        @JsonProperty("spectral_field_powers") int[] spectralFieldPowers,
         @JsonProperty("spectral_exclusive") boolean spectralExclusive) implements NetworkConfig {
 
     /** Without the spectral branch. */
@@ -141,7 +142,8 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         if (dilations == null || activation == null) {
             throw new IllegalArgumentException("'dilations' and 'activation' must be given");
         }
-        int[] fieldPowers = terms != null ? IntStream.range(0, ConfigValues.whole(terms, "spectral_field_terms")).toArray()
+        int[] fieldPowers = terms != null
+                ? IntStream.range(0, ConfigValues.whole(terms, "spectral_field_terms")).toArray()
                 : powers != null ? powers : new int[0];
         return new ScoreNetConfig(ConfigValues.whole(width, "width"), ConfigValues.whole(blocks, "blocks"),
                 ConfigValues.whole(kernel, "kernel"), dilations, activation,

@@ -60,7 +60,7 @@ final class RunCheckpoints {
         }
     }
 
-    /** Loads the network weights of {@code file} (same method and architecture required); the optimizer starts fresh. */
+    /** Loads the network weights of {@code file} (same method and architecture); the optimizer starts fresh. */
     static void warmStart(TrainingOptions options, TrainableModel model, Path file) {
         Checkpoint ckpt = Checkpoint.read(file);
         JsonNode net = ckpt.metadata().path("network");
@@ -147,7 +147,8 @@ final class RunCheckpoints {
         meta.put("method", model.method().id());
         meta.put("network", model.architecture());
         meta.putAll(model.metadata());
-        meta.put("parameters", model.block().getParameters().stream().mapToLong(p -> p.getValue().getArray().size()).sum());
+        meta.put("parameters", model.block().getParameters().stream()
+                .mapToLong(p -> p.getValue().getArray().size()).sum());
         Map<String, Object> dataset = new LinkedHashMap<>();
         dataset.put("dir", dataDir.toAbsolutePath().toString());
         dataset.put("parameters", spec.toMap());

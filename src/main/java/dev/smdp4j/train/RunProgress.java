@@ -16,7 +16,7 @@ final class RunProgress {
     final Map<Integer, Double> floors = new LinkedHashMap<>();
     /** The best value of the selection metric so far. */
     double best;
-    /** The best value of the posterior selection metric so far (see {@link TrainableModel#posteriorSelectionMetric}). */
+    /** The best value of the posterior selection metric so far ({@link TrainableModel#posteriorSelectionMetric}). */
     double bestPosterior;
     /** Training time of the earlier sessions. */
     final double previousSeconds;

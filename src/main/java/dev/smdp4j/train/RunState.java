@@ -56,7 +56,10 @@ public record RunState(Position position, @JsonProperty("epoch_tally") TrainingL
         bestSelection = bestSelection != null ? bestSelection : bestValidationOdeMse;
     }
 
-    /** The state of a run whose selection metric is {@code selectionMetric}: the sample-error field is set unless it is the surrogate's. */
+    /**
+     * The state of a run whose selection metric is {@code selectionMetric}: {@code best_val_ode_mse}
+     * is set unless the metric is the surrogate's one-step error.
+     */
     static RunState of(Position position, TrainingLoop.Tally tally, boolean complete, long optimizerSteps,
             String selectionMetric, double best, String posteriorMetric, double bestPosterior, double elapsedSeconds,
             String saved, List<Map<String, Object>> history) {
