@@ -3,7 +3,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.problem.toy.ToyExactScore;
 import dev.smdp4j.score.ScoreModel;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.EngineArrays;

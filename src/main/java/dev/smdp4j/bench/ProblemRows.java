@@ -17,7 +17,7 @@ import dev.smdp4j.sample.Samplers;
 import dev.smdp4j.sde.Diffusion;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;

@@ -11,7 +11,7 @@ import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.score.ExactNet;

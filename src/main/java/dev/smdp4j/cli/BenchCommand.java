@@ -12,7 +12,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.problem.Problems;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainingOptions;

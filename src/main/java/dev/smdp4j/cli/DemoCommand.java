@@ -18,7 +18,7 @@ import dev.smdp4j.problem.toy.ToyReproduction;
 import dev.smdp4j.problem.toy.ToySde;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.report.BenchmarkFigures;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.Progress;

@@ -180,9 +180,13 @@ final class TrainCommand implements Callable<Integer> {
         boolean augment = !noAugment && state.length == 2 && state[0] == state[1];
         int validation = valSize != null ? valSize : Math.min(250, spec.trainSize() / 10);
         try (NDManager manager = Engines.newManager(problem.engineThreads())) {
-            TrainingOptions options = new TrainingOptions(chosen, net, windows, seed, jitter, augment, validation,
-                    scoreFactor != null ? scoreFactor : chosen.defaultScoreFactor(), clip, decay, anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery(), anchorWeight, init == null ? null : init.toString(), physics,
-                    graphEvaluations != null ? graphEvaluations : problem.graphEvaluations(), average);
+            TrainingOptions options = TrainingOptions.builder(chosen, net, windows).seed(seed).jitter(jitter)
+                    .augment(augment).validationSize(validation)
+                    .scoreFactor(scoreFactor != null ? scoreFactor : chosen.defaultScoreFactor()).clip(clip)
+                    .weightDecay(decay).anchorEvery(anchorEvery != null ? anchorEvery : chosen.defaultAnchorEvery())
+                    .anchorWeight(anchorWeight).init(init == null ? null : init.toString()).physics(physics)
+                    .graphEvaluations(graphEvaluations != null ? graphEvaluations : problem.graphEvaluations())
+                    .averageDecay(average).build();
             System.out.printf("training %s on %s: network %s (%.3g MFLOP per state), schedule %s%n", method,
                     problem.name(), net, net.flopsPerSample(state[state.length - 1], chosen.inputChannels()) / 1e6,
                     windows);

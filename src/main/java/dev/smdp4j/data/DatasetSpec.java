@@ -2,7 +2,9 @@ package dev.smdp4j.data;
 
 import static dev.smdp4j.io.InvalidInputException.require;
 
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.Json;
 import dev.smdp4j.problem.HeatProblem;
 import dev.smdp4j.problem.Problem;
 import dev.smdp4j.problem.Problems;
@@ -154,6 +156,17 @@ public record DatasetSpec(Problem problem, int trainSize, int testSize, double e
         } catch (RuntimeException e) {
             throw new InvalidInputException(source + ": bad data set parameters: " + e.getMessage(), e);
         }
+    }
+
+    /** The data set parameters (problem included) recorded in a checkpoint's metadata. */
+    public static DatasetSpec of(Checkpoint checkpoint) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> params = Json.mapper().convertValue(
+                checkpoint.metadata().path("dataset").path("parameters"), Map.class);
+        if (params == null) {
+            throw new InvalidInputException(checkpoint.file() + ": no data set parameters in the metadata");
+        }
+        return fromMap(params, checkpoint.file().toString());
     }
 
     private static Number num(Map<String, ?> m, String key) {

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smdp4j.util.Hashing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * JSON sidecar files (run configurations, metrics, normalisation statistics) through one shared
@@ -143,6 +145,39 @@ public final class Json {
                     + " (the file is corrupt or was edited)");
         }
         return object;
+    }
+
+    /**
+     * The canonical JSON of {@code value} as Jackson binds it: one line, the fields of every object
+     * sorted by name, so that equal values give equal text whatever the order of their maps; the
+     * text cache keys are hashed from.
+     *
+     * @throws IllegalArgumentException if Jackson cannot serialise {@code value}
+     */
+    public static String canonical(Object value) {
+        try {
+            return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(sorted(MAPPER.valueToTree(value)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise to JSON: " + shortReason(e), e);
+        }
+    }
+
+    /** A copy of {@code node} with the fields of every object in name order. */
+    private static JsonNode sorted(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            ObjectNode out = MAPPER.createObjectNode();
+            new java.util.TreeMap<>(object.properties().stream()
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
+                    .forEach((k, v) -> out.set(k, sorted(v)));
+            return out;
+        }
+        if (node instanceof ArrayNode array) {
+            ArrayNode out = MAPPER.createArrayNode();
+            array.forEach(v -> out.add(sorted(v)));
+            return out;
+        }
+        return node;
     }
 
     /** Jackson's message without its multi-line source excerpt, plus the line and column. */

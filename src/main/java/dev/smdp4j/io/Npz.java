@@ -112,27 +112,40 @@ public final class Npz {
 
     // ---------------------------------------------------------------- reading
 
-    private interface ZipReader<T> {
+    /** Reads something from an open archive. */
+    interface ZipReader<T> {
         T read(ZipFile zip) throws IOException;
     }
 
-    /** Opens the archive and maps every failure to an {@link InvalidInputException} naming the file. */
+    /** Parses one archive entry from its (CRC-checked) stream. */
+    interface EntryParser<T> {
+        T parse(InputStream in) throws IOException;
+    }
+
     private static <T> T withZip(Path file, ZipReader<T> reader) {
+        return withZip(file, ".npz file", reader);
+    }
+
+    /**
+     * Opens the archive and maps every failure to an {@link InvalidInputException} naming the file;
+     * a broken archive is "not a valid {@code kind}". Shared with {@link Checkpoint}.
+     */
+    static <T> T withZip(Path file, String kind, ZipReader<T> reader) {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             return reader.read(zip);
         } catch (ZipException | EOFException e) {
-            throw corrupt(file, e);
+            throw corrupt(file, kind, e);
         } catch (IOException e) {
             throw AtomicFiles.readFailure(file, e);
         } catch (IllegalArgumentException e) {
             // The JDK reports some malformed central directories (e.g. undecodable names) this way.
-            throw corrupt(file, e);
+            throw corrupt(file, kind, e);
         }
     }
 
-    private static InvalidInputException corrupt(Path file, Exception e) {
+    private static InvalidInputException corrupt(Path file, String kind, Exception e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new InvalidInputException(file + ": not a valid .npz file (corrupt or truncated zip archive: "
+        return new InvalidInputException(file + ": not a valid " + kind + " (corrupt or truncated zip archive: "
                 + reason.replaceAll("\\s+", " ").trim() + ")", e);
     }
 
@@ -152,24 +165,32 @@ public final class Npz {
         return keys;
     }
 
-    /**
-     * Parses one entry and checks its CRC-32. When parsing fails, the CRC is still checked so that
-     * a corrupt archive is reported as such rather than as a puzzling {@code .npy} error.
-     */
     private static HostArray readEntry(ZipFile zip, ZipEntry entry, Path file) throws IOException {
         String where = file + " (entry '" + entry.getName() + "')";
+        return readChecked(zip, entry, where, in -> Npy.read(in, where));
+    }
+
+    /**
+     * Parses one entry and checks its CRC-32 (the JDK's {@link ZipFile} does not). When parsing
+     * fails, the CRC is still checked so that a corrupt archive is reported as such rather than as
+     * a puzzling parse error; a truncated or undecodable entry is "corrupt or truncated data".
+     * Shared with {@link Checkpoint}.
+     *
+     * @param where the file and entry, as messages name them
+     */
+    static <T> T readChecked(ZipFile zip, ZipEntry entry, String where, EntryParser<T> parser) throws IOException {
         try (InputStream raw = zip.getInputStream(entry);
              CheckedInputStream in = new CheckedInputStream(raw, new CRC32())) {
-            HostArray array;
+            T value;
             try {
-                array = Npy.read(in, where);
+                value = parser.parse(in);
             } catch (InvalidInputException parseFailure) {
                 in.transferTo(OutputStream.nullOutputStream());
                 requireCrc(in, entry, where);
                 throw parseFailure;
             }
             requireCrc(in, entry, where);
-            return array;
+            return value;
         } catch (ZipException | EOFException e) {
             throw new InvalidInputException(where + ": corrupt or truncated data ("
                     + AtomicFiles.reason(e) + ")", e);

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -37,7 +36,7 @@ import dev.smdp4j.util.Scalars;
  * <p>All parameters are independent of the grid: the same network runs at any {@code N >= 2 * modes},
  * e.g. trained at 32 x 32 and evaluated at 64 x 64.
  */
-public final class Fno2d extends AbstractBlock {
+public final class Fno2d extends FieldBlock {
     /** Coordinate channels appended to the input. */
     static final int GRID_CHANNELS = 2;
 
@@ -110,12 +109,6 @@ public final class Fno2d extends AbstractBlock {
         NDArray rows = coordinate.reshape(1, 1, n, 1).broadcast(one);
         NDArray cols = coordinate.reshape(1, 1, 1, n).broadcast(one);
         return NDArrays.concat(new NDList(x, rows, cols), 1);
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape in = inputShapes[0];
-        return new Shape[] {new Shape(in.get(0), 1, in.get(2), in.get(3))};
     }
 
     @Override

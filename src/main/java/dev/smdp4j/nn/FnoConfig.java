@@ -1,8 +1,8 @@
 package dev.smdp4j.nn;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.smdp4j.io.InvalidInputException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Architecture of {@link Fno2d}, the two-dimensional Fourier neural operator baseline (Li et al.
@@ -74,40 +74,16 @@ public record FnoConfig(int modes, int width, int layers, int projection) implem
         return perPixel * pixels + spectral + fft;
     }
 
-    /** A JSON-friendly description, {@code architecture = fno} and the four fields; {@link #fromMap} inverts it. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", "fno");
-        m.put("modes", modes);
-        m.put("width", width);
-        m.put("layers", layers);
-        m.put("projection", projection);
-        return m;
+    @Override
+    public String architecture() {
+        return "fno";
     }
 
-    /**
-     * The inverse of {@link #toMap()}; numbers may be of any boxed type (as parsed from JSON) but must
-     * be integral. The key {@code architecture} may be absent; if present it must be {@code fno}.
-     *
-     * @throws InvalidInputException on a missing or mistyped key, another architecture, or invalid values
-     */
-    public static FnoConfig fromMap(Map<String, ?> m) {
-        if (m == null) {
-            throw new InvalidInputException("bad network description: none given");
-        }
-        Object architecture = m.get("architecture");
-        if (architecture != null && !"fno".equals(architecture)) {
-            throw new InvalidInputException("bad network description " + m + ": architecture '" + architecture
-                    + "' is not 'fno'");
-        }
-        try {
-            return new FnoConfig(ConfigMaps.integer(m, "modes"), ConfigMaps.integer(m, "width"),
-                    ConfigMaps.integer(m, "layers"), ConfigMaps.integer(m, "projection"));
-        } catch (InvalidInputException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
-        }
+    @JsonCreator
+    static FnoConfig fromJson(@JsonProperty("modes") Number modes, @JsonProperty("width") Number width,
+            @JsonProperty("layers") Number layers, @JsonProperty("projection") Number projection) {
+        return new FnoConfig(ConfigValues.whole(modes, "modes"), ConfigValues.whole(width, "width"),
+                ConfigValues.whole(layers, "layers"), ConfigValues.whole(projection, "projection"));
     }
 
     @Override

@@ -9,9 +9,9 @@ import ai.djl.training.ParameterStore;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.NetworkOutput;
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A fully connected score network on {@code (x, log(t + 1e-5))} for small states (the toy SDE's
@@ -32,7 +32,8 @@ import java.util.Map;
  *     {@code 1 / sqrt(t)} towards {@code t = 0}, and without it the late times' small scores are a
  *     tiny perturbation of the network's output
  */
-public record MlpConfig(List<Integer> hidden, int outputs, double gain, double inputGain, boolean timeScaled)
+public record MlpConfig(List<Integer> hidden, int outputs, double gain, @JsonProperty("input_gain") double inputGain,
+        @JsonProperty("time_scaled") boolean timeScaled)
         implements NetworkConfig {
 
     /**
@@ -94,42 +95,23 @@ public record MlpConfig(List<Integer> hidden, int outputs, double gain, double i
     }
 
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", "mlp");
-        m.put("hidden", hidden);
-        m.put("outputs", outputs);
-        m.put("gain", gain);
-        m.put("input_gain", inputGain);
-        m.put("time_scaled", timeScaled);
-        return m;
+    public String architecture() {
+        return "mlp";
     }
 
-    public static MlpConfig fromMap(Map<String, ?> m) {
-        try {
-            if (!(m.get("hidden") instanceof List<?> list)) {
-                throw new IllegalArgumentException("'hidden' must be a list of widths");
-            }
-            List<Integer> widths = list.stream().map(v -> {
-                if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-                    throw new IllegalArgumentException("'hidden' must hold integers, got " + v);
-                }
-                return n.intValue();
-            }).toList();
-            if (!(m.get("gain") instanceof Number gain)) {
-                throw new IllegalArgumentException("'gain' must be a number");
-            }
-            if (!(m.get("time_scaled") instanceof Boolean timeScaled)) {
-                throw new IllegalArgumentException("'time_scaled' must be true or false");
-            }
-            if (!(m.get("input_gain") instanceof Number inputGain)) {
-                throw new IllegalArgumentException("'input_gain' must be a number");
-            }
-            return new MlpConfig(widths, ConfigMaps.integer(m, "outputs"), gain.doubleValue(), inputGain.doubleValue(),
-                    timeScaled);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
+    @JsonCreator
+    static MlpConfig fromJson(@JsonProperty("hidden") List<Number> hidden, @JsonProperty("outputs") Number outputs,
+            @JsonProperty("gain") Number gain, @JsonProperty("input_gain") Number inputGain,
+            @JsonProperty("time_scaled") Boolean timeScaled) {
+        if (hidden == null) {
+            throw new IllegalArgumentException("'hidden' must be a list of widths");
         }
+        if (timeScaled == null) {
+            throw new IllegalArgumentException("'time_scaled' must be true or false");
+        }
+        return new MlpConfig(hidden.stream().map(h -> ConfigValues.whole(h, "hidden")).toList(),
+                ConfigValues.whole(outputs, "outputs"), ConfigValues.number(gain, "gain"),
+                ConfigValues.number(inputGain, "input_gain"), timeScaled);
     }
 
     @Override

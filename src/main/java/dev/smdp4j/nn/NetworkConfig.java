@@ -1,19 +1,47 @@
 package dev.smdp4j.nn;
 
 import ai.djl.nn.Block;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.Json;
 import java.util.Map;
 
 /**
  * An architecture that can be stored in a checkpoint and rebuilt from it: the score network's
  * {@link ScoreNetConfig}, the Fourier neural operator's {@link FnoConfig}, the dropout U-Net's
- * {@link UNetConfig} and the physics surrogate's {@link SurrogateNetConfig}. {@link #toMap()} names
- * the architecture under the key {@code architecture}.
+ * {@link UNetConfig}, the toy's {@link MlpConfig} and the physics surrogate's
+ * {@link SurrogateNetConfig}. Bound by Jackson: the JSON form names the architecture under the key
+ * {@code architecture}, followed by the configuration's fields; {@link #read} reads it back.
  */
+// An existing property, not an added type id: written also where the declared type is Object (a map's value).
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY,
+        property = NetworkConfig.ARCHITECTURE)
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ScoreNetConfig.class, name = "score-net"),
+    @JsonSubTypes.Type(value = FnoConfig.class, name = "fno"),
+    @JsonSubTypes.Type(value = UNetConfig.class, name = "unet"),
+    @JsonSubTypes.Type(value = MlpConfig.class, name = "mlp"),
+    @JsonSubTypes.Type(value = SurrogateNetConfig.class, name = "surrogate-net")})
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({NetworkConfig.ARCHITECTURE})
 public interface NetworkConfig {
+    /** The key of the architecture's name in the JSON form. */
+    String ARCHITECTURE = "architecture";
 
-    /** A JSON-friendly description with the key {@code architecture}; {@link #fromMap} inverts it. */
-    Map<String, Object> toMap();
+    /** The JSON form as a map: {@code architecture} and the fields. */
+    default Map<String, Object> toMap() {
+        return Json.mapper().convertValue(this, new TypeReference<Map<String, Object>>() { });
+    }
+
+    /** The name of the architecture, the JSON form's {@code architecture} (one of {@link JsonSubTypes} above). */
+    @JsonProperty(ARCHITECTURE)
+    String architecture();
 
     /** Floating-point operations of one forward evaluation on one {@code n x n} field. */
     long flopsPerSample(int n, int inChannels);
@@ -43,25 +71,18 @@ public interface NetworkConfig {
         return new TimeConditionedNetwork(block, store, endTime, outputScale, feature, featureSpan, featureScale);
     }
 
-    /** The architecture a checkpoint describes; an unknown or malformed description is an {@link InvalidInputException}. */
-    static NetworkConfig fromMap(Map<String, ?> m) {
-        Object kind = m.get("architecture");
-        if (kind == null || "score-net".equals(kind)) {
-            return ScoreNetConfig.fromMap(m);
-        }
-        if ("fno".equals(kind)) {
-            return FnoConfig.fromMap(m);
-        }
-        if ("unet".equals(kind)) {
-            return UNetConfig.fromMap(m);
-        }
-        if ("mlp".equals(kind)) {
-            return MlpConfig.fromMap(m);
-        }
-        if ("surrogate-net".equals(kind)) {
-            return SurrogateNetConfig.fromMap(m);
-        }
-        throw new InvalidInputException("unknown network architecture '" + kind
-                + "'; valid: score-net, fno, unet, mlp, surrogate-net");
+    /**
+     * The architecture a JSON form describes. Without {@code architecture} (checkpoints from before
+     * the other architectures) it is the score network; a field a configuration lacks takes that
+     * configuration's old default. An unknown or malformed description is an
+     * {@link InvalidInputException} naming the problem.
+     */
+    static NetworkConfig read(JsonNode form) {
+        return ConfigValues.read(form);
+    }
+
+    /** {@link #read} of a map (as parsed from JSON, or {@link #toMap}). */
+    static NetworkConfig fromMap(Map<String, ?> form) {
+        return read(form == null ? null : Json.mapper().valueToTree(form));
     }
 }

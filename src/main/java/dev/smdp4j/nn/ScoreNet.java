@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -37,7 +36,7 @@ import dev.smdp4j.util.Scalars;
  *
  * <p>Input {@code [B, C_in, N, N]}, output {@code [B, 1, N, N]}.
  */
-public final class ScoreNet extends AbstractBlock {
+public final class ScoreNet extends FieldBlock {
     private final ScoreNetConfig config;
     private final int inChannels;
     private final CircularConv lift;
@@ -110,12 +109,6 @@ public final class ScoreNet extends AbstractBlock {
 
     private NDArray act(NDArray x) {
         return config.activation().equals("gelu") ? Activation.gelu(x) : Activation.leakyRelu(x, 0.01f);
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape in = inputShapes[0];
-        return new Shape[] {new Shape(in.get(0), 1, in.get(2), in.get(3))};
     }
 
     @Override

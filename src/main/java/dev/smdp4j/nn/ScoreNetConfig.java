@@ -1,10 +1,11 @@
 package dev.smdp4j.nn;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.smdp4j.io.InvalidInputException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * Architecture of {@link ScoreNet}: channel width, number of residual blocks, kernel size, the
@@ -31,7 +32,9 @@ import java.util.Map;
  *     {@code spectralModes > 0}.
  */
 public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation,
-        int spectralModes, int[] spectralFieldPowers, boolean spectralExclusive) implements NetworkConfig {
+        @JsonProperty("spectral_modes") int spectralModes,
+        @JsonProperty("spectral_field_powers") int[] spectralFieldPowers,
+        @JsonProperty("spectral_exclusive") boolean spectralExclusive) implements NetworkConfig {
 
     /** Without the spectral branch. */
     public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation) {
@@ -120,47 +123,31 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         return rf + kernel - 1; // projection
     }
 
+    /**
+     * The JSON form's reader. The spectral fields may be absent (written before the branch existed:
+     * no branch), and {@code spectral_field_terms: P}, the first form of the field powers, means
+     * powers {@code 0 .. P-1}.
+     */
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", "score-net");
-        m.put("width", width);
-        m.put("blocks", blocks);
-        m.put("kernel", kernel);
-        m.put("dilations", Arrays.stream(dilations).boxed().toList());
-        m.put("activation", activation);
-        if (spectralModes > 0) { // absent when off: older checkpoints and cache keys stay valid
-            m.put("spectral_modes", spectralModes);
-        }
-        if (spectralFieldPowers.length > 0) {
-            m.put("spectral_field_powers", Arrays.stream(spectralFieldPowers).boxed().toList());
-        }
-        if (spectralExclusive) {
-            m.put("spectral_exclusive", true);
-        }
-        return m;
+    public String architecture() {
+        return "score-net";
     }
 
-    public static ScoreNetConfig fromMap(Map<String, ?> m) {
-        try {
-            List<?> d = (List<?>) m.get("dilations");
-            return new ScoreNetConfig(((Number) m.get("width")).intValue(), ((Number) m.get("blocks")).intValue(),
-                    ((Number) m.get("kernel")).intValue(), d.stream().mapToInt(o -> ((Number) o).intValue()).toArray(),
-                    (String) m.get("activation"),
-                    m.get("spectral_modes") == null ? 0 : ((Number) m.get("spectral_modes")).intValue(),
-                    fieldPowers(m), Boolean.TRUE.equals(m.get("spectral_exclusive")));
-        } catch (RuntimeException e) {
-            throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
+    @JsonCreator
+    static ScoreNetConfig fromJson(@JsonProperty("width") Number width, @JsonProperty("blocks") Number blocks,
+            @JsonProperty("kernel") Number kernel, @JsonProperty("dilations") int[] dilations,
+            @JsonProperty("activation") String activation, @JsonProperty("spectral_modes") Number spectralModes,
+            @JsonProperty("spectral_field_powers") int[] powers, @JsonProperty("spectral_field_terms") Number terms,
+            @JsonProperty("spectral_exclusive") Boolean exclusive) {
+        if (dilations == null || activation == null) {
+            throw new IllegalArgumentException("'dilations' and 'activation' must be given");
         }
-    }
-
-    /** {@code spectral_field_powers}, or the early form {@code spectral_field_terms: P} = powers 0 .. P-1. */
-    private static int[] fieldPowers(Map<String, ?> m) {
-        if (m.get("spectral_field_terms") != null) {
-            return java.util.stream.IntStream.range(0, ((Number) m.get("spectral_field_terms")).intValue()).toArray();
-        }
-        List<?> p = (List<?>) m.get("spectral_field_powers");
-        return p == null ? new int[0] : p.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+        int[] fieldPowers = terms != null
+                ? IntStream.range(0, ConfigValues.whole(terms, "spectral_field_terms")).toArray()
+                : powers != null ? powers : new int[0];
+        return new ScoreNetConfig(ConfigValues.whole(width, "width"), ConfigValues.whole(blocks, "blocks"),
+                ConfigValues.whole(kernel, "kernel"), dilations, activation,
+                ConfigValues.whole(spectralModes, "spectral_modes", 0), fieldPowers, Boolean.TRUE.equals(exclusive));
     }
 
     @Override
@@ -173,7 +160,8 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(dilations) * 31 + toMap().hashCode();
+        return Objects.hash(width, blocks, kernel, Arrays.hashCode(dilations), activation, spectralModes,
+                Arrays.hashCode(spectralFieldPowers), spectralExclusive);
     }
 
     @Override

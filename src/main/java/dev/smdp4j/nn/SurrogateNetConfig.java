@@ -1,8 +1,8 @@
 package dev.smdp4j.nn;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.smdp4j.io.InvalidInputException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Architecture of {@link SurrogateNet}, the learned one-step physics {@code P_d(x)}: a learned
@@ -12,7 +12,7 @@ import java.util.Map;
  *     {@code T / M} (half the training batches use the step itself, the others
  *     {@code U(0, maxSpan]})
  */
-public record SurrogateNetConfig(double maxSpan) implements NetworkConfig {
+public record SurrogateNetConfig(@JsonProperty("max_span") double maxSpan) implements NetworkConfig {
 
     /** The default: spans up to 1.5 steps, which covers time jitter of half a step. */
     public static SurrogateNetConfig defaults() {
@@ -46,18 +46,13 @@ public record SurrogateNetConfig(double maxSpan) implements NetworkConfig {
     }
 
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", "surrogate-net");
-        m.put("max_span", maxSpan);
-        return m;
+    public String architecture() {
+        return "surrogate-net";
     }
 
-    public static SurrogateNetConfig fromMap(Map<String, ?> m) {
-        if (!(m.get("max_span") instanceof Number span)) {
-            throw new InvalidInputException("bad network description " + m + ": 'max_span' must be a number");
-        }
-        return new SurrogateNetConfig(span.doubleValue());
+    @JsonCreator
+    static SurrogateNetConfig fromJson(@JsonProperty("max_span") Number maxSpan) {
+        return new SurrogateNetConfig(ConfigValues.number(maxSpan, "max_span"));
     }
 
     @Override

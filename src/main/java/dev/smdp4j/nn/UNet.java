@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
@@ -60,7 +59,7 @@ import dev.smdp4j.util.EngineArrays;
  * network is deterministic and needs none. The noise source is mutable state: one UNet must not
  * run forward passes on several threads at once.
  */
-public final class UNet extends AbstractBlock {
+public final class UNet extends FieldBlock {
     /** Negative slope of the leaky ReLU. */
     static final float SLOPE = 0.01f;
 
@@ -212,12 +211,6 @@ public final class UNet extends AbstractBlock {
                         + " is not a positive multiple of 2^levels = " + multiple + " (levels = " + config.levels() + ")");
             }
         }
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape in = inputShapes[0];
-        return new Shape[] {new Shape(in.get(0), 1, in.get(2), in.get(3))};
     }
 
     @Override

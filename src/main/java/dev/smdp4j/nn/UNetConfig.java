@@ -1,8 +1,8 @@
 package dev.smdp4j.nn;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.smdp4j.io.InvalidInputException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Architecture of {@link UNet}, the network of the Monte-Carlo-dropout "BNN" baseline.
@@ -86,34 +86,16 @@ public record UNetConfig(int width, int levels, double dropout) implements Netwo
         return 2L * 9 * in * out * pixels;
     }
 
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", "unet");
-        m.put("width", width);
-        m.put("levels", levels);
-        m.put("dropout", dropout);
-        return m;
+    @Override
+    public String architecture() {
+        return "unet";
     }
 
-    /**
-     * The inverse of {@link #toMap()}; numbers may be of any boxed type (as parsed from JSON).
-     *
-     * @throws InvalidInputException on a missing or mistyped key, another architecture, or invalid values
-     */
-    public static UNetConfig fromMap(Map<String, ?> m) {
-        Object architecture = m.get("architecture");
-        if (architecture != null && !"unet".equals(architecture)) {
-            throw new InvalidInputException("bad network description " + m + ": architecture '" + architecture
-                    + "' is not 'unet'");
-        }
-        try {
-            return new UNetConfig(ConfigMaps.integer(m, "width"), ConfigMaps.integer(m, "levels"),
-                    ((Number) m.get("dropout")).doubleValue());
-        } catch (InvalidInputException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new InvalidInputException("bad network description " + m + ": " + e.getMessage(), e);
-        }
+    @JsonCreator
+    static UNetConfig fromJson(@JsonProperty("width") Number width, @JsonProperty("levels") Number levels,
+            @JsonProperty("dropout") Number dropout) {
+        return new UNetConfig(ConfigValues.whole(width, "width"), ConfigValues.whole(levels, "levels"),
+                ConfigValues.number(dropout, "dropout"));
     }
 
     @Override

@@ -11,7 +11,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.problem.Problems;
 import dev.smdp4j.sample.Seeding;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
@@ -99,7 +99,7 @@ public final class ModelSource implements Serializable {
         Checkpoint read = Checkpoint.read(file); // validates the whole file before any work
         if (data != null) {
             DatasetStore store = DatasetStore.open(data);
-            List<String> diff = Checkpoint.datasetSpec(read).physicsDifferences(store.spec(), false);
+            List<String> diff = DatasetSpec.of(read).physicsDifferences(store.spec(), false);
             if (!diff.isEmpty()) {
                 throw new InvalidInputException("the model was trained for other physics than " + store.dir() + ": "
                         + String.join(", ", diff) + " (model vs data)");
@@ -152,7 +152,7 @@ public final class ModelSource implements Serializable {
 
     /** The data set parameters without an engine: the checkpoint's, or the closed form's data set's. */
     public DatasetSpec spec() {
-        return closedForm != null ? closedFormSpec() : Checkpoint.datasetSpec(checkpoint());
+        return closedForm != null ? closedFormSpec() : DatasetSpec.of(checkpoint());
     }
 
     private DatasetSpec closedFormSpec() {

@@ -13,7 +13,7 @@ import dev.smdp4j.report.BenchmarkFigures;
 import dev.smdp4j.report.Table1;
 import dev.smdp4j.report.Table1.Measured;
 import dev.smdp4j.report.Table1.Row;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainableModel;

@@ -101,9 +101,8 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
     }
 
     private TrainingOptions options(Method method, String schedule, String physics) {
-        return new TrainingOptions(method, networks.getOrDefault(method, method.defaultNetwork()),
-                WindowSchedule.parse(schedule), seed, false, true, validationSize,
-                ScaledNetworkScore.TWEEDIE_FACTOR, 10, method.defaultWeightDecay(), method.defaultAnchorEvery(), 1, null,
-                physics, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, 0);
+        return TrainingOptions.builder(method, networks.getOrDefault(method, method.defaultNetwork()),
+                WindowSchedule.parse(schedule)).seed(seed).augment(true).validationSize(validationSize)
+                .scoreFactor(ScaledNetworkScore.TWEEDIE_FACTOR).physics(physics).build();
     }
 }

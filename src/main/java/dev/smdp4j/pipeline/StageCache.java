@@ -7,7 +7,7 @@ import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.util.Hashing;
@@ -80,10 +80,13 @@ public final class StageCache {
         return Collections.unmodifiableMap(new LinkedHashMap<>(stages));
     }
 
-    /** The 12-hex-digit key of a training: its options (as stored), its network and its data's SHA-256. */
+    /**
+     * The 12-hex-digit key of a training: the SHA-256 of the canonical JSON ({@link Json#canonical}) of its
+     * options (as stored), its network and its data's SHA-256.
+     */
     public static String runKey(Map<String, Object> options, Map<String, Object> network, String dataHash) {
-        return Hashing.sha256Hex((options + "|" + network + "|" + dataHash).getBytes(StandardCharsets.UTF_8))
-                .substring(0, 12);
+        String canonical = Json.canonical(Map.of("training", options, "network", network, "data", dataHash));
+        return Hashing.sha256Hex(canonical.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
     }
 
     /** Whether the training in {@code runDir} has completed its schedule (its last.ckpt says so). */

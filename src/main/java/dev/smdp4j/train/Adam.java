@@ -1,5 +1,6 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.ParameterIO;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

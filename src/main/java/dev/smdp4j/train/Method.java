@@ -56,7 +56,8 @@ public enum Method {
         this.physicsLoss = physicsLoss;
     }
 
-    /** The name used on the command line and in checkpoints. */
+    /** The name used on the command line and in checkpoints (and the JSON form). */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String id() {
         return id;
     }
@@ -167,6 +168,7 @@ public enum Method {
         return scoreMatching() ? 1 : dev.smdp4j.score.ScaledNetworkScore.TWEEDIE_FACTOR;
     }
 
+    @com.fasterxml.jackson.annotation.JsonCreator
     public static Method parse(String name) {
         for (Method m : values()) {
             if (m.id.equals(name)) {

@@ -1,13 +1,13 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.io.Checkpoint;
 import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
-import java.util.Map;
 
 /** What every model reads from its checkpoint's metadata: data set parameters, normalisation, architecture, weights. */
 final class ModelFiles {
@@ -15,7 +15,7 @@ final class ModelFiles {
     }
 
     static DatasetSpec spec(Checkpoint checkpoint) {
-        return Checkpoint.datasetSpec(checkpoint);
+        return DatasetSpec.of(checkpoint);
     }
 
     static Normalisation normalisation(Checkpoint checkpoint) {
@@ -27,13 +27,12 @@ final class ModelFiles {
     }
 
     static NetworkConfig network(Checkpoint checkpoint) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> net = new ObjectMapper().convertValue(checkpoint.metadata().path("network"), Map.class);
-        if (net == null) {
+        JsonNode net = checkpoint.metadata().path("network");
+        if (net.isMissingNode() || net.isNull()) {
             throw new InvalidInputException(checkpoint.file() + ": no network description in the metadata");
         }
         try {
-            return NetworkConfig.fromMap(net);
+            return NetworkConfig.read(net);
         } catch (InvalidInputException e) {
             throw new InvalidInputException(checkpoint.file() + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.Checkpoint;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

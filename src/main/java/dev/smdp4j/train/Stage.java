@@ -1,8 +1,6 @@
 package dev.smdp4j.train;
 
 import dev.smdp4j.io.InvalidInputException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * One stage of the sliding-window schedule: unroll {@code window} steps, for {@code epochs} passes
@@ -42,18 +40,5 @@ public record Stage(int window, int epochs, int batch, double lrStart, double lr
     public String toString() {
         return window + ":" + epochs + ":" + batch + ":" + lrStart + ":" + lrEnd
                 + (anchorEvery == INHERIT ? "" : ":" + anchorEvery);
-    }
-
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("window", window);
-        m.put("epochs", epochs);
-        m.put("batch", batch);
-        m.put("lr_start", lrStart);
-        m.put("lr_end", lrEnd);
-        if (anchorEvery != INHERIT) {
-            m.put("anchor_every", anchorEvery);
-        }
-        return m;
     }
 }

@@ -1,5 +1,6 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.Checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.data.DatasetSpec;

@@ -44,7 +44,8 @@ public final class TrainingLoop {
     }
 
     /** The running sums of the current epoch, saved with mid-epoch checkpoints so that a resumed epoch's mean is exact. */
-    public record Tally(double lossSum, int counted, int skipped) {
+    public record Tally(@com.fasterxml.jackson.annotation.JsonProperty("loss_sum") double lossSum, int counted,
+            int skipped) {
         public static final Tally EMPTY = new Tally(0, 0, 0);
     }
 

@@ -1,14 +1,22 @@
 package dev.smdp4j.train;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.Json;
 import dev.smdp4j.nn.NetworkConfig;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Everything that determines a training run's result. Stored in every checkpoint; a resumed
- * run must use the same values.
+ * Everything that determines a training run's result. Stored in every checkpoint (its JSON form,
+ * bound by Jackson: every component but the network, stored beside it, and the graph budget); a
+ * resumed run must use the same values. Built with {@link #builder}; {@link #read} reads the stored
+ * form back, a field absent from older checkpoints taking the builder's default.
  *
  * @param method the method (network family and loss)
  * @param network the network's architecture
@@ -32,14 +40,16 @@ import java.util.Map;
  *     data's simulator
  * @param graphEvaluations the most network evaluations (fields x unrolled steps) kept in one autograd
  *     graph; longer windows use gradient checkpointing (0 = no limit). It changes memory and speed,
- *     not the result (up to float reordering), so it is not part of {@link #toMap} and a resumed
+ *     not the result (up to float reordering), so it is not part of the JSON form and a resumed
  *     run may change it.
  * @param averageDecay decay rate of the exponential moving average of the weights that are
  *     validated and saved ({@link WeightAverage}); 0 = no averaging, the raw weights
  */
-public record TrainingOptions(Method method, NetworkConfig network, WindowSchedule schedule, long seed, boolean jitter,
-        boolean augment, int validationSize, double scoreFactor, double clip, double weightDecay, int anchorEvery,
-        double anchorWeight, String init, String physics, int graphEvaluations, double averageDecay) {
+public record TrainingOptions(Method method, @JsonIgnore NetworkConfig network, WindowSchedule schedule, long seed,
+        boolean jitter, boolean augment, @JsonProperty("val_size") int validationSize,
+        @JsonProperty("score_factor") double scoreFactor, double clip, @JsonProperty("weight_decay") double weightDecay,
+        @JsonProperty("anchor_every") int anchorEvery, @JsonProperty("anchor_weight") double anchorWeight, String init,
+        String physics, @JsonIgnore int graphEvaluations, @JsonProperty("average_decay") double averageDecay) {
 
     /** The physics of the data's solver, the default. */
     public static final String SPECTRAL = "spectral";
@@ -51,7 +61,11 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
      */
     public static final int DEFAULT_GRAPH_EVALUATIONS = 64;
 
+    /** Use {@link #builder}: the positional form mixes doubles and booleans that would swap silently. */
     public TrainingOptions {
+        if (method == null || network == null || schedule == null) {
+            throw new IllegalArgumentException("training options need a method, a network and a schedule");
+        }
         if (validationSize < 0) {
             throw new InvalidInputException("--val-size must be >= 0, got " + validationSize);
         }
@@ -90,6 +104,15 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
     }
 
     /**
+     * A builder with the method-independent defaults: seed 0, no jitter, no augmentation, no
+     * validation set, the method's score factor, weight decay and anchors, anchor weight 1, clipping
+     * 10, no warm start, {@value #SPECTRAL} physics, {@link #DEFAULT_GRAPH_EVALUATIONS} and no averaging.
+     */
+    public static Builder builder(Method method, NetworkConfig network, WindowSchedule schedule) {
+        return new Builder().method(method).network(network).schedule(schedule);
+    }
+
+    /**
      * The defaults of {@code method} for a data set of {@code spec}: the problem's network and
      * schedule, no time jitter, flips and quarter turns only for square fields, a tenth of the
      * training set (at most 250) held out for validation, the method's score factor, weight decay
@@ -99,38 +122,185 @@ public record TrainingOptions(Method method, NetworkConfig network, WindowSchedu
         dev.smdp4j.problem.Problem problem = spec.problem();
         int[] state = problem.stateShape();
         boolean square = state.length == 2 && state[0] == state[1];
-        return new TrainingOptions(method, problem.defaultNetwork(method),
-                WindowSchedule.parse(problem.defaultSchedule(method)), seed, false, square,
-                Math.min(250, spec.trainSize() / 10), method.defaultScoreFactor(), 10, method.defaultWeightDecay(),
-                method.defaultAnchorEvery(), 1, null, SPECTRAL, problem.graphEvaluations(), 0);
+        return builder(method, problem.defaultNetwork(method), WindowSchedule.parse(problem.defaultSchedule(method)))
+                .seed(seed).augment(square).validationSize(Math.min(250, spec.trainSize() / 10))
+                .graphEvaluations(problem.graphEvaluations()).build();
     }
 
     /** These options with another schedule (validated again). */
     public TrainingOptions withSchedule(WindowSchedule other) {
-        return new TrainingOptions(method, network, other, seed, jitter, augment, validationSize, scoreFactor, clip,
-                weightDecay, anchorEvery, anchorWeight, init, physics, graphEvaluations, averageDecay);
+        return toBuilder().schedule(other).build();
     }
 
+    /** A builder holding these options. */
+    public Builder toBuilder() {
+        return builder(method, network, schedule).seed(seed).jitter(jitter).augment(augment)
+                .validationSize(validationSize).scoreFactor(scoreFactor).clip(clip).weightDecay(weightDecay)
+                .anchorEvery(anchorEvery).anchorWeight(anchorWeight).init(init).physics(physics)
+                .graphEvaluations(graphEvaluations).averageDecay(averageDecay);
+    }
+
+    /** The JSON form (what checkpoints store under {@code training}) as a map. */
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", method.id());
-        m.put("schedule", schedule.toString());
-        m.put("seed", seed);
-        m.put("jitter", jitter);
-        m.put("augment", augment);
-        m.put("val_size", validationSize);
-        m.put("score_factor", scoreFactor);
-        m.put("clip", clip);
-        m.put("weight_decay", weightDecay);
-        m.put("anchor_every", anchorEvery);
-        m.put("anchor_weight", anchorWeight);
-        m.put("init", init == null ? "" : init);
-        if (!physics.equals(SPECTRAL)) { // absent = spectral: runs and cache keys from before the option stay valid
-            m.put("physics", physics);
+        return Json.mapper().convertValue(this, new TypeReference<Map<String, Object>>() { });
+    }
+
+    /**
+     * Options from their JSON form (a checkpoint's {@code training}) with the network and graph budget,
+     * which the form does not hold; a field the form lacks (written before the option existed)
+     * takes the builder's default.
+     *
+     * @throws InvalidInputException if the form is malformed or its options are invalid
+     */
+    public static TrainingOptions read(JsonNode form, NetworkConfig network, int graphEvaluations) {
+        Builder builder;
+        try {
+            builder = Json.mapper().treeToValue(form, Builder.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            if (e.getCause() instanceof InvalidInputException invalid) {
+                throw invalid;
+            }
+            throw new InvalidInputException("bad training options " + form + ": " + e.getMessage(), e);
         }
-        if (averageDecay > 0) { // absent = none: runs and cache keys from before the option stay valid
-            m.put("average_decay", averageDecay);
+        if (builder == null) {
+            throw new InvalidInputException("no training options");
         }
-        return m;
+        return builder.network(network).graphEvaluations(graphEvaluations).build();
+    }
+
+    /**
+     * Builds {@link TrainingOptions}; every setter names its option. Jackson fills its fields from the
+     * JSON form ({@link #read}), so the defaults below are also what an older checkpoint's missing
+     * field means.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static final class Builder {
+        @JsonProperty
+        private Method method;
+        private NetworkConfig network;
+        @JsonProperty
+        private WindowSchedule schedule;
+        @JsonProperty
+        private long seed;
+        @JsonProperty
+        private boolean jitter;
+        @JsonProperty
+        private boolean augment;
+        @JsonProperty("val_size")
+        private int validationSize;
+        /** Null: the method's default. */
+        @JsonProperty("score_factor")
+        private Double scoreFactor;
+        @JsonProperty
+        private double clip = 10;
+        @JsonProperty("weight_decay")
+        private Double weightDecay;
+        @JsonProperty("anchor_every")
+        private Integer anchorEvery;
+        @JsonProperty("anchor_weight")
+        private double anchorWeight = 1;
+        @JsonProperty
+        private String init;
+        @JsonProperty
+        private String physics = SPECTRAL;
+        private int graphEvaluations = DEFAULT_GRAPH_EVALUATIONS;
+        @JsonProperty("average_decay")
+        private double averageDecay;
+
+        private Builder() {
+        }
+
+        public Builder method(Method value) {
+            method = value;
+            return this;
+        }
+
+        public Builder network(NetworkConfig value) {
+            network = value;
+            return this;
+        }
+
+        public Builder schedule(WindowSchedule value) {
+            schedule = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder jitter(boolean value) {
+            jitter = value;
+            return this;
+        }
+
+        public Builder augment(boolean value) {
+            augment = value;
+            return this;
+        }
+
+        public Builder validationSize(int value) {
+            validationSize = value;
+            return this;
+        }
+
+        public Builder scoreFactor(double value) {
+            scoreFactor = value;
+            return this;
+        }
+
+        public Builder clip(double value) {
+            clip = value;
+            return this;
+        }
+
+        public Builder weightDecay(double value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Builder anchorEvery(int value) {
+            anchorEvery = value;
+            return this;
+        }
+
+        public Builder anchorWeight(double value) {
+            anchorWeight = value;
+            return this;
+        }
+
+        /** The warm-start checkpoint, or null (or empty) for none. */
+        public Builder init(String value) {
+            init = value;
+            return this;
+        }
+
+        public Builder physics(String value) {
+            physics = value;
+            return this;
+        }
+
+        public Builder graphEvaluations(int value) {
+            graphEvaluations = value;
+            return this;
+        }
+
+        public Builder averageDecay(double value) {
+            averageDecay = value;
+            return this;
+        }
+
+        /** @throws InvalidInputException naming the first invalid option */
+        public TrainingOptions build() {
+            if (method == null || schedule == null) {
+                throw new InvalidInputException("training options need a method and a schedule");
+            }
+            return new TrainingOptions(method, network, schedule, seed, jitter, augment, validationSize,
+                    scoreFactor != null ? scoreFactor : method.defaultScoreFactor(), clip,
+                    weightDecay != null ? weightDecay : method.defaultWeightDecay(),
+                    anchorEvery != null ? anchorEvery : method.defaultAnchorEvery(), anchorWeight,
+                    init == null || init.isEmpty() ? null : init, physics, graphEvaluations, averageDecay);
+        }
     }
 }

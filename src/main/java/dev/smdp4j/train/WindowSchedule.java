@@ -1,5 +1,7 @@
 package dev.smdp4j.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.smdp4j.io.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,7 @@ public record WindowSchedule(List<Stage> stages) {
      * Parses {@code "1:4:32:1e-3:1e-3,2:1:32:3e-4:3e-4,..."}; a stage may add a sixth field, its
      * own anchor setting ({@code 32:1:8:5e-5:1e-6:4}: one anchor per 4 steps in that stage only).
      */
+    @JsonCreator
     public static WindowSchedule parse(String text) {
         List<Stage> stages = new ArrayList<>();
         for (String part : text.split(",")) {
@@ -51,6 +54,8 @@ public record WindowSchedule(List<Stage> stages) {
         return this;
     }
 
+    /** The written form, which {@link #parse} reads (also the JSON form). */
+    @JsonValue
     @Override
     public String toString() {
         return String.join(",", stages.stream().map(Stage::toString).toList());

@@ -64,7 +64,7 @@ class BaselineCommandTest {
         double last = epochs.get(5).path("loss").asDouble();
         assertTrue(last < first, method + ": loss " + first + " -> " + last);
         assertTrue(epochs.get(5).has("val_mse"), epochs.get(5).toString());
-        JsonNode meta = dev.smdp4j.train.Checkpoint.read(run.resolve("best.ckpt")).metadata();
+        JsonNode meta = dev.smdp4j.io.Checkpoint.read(run.resolve("best.ckpt")).metadata();
         assertEquals(method, meta.path("method").asText());
         assertEquals("val_mse", meta.path("selection_metric").asText());
 
@@ -90,7 +90,7 @@ class BaselineCommandTest {
     @Test
     void heatGenTrainsThroughTheUnrolledLossAndSamplesWithAndWithoutNoise() throws Exception {
         Path run = train("heatgen", "1:2:8:1e-3:1e-3,2:2:8:3e-4:1e-4");
-        JsonNode meta = dev.smdp4j.train.Checkpoint.read(run.resolve("last.ckpt")).metadata();
+        JsonNode meta = dev.smdp4j.io.Checkpoint.read(run.resolve("last.ckpt")).metadata();
         assertEquals("heatgen", meta.path("method").asText());
         assertEquals("none", meta.path("physics").asText());
         JsonNode epochs = Json.read(run.resolve("history.json")).path("epochs");

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smdp4j.bench.PeerComparison;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Pretrained;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.Engines;

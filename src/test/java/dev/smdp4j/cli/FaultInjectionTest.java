@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.TrainingRun;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.smdp4j.GcPressure;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Npz;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -16,7 +16,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npy;
 import dev.smdp4j.io.Npz;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.train.TrainingRun;
 import java.io.IOException;

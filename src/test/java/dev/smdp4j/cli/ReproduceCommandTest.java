@@ -14,7 +14,8 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.report.Table1;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.pipeline.Reproduction;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.util.Engines;
 import java.awt.image.BufferedImage;
@@ -108,7 +109,7 @@ class ReproduceCommandTest {
         try (var runs = Files.list(out.resolve("runs"))) {
             Path learned = runs.filter(p -> p.getFileName().toString().startsWith("smdp-learned-physics-")).findFirst()
                     .orElseThrow();
-            JsonNode meta = dev.smdp4j.train.Checkpoint.read(learned.resolve("best.ckpt")).metadata();
+            JsonNode meta = dev.smdp4j.io.Checkpoint.read(learned.resolve("best.ckpt")).metadata();
             assertEquals("surrogate", meta.path("physics").asText());
             assertTrue(Files.isRegularFile(Path.of(meta.path("surrogate").path("file").asText())));
         }
@@ -129,8 +130,8 @@ class ReproduceCommandTest {
             String[][] pairs = {{dev.smdp4j.pipeline.Pretrained.Use.ESTIMATE.fileName(), "best.ckpt"},
                     {dev.smdp4j.pipeline.Pretrained.Use.POSTERIOR.fileName(), "best-sde.ckpt"}};
             for (String[] pair : pairs) {
-                var shipped = dev.smdp4j.train.Checkpoint.read(out.resolve("shipped").resolve(pair[0]));
-                var source = dev.smdp4j.train.Checkpoint.read(smdp.resolve(pair[1]));
+                var shipped = dev.smdp4j.io.Checkpoint.read(out.resolve("shipped").resolve(pair[0]));
+                var source = dev.smdp4j.io.Checkpoint.read(smdp.resolve(pair[1]));
                 assertTrue(shipped.metadata().path("shipped").path("trained_by").asText()
                         .startsWith("smdp reproduce --profile quick"), shipped.metadata().toString());
                 assertTrue(shipped.metadata().path("shipped").path("test_slice_metrics").path("ode_mse").isNumber());

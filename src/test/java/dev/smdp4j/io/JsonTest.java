@@ -73,4 +73,23 @@ class JsonTest {
     void unserialisableValueIsAProgrammingError() {
         assertThrows(IllegalArgumentException.class, () -> Json.write(dir.resolve("y.json"), new Object()));
     }
+
+    @Test
+    void canonicalFormSortsEveryObjectAndKeepsArrayOrder() {
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("z", 1);
+        inner.put("a", List.of(3, 1, Map.of("y", true, "b", "x")));
+        Map<String, Object> outer = new LinkedHashMap<>();
+        outer.put("outer", inner);
+        outer.put("b", 0.5);
+        outer.put("a", null);
+        String canonical = Json.canonical(outer);
+        assertEquals("{\"a\":null,\"b\":0.5,\"outer\":{\"a\":[3,1,{\"b\":\"x\",\"y\":true}],\"z\":1}}", canonical);
+        Map<String, Object> reversed = new LinkedHashMap<>();
+        reversed.put("a", null);
+        reversed.put("b", 0.5);
+        reversed.put("outer", Map.of("a", List.of(3, 1, Map.of("b", "x", "y", true)), "z", 1));
+        assertEquals(canonical, Json.canonical(reversed));
+        assertThrows(IllegalArgumentException.class, () -> Json.canonical(new Object()));
+    }
 }

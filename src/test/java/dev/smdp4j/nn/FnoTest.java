@@ -278,11 +278,12 @@ class FnoTest extends EngineTest {
         assertEquals(new FnoConfig(12, 20, 4, 128), defaults);
         Map<String, Object> map = defaults.toMap();
         assertEquals(Map.of("architecture", "fno", "modes", 12, "width", 20, "layers", 4, "projection", 128), map);
-        assertEquals(defaults, FnoConfig.fromMap(map));
+        assertEquals(defaults, NetworkConfig.fromMap(map));
         FnoConfig small = new FnoConfig(2, 4, 1, 8);
-        assertEquals(small, FnoConfig.fromMap(small.toMap()));
-        // as parsed from JSON: other boxed numbers, no architecture key
-        assertEquals(small, FnoConfig.fromMap(Map.of("modes", 2L, "width", 4.0, "layers", 1, "projection", 8L)));
+        assertEquals(small, NetworkConfig.fromMap(small.toMap()));
+        // as parsed from JSON: other boxed numbers
+        assertEquals(small, NetworkConfig.fromMap(Map.of("architecture", "fno", "modes", 2L, "width", 4.0, "layers", 1,
+                "projection", 8L)));
         assertEquals(24, defaults.minimumGrid());
         assertTrue(defaults.toString().contains("modes 12"));
         assertTrue(defaults.build(1) instanceof Fno2d);
@@ -296,9 +297,9 @@ class FnoTest extends EngineTest {
         for (Map<String, Object> bad : List.of(
                 with(map, "modes", null), with(map, "width", 20.5), with(map, "layers", "4"),
                 with(map, "projection", 0), with(map, "architecture", "unet"), with(map, "modes", 1e12))) {
-            assertThrows(InvalidInputException.class, () -> FnoConfig.fromMap(bad), String.valueOf(bad));
+            assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(bad), String.valueOf(bad));
         }
-        assertThrows(InvalidInputException.class, () -> FnoConfig.fromMap(null));
+        assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(null));
     }
 
     @Test

@@ -285,11 +285,11 @@ class UNetTest extends EngineTest {
         for (UNetConfig c : List.of(UNetConfig.defaults(), new UNetConfig(3, 2, 0), new UNetConfig(8, 7, 0.5))) {
             Map<String, Object> m = c.toMap();
             assertEquals("unet", m.get("architecture"));
-            assertEquals(c, UNetConfig.fromMap(m));
+            assertEquals(c, NetworkConfig.fromMap(m));
         }
         // numbers as a JSON parser may produce them
         Map<String, Object> json = new HashMap<>(Map.of("architecture", "unet", "width", 16L, "levels", 5.0, "dropout", 0.1));
-        assertEquals(UNetConfig.defaults(), UNetConfig.fromMap(json));
+        assertEquals(UNetConfig.defaults(), NetworkConfig.fromMap(json));
         assertEquals(new UNetConfig(16, 5, 0.1), UNetConfig.defaults());
         assertTrue(UNetConfig.defaults().toString().contains("width 16"));
     }
@@ -308,16 +308,16 @@ class UNetTest extends EngineTest {
 
         Map<String, Object> m = UNetConfig.defaults().toMap();
         m.remove("levels");
-        assertTrue(assertThrows(InvalidInputException.class, () -> UNetConfig.fromMap(m)).getMessage().contains("levels"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(m)).getMessage().contains("levels"));
         Map<String, Object> fractional = UNetConfig.defaults().toMap();
         fractional.put("width", 16.5);
-        assertThrows(InvalidInputException.class, () -> UNetConfig.fromMap(fractional));
+        assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(fractional));
         Map<String, Object> other = UNetConfig.defaults().toMap();
         other.put("architecture", "score-net");
-        assertTrue(assertThrows(InvalidInputException.class, () -> UNetConfig.fromMap(other)).getMessage().contains("score-net"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(other)).getMessage().contains("score-net"));
         Map<String, Object> badDropout = UNetConfig.defaults().toMap();
         badDropout.put("dropout", 1);
-        assertThrows(InvalidInputException.class, () -> UNetConfig.fromMap(badDropout));
+        assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(badDropout));
     }
 
     @Test

@@ -68,7 +68,7 @@ class UserProblemExampleTest {
             assertTrue(Double.isFinite(Double.parseDouble(v.trim())), out);
         }
         assertEquals("cooling", Json.read(work.resolve("data").resolve(DatasetStore.MANIFEST)).path("problem").asText());
-        assertEquals("cooling", dev.smdp4j.train.Checkpoint.read(work.resolve("run").resolve("best.ckpt")).metadata()
+        assertEquals("cooling", dev.smdp4j.io.Checkpoint.read(work.resolve("run").resolve("best.ckpt")).metadata()
                 .path("dataset").path("parameters").path("problem").asText(), "the checkpoint records the problem");
         HostArray y = DatasetStore.open(work.resolve("data")).testY();
         assertEquals(List.of(32, 3), List.of(y.dim(0), y.dim(1)));

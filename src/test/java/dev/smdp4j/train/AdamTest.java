@@ -1,5 +1,7 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.io.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,7 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@link Adam} against an independent double-precision implementation, and its gradient handling. */
-class AdamTest {
+public class AdamTest {
     private static NDManager manager;
 
     @TempDir
@@ -54,7 +56,7 @@ class AdamTest {
     // ---------------------------------------------------------------- fixtures
 
     /** A Linear layer with 3 outputs on 4 inputs, initialized from {@code seed}. */
-    static Block linear(NDManager m, int seed) {
+    public static Block linear(NDManager m, int seed) {
         Engine.getInstance().setRandomSeed(seed);
         Block block = Linear.builder().setUnits(3).build();
         block.initialize(m, DataType.FLOAT32, new Shape(2, 4));
@@ -83,7 +85,7 @@ class AdamTest {
         }
     }
 
-    static Map<String, float[]> values(Block block) {
+    public static Map<String, float[]> values(Block block) {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
             out.put(p.getKey(), p.getValue().getArray().toFloatArray());
@@ -101,7 +103,7 @@ class AdamTest {
         return out;
     }
 
-    static void assertSameBits(Map<String, float[]> expected, Map<String, float[]> actual) {
+    public static void assertSameBits(Map<String, float[]> expected, Map<String, float[]> actual) {
         assertEquals(expected.keySet(), actual.keySet());
         for (String key : expected.keySet()) {
             assertArrayEquals(expected.get(key), actual.get(key), key); // compares floatToIntBits
@@ -419,13 +421,13 @@ class AdamTest {
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 
-    static Map<String, HostArray> with(Map<String, HostArray> base, String key, HostArray value) {
+    public static Map<String, HostArray> with(Map<String, HostArray> base, String key, HostArray value) {
         Map<String, HostArray> out = new LinkedHashMap<>(base);
         out.put(key, value);
         return out;
     }
 
-    static Map<String, HostArray> without(Map<String, HostArray> base, String key) {
+    public static Map<String, HostArray> without(Map<String, HostArray> base, String key) {
         Map<String, HostArray> out = new LinkedHashMap<>(base);
         out.remove(key);
         return out;

@@ -1,5 +1,7 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.io.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,8 +69,8 @@ class SurrogateTest {
     }
 
     static TrainingOptions options(Method method, dev.smdp4j.nn.NetworkConfig net, String schedule, String physics) {
-        return new TrainingOptions(method, net, WindowSchedule.parse(schedule), 7, false, true, 16, 0.5, 10, 0,
-                method.defaultAnchorEvery(), 1, null, physics, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, 0);
+        return TrainingOptions.builder(method, net, WindowSchedule.parse(schedule)).seed(7).augment(true)
+                .validationSize(16).scoreFactor(0.5).weightDecay(0).physics(physics).build();
     }
 
     private static DatasetStore store() {

@@ -1,5 +1,7 @@
 package dev.smdp4j.train;
 
+import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.io.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +29,7 @@ import dev.smdp4j.sde.Sde;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.GaussianNoise;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,8 +64,9 @@ class TrainingRunTest {
     }
 
     static TrainingOptions options(String schedule, double averageDecay) {
-        return new TrainingOptions(Method.SMDP, TINY_NET, WindowSchedule.parse(schedule), 11, true, true, 8, 0.5, 10, 0, 0, 0,
-                null, TrainingOptions.SPECTRAL, 0, averageDecay);
+        return TrainingOptions.builder(Method.SMDP, TINY_NET, WindowSchedule.parse(schedule)).seed(11).jitter(true)
+                .augment(true).validationSize(8).scoreFactor(0.5).weightDecay(0).anchorEvery(0).anchorWeight(0)
+                .graphEvaluations(0).averageDecay(averageDecay).build();
     }
 
     @Test
@@ -275,9 +279,8 @@ class TrainingRunTest {
         assertEquals("4:1:4:0.001:0.001,4:1:4:0.001:0.001:2,4:1:4:0.001:0.001:0", schedule.toString());
         assertEquals(schedule.toString(), WindowSchedule.parse(schedule.toString()).toString());
         assertThrows(InvalidInputException.class, () -> WindowSchedule.parse("4:1:4:1e-3:1e-3:-2"));
-        InvalidInputException oneShot = assertThrows(InvalidInputException.class, () -> new TrainingOptions(
-                Method.RESNET_S, TINY_NET, WindowSchedule.parse("1:1:4:1e-3:1e-3:2"), 1, false, false, 0, 0.5, 10, 0, 0, 0,
-                null, TrainingOptions.SPECTRAL, 0, 0));
+        InvalidInputException oneShot = assertThrows(InvalidInputException.class, () -> TrainingOptions.builder(
+                Method.RESNET_S, TINY_NET, WindowSchedule.parse("1:1:4:1e-3:1e-3:2")).seed(1).build());
         assertTrue(oneShot.getMessage().contains("smdp"), oneShot.getMessage());
         try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
             SmdpModel model = offZeroModel(m);
@@ -362,5 +365,23 @@ class TrainingRunTest {
         InvalidInputException other = assertThrows(InvalidInputException.class,
                 () -> new TrainingRun(data, out, options("1:3:8:1e-3:1e-3"), true, 60, 0, false).run(manager));
         assertTrue(other.getMessage().contains("schedule"), other.getMessage());
+
+        // last.ckpt as an earlier version wrote it: no physics, average_decay or spectral fields, init ""
+        Checkpoint last = Checkpoint.read(out.resolve(TrainingRun.LAST));
+        com.fasterxml.jackson.databind.node.ObjectNode meta = (com.fasterxml.jackson.databind.node.ObjectNode)
+                last.metadata();
+        Checkpoint.RESERVED.forEach(meta::remove);
+        com.fasterxml.jackson.databind.node.ObjectNode training = (com.fasterxml.jackson.databind.node.ObjectNode)
+                meta.get("training");
+        training.remove(List.of("physics", "average_decay"));
+        training.put("init", "");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) meta.get("network")).remove(
+                List.of("spectral_modes", "spectral_field_powers", "spectral_exclusive"));
+        meta.remove("best_selection");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> older = dev.smdp4j.io.Json.mapper().convertValue(meta, Map.class);
+        Checkpoint.write(out.resolve(TrainingRun.LAST), older, last.tensors());
+        assertTrue(new TrainingRun(data, out, options("1:1:8:1e-3:1e-3,1:1:8:1e-3:1e-3"), true, 60, 0, false)
+                .run(manager).complete(), "an older last.ckpt resumes: absent fields are their defaults");
     }
 }

@@ -8,7 +8,7 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.pipeline.Pretrained;
-import dev.smdp4j.train.Checkpoint;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.TrainableModel;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,29 +1,17 @@
-package dev.smdp4j.train;
+package dev.smdp4j.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smdp4j.Version;
-import dev.smdp4j.io.AtomicFiles;
-import dev.smdp4j.io.HostArray;
-import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.io.Json;
-import dev.smdp4j.io.Npy;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.Collections;
@@ -32,11 +20,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
@@ -94,6 +79,11 @@ public final class Checkpoint {
         return metadata.deepCopy();
     }
 
+    /** Which build wrote this checkpoint, and when. */
+    public Provenance provenance() {
+        return Provenance.of(metadata);
+    }
+
     /** Every tensor by key, in the order they were written. */
     public Map<String, HostArray> tensors() {
         return tensors;
@@ -125,11 +115,8 @@ public final class Checkpoint {
         }
         try {
             AtomicFiles.write(file, out -> writeZip(out, document, tensors));
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("cannot write " + file + ": directory "
-                    + file.toAbsolutePath().getParent() + " does not exist", e);
         } catch (IOException e) {
-            throw new InvalidInputException("cannot write " + file + ": " + reason(e), e);
+            throw AtomicFiles.writeFailure(file, e);
         }
     }
 
@@ -143,10 +130,8 @@ public final class Checkpoint {
         }
         ObjectNode document = Json.mapper().createObjectNode()
                 .put("format", FORMAT)
-                .put("format_version", FORMAT_VERSION)
-                .put("library", Version.label())
-                .put("commit", Version.commit())
-                .put("created", Instant.now().toString());
+                .put("format_version", FORMAT_VERSION);
+        document.setAll((ObjectNode) Json.mapper().valueToTree(Provenance.now()));
         // valueToTree reports an unserialisable value as IllegalArgumentException.
         document.setAll((ObjectNode) Json.mapper().valueToTree(metadata));
         return document;
@@ -213,18 +198,7 @@ public final class Checkpoint {
      *     checkpoint, has a newer format version than this build reads, or is corrupt in any way
      */
     public static Checkpoint read(Path file) {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            return read(zip, file);
-        } catch (ZipException | EOFException | IllegalArgumentException e) {
-            // The JDK reports some malformed central directories as IllegalArgumentException.
-            throw new InvalidInputException(file + ": not a valid checkpoint (corrupt or truncated zip archive: "
-                    + reason(e) + ")", e);
-        } catch (IOException e) {
-            if (e instanceof NoSuchFileException || Files.notExists(file)) {
-                throw new InvalidInputException("file not found: " + file, e);
-            }
-            throw new InvalidInputException("cannot read " + file + ": " + reason(e), e);
-        }
+        return Npz.withZip(file, "checkpoint", zip -> read(zip, file));
     }
 
     private static Checkpoint read(ZipFile zip, Path file) throws IOException {
@@ -260,17 +234,14 @@ public final class Checkpoint {
     /** Reads, CRC-checks and parses the metadata, then checks the format and its version. */
     private static ObjectNode readMetadata(ZipFile zip, ZipEntry entry, Path file) throws IOException {
         String where = where(file, entry);
-        byte[] bytes;
-        try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
-            bytes = in.readNBytes(MAX_METADATA_BYTES + 1);
-            if (bytes.length > MAX_METADATA_BYTES) {
+        byte[] bytes = Npz.readChecked(zip, entry, where, in -> {
+            byte[] read = in.readNBytes(MAX_METADATA_BYTES + 1);
+            if (read.length > MAX_METADATA_BYTES) {
                 throw new InvalidInputException(where + ": larger than the limit of " + MAX_METADATA_BYTES
                         + " bytes; the file is corrupt");
             }
-            requireCrc(in, entry, where);
-        } catch (ZipException | EOFException e) {
-            throw corruptEntry(where, e);
-        }
+            return read;
+        });
         JsonNode node;
         try {
             node = Json.mapper().readTree(bytes);
@@ -336,20 +307,7 @@ public final class Checkpoint {
                     + " must give this tensor's 'shape' (an array) and 'sha256' (64 lowercase hex digits)");
         }
         MessageDigest sha = sha256();
-        HostArray array;
-        try (CheckedInputStream checked = new CheckedInputStream(zip.getInputStream(entry), new CRC32());
-             InputStream in = new DigestInputStream(checked, sha)) {
-            try {
-                array = Npy.read(in, where);
-            } catch (InvalidInputException parseFailure) {
-                in.transferTo(OutputStream.nullOutputStream());
-                requireCrc(checked, entry, where);
-                throw parseFailure;
-            }
-            requireCrc(checked, entry, where);
-        } catch (ZipException | EOFException e) {
-            throw corruptEntry(where, e);
-        }
+        HostArray array = Npz.readChecked(zip, entry, where, in -> Npy.read(new DigestInputStream(in, sha), where));
         if (!HexFormat.of().formatHex(sha.digest()).equals(expectedSha)) {
             throw new InvalidInputException(where + ": SHA-256 mismatch; the tensor data is corrupt");
         }
@@ -360,35 +318,14 @@ public final class Checkpoint {
         return array;
     }
 
-    private static void requireCrc(CheckedInputStream in, ZipEntry entry, String where) {
-        if (in.getChecksum().getValue() != entry.getCrc()) {
-            throw new InvalidInputException(where + ": corrupt data (CRC-32 mismatch)");
-        }
-    }
-
     private static String where(Path file, ZipEntry entry) {
         return file + " (entry '" + entry.getName() + "')";
     }
 
-    private static InvalidInputException corruptEntry(String where, IOException e) {
-        return new InvalidInputException(where + ": corrupt or truncated data (" + reason(e) + ")", e);
-    }
-
-    /**
-     * A one-line reason: without Jackson's multi-line source excerpt, and for file-system errors
-     * the reason rather than the message, which is just the path.
-     */
-    private static String reason(Exception e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        String text = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage()
-                : e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
-                : e.getMessage();
-        if (text == null || text.isBlank()) {
-            return e.getClass().getSimpleName();
-        }
-        return text.replaceAll("\\s+", " ").trim();
+    /** Jackson's one-line reason, without its multi-line source excerpt. */
+    private static String reason(JsonProcessingException e) {
+        String text = e.getOriginalMessage();
+        return text == null || text.isBlank() ? e.getClass().getSimpleName() : text.replaceAll("\\s+", " ").trim();
     }
 
     private static MessageDigest sha256() {
@@ -397,16 +334,5 @@ public final class Checkpoint {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }
-    }
-
-    /** The data set parameters (problem included) recorded in a checkpoint's metadata. */
-    public static dev.smdp4j.data.DatasetSpec datasetSpec(Checkpoint checkpoint) {
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, Object> params = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(
-                checkpoint.metadata().path("dataset").path("parameters"), java.util.Map.class);
-        if (params == null) {
-            throw new dev.smdp4j.io.InvalidInputException(checkpoint.file() + ": no data set parameters in the metadata");
-        }
-        return dev.smdp4j.data.DatasetSpec.fromMap(params, checkpoint.file().toString());
     }
 }

@@ -1,4 +1,4 @@
-package dev.smdp4j.train;
+package dev.smdp4j.io;
 
 import dev.smdp4j.EngineTest;
 import static dev.smdp4j.train.AdamTest.assertSameBits;
@@ -18,8 +18,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import dev.smdp4j.io.HostArray;
-import dev.smdp4j.io.InvalidInputException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.smdp4j.train;
+package dev.smdp4j.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,10 +10,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smdp4j.Version;
-import dev.smdp4j.io.HostArray;
-import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.io.Json;
-import dev.smdp4j.io.Npy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

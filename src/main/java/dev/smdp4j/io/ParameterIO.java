@@ -1,4 +1,4 @@
-package dev.smdp4j.train;
+package dev.smdp4j.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -6,8 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.smdp4j.io.HostArray;
-import dev.smdp4j.io.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -28,8 +26,8 @@ import dev.smdp4j.util.EngineArrays;
  * before it changes anything, and then copies into the block's existing arrays, so the block,
  * and any optimizer holding its parameters, keeps working.
  *
- * <p>The package-private helpers here are shared with {@link Adam}, whose state is validated and
- * copied the same way.
+ * <p>The helpers below {@link #load} are shared with the optimizer ({@code train.Adam}) and the
+ * weight average, whose state is validated and copied the same way.
  */
 public final class ParameterIO {
     /** Prefix of every parameter key, keeping parameters apart from other tensors in a checkpoint. */
@@ -78,7 +76,7 @@ public final class ParameterIO {
     }
 
     /** The block's parameters, checked to be initialized. */
-    static List<Pair<String, Parameter>> parameters(Block block) {
+    public static List<Pair<String, Parameter>> parameters(Block block) {
         List<Pair<String, Parameter>> params = new ArrayList<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
             if (!p.getValue().isInitialized()) {
@@ -91,7 +89,7 @@ public final class ParameterIO {
     }
 
     /** A host copy of a float32 array. */
-    static HostArray toHost(NDArray array, String name) {
+    public static HostArray toHost(NDArray array, String name) {
         requireFloat32(array, name);
         return new HostArray(array.toFloatArray(), intShape(array.getShape()));
     }
@@ -100,7 +98,7 @@ public final class ParameterIO {
      * Checks that the keys of {@code tensors} starting with {@code prefix} are exactly
      * {@code expected}, reporting every missing and every unexpected key at once.
      */
-    static void requireExactKeys(Map<String, HostArray> tensors, String prefix, Collection<String> expected,
+    public static void requireExactKeys(Map<String, HostArray> tensors, String prefix, Collection<String> expected,
                                  String what) {
         Set<String> wanted = new HashSet<>(expected);
         Set<String> missing = new TreeSet<>(wanted);
@@ -129,7 +127,7 @@ public final class ParameterIO {
      *
      * @throws IllegalArgumentException if {@code target} is not float32 (a programming error)
      */
-    static void requireCompatible(String what, HostArray value, NDArray target) {
+    public static void requireCompatible(String what, HostArray value, NDArray target) {
         requireFloat32(target, what);
         int[] expected = intShape(target.getShape());
         if (!Arrays.equals(expected, value.shape())) {
@@ -148,12 +146,12 @@ public final class ParameterIO {
      * gradient or is a view of a larger array (Adam's flat moments). Not {@code NDArray.set(Buffer)}:
      * on the PyTorch engine that makes the tensor alias a new Java buffer, which detaches a view.
      */
-    static void copyInto(NDArray target, HostArray value) {
+    public static void copyInto(NDArray target, HostArray value) {
         EngineArrays.copyInto(target, value.data());
     }
 
     /** The whole, non-negative count held by a one-element array (a step count in optimizer state). */
-    static long wholeCount(HostArray t, String key) {
+    public static long wholeCount(HostArray t, String key) {
         float value = t.size() == 1 ? t.data()[0] : Float.NaN;
         if (t.rank() != 1 || !(value >= 0) || value != Math.rint(value) || Float.isInfinite(value)) {
             throw new InvalidInputException("optimizer state '" + key
@@ -163,7 +161,7 @@ public final class ParameterIO {
         return (long) value;
     }
 
-    static int[] intShape(Shape shape) {
+    public static int[] intShape(Shape shape) {
         int[] out = new int[shape.dimension()];
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.toIntExact(shape.get(i));

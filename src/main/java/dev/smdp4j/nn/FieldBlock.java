@@ -1,0 +1,17 @@
+package dev.smdp4j.nn;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+
+/**
+ * A network on fields: input {@code [B, C, H, W]}, output one channel {@code [B, 1, H, W]} (the
+ * score networks and the baselines' {@link Fno2d} and {@link UNet}).
+ */
+abstract class FieldBlock extends AbstractBlock {
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {new Shape(in.get(0), 1, in.get(2), in.get(3))};
+    }
+}
