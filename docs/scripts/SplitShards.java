@@ -32,7 +32,8 @@ public class SplitShards {
         int size = Integer.parseInt(args[2]);
         Path dir = Files.createDirectories(Path.of(args[3]));
         for (int first = 0, part = 0; first < all.dim(0); first += size, part++) {
-            Npz.write(dir.resolve(String.format("part-%03d.npz", part)),
+            Npz.write(
+                    dir.resolve(String.format("part-%03d.npz", part)),
                     Map.of("y", all.rows(first, Math.min(all.dim(0), first + size))));
         }
     }

@@ -1,9 +1,9 @@
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.problem.toy.ToyExactScore;
 import dev.smdp4j.score.ScoreModel;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.EngineArrays;
@@ -40,11 +40,18 @@ public class ToyScoreSlope {
             System.out.println("     t   mu(t)   g^2 s at mu: learned  exact   slope in x: learned  exact");
             for (double t : new double[] {dt, 2 * dt, 5 * dt, 10 * dt, 0.5, 1, 2, 5, 9}) {
                 double mu = 1 / (1 + 7 * t);
-                NDArray x = EngineArrays.of(manager, new float[] {(float) (mu - h), (float) mu, (float) (mu + h)}, new Shape(3, 1));
+                NDArray x = EngineArrays.of(
+                        manager, new float[] {(float) (mu - h), (float) mu, (float) (mu + h)}, new Shape(3, 1));
                 float[] l = learned.score(x, t).toFloatArray();
                 float[] e = exact.score(x, t).toFloatArray();
-                System.out.printf("%6.3f  %6.4f        %8.3f  %8.3f          %8.1f  %8.1f%n", t, mu, g * g * l[1], g * g * e[1],
-                        g * g * (l[2] - l[0]) / (2 * h), g * g * (e[2] - e[0]) / (2 * h));
+                System.out.printf(
+                        "%6.3f  %6.4f        %8.3f  %8.3f          %8.1f  %8.1f%n",
+                        t,
+                        mu,
+                        g * g * l[1],
+                        g * g * e[1],
+                        g * g * (l[2] - l[0]) / (2 * h),
+                        g * g * (e[2] - e[0]) / (2 * h));
             }
         }
     }

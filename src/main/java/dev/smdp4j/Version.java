@@ -12,8 +12,7 @@ import java.util.Properties;
 public final class Version {
     private static final Properties BUILD = load();
 
-    private Version() {
-    }
+    private Version() {}
 
     /** The version, e.g. {@code 0.1.0-SNAPSHOT}. */
     public static String get() {

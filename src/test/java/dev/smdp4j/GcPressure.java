@@ -36,7 +36,8 @@ public final class GcPressure implements AutoCloseable {
             collections.incrementAndGet();
             List<Object> junk = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                ByteBuffer b = ByteBuffer.allocateDirect(4 + (int) ((round * 131 + i * 1031) % (i % 2 == 0 ? 4096 : 65536)));
+                ByteBuffer b =
+                        ByteBuffer.allocateDirect(4 + (int) ((round * 131 + i * 1031) % (i % 2 == 0 ? 4096 : 65536)));
                 while (b.remaining() >= 4) {
                     b.putFloat(Float.NaN); // what a reader of freed memory would see
                 }

@@ -2,8 +2,7 @@ package dev.smdp4j;
 
 /** Direct (O(N^2) per mode) Fourier sums used by tests as an independent reference. */
 public final class TestFourier {
-    private TestFourier() {
-    }
+    private TestFourier() {}
 
     /** {@code |sum_{j,l} x[j][l] exp(-2 pi i (ky j + kx l) / n)|^2} of the field at {@code offset}. */
     public static double modePower(float[] x, int offset, int n, int kx, int ky) {

@@ -5,8 +5,7 @@ import dev.smdp4j.physics.PhysicsModel;
 
 /** Physics wrappers for tests. */
 public final class TestPhysics {
-    private TestPhysics() {
-    }
+    private TestPhysics() {}
 
     /** {@code physics} behind an interface that hides its Fourier symbol: forces the simulation paths. */
     public static PhysicsModel withoutSymbol(PhysicsModel physics) {

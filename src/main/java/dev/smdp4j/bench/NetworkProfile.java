@@ -27,24 +27,32 @@ import java.util.Map;
  */
 public final class NetworkProfile {
     /** One operator: calls and milliseconds per pass. */
-    public record Op(String name, double callsPerPass, double millisPerPass) {
-    }
+    public record Op(String name, double callsPerPass, double millisPerPass) {}
 
     /** The profile of {@code passes} forward passes at one batch size. */
-    public record Result(int batch, int passes, double callsPerPass, double opMillisPerPass, double wallMillisPerPass,
-            List<Op> ops) {
-    }
+    public record Result(
+            int batch,
+            int passes,
+            double callsPerPass,
+            double opMillisPerPass,
+            double wallMillisPerPass,
+            List<Op> ops) {}
 
-    private NetworkProfile() {
-    }
+    private NetworkProfile() {}
 
     /**
      * Profiles {@code passes} forward passes of {@code network} at batch {@code batch} (time
      * {@code 0.1}) after {@code warmUpSeconds} of unrecorded passes; the trace is written to
      * {@code trace} and read back.
      */
-    public static Result run(NDManager manager, NetworkOutput network, int grid, int batch, int passes,
-            double warmUpSeconds, Path trace) {
+    public static Result run(
+            NDManager manager,
+            NetworkOutput network,
+            int grid,
+            int batch,
+            int passes,
+            double warmUpSeconds,
+            Path trace) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = new GaussianNoise(batch).next(scope, new Shape(batch, grid, grid));
             Runnable pass = () -> {
@@ -87,11 +95,14 @@ public final class NetworkProfile {
         List<String> names = new ArrayList<>();
         for (JsonNode e : events) {
             if (e.path("ph").asText().equals("X")) {
-                spans.add(new long[] {e.path("tid").asLong(), e.path("ts").asLong(), e.path("dur").asLong(), names.size()});
+                spans.add(new long[] {
+                    e.path("tid").asLong(), e.path("ts").asLong(), e.path("dur").asLong(), names.size()
+                });
                 names.add(e.path("name").asText());
             }
         }
-        spans.sort(Comparator.<long[]>comparingLong(s -> s[0]).thenComparingLong(s -> s[1])
+        spans.sort(Comparator.<long[]>comparingLong(s -> s[0])
+                .thenComparingLong(s -> s[1])
                 .thenComparingLong(s -> -s[2]));
         Map<String, double[]> totals = new LinkedHashMap<>(); // calls, microseconds
         long tid = Long.MIN_VALUE;

@@ -23,8 +23,7 @@ import java.util.List;
  */
 public final class PeerComparison {
     /** One row measured by both: our milliseconds, the peer's, and the speed ratio (peer time / ours). */
-    public record Row(String group, String name, double millis, double peerMillis, double speedRatio) {
-    }
+    public record Row(String group, String name, double millis, double peerMillis, double speedRatio) {}
 
     /**
      * How far our output is from the peer's on the check input: the largest difference, the largest
@@ -32,8 +31,7 @@ public final class PeerComparison {
      * one; NaN if the file has no float64 output), the scale any two float32 implementations can
      * be expected to differ by.
      */
-    public record Agreement(double maxAbsDifference, double maxAbsOutput, double peerRoundOff) {
-    }
+    public record Agreement(double maxAbsDifference, double maxAbsOutput, double peerRoundOff) {}
 
     private final JsonNode peer;
     private final Path file;
@@ -51,9 +49,12 @@ public final class PeerComparison {
         } catch (IOException | RuntimeException e) {
             throw new InvalidInputException("cannot read the peer's timings " + file + ": " + e.getMessage(), e);
         }
-        if (node == null || !node.path("rows").isArray() || !node.path("check").path("output").isArray()) {
-            throw new InvalidInputException(file + " is not a peer timing file (no 'rows' and 'check' entries; write it "
-                    + "with docs/scripts/torch_peer.py)");
+        if (node == null
+                || !node.path("rows").isArray()
+                || !node.path("check").path("output").isArray()) {
+            throw new InvalidInputException(
+                    file + " is not a peer timing file (no 'rows' and 'check' entries; write it "
+                            + "with docs/scripts/torch_peer.py)");
         }
         return new PeerComparison(file, node);
     }
@@ -67,7 +68,8 @@ public final class PeerComparison {
     /** A short description: implementation, its version and threads. */
     public String describe() {
         return peer.path("peer").asText("peer") + " " + peer.path("torch").asText("") + ", "
-                + peer.path("threads").asInt() + " threads (Python " + peer.path("python").asText("?") + ")";
+                + peer.path("threads").asInt() + " threads (Python "
+                + peer.path("python").asText("?") + ")";
     }
 
     /** The batch sizes the peer timed sampling at, in its order. */
@@ -98,8 +100,8 @@ public final class PeerComparison {
         double t = check.path("t").asDouble();
         JsonNode expected = check.path("output");
         if (batch < 1 || n < 2 || expected.size() != batch * n * n) {
-            throw new InvalidInputException(file + ": the check holds " + expected.size() + " values, not batch x N x N = "
-                    + batch + " x " + n + " x " + n);
+            throw new InvalidInputException(file + ": the check holds " + expected.size()
+                    + " values, not batch x N x N = " + batch + " x " + n + " x " + n);
         }
         float[] input = checkInput(batch, n);
         try (NDManager scope = manager.newSubManager()) {
@@ -127,8 +129,8 @@ public final class PeerComparison {
         for (int b = 0; b < batch; b++) {
             for (int r = 0; r < n; r++) {
                 for (int c = 0; c < n; c++) {
-                    x[(b * n + r) * n + c] = (float) (Math.sin(2 * Math.PI * (r + 2 * b) / n) * Math.cos(4 * Math.PI * c / n)
-                            + 0.1 * (b + 1));
+                    x[(b * n + r) * n + c] = (float)
+                            (Math.sin(2 * Math.PI * (r + 2 * b) / n) * Math.cos(4 * Math.PI * c / n) + 0.1 * (b + 1));
                 }
             }
         }
@@ -140,7 +142,8 @@ public final class PeerComparison {
         List<Row> rows = new ArrayList<>();
         for (SpeedSuite.Row r : ours) {
             for (JsonNode p : peer.path("rows")) {
-                if (p.path("group").asText().equals(r.group()) && p.path("name").asText().equals(r.name())) {
+                if (p.path("group").asText().equals(r.group())
+                        && p.path("name").asText().equals(r.name())) {
                     double peerMillis = p.path("millis").asDouble();
                     rows.add(new Row(r.group(), r.name(), r.millis(), peerMillis, peerMillis / r.millis()));
                 }

@@ -8,13 +8,13 @@ import ai.djl.training.GradientCollector;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Scalars;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import dev.smdp4j.util.Scalars;
 
 /**
  * Times the heat step on a batch of fields, forward and forward+backward, for both schemes, beside
@@ -48,8 +48,7 @@ public final class PhysicsBenchmark {
     }
 
     /** One result row: a name and the median time per call in microseconds. */
-    public record Row(String name, double microsPerCall) {
-    }
+    public record Row(String name, double microsPerCall) {}
 
     public List<Row> run(NDManager parent) {
         List<Row> rows = new ArrayList<>();
@@ -60,18 +59,23 @@ public final class PhysicsBenchmark {
             NDArray x = new GaussianNoise(1).next(manager, shape);
             double d = 0.2 / 32;
             rows.add(new Row("elementwise pass x*1 (floor)", time(manager, x, v -> Scalars.mul(v, 1))));
-            rows.add(new Row("rfft2+irfft2 round trip", time(manager, x, v -> v.rfft(n, -1).fft(n, -2).ifft(n, -2).irfft(n, -1))));
+            rows.add(new Row(
+                    "rfft2+irfft2 round trip",
+                    time(manager, x, v -> v.rfft(n, -1).fft(n, -2).ifft(n, -2).irfft(n, -1))));
             rows.add(new Row("heat step dense, forward", time(manager, x, v -> dense.advance(v, d))));
             rows.add(new Row("heat step fft, forward", time(manager, x, v -> fft.advance(v, d))));
             NDArray w = new GaussianNoise(2).next(manager, shape);
-            rows.add(new Row("elementwise x*1, forward+backward (floor)", timeBackward(manager, x, w, v -> Scalars.mul(v, 1))));
-            rows.add(new Row("heat step dense, forward+backward", timeBackward(manager, x, w, v -> dense.advance(v, d))));
+            rows.add(new Row(
+                    "elementwise x*1, forward+backward (floor)", timeBackward(manager, x, w, v -> Scalars.mul(v, 1))));
+            rows.add(new Row(
+                    "heat step dense, forward+backward", timeBackward(manager, x, w, v -> dense.advance(v, d))));
             rows.add(new Row("heat step fft, forward+backward", timeBackward(manager, x, w, v -> fft.advance(v, d))));
             if (extra != null) {
                 PhysicsModel other = extra.apply(manager);
                 rows.add(new Row(other.describe() + ", forward", time(manager, x, v -> other.advance(v, d))));
-                rows.add(new Row(other.describe() + ", forward+backward", timeBackward(manager, x, w,
-                        v -> other.advance(v, d))));
+                rows.add(new Row(
+                        other.describe() + ", forward+backward",
+                        timeBackward(manager, x, w, v -> other.advance(v, d))));
             }
         }
         return rows;

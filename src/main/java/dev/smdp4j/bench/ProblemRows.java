@@ -9,6 +9,7 @@ import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.pipeline.Pretrained;
@@ -17,7 +18,6 @@ import dev.smdp4j.sample.Samplers;
 import dev.smdp4j.sde.Diffusion;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
@@ -44,9 +44,15 @@ final class ProblemRows {
         List<Row> rows = new ArrayList<>();
         int[] state = protocol.problem().stateShape();
         try (NDManager manager = parent.newSubManager()) {
-            DatasetSpec spec = new DatasetSpec(protocol.problem(), (options.repeats() + 3) * options.trainBatch(),
-                    Arrays.stream(options.samplingBatches()).max().orElse(1), protocol.endTime(), protocol.steps(),
-                    protocol.diffusion(), protocol.observationNoise(), protocol.seed());
+            DatasetSpec spec = new DatasetSpec(
+                    protocol.problem(),
+                    (options.repeats() + 3) * options.trainBatch(),
+                    Arrays.stream(options.samplingBatches()).max().orElse(1),
+                    protocol.endTime(),
+                    protocol.steps(),
+                    protocol.diffusion(),
+                    protocol.observationNoise(),
+                    protocol.seed());
             Dataset data = DatasetGenerator.generate(manager, spec, false);
             TrainingOptions defaults = TrainingOptions.defaults(Method.SMDP, spec, 0);
             SmdpModel model = shippedOrFresh(manager, spec, data.normalisation(), defaults);
@@ -58,7 +64,8 @@ final class ProblemRows {
                     for (boolean backward : new boolean[] {false, true}) {
                         double sec = suite.time(() -> Timing.pass(manager, model, x, backward, spec.endTime() / 2));
                         String name = (backward ? "forward+backward" : "forward") + ", batch " + b + ", t = " + t;
-                        rows.add(suite.add(new Row("network", name, sec * 1e3, b / sec, "evals/s", Double.NaN, peakRss())));
+                        rows.add(suite.add(
+                                new Row("network", name, sec * 1e3, b / sec, "evals/s", Double.NaN, peakRss())));
                     }
                 }
             }
@@ -70,8 +77,14 @@ final class ProblemRows {
                     TrainingOptions to = defaults.withSchedule(WindowSchedule.parse(window + ":1:" + b + ":1e-5:1e-5"));
                     int steps = Math.max(2, Math.min(options.repeats(), (int) Math.ceil(64.0 / window)));
                     double sec = Timing.trainingStepSeconds(manager, model, sde, to, train, steps);
-                    rows.add(suite.add(new Row("training", String.format("window %d, batch %d", window, b), sec * 1e3,
-                            1 / sec, "steps/s", Double.NaN, peakRss())));
+                    rows.add(suite.add(new Row(
+                            "training",
+                            String.format("window %d, batch %d", window, b),
+                            sec * 1e3,
+                            1 / sec,
+                            "steps/s",
+                            Double.NaN,
+                            peakRss())));
                 }
             }
             if (groups.contains("sampling")) {
@@ -81,10 +94,27 @@ final class ProblemRows {
                     for (int k : options.samplingBatches()) {
                         HostArray obs = y.rows(0, Math.min(k, y.dim(0)));
                         int n = obs.dim(0);
-                        double sec = suite.time(() -> PosteriorSampling.run(manager, obs, 1, Samplers.create(sampler),
-                                model.reverseSde(sde), model.score(), grid, 3, n, null), Math.max(3, options.repeats() / 2));
-                        rows.add(suite.add(new Row("sampling", String.format("%s, %d steps, %d observations per batch",
-                                sampler, spec.steps(), n), sec * 1e3, n / sec, "samples/s", Double.NaN, peakRss())));
+                        double sec = suite.time(
+                                () -> PosteriorSampling.run(
+                                        manager,
+                                        obs,
+                                        1,
+                                        Samplers.create(sampler),
+                                        model.reverseSde(sde),
+                                        model.score(),
+                                        grid,
+                                        3,
+                                        n,
+                                        null),
+                                Math.max(3, options.repeats() / 2));
+                        rows.add(suite.add(new Row(
+                                "sampling",
+                                String.format("%s, %d steps, %d observations per batch", sampler, spec.steps(), n),
+                                sec * 1e3,
+                                n / sec,
+                                "samples/s",
+                                Double.NaN,
+                                peakRss())));
                     }
                 }
             }
@@ -97,8 +127,8 @@ final class ProblemRows {
      * dynamics: an untrained score lets the toy SDE's reverse paths diverge), else a fresh network
      * of its default architecture.
      */
-    private static SmdpModel shippedOrFresh(NDManager manager, DatasetSpec spec, Normalisation norm,
-            TrainingOptions defaults) {
+    private static SmdpModel shippedOrFresh(
+            NDManager manager, DatasetSpec spec, Normalisation norm, TrainingOptions defaults) {
         String name = spec.problem().name();
         try {
             Path shipped = Pretrained.checkpoint(name, Pretrained.Use.ESTIMATE);
@@ -108,7 +138,14 @@ final class ProblemRows {
         } catch (InvalidInputException e) {
             // none shipped: a fresh network
         }
-        return SmdpModel.create(manager, Method.SMDP, defaults.network(), spec, norm, defaults.scoreFactor(), 1,
+        return SmdpModel.create(
+                manager,
+                Method.SMDP,
+                defaults.network(),
+                spec,
+                norm,
+                defaults.scoreFactor(),
+                1,
                 TrainingOptions.SPECTRAL);
     }
 }

@@ -5,18 +5,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
-import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.physics.HeatEquation;
-import dev.smdp4j.score.ExactNet;
 import dev.smdp4j.sample.PosteriorSampling;
 import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.score.ExactNet;
 import dev.smdp4j.sde.Diffusion;
 import dev.smdp4j.sde.ForwardSimulation;
 import dev.smdp4j.sde.Sde;
@@ -28,12 +28,12 @@ import dev.smdp4j.train.TrainingLoop;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.UnrolledOdeObjective;
 import dev.smdp4j.train.WindowSchedule;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * {@code smdp bench}: every speed that matters, measured in one run on one machine, each compared
@@ -63,24 +63,42 @@ public final class SpeedSuite {
      * What to measure. {@code graphEvaluations}: the training objective's graph budget (gradient
      * checkpointing beyond it; 0 = none); {@code anchorEvery}: its anchor terms (0 = none).
      */
-    public record Options(ScoreNetConfig network, int grid, int[] batches, int[] windows, int trainBatch,
-            int[] samplingBatches, int samplingSteps, int repeats, int graphEvaluations, int anchorEvery, Path model,
+    public record Options(
+            ScoreNetConfig network,
+            int grid,
+            int[] batches,
+            int[] windows,
+            int trainBatch,
+            int[] samplingBatches,
+            int samplingSteps,
+            int repeats,
+            int graphEvaluations,
+            int anchorEvery,
+            Path model,
             double warmUpSeconds) {
         public static Options defaults() {
-            return new Options(ScoreNetConfig.defaults(), 32, new int[] {1, 32, 128}, new int[] {1, 8, 32}, 32,
-                    new int[] {32}, 32, 5, TrainingOptions.DEFAULT_GRAPH_EVALUATIONS, Method.SMDP.defaultAnchorEvery(),
-                    null, 1);
+            return new Options(
+                    ScoreNetConfig.defaults(),
+                    32,
+                    new int[] {1, 32, 128},
+                    new int[] {1, 8, 32},
+                    32,
+                    new int[] {32},
+                    32,
+                    5,
+                    TrainingOptions.DEFAULT_GRAPH_EVALUATIONS,
+                    Method.SMDP.defaultAnchorEvery(),
+                    null,
+                    1);
         }
-
     }
 
     /**
      * One measurement: milliseconds per call, a throughput in its own unit, the achieved useful
      * GFLOP/s (NaN where no FLOP count applies) and the process's peak RSS after it (bytes).
      */
-    public record Row(String group, String name, double millis, double rate, String unit, double gflops,
-            long peakRss) {
-    }
+    public record Row(
+            String group, String name, double millis, double rate, String unit, double gflops, long peakRss) {}
 
     private Options options;
     private final Consumer<String> log;
@@ -103,8 +121,17 @@ public final class SpeedSuite {
             SmdpModel model = options.model() == null ? null : loadModel(manager, options.model());
             DatasetSpec spec = model == null
                     ? DatasetSpec.heat(256, 1, options.grid(), 4, 1, 0.2, options.samplingSteps(), 0.1, 0.01, 0)
-                    : DatasetSpec.heat(256, 1, options.grid(), model.spec().exponent(), model.spec().alpha(), model.spec().endTime(),
-                            model.spec().steps(), model.spec().diffusion(), 0.01, 0);
+                    : DatasetSpec.heat(
+                            256,
+                            1,
+                            options.grid(),
+                            model.spec().exponent(),
+                            model.spec().alpha(),
+                            model.spec().endTime(),
+                            model.spec().steps(),
+                            model.spec().diffusion(),
+                            0.01,
+                            0);
             Dataset data = DatasetGenerator.generate(manager, spec, false);
             Normalisation norm = model == null ? data.normalisation() : model.normalisation();
             if (model == null) {
@@ -130,14 +157,26 @@ public final class SpeedSuite {
      */
     private SmdpModel loadModel(NDManager manager, Path checkpoint) {
         SmdpModel loaded = SmdpModel.load(manager, Checkpoint.read(checkpoint));
-        if (!(loaded.architecture() instanceof ScoreNetConfig net) || loaded.method() != Method.SMDP
+        if (!(loaded.architecture() instanceof ScoreNetConfig net)
+                || loaded.method() != Method.SMDP
                 || !loaded.spec().problem().name().equals("heat")) {
-            throw new InvalidInputException(checkpoint + ": bench --model needs an SMDP score-net checkpoint of the heat "
-                    + "problem, got method " + loaded.method().id() + " on " + loaded.spec().problem().name());
+            throw new InvalidInputException(checkpoint
+                    + ": bench --model needs an SMDP score-net checkpoint of the heat " + "problem, got method "
+                    + loaded.method().id() + " on " + loaded.spec().problem().name());
         }
-        options = new Options(net, loaded.spec().gridSize(), options.batches(), options.windows(), options.trainBatch(),
-                options.samplingBatches(), loaded.spec().steps(), options.repeats(), options.graphEvaluations(),
-                options.anchorEvery(), checkpoint, options.warmUpSeconds());
+        options = new Options(
+                net,
+                loaded.spec().gridSize(),
+                options.batches(),
+                options.windows(),
+                options.trainBatch(),
+                options.samplingBatches(),
+                loaded.spec().steps(),
+                options.repeats(),
+                options.graphEvaluations(),
+                options.anchorEvery(),
+                checkpoint,
+                options.warmUpSeconds());
         return loaded;
     }
 
@@ -155,7 +194,10 @@ public final class SpeedSuite {
 
     /** The best matrix-multiply rate among the sizes measured: the practical peak ({@link #run} always measures it). */
     public static double peakGflops(List<Row> rows) {
-        return rows.stream().filter(r -> r.group().equals("matmul")).mapToDouble(Row::gflops).max()
+        return rows.stream()
+                .filter(r -> r.group().equals("matmul"))
+                .mapToDouble(Row::gflops)
+                .max()
                 .orElseThrow(() -> new IllegalArgumentException("no matmul row: the peak was not measured"));
     }
 
@@ -180,8 +222,14 @@ public final class SpeedSuite {
             if (r.name().startsWith("heat step dense")) {
                 double s = r.microsPerCall() / 1e6;
                 boolean backward = r.name().contains("backward");
-                rows.add(add(new Row("physics", "heat step, batch " + b + (backward ? ", forward+backward" : ", forward"),
-                        s * 1e3, b / s, "fields/s", (backward ? 3 : 1) * flops / s / 1e9, peakRss())));
+                rows.add(add(new Row(
+                        "physics",
+                        "heat step, batch " + b + (backward ? ", forward+backward" : ", forward"),
+                        s * 1e3,
+                        b / s,
+                        "fields/s",
+                        (backward ? 3 : 1) * flops / s / 1e9,
+                        peakRss())));
             }
         }
     }
@@ -191,11 +239,23 @@ public final class SpeedSuite {
         double flops = options.network().flopsPerSample(n, SmdpModel.IN_CHANNELS);
         for (int b : options.batches()) {
             double fwd = netSeconds(manager, model, b, false);
-            rows.add(add(new Row("network", "forward, batch " + b, fwd * 1e3, b / fwd, "evals/s", flops * b / fwd / 1e9,
+            rows.add(add(new Row(
+                    "network",
+                    "forward, batch " + b,
+                    fwd * 1e3,
+                    b / fwd,
+                    "evals/s",
+                    flops * b / fwd / 1e9,
                     peakRss())));
             double both = netSeconds(manager, model, b, true);
-            rows.add(add(new Row("network", "forward+backward, batch " + b, both * 1e3, b / both, "evals/s",
-                    3 * flops * b / both / 1e9, peakRss())));
+            rows.add(add(new Row(
+                    "network",
+                    "forward+backward, batch " + b,
+                    both * 1e3,
+                    b / both,
+                    "evals/s",
+                    3 * flops * b / both / 1e9,
+                    peakRss())));
         }
     }
 
@@ -209,12 +269,13 @@ public final class SpeedSuite {
      * for the backward pass through the physics (its forward is already in the first part: errs
      * high again), divided by the real step's time.
      */
-    private void training(NDManager manager, SmdpModel model, DatasetSpec spec, Normalisation norm, HostArray train,
-            List<Row> rows) {
+    private void training(
+            NDManager manager, SmdpModel model, DatasetSpec spec, Normalisation norm, HostArray train, List<Row> rows) {
         int n = options.grid();
         int b = options.trainBatch();
         double flops = options.network().flopsPerSample(n, SmdpModel.IN_CHANNELS);
-        try (HeatEquation heat = new HeatEquation(manager, spec.alpha()); ExactNet free = new ExactNet(manager, spec, norm)) {
+        try (HeatEquation heat = new HeatEquation(manager, spec.alpha());
+                ExactNet free = new ExactNet(manager, spec, norm)) {
             Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
             TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
             NDArray x0 = EngineArrays.of(manager, train.rows(0, b).data(), new Shape(b, n, n));
@@ -225,24 +286,43 @@ public final class SpeedSuite {
                     ForwardSimulation.trajectory(sde, grid, x0, noise);
                 }
             });
-            rows.add(add(new Row("training", "part: trajectory simulation, batch " + b + ", " + spec.steps() + " steps",
-                    simulation * 1e3, b / simulation, "trajectories/s", Double.NaN, peakRss())));
+            rows.add(add(new Row(
+                    "training",
+                    "part: trajectory simulation, batch " + b + ", " + spec.steps() + " steps",
+                    simulation * 1e3,
+                    b / simulation,
+                    "trajectories/s",
+                    Double.NaN,
+                    peakRss())));
             double marginal = time(() -> {
                 try (NDManager step = manager.newSubManager()) {
                     x0.tempAttach(step);
                     ForwardSimulation.marginal(sde, grid, x0, noise, spec.steps() / 2);
                 }
             });
-            rows.add(add(new Row("training", "part: closed-form marginal draw of a window start, batch " + b,
-                    marginal * 1e3, b / marginal, "states/s", Double.NaN, peakRss())));
+            rows.add(add(new Row(
+                    "training",
+                    "part: closed-form marginal draw of a window start, batch " + b,
+                    marginal * 1e3,
+                    b / marginal,
+                    "states/s",
+                    Double.NaN,
+                    peakRss())));
             double update;
             try (Adam adam = Adam.builder().build(model.block())) {
                 update = time(() -> adam.step(1e-9));
-                rows.add(add(new Row("training", "part: Adam update (" + model.block().getParameters().size()
-                        + " parameter tensors)", update * 1e3, 1 / update, "updates/s", Double.NaN, peakRss())));
+                rows.add(add(new Row(
+                        "training",
+                        "part: Adam update (" + model.block().getParameters().size() + " parameter tensors)",
+                        update * 1e3,
+                        1 / update,
+                        "updates/s",
+                        Double.NaN,
+                        peakRss())));
             }
             double heatBackward = time(() -> {
-                try (NDManager step = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                try (NDManager step = manager.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray x = x0.duplicate();
                     x.attach(step);
                     x.setRequiresGradient(true);
@@ -250,27 +330,54 @@ public final class SpeedSuite {
                 }
             });
             for (int window : options.windows()) {
-                TrainingOptions to = new TrainingOptions(Method.SMDP, options.network(),
-                        WindowSchedule.parse(window + ":1:" + b + ":1e-5:1e-5"), 1, false, false, 0, 0.5, 10, 0,
-                        options.anchorEvery(), 1, null, TrainingOptions.SPECTRAL, options.graphEvaluations(), 0);
+                TrainingOptions to = new TrainingOptions(
+                        Method.SMDP,
+                        options.network(),
+                        WindowSchedule.parse(window + ":1:" + b + ":1e-5:1e-5"),
+                        1,
+                        false,
+                        false,
+                        0,
+                        0.5,
+                        10,
+                        0,
+                        options.anchorEvery(),
+                        1,
+                        null,
+                        TrainingOptions.SPECTRAL,
+                        options.graphEvaluations(),
+                        0);
                 int anchors = options.anchorEvery() > 0 ? window / options.anchorEvery() : 0;
                 double evals = (double) b * (window + anchors);
                 int steps = Math.max(2, Math.min(options.repeats(), (int) Math.ceil(64.0 / window)));
                 double s = Timing.trainingStepSeconds(manager, model, sde, to, train, steps);
-                UnrolledOdeObjective networkFree = new UnrolledOdeObjective(sde, sde, free, spec.endTime(), spec.steps(),
-                        false, options.anchorEvery(), 1, 0);
-                double withoutNetwork = time(() -> {
-                    try (NDManager step = manager.newSubManager()) {
-                        x0.tempAttach(step);
-                        networkFree.loss(x0, window, noise);
-                    }
-                }, steps);
+                UnrolledOdeObjective networkFree = new UnrolledOdeObjective(
+                        sde, sde, free, spec.endTime(), spec.steps(), false, options.anchorEvery(), 1, 0);
+                double withoutNetwork = time(
+                        () -> {
+                            try (NDManager step = manager.newSubManager()) {
+                                x0.tempAttach(step);
+                                networkFree.loss(x0, window, noise);
+                            }
+                        },
+                        steps);
                 double outside = Math.min(1, (withoutNetwork + update + (window + anchors) * heatBackward) / s);
                 int segment = UnrolledOdeObjective.segmentLength(options.graphEvaluations(), b, window, anchors);
                 double recomputed = segment == 0 ? 0 : (double) b * ((window - 1) / segment) * segment;
-                rows.add(add(new Row("training", String.format("window %d, batch %d: %d evals/step%s, %.0f%% outside network",
-                        window, b, (int) evals, recomputed > 0 ? " + " + (int) recomputed + " recomputed" : "", 100 * outside),
-                        s * 1e3, evals / s, "evals/s", 3 * flops * evals / s / 1e9, peakRss())));
+                rows.add(add(new Row(
+                        "training",
+                        String.format(
+                                "window %d, batch %d: %d evals/step%s, %.0f%% outside network",
+                                window,
+                                b,
+                                (int) evals,
+                                recomputed > 0 ? " + " + (int) recomputed + " recomputed" : "",
+                                100 * outside),
+                        s * 1e3,
+                        evals / s,
+                        "evals/s",
+                        3 * flops * evals / s / 1e9,
+                        peakRss())));
             }
         }
     }
@@ -304,10 +411,18 @@ public final class SpeedSuite {
             for (String sampler : new String[] {"ode", "sde"}) {
                 for (int k : options.samplingBatches()) {
                     HostArray one = y.rows(0, 1);
-                    double s = time(() -> PosteriorSampling.run(manager, one, k, Samplers.create(sampler), sde,
-                            model.score(), grid, 3, k, null), Math.max(3, options.repeats() / 2));
-                    rows.add(add(new Row("sampling", String.format("%s, %d steps, %d samples per batch", sampler, m, k),
-                            s * 1e3, k / s, "samples/s", flops * k * m / s / 1e9, peakRss())));
+                    double s = time(
+                            () -> PosteriorSampling.run(
+                                    manager, one, k, Samplers.create(sampler), sde, model.score(), grid, 3, k, null),
+                            Math.max(3, options.repeats() / 2));
+                    rows.add(add(new Row(
+                            "sampling",
+                            String.format("%s, %d steps, %d samples per batch", sampler, m, k),
+                            s * 1e3,
+                            k / s,
+                            "samples/s",
+                            flops * k * m / s / 1e9,
+                            peakRss())));
                 }
             }
         }
@@ -337,6 +452,4 @@ public final class SpeedSuite {
     public static long peakRss() {
         return Timing.peakRss();
     }
-
-
 }

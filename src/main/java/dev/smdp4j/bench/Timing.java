@@ -24,8 +24,7 @@ final class Timing {
     /** Calls shorter than this are timed in blocks of about this length. */
     private static final long BLOCK_NANOS = 200_000_000L;
 
-    private Timing() {
-    }
+    private Timing() {}
 
     /**
      * Median seconds per call over {@code repeats} timed blocks, after warm-up calls for at least
@@ -70,29 +69,33 @@ final class Timing {
     }
 
     /** Median seconds per step of the real training loop over {@code steps} steps after one warm-up step. */
-    static double trainingStepSeconds(NDManager manager, SmdpModel model, Sde sde, TrainingOptions to, HostArray train,
-            int steps) {
+    static double trainingStepSeconds(
+            NDManager manager, SmdpModel model, Sde sde, TrainingOptions to, HostArray train, int steps) {
         double[] t = new double[steps];
         try (Adam adam = Adam.builder().clip(to.clip()).build(model.block())) {
-            TrainingLoop loop = new TrainingLoop(manager, model.objective(sde, to), adam, train, to.schedule(), 7, false);
+            TrainingLoop loop =
+                    new TrainingLoop(manager, model.objective(sde, to), adam, train, to.schedule(), 7, false);
             long[] last = {System.nanoTime()};
             int[] done = {0};
-            loop.run(Position.START, new TrainingLoop.Listener() {
-                @Override
-                public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
-                    long now = System.nanoTime();
-                    if (done[0] > 0) {
-                        t[done[0] - 1] = (now - last[0]) / 1e9;
-                    }
-                    last[0] = now;
-                    done[0]++;
-                }
+            loop.run(
+                    Position.START,
+                    new TrainingLoop.Listener() {
+                        @Override
+                        public void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
+                            long now = System.nanoTime();
+                            if (done[0] > 0) {
+                                t[done[0] - 1] = (now - last[0]) / 1e9;
+                            }
+                            last[0] = now;
+                            done[0]++;
+                        }
 
-                @Override
-                public boolean shouldStop() {
-                    return done[0] > steps;
-                }
-            }, null);
+                        @Override
+                        public boolean shouldStop() {
+                            return done[0] > steps;
+                        }
+                    },
+                    null);
         }
         Arrays.sort(t);
         return t[steps / 2];

@@ -2,23 +2,23 @@ package dev.smdp4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.Dataset;
+import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Pretrained;
+import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.problem.Problem;
 import dev.smdp4j.problem.Problems;
 import dev.smdp4j.problem.toy.ToyDemo;
 import dev.smdp4j.problem.toy.ToyReproduction;
 import dev.smdp4j.problem.toy.ToySde;
-import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.report.BenchmarkFigures;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.Progress;
@@ -35,24 +35,33 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code smdp demo}: the shipped SMDP model on freshly generated benchmark observations, with figures. */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reconstruct benchmark observations with the shipped SMDP models (no training): the SMDP-ODE "
-                + "estimate and SMDP-SDE posterior samples for the first test observations of the paper's data set "
-                + "(regenerated from its seed), their metrics, and OUT/fig2.png and OUT/fig3.png.",
-                "--problem toy-sde: the shipped toy models integrate back from the 1000 evaluation end states beside "
-                        + "the exact score; OUT/table.md|csv|json, OUT/trajectories.png, OUT/histograms.png."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Reconstruct benchmark observations with the shipped SMDP models (no training): the SMDP-ODE "
+                    + "estimate and SMDP-SDE posterior samples for the first test observations of the paper's data set "
+                    + "(regenerated from its seed), their metrics, and OUT/fig2.png and OUT/fig3.png.",
+            "--problem toy-sde: the shipped toy models integrate back from the 1000 evaluation end states beside "
+                    + "the exact score; OUT/table.md|csv|json, OUT/trajectories.png, OUT/histograms.png."
+        })
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--problem", paramLabel = "NAME", description = "heat (default) or toy-sde.")
     String problem = "heat";
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/demo, or "
-            + "runs/demo-PROBLEM for another problem).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Output directory (default: runs/demo, or " + "runs/demo-PROBLEM for another problem).")
     Path out;
 
     @Option(names = "--observations", description = "Test observations to reconstruct (default: ${DEFAULT-VALUE}).")
     int observations = 100;
 
-    @Option(names = "--samples", description = "SDE samples per observation for the figure's posterior (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--samples",
+            description = "SDE samples per observation for the figure's posterior (default: ${DEFAULT-VALUE}).")
     int samples = 32;
 
     @Option(names = "--seed", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
@@ -85,16 +94,25 @@ final class DemoCommand implements Callable<Integer> {
             HostArray y = norm.normalise(data.testY()).rows(0, n);
             int steps = model.spec().steps();
             Progress progress = new Progress("demo", 2L * n + 3L * samples, "samples", !quiet);
-            HostArray ode = Reconstruction.run(manager, model, y, Reconstruction.Request.of("ode", steps, 1, seed),
-                    progress).x0();
-            HostArray sde = Reconstruction.run(manager, posteriorModel, y, Reconstruction.Request.of("sde", steps, 1, seed),
-                    progress).x0();
-            HostArray posterior = Reconstruction.run(manager, posteriorModel, y.rows(0, Math.min(3, n)),
-                    Reconstruction.Request.of("sde", steps, samples, seed), progress).x0();
+            HostArray ode = Reconstruction.run(
+                            manager, model, y, Reconstruction.Request.of("ode", steps, 1, seed), progress)
+                    .x0();
+            HostArray sde = Reconstruction.run(
+                            manager, posteriorModel, y, Reconstruction.Request.of("sde", steps, 1, seed), progress)
+                    .x0();
+            HostArray posterior = Reconstruction.run(
+                            manager,
+                            posteriorModel,
+                            y.rows(0, Math.min(3, n)),
+                            Reconstruction.Request.of("sde", steps, samples, seed),
+                            progress)
+                    .x0();
             progress.finish("");
             Files.createDirectories(out);
-            Evaluation odeEval = Metrics.evaluate(truth, ode, 0, 1, model.spec().alpha(), model.spec().endTime());
-            Evaluation sdeEval = Metrics.evaluate(truth, sde, 0, 1, model.spec().alpha(), model.spec().endTime());
+            Evaluation odeEval = Metrics.evaluate(
+                    truth, ode, 0, 1, model.spec().alpha(), model.spec().endTime());
+            Evaluation sdeEval = Metrics.evaluate(
+                    truth, sde, 0, 1, model.spec().alpha(), model.spec().endTime());
             BenchmarkFigures.figure2(out.resolve("fig2.png"), truth, y, ode, posterior, 3);
             Map<String, double[]> spectra = new LinkedHashMap<>();
             spectra.put("SMDP-ODE", odeEval.predictionRadialSpectrum());
@@ -112,11 +130,19 @@ final class DemoCommand implements Callable<Integer> {
             summary.put("sde_mse_1e5", sdeEval.mse().mean() * 1e5);
             summary.put("sde_spectral_error", sdeEval.spectralError().mean());
             Json.write(out.resolve("demo.json"), summary);
-            System.out.printf(Locale.ROOT, "shipped SMDP models (%s) on the first %d test observations of the paper's "
-                    + "data set:%n  SMDP-ODE: MSE %.3f e-5, spectral error %.3f%n  SMDP-SDE: MSE %.3f e-5, spectral "
-                    + "error %.3f%nwrote %s/fig2.png, fig3.png, demo.json in %.1f s%n", shipped.path("trained_by")
-                    .asText("see metadata"), n, odeEval.mse().mean() * 1e5, odeEval.spectralError().mean(),
-                    sdeEval.mse().mean() * 1e5, sdeEval.spectralError().mean(), out, (System.nanoTime() - start) / 1e9);
+            System.out.printf(
+                    Locale.ROOT,
+                    "shipped SMDP models (%s) on the first %d test observations of the paper's "
+                            + "data set:%n  SMDP-ODE: MSE %.3f e-5, spectral error %.3f%n  SMDP-SDE: MSE %.3f e-5, spectral "
+                            + "error %.3f%nwrote %s/fig2.png, fig3.png, demo.json in %.1f s%n",
+                    shipped.path("trained_by").asText("see metadata"),
+                    n,
+                    odeEval.mse().mean() * 1e5,
+                    odeEval.spectralError().mean(),
+                    sdeEval.mse().mean() * 1e5,
+                    sdeEval.spectralError().mean(),
+                    out,
+                    (System.nanoTime() - start) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -127,15 +153,20 @@ final class DemoCommand implements Callable<Integer> {
     private int otherProblem(long start) {
         Problem p = Problems.defaults(problem);
         if (!(p instanceof ToySde)) {
-            throw new InvalidInputException("no demo for problem '" + problem + "' (it ships no model); demos: heat, "
-                    + ToySde.NAME);
+            throw new InvalidInputException(
+                    "no demo for problem '" + problem + "' (it ships no model); demos: heat, " + ToySde.NAME);
         }
         Path dir = out != null ? out : Path.of("runs/demo-" + problem);
         try (NDManager manager = Engines.newManager(p.engineThreads())) {
             List<Map<String, Object>> table = ToyDemo.run(manager, dir, seed);
-            System.out.printf(Locale.ROOT, "shipped toy SMDP models from the %d end states linspace(-0.1, 0.1) at t = T, "
-                    + "Q = 2 min(hits -1, hits +1):%n%swrote %s/table.md, trajectories.png, histograms.png in %.1f s%n",
-                    ToyReproduction.STARTS, ToyDemo.summary(table), dir, (System.nanoTime() - start) / 1e9);
+            System.out.printf(
+                    Locale.ROOT,
+                    "shipped toy SMDP models from the %d end states linspace(-0.1, 0.1) at t = T, "
+                            + "Q = 2 min(hits -1, hits +1):%n%swrote %s/table.md, trajectories.png, histograms.png in %.1f s%n",
+                    ToyReproduction.STARTS,
+                    ToyDemo.summary(table),
+                    dir,
+                    (System.nanoTime() - start) / 1e9);
         }
         return 0;
     }

@@ -1,31 +1,36 @@
 package dev.smdp4j.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
-import dev.smdp4j.data.Dataset;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.problem.HeatProblem;
 import dev.smdp4j.problem.Problem;
 import dev.smdp4j.problem.Problems;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.Interruption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code smdp generate}: writes a data set of a problem (default: the heat benchmark). */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generate a data set: initial states from the problem's prior, their normalisation, "
-                + "and test observations (heat: y = H_T(x0) + s e; toy-sde: noisy end states of the SDE).",
-                "Writes DIR/train.npz (x0), DIR/test.npz (x0, y), DIR/dataset.json; physical units.",
-                "Defaults are the problem's protocol (heat: the paper's)."})
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Generate a data set: initial states from the problem's prior, their normalisation, "
+                    + "and test observations (heat: y = H_T(x0) + s e; toy-sde: noisy end states of the SDE).",
+            "Writes DIR/train.npz (x0), DIR/test.npz (x0, y), DIR/dataset.json; physical units.",
+            "Defaults are the problem's protocol (heat: the paper's)."
+        })
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
@@ -33,14 +38,21 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--problem", paramLabel = "NAME", description = "The problem: heat (default) or toy-sde.")
     String problemName = Problems.DEFAULT;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A parameter of the problem (repeatable), e.g. "
-            + "--set lambda=7 for toy-sde; heat's are grid_size, exponent, alpha (also --grid, --exponent, --alpha).")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A parameter of the problem (repeatable), e.g. "
+                            + "--set lambda=7 for toy-sde; heat's are grid_size, exponent, alpha (also --grid, --exponent, --alpha).")
     Map<String, Double> parameters = new LinkedHashMap<>();
 
     @Option(names = "--train", paramLabel = "N", description = "Training initial states (heat: 2500, toy-sde: 2500).")
     Integer train;
 
-    @Option(names = "--test", paramLabel = "N", description = "Test initial states and observations (heat: 500, toy-sde: 500).")
+    @Option(
+            names = "--test",
+            paramLabel = "N",
+            description = "Test initial states and observations (heat: 500, toy-sde: 500).")
     Integer test;
 
     @Option(names = "--grid", paramLabel = "N", description = "heat: grid size N of the periodic N x N grid (32).")
@@ -58,19 +70,27 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "M", description = "Simulation steps M (heat: 32, toy-sde: 499).")
     Integer steps;
 
-    @Option(names = "--diffusion", paramLabel = "G", description = "Diffusion g of the forward SDE, normalised units "
-            + "(heat: 0.1, toy-sde: 0.03).")
+    @Option(
+            names = "--diffusion",
+            paramLabel = "G",
+            description = "Diffusion g of the forward SDE, normalised units " + "(heat: 0.1, toy-sde: 0.03).")
     Double diffusion;
 
-    @Option(names = "--obs-noise", paramLabel = "S", description = "Standard deviation s of the observation noise, "
-            + "normalised units (heat: 0.01, the paper's code and numbers; its text says variance 0.1; toy-sde: 0).")
+    @Option(
+            names = "--obs-noise",
+            paramLabel = "S",
+            description =
+                    "Standard deviation s of the observation noise, "
+                            + "normalised units (heat: 0.01, the paper's code and numbers; its text says variance 0.1; toy-sde: 0).")
     Double observationNoise;
 
     @Option(names = "--seed", description = "Seed of every random draw (default: 0).")
     Long seed;
 
-    @Option(names = "--trajectories", description = "Also write DIR/trajectories.npz (key traj, [n_train, M+1, N, N]): "
-            + "noisy training trajectories for inspection.")
+    @Option(
+            names = "--trajectories",
+            description = "Also write DIR/trajectories.npz (key traj, [n_train, M+1, N, N]): "
+                    + "noisy training trajectories for inspection.")
     boolean trajectories;
 
     @Option(names = "--force", description = "Overwrite an existing data set in DIR.")
@@ -102,10 +122,17 @@ final class GenerateCommand implements Callable<Integer> {
             long generated = System.nanoTime();
             DatasetStore.write(out, data);
             long written = System.nanoTime();
-            System.out.printf("wrote %s: %s, %d training + %d test states of shape %s, normalisation mean %.6g std %.6g%n",
-                    out, spec.problem().name(), spec.trainSize(), spec.testSize(),
-                    Arrays.toString(spec.problem().stateShape()), data.normalisation().mean(), data.normalisation().std());
-            System.out.printf("time: engine start %.2f s, generation %.2f s, writing %.2f s%n",
+            System.out.printf(
+                    "wrote %s: %s, %d training + %d test states of shape %s, normalisation mean %.6g std %.6g%n",
+                    out,
+                    spec.problem().name(),
+                    spec.trainSize(),
+                    spec.testSize(),
+                    Arrays.toString(spec.problem().stateShape()),
+                    data.normalisation().mean(),
+                    data.normalisation().std());
+            System.out.printf(
+                    "time: engine start %.2f s, generation %.2f s, writing %.2f s%n",
                     (engineReady - start) / 1e9, (generated - engineReady) / 1e9, (written - generated) / 1e9);
         }
         return 0;
@@ -116,7 +143,8 @@ final class GenerateCommand implements Callable<Integer> {
         Problem defaults = Problems.defaults(problemName);
         if (!(defaults instanceof HeatProblem) && (grid != null || exponent != null || alpha != null)) {
             throw new InvalidInputException("--grid, --exponent and --alpha apply to the heat problem only; "
-                    + problemName + " takes --set " + String.join("=..., --set ", defaults.parameters().keySet())
+                    + problemName + " takes --set "
+                    + String.join("=..., --set ", defaults.parameters().keySet())
                     + "=...");
         }
         Map<String, Number> overrides = new LinkedHashMap<>();
@@ -126,10 +154,15 @@ final class GenerateCommand implements Callable<Integer> {
         overrides.putAll(parameters);
         Problem problem = Problems.withParameters(problemName, overrides);
         DatasetSpec d = problem.defaultSpec();
-        return new DatasetSpec(problem, train != null ? train : d.trainSize(), test != null ? test : d.testSize(),
-                endTime != null ? endTime : d.endTime(), steps != null ? steps : d.steps(),
+        return new DatasetSpec(
+                problem,
+                train != null ? train : d.trainSize(),
+                test != null ? test : d.testSize(),
+                endTime != null ? endTime : d.endTime(),
+                steps != null ? steps : d.steps(),
                 diffusion != null ? diffusion : d.diffusion(),
-                observationNoise != null ? observationNoise : d.observationNoise(), seed != null ? seed : d.seed());
+                observationNoise != null ? observationNoise : d.observationNoise(),
+                seed != null ? seed : d.seed());
     }
 
     private static void putIfGiven(Map<String, Number> params, String key, Number value) {

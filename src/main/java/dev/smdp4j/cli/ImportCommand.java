@@ -23,11 +23,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code smdp import}: a data set from the user's own trajectories of a named problem's physics. */
-@Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Make a data set from your own noisy trajectories (key traj, float32 [n, M+1, ...state], "
-                + "physical units, on a uniform grid from 0 to T) of a registered problem's physics.",
-                "The last --test trajectories become the test set (x0 = first state, y = last state, plus --obs-noise); "
-                        + "training takes its windows from the others as stored, instead of simulating."})
+@Command(
+        name = "import",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Make a data set from your own noisy trajectories (key traj, float32 [n, M+1, ...state], "
+                    + "physical units, on a uniform grid from 0 to T) of a registered problem's physics.",
+            "The last --test trajectories become the test set (x0 = first state, y = last state, plus --obs-noise); "
+                    + "training takes its windows from the others as stored, instead of simulating."
+        })
 final class ImportCommand implements Callable<Integer> {
     @Option(names = "--traj", required = true, paramLabel = "FILE", description = "The trajectories (.npz).")
     Path traj;
@@ -38,8 +43,11 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
 
-    @Option(names = "--problem", paramLabel = "NAME", description = "The physics the trajectories follow "
-            + "(default: ${DEFAULT-VALUE}); its parameters with --set.")
+    @Option(
+            names = "--problem",
+            paramLabel = "NAME",
+            description =
+                    "The physics the trajectories follow " + "(default: ${DEFAULT-VALUE}); its parameters with --set.")
     String problemName = Problems.DEFAULT;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A parameter of the problem (repeatable).")
@@ -48,19 +56,28 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--end-time", paramLabel = "T", required = true, description = "Time of the last stored state.")
     double endTime;
 
-    @Option(names = "--diffusion", paramLabel = "G", required = true, description = "Diffusion g of the noise "
-            + "in the trajectories, normalised units (the reverse SDE needs it).")
+    @Option(
+            names = "--diffusion",
+            paramLabel = "G",
+            required = true,
+            description =
+                    "Diffusion g of the noise " + "in the trajectories, normalised units (the reverse SDE needs it).")
     double diffusion;
 
-    @Option(names = "--obs-noise", paramLabel = "S", description = "Observation noise added to the test end "
-            + "states, normalised units (default: ${DEFAULT-VALUE}: the end states are the observations).")
+    @Option(
+            names = "--obs-noise",
+            paramLabel = "S",
+            description = "Observation noise added to the test end "
+                    + "states, normalised units (default: ${DEFAULT-VALUE}: the end states are the observations).")
     double observationNoise = 0;
 
     @Option(names = "--test", paramLabel = "N", description = "Trajectories held out as the test set (default: 10%%).")
     Integer test;
 
-    @Option(names = "--seed", description = "Seed of the observation noise and of later trainings' defaults "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            description =
+                    "Seed of the observation noise and of later trainings' defaults " + "(default: ${DEFAULT-VALUE}).")
     long seed = 0;
 
     @Option(names = "--force", description = "Overwrite an existing data set in DIR.")
@@ -69,7 +86,8 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!DatasetStore.isEmptyOrAbsent(out) && !force && !DatasetStore.isIncomplete(out)) {
-            throw new InvalidInputException(out + " already exists and is not empty; choose another --out or add --force");
+            throw new InvalidInputException(
+                    out + " already exists and is not empty; choose another --out or add --force");
         }
         Problem problem = Problems.withParameters(problemName, parameters);
         HostArray all = Npz.read(traj, key);
@@ -86,8 +104,9 @@ final class ImportCommand implements Callable<Integer> {
             throw new InvalidInputException("--test " + testSize + " leaves " + (n - testSize) + " of " + n
                     + " trajectories for training; need at least 2");
         }
-        DatasetSpec spec = new DatasetSpec(problem, n - testSize, testSize, endTime, times - 1, diffusion,
-                observationNoise, seed).validateForData();
+        DatasetSpec spec = new DatasetSpec(
+                        problem, n - testSize, testSize, endTime, times - 1, diffusion, observationNoise, seed)
+                .validateForData();
         HostArray trainTraj = all.rows(0, n - testSize);
         HostArray testTraj = all.rows(n - testSize, n);
         HostArray trainX0 = trainTraj.sliceSecondAxis(0);
@@ -105,9 +124,11 @@ final class ImportCommand implements Callable<Integer> {
         source.put("file", traj.toAbsolutePath().toString());
         source.put("key", key);
         source.put("sha256", Hashing.sha256(traj));
-        DatasetStore.write(out, new Dataset(spec, norm, trainX0, testTraj.sliceSecondAxis(0), testY, trainTraj), source);
-        System.out.printf("wrote %s: %s, %d training and %d test trajectories of %d states %s, T = %s%n", out,
-                problem.name(), n - testSize, testSize, times, Arrays.toString(state), endTime);
+        DatasetStore.write(
+                out, new Dataset(spec, norm, trainX0, testTraj.sliceSecondAxis(0), testY, trainTraj), source);
+        System.out.printf(
+                "wrote %s: %s, %d training and %d test trajectories of %d states %s, T = %s%n",
+                out, problem.name(), n - testSize, testSize, times, Arrays.toString(state), endTime);
         return 0;
     }
 }

@@ -1,20 +1,34 @@
 package dev.smdp4j.cli;
 
-import dev.smdp4j.Version;
 import ai.djl.engine.EngineException;
+import dev.smdp4j.Version;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.util.Engines;
 import java.io.UncheckedIOException;
 import java.util.Locale;
-import dev.smdp4j.util.Engines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code smdp} command line. */
-@Command(name = "smdp", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+@Command(
+        name = "smdp",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
         description = "Score matching via differentiable physics: invert the heat equation from an observed end state.",
-        subcommands = {GenerateCommand.class, ImportCommand.class, TrainCommand.class, SampleCommand.class, SampleBatchCommand.class, ExportNpzCommand.class, EvaluateCommand.class,
-                ReproduceCommand.class, DemoCommand.class, BenchCommand.class, SimulateCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            GenerateCommand.class,
+            ImportCommand.class,
+            TrainCommand.class,
+            SampleCommand.class,
+            SampleBatchCommand.class,
+            ExportNpzCommand.class,
+            EvaluateCommand.class,
+            ReproduceCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            SimulateCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     static {
         Engines.configureOffline();
@@ -72,12 +86,14 @@ public final class Main implements Runnable {
             String text = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             boolean heap = t instanceof OutOfMemoryError;
             boolean nativeAlloc = t instanceof EngineException
-                    && (text.contains("can't allocate memory") || text.contains("out of memory")
+                    && (text.contains("can't allocate memory")
+                            || text.contains("out of memory")
                             || text.contains("failed to allocate"));
             if (heap || nativeAlloc) {
                 String lower = switch (command) {
-                    case "train" -> "--graph-evals (network evaluations per autograd graph), the batch size in "
-                            + "--schedule (window:epochs:BATCH:lrStart:lrEnd) or --width";
+                    case "train" ->
+                        "--graph-evals (network evaluations per autograd graph), the batch size in "
+                                + "--schedule (window:epochs:BATCH:lrStart:lrEnd) or --width";
                     case "sample", "demo" -> "--batch (items per engine batch) or --samples";
                     case "generate" -> "--train/--test (fields held in memory) or --grid";
                     case "reproduce" -> "the profile (--profile quick)";

@@ -25,17 +25,27 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code smdp sample}: posterior samples (or the ODE estimate) of x0 for observed end states. */
-@Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reconstruct initial states from observed end states by integrating backward in time "
-                + "(Algorithm 1) with a trained score network or a closed form.",
-                "Input and output in physical units; output key x0, shape [n, K, N, N], plus OUT.json with the provenance."})
+@Command(
+        name = "sample",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Reconstruct initial states from observed end states by integrating backward in time "
+                    + "(Algorithm 1) with a trained score network or a closed form.",
+            "Input and output in physical units; output key x0, shape [n, K, N, N], plus OUT.json with the provenance."
+        })
 final class SampleCommand implements Callable<Integer> {
 
     @Mixin
     SamplingOptions options = new SamplingOptions();
 
-    @Option(names = "--input", required = true, paramLabel = "FILE", description = "Observations (.npz), [n, N, N]; "
-            + "observation i has the key NAME#i (NAME: the file's name), from which, with --seed, its noise derives.")
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "FILE",
+            description =
+                    "Observations (.npz), [n, N, N]; "
+                            + "observation i has the key NAME#i (NAME: the file's name), from which, with --seed, its noise derives.")
     Path input;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output .npz.")
@@ -61,26 +71,40 @@ final class SampleCommand implements Callable<Integer> {
         HostArray yPhysical = Npz.read(input, options.key);
         DatasetSpec known = source.spec();
         try (NDManager manager = Engines.newManager(known.problem().engineThreads());
-                Interruption.Notice notice = Interruption.notice("nothing was written to " + out + (Files.exists(out)
-                        ? " (the existing file is untouched)" : "") + "; run the same command again")) {
+                Interruption.Notice notice = Interruption.notice(
+                        "nothing was written to " + out + (Files.exists(out) ? " (the existing file is untouched)" : "")
+                                + "; run the same command again")) {
             ModelSource.Loaded loaded = source.load(manager);
             DatasetSpec spec = loaded.spec();
             yPhysical = loaded.requireObservations(yPhysical, input + " key '" + options.key + "'");
             Reconstruction.Request request = options.request(spec);
             long start = System.nanoTime();
             Progress progress = new Progress("sample", (long) yPhysical.dim(0) * options.samples, "samples", !quiet);
-            Reconstruction.Result result = loaded.reconstruct(manager, yPhysical, request,
-                    seeding(input.getFileName().toString(), yPhysical.dim(0), options.seed), true, progress);
+            Reconstruction.Result result = loaded.reconstruct(
+                    manager,
+                    yPhysical,
+                    request,
+                    seeding(input.getFileName().toString(), yPhysical.dim(0), options.seed),
+                    true,
+                    progress);
             progress.finish("");
             double seconds = (System.nanoTime() - start) / 1e9;
             HostArray x0 = result.x0();
             Npz.write(out, Map.of("x0", x0));
-            writeProvenance(source, result, spec, loaded.normalisation(), request.steps(), seconds, x0.shape(),
+            writeProvenance(
+                    source,
+                    result,
+                    spec,
+                    loaded.normalisation(),
+                    request.steps(),
+                    seconds,
+                    x0.shape(),
                     loaded.physicsChoice());
-            String how = result.sampler().equals("one-shot") ? result.description() + ", one network evaluation"
+            String how = result.sampler().equals("one-shot")
+                    ? result.description() + ", one network evaluation"
                     : result.sampler() + ", " + result.description() + ", " + request.steps() + " steps";
-            System.out.printf("wrote %s: %d observations x %d samples (%s) in %.1f s%n", out, x0.dim(0), x0.dim(1), how,
-                    seconds);
+            System.out.printf(
+                    "wrote %s: %d observations x %d samples (%s) in %.1f s%n", out, x0.dim(0), x0.dim(1), how, seconds);
         }
         return 0;
     }
@@ -94,8 +118,15 @@ final class SampleCommand implements Callable<Integer> {
         return Seeding.keyed(Seeding.observationSeeds(seed, keys));
     }
 
-    private void writeProvenance(ModelSource source, Reconstruction.Result result, DatasetSpec spec, Normalisation norm, int m,
-            double seconds, int[] shape, String physicsChoice) {
+    private void writeProvenance(
+            ModelSource source,
+            Reconstruction.Result result,
+            DatasetSpec spec,
+            Normalisation norm,
+            int m,
+            double seconds,
+            int[] shape,
+            String physicsChoice) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("library", Version.label());
         p.put("commit", Version.commit());
@@ -112,8 +143,10 @@ final class SampleCommand implements Callable<Integer> {
         p.put("steps", m);
         p.put("samples", options.samples);
         p.put("seed", options.seed);
-        p.put("seeding", "observation i of the input has the key NAME#i (NAME: the input's file name); its noise "
-                + "derives from (seed, key)");
+        p.put(
+                "seeding",
+                "observation i of the input has the key NAME#i (NAME: the input's file name); its noise "
+                        + "derives from (seed, key)");
         p.put("input", input.toString());
         p.put("key", options.key);
         p.put("shape", java.util.Arrays.stream(shape).boxed().toList());

@@ -13,26 +13,39 @@ import picocli.CommandLine.Option;
  */
 final class SamplingOptions {
 
-    @Option(names = "--model", paramLabel = "CKPT|NAME", description = "A checkpoint from 'smdp train' "
-            + "(SMDP, HeatGen or a one-shot baseline; default: the shipped SMDP model for the sampler: sde and pc "
-            + "get the one selected by SDE spectral error, the others the one selected by ODE MSE), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
-            + "objective's optimum), exact-posterior (samples of p(x0|y)), exact-posterior-mean.")
+    @Option(
+            names = "--model",
+            paramLabel = "CKPT|NAME",
+            description = "A checkpoint from 'smdp train' "
+                    + "(SMDP, HeatGen or a one-shot baseline; default: the shipped SMDP model for the sampler: sde and pc "
+                    + "get the one selected by SDE spectral error, the others the one selected by ODE MSE), or a closed form: exact-score (score of the discrete forward process), exact-net (the training "
+                    + "objective's optimum), exact-posterior (samples of p(x0|y)), exact-posterior-mean.")
     String model;
 
-    @Option(names = "--physics", paramLabel = "spectral|surrogate:CKPT", description = "SMDP checkpoints: the physics "
-            + "of the reverse step and of the network's physics input (default: the one the model was trained with).")
+    @Option(
+            names = "--physics",
+            paramLabel = "spectral|surrogate:CKPT",
+            description =
+                    "SMDP checkpoints: the physics "
+                            + "of the reverse step and of the network's physics input (default: the one the model was trained with).")
     String physics;
 
     @Option(names = "--key", description = "Key of the observations in the input (default: ${DEFAULT-VALUE}).")
     String key = "y";
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Data set whose parameters and normalisation to use "
-            + "(required for closed forms; checked against a checkpoint's).")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description = "Data set whose parameters and normalisation to use "
+                    + "(required for closed forms; checked against a checkpoint's).")
     Path data;
 
-    @Option(names = "--sampler", completionCandidates = Samplers.Names.class, description = "${COMPLETION-CANDIDATES} "
-            + "(default: sde). For HeatGen, ode = "
-            + "HeatGen and sde = HeatGen+noise; one-shot baselines take no sampler.")
+    @Option(
+            names = "--sampler",
+            completionCandidates = Samplers.Names.class,
+            description = "${COMPLETION-CANDIDATES} "
+                    + "(default: sde). For HeatGen, ode = "
+                    + "HeatGen and sde = HeatGen+noise; one-shot baselines take no sampler.")
     String sampler;
 
     @Option(names = "--steps", description = "Time steps (default: the data set's M).")
@@ -41,14 +54,18 @@ final class SamplingOptions {
     @Option(names = "--samples", paramLabel = "K", description = "Samples per observation (default: ${DEFAULT-VALUE}).")
     int samples = 1;
 
-    @Option(names = "--seed", description = "Seed of the sampling noise (default: ${DEFAULT-VALUE}); each observation's "
-            + "noise derives from it and the observation's key, FILE#INDEX.")
+    @Option(
+            names = "--seed",
+            description = "Seed of the sampling noise (default: ${DEFAULT-VALUE}); each observation's "
+                    + "noise derives from it and the observation's key, FILE#INDEX.")
     long seed = 0;
 
     @Option(names = "--score-factor", description = "Override the checkpoint's score = factor x network output.")
     Double scoreFactor;
 
-    @Option(names = "--corrector-steps", description = "Langevin corrector steps of the pc sampler (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--corrector-steps",
+            description = "Langevin corrector steps of the pc sampler (default: ${DEFAULT-VALUE}).")
     int correctorSteps = Samplers.DEFAULT_CORRECTOR_STEPS;
 
     @Option(names = "--snr", description = "Signal-to-noise ratio of the pc corrector (default: ${DEFAULT-VALUE}).")
@@ -70,7 +87,7 @@ final class SamplingOptions {
 
     /** The request for a model of data set {@code spec}. */
     Reconstruction.Request request(DatasetSpec spec) {
-        return new Reconstruction.Request(sampler, steps != null ? steps : spec.steps(), samples, seed, batch,
-                correctorSteps, snr, scoreFactor);
+        return new Reconstruction.Request(
+                sampler, steps != null ? steps : spec.steps(), samples, seed, batch, correctorSteps, snr, scoreFactor);
     }
 }

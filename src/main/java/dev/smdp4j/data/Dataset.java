@@ -12,6 +12,10 @@ import dev.smdp4j.io.HostArray;
  * @param testY observations of the test states {@code [n_test, ...state]}
  * @param trajectories noisy training trajectories {@code [n_train, M + 1, ...state]}, or null when not requested
  */
-public record Dataset(DatasetSpec spec, Normalisation normalisation, HostArray trainX0, HostArray testX0,
-        HostArray testY, HostArray trajectories) {
-}
+public record Dataset(
+        DatasetSpec spec,
+        Normalisation normalisation,
+        HostArray trainX0,
+        HostArray testX0,
+        HostArray testY,
+        HostArray trajectories) {}

@@ -26,8 +26,7 @@ import dev.smdp4j.util.Shapes;
 public final class DatasetGenerator {
     private static final int CHUNK = 256;
 
-    private DatasetGenerator() {
-    }
+    private DatasetGenerator() {}
 
     public static Dataset generate(NDManager parent, DatasetSpec spec, boolean withTrajectories) {
         spec.validate();
@@ -37,11 +36,11 @@ public final class DatasetGenerator {
         Normalisation norm = problem.normalisation(train);
         try (NDManager manager = parent.newSubManager()) {
             PhysicsModel physics = problem.physics(manager, norm);
-            HostArray y = problem.observe(manager, physics, norm.normalise(test), spec,
-                    Seeds.derive(spec.seed(), "observation"));
+            HostArray y = problem.observe(
+                    manager, physics, norm.normalise(test), spec, Seeds.derive(spec.seed(), "observation"));
             HostArray traj = withTrajectories ? trajectories(manager, physics, norm.normalise(train), spec) : null;
-            return new Dataset(spec, norm, train, test, norm.denormalise(y),
-                    traj == null ? null : norm.denormalise(traj));
+            return new Dataset(
+                    spec, norm, train, test, norm.denormalise(y), traj == null ? null : norm.denormalise(traj));
         }
     }
 

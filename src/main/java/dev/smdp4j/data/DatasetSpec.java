@@ -28,18 +28,41 @@ import java.util.Map;
  *     says "sigma^2 = 0.1", the reference code and the paper's numbers use s = 0.01
  * @param seed the seed every random draw derives from
  */
-public record DatasetSpec(Problem problem, int trainSize, int testSize, double endTime, int steps, double diffusion,
-        double observationNoise, long seed) {
+public record DatasetSpec(
+        Problem problem,
+        int trainSize,
+        int testSize,
+        double endTime,
+        int steps,
+        double diffusion,
+        double observationNoise,
+        long seed) {
 
     public DatasetSpec {
         java.util.Objects.requireNonNull(problem, "problem");
     }
 
     /** A heat benchmark data set (the parameter order of earlier versions). */
-    public static DatasetSpec heat(int trainSize, int testSize, int gridSize, double exponent, double alpha,
-            double endTime, int steps, double diffusion, double observationNoise, long seed) {
-        return new DatasetSpec(new HeatProblem(gridSize, exponent, alpha), trainSize, testSize, endTime, steps,
-                diffusion, observationNoise, seed);
+    public static DatasetSpec heat(
+            int trainSize,
+            int testSize,
+            int gridSize,
+            double exponent,
+            double alpha,
+            double endTime,
+            int steps,
+            double diffusion,
+            double observationNoise,
+            long seed) {
+        return new DatasetSpec(
+                new HeatProblem(gridSize, exponent, alpha),
+                trainSize,
+                testSize,
+                endTime,
+                steps,
+                diffusion,
+                observationNoise,
+                seed);
     }
 
     /** The paper's heat protocol. */
@@ -57,8 +80,8 @@ public record DatasetSpec(Problem problem, int trainSize, int testSize, double e
         if (problem instanceof HeatProblem h) {
             return h;
         }
-        throw new InvalidInputException("this operation is specific to the heat benchmark; the data set's problem is '"
-                + problem.name() + "'");
+        throw new InvalidInputException(
+                "this operation is specific to the heat benchmark; the data set's problem is '" + problem.name() + "'");
     }
 
     /** The heat benchmark's grid size N (heat only). */
@@ -83,12 +106,16 @@ public record DatasetSpec(Problem problem, int trainSize, int testSize, double e
         problem.checkParameters();
         require(Double.isFinite(endTime) && endTime > 0, "--end-time T must be finite and > 0, got " + endTime);
         require(steps >= 1, "--steps M must be >= 1, got " + steps);
-        require(Double.isFinite(diffusion) && diffusion >= 0, "--diffusion g must be finite and >= 0, got " + diffusion);
-        require(Double.isFinite(observationNoise) && observationNoise >= 0,
+        require(
+                Double.isFinite(diffusion) && diffusion >= 0,
+                "--diffusion g must be finite and >= 0, got " + diffusion);
+        require(
+                Double.isFinite(observationNoise) && observationNoise >= 0,
                 "--obs-noise s must be finite and >= 0, got " + observationNoise);
         long values = (long) (trainSize + testSize) * problem.stateSize();
-        require(values <= Integer.MAX_VALUE, "data set too large: (train + test) * state size = " + values
-                + " exceeds 2^31 - 1 values");
+        require(
+                values <= Integer.MAX_VALUE,
+                "data set too large: (train + test) * state size = " + values + " exceeds 2^31 - 1 values");
         return this;
     }
 
@@ -151,8 +178,15 @@ public record DatasetSpec(Problem problem, int trainSize, int testSize, double e
         try {
             Object name = m.get("problem");
             Problem problem = Problems.fromParameters(name == null ? Problems.DEFAULT : name.toString(), m);
-            return new DatasetSpec(problem, intOf(m, "train_size"), intOf(m, "test_size"), dbl(m, "end_time"),
-                    intOf(m, "steps"), dbl(m, "diffusion"), dbl(m, "observation_noise"), num(m, "seed").longValue());
+            return new DatasetSpec(
+                    problem,
+                    intOf(m, "train_size"),
+                    intOf(m, "test_size"),
+                    dbl(m, "end_time"),
+                    intOf(m, "steps"),
+                    dbl(m, "diffusion"),
+                    dbl(m, "observation_noise"),
+                    num(m, "seed").longValue());
         } catch (RuntimeException e) {
             throw new InvalidInputException(source + ": bad data set parameters: " + e.getMessage(), e);
         }
@@ -161,8 +195,8 @@ public record DatasetSpec(Problem problem, int trainSize, int testSize, double e
     /** The data set parameters (problem included) recorded in a checkpoint's metadata. */
     public static DatasetSpec of(Checkpoint checkpoint) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> params = Json.mapper().convertValue(
-                checkpoint.metadata().path("dataset").path("parameters"), Map.class);
+        Map<String, Object> params =
+                Json.mapper().convertValue(checkpoint.metadata().path("dataset").path("parameters"), Map.class);
         if (params == null) {
             throw new InvalidInputException(checkpoint.file() + ": no data set parameters in the metadata");
         }

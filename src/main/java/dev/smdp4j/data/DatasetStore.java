@@ -77,22 +77,41 @@ public final class DatasetStore {
         test.put("y", data.testY());
         Npz.write(dir.resolve(TEST), test);
         Map<String, Object> files = new LinkedHashMap<>();
-        files.put(TRAIN, fileEntry(dir.resolve(TRAIN), Map.of("x0", data.trainX0().shape())));
-        files.put(TEST, fileEntry(dir.resolve(TEST), Map.of("x0", data.testX0().shape(), "y", data.testY().shape())));
+        files.put(
+                TRAIN, fileEntry(dir.resolve(TRAIN), Map.of("x0", data.trainX0().shape())));
+        files.put(
+                TEST,
+                fileEntry(
+                        dir.resolve(TEST),
+                        Map.of("x0", data.testX0().shape(), "y", data.testY().shape())));
         if (data.trajectories() != null) {
             Npz.write(dir.resolve(TRAJECTORIES), Map.of("traj", data.trajectories()));
-            files.put(TRAJECTORIES, fileEntry(dir.resolve(TRAJECTORIES), Map.of("traj", data.trajectories().shape())));
+            files.put(
+                    TRAJECTORIES,
+                    fileEntry(
+                            dir.resolve(TRAJECTORIES),
+                            Map.of("traj", data.trajectories().shape())));
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("format_version", FORMAT_VERSION);
         m.put("library", Version.label());
         m.put("created", Instant.now().toString());
-        m.put("units", "files hold physical units; normalised = (x - mean) / std; noise levels are in normalised units");
+        m.put(
+                "units",
+                "files hold physical units; normalised = (x - mean) / std; noise levels are in normalised units");
         m.put("parameters", data.spec().toMap());
-        m.put("normalisation", Map.of("mean", data.normalisation().mean(), "std", data.normalisation().std()));
+        m.put(
+                "normalisation",
+                Map.of(
+                        "mean",
+                        data.normalisation().mean(),
+                        "std",
+                        data.normalisation().std()));
         m.put("problem", data.spec().problem().name());
-        m.put("state_shape", Arrays.stream(data.spec().problem().stateShape()).boxed().toList());
+        m.put(
+                "state_shape",
+                Arrays.stream(data.spec().problem().stateShape()).boxed().toList());
         if (imported != null) {
             m.put("imported", imported);
             m.put("train_on_trajectories", true);
@@ -121,10 +140,11 @@ public final class DatasetStore {
         if (!FORMAT.equals(m.path("format").asText())) {
             throw new InvalidInputException(manifestPath + ": not an smdp4j data set manifest");
         }
-        int version = m.path("format_version").isInt() ? m.path("format_version").intValue() : -1;
+        int version =
+                m.path("format_version").isInt() ? m.path("format_version").intValue() : -1;
         if (version != 1 && version != FORMAT_VERSION) {
-            throw new InvalidInputException(manifestPath + ": unsupported format_version "
-                    + m.path("format_version") + " (this build reads 1 and " + FORMAT_VERSION + ")");
+            throw new InvalidInputException(manifestPath + ": unsupported format_version " + m.path("format_version")
+                    + " (this build reads 1 and " + FORMAT_VERSION + ")");
         }
         if (version >= 2) {
             Json.readChecked(manifestPath, true); // from version 2 on, the checksum is required
@@ -141,15 +161,20 @@ public final class DatasetStore {
         if (!norm.path("mean").isNumber() || !norm.path("std").isNumber()) {
             throw new InvalidInputException(manifestPath + ": normalisation mean/std missing");
         }
-        return new DatasetStore(dir, spec, new Normalisation(norm.get("mean").asDouble(), norm.get("std").asDouble()), m);
+        return new DatasetStore(
+                dir,
+                spec,
+                new Normalisation(norm.get("mean").asDouble(), norm.get("std").asDouble()),
+                m);
     }
 
     /** The manifest beside a data file such as {@code DIR/test.npz}. */
     public static DatasetStore besideFile(Path dataFile) {
         Path parent = dataFile.toAbsolutePath().getParent();
         if (parent == null || !Files.isRegularFile(parent.resolve(MANIFEST))) {
-            throw new InvalidInputException("no " + MANIFEST + " beside " + dataFile
-                    + ": the normalisation and physics parameters are unknown (use a directory written by 'smdp generate')");
+            throw new InvalidInputException(
+                    "no " + MANIFEST + " beside " + dataFile
+                            + ": the normalisation and physics parameters are unknown (use a directory written by 'smdp generate')");
         }
         return open(parent);
     }
@@ -164,10 +189,14 @@ public final class DatasetStore {
             return false;
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).allMatch(name -> name.equals(TRAIN) || name.equals(TEST)
-                    || name.equals(TRAJECTORIES) || name.startsWith("." + MANIFEST + ".tmp-")
-                    || name.startsWith("." + TRAIN + ".tmp-") || name.startsWith("." + TEST + ".tmp-")
-                    || name.startsWith("." + TRAJECTORIES + ".tmp-"));
+            return s.map(p -> p.getFileName().toString())
+                    .allMatch(name -> name.equals(TRAIN)
+                            || name.equals(TEST)
+                            || name.equals(TRAJECTORIES)
+                            || name.startsWith("." + MANIFEST + ".tmp-")
+                            || name.startsWith("." + TRAIN + ".tmp-")
+                            || name.startsWith("." + TEST + ".tmp-")
+                            || name.startsWith("." + TRAJECTORIES + ".tmp-"));
         } catch (IOException e) {
             throw new InvalidInputException("cannot list " + dir + ": " + e.getMessage(), e);
         }
@@ -211,7 +240,10 @@ public final class DatasetStore {
         if (!hasTrajectories()) {
             throw new InvalidInputException(dir + " holds no " + TRAJECTORIES);
         }
-        return load(TRAJECTORIES, "traj", spec.trainSize(),
+        return load(
+                TRAJECTORIES,
+                "traj",
+                spec.trainSize(),
                 dev.smdp4j.util.Shapes.prepend(spec.steps() + 1, spec.problem().stateShape()));
     }
 
@@ -239,8 +271,8 @@ public final class DatasetStore {
         Path path = dir.resolve(file);
         String expected = manifest.path("files").path(file).path("sha256").asText("");
         if (!expected.isEmpty() && Files.isRegularFile(path) && !expected.equals(Hashing.sha256(path))) {
-            throw new InvalidInputException(path + ": content does not match the SHA-256 recorded in "
-                    + MANIFEST + " (file modified or corrupt; regenerate with 'smdp generate --force')");
+            throw new InvalidInputException(path + ": content does not match the SHA-256 recorded in " + MANIFEST
+                    + " (file modified or corrupt; regenerate with 'smdp generate --force')");
         }
         return FieldChecks.requireStates(Npz.read(path, key), path + " key '" + key + "'", count, state);
     }

@@ -5,13 +5,13 @@ import dev.smdp4j.io.InvalidInputException;
 
 /** Validation of field arrays read from files, with messages that name the array and the problem. */
 public final class FieldChecks {
-    private FieldChecks() {
-    }
+    private FieldChecks() {}
 
     /** {@code a} must be {@code [count, n, n]} (count &lt; 0: any) and finite. */
     public static void requireFields(HostArray a, String what, int count, int n) {
         int[] s = a.shape();
-        boolean ok = s.length == 3 && (count < 0 || s[0] == count) && (n < 0 || (s[1] == n && s[2] == n)) && s[1] == s[2];
+        boolean ok =
+                s.length == 3 && (count < 0 || s[0] == count) && (n < 0 || (s[1] == n && s[2] == n)) && s[1] == s[2];
         if (!ok) {
             throw new InvalidInputException(what + ": expected shape [" + (count < 0 ? "n" : count) + ", "
                     + (n < 0 ? "N" : n) + ", " + (n < 0 ? "N" : n) + "], got " + a.shapeString());
@@ -30,7 +30,8 @@ public final class FieldChecks {
             shaped = a.reshape(a.dim(0), 1);
         }
         int[] s = shaped.shape();
-        boolean ok = s.length == state.length + 1 && (count < 0 || s[0] == count)
+        boolean ok = s.length == state.length + 1
+                && (count < 0 || s[0] == count)
                 && java.util.Arrays.equals(java.util.Arrays.copyOfRange(s, 1, s.length), state);
         if (!ok) {
             StringBuilder expected = new StringBuilder("[").append(count < 0 ? "n" : String.valueOf(count));
@@ -39,7 +40,9 @@ public final class FieldChecks {
             }
             expected.append(']');
             if (state.length == 1 && state[0] == 1) {
-                expected.append(" or [").append(count < 0 ? "n" : String.valueOf(count)).append(']');
+                expected.append(" or [")
+                        .append(count < 0 ? "n" : String.valueOf(count))
+                        .append(']');
             }
             throw new InvalidInputException(what + ": expected shape " + expected + ", got " + a.shapeString());
         }

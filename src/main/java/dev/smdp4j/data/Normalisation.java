@@ -10,8 +10,8 @@ import dev.smdp4j.io.InvalidInputException;
 public record Normalisation(double mean, double std) {
     public Normalisation {
         if (!Double.isFinite(mean) || !(std > 0) || Double.isInfinite(std)) {
-            throw new InvalidInputException("invalid normalisation: mean " + mean + ", std " + std
-                    + " (std must be finite and > 0)");
+            throw new InvalidInputException(
+                    "invalid normalisation: mean " + mean + ", std " + std + " (std must be finite and > 0)");
         }
     }
 

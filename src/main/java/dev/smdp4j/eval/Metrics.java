@@ -16,8 +16,7 @@ public final class Metrics {
     /** Last ring of the spectral error in docs/BENCHMARK.md. */
     public static final int DEFAULT_LAST_RING = 10;
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     /**
      * Reconstruction MSE, {@code mean_pixels((H_T(pred) - H_T(truth))^2)} (docs/BENCHMARK.md, "Metrics"): the
@@ -25,20 +24,25 @@ public final class Metrics {
      *
      * @param heatT {@code HeatKernel.circulant(n, alpha, T)}, the one-dimensional factor of {@code H_T}
      */
-    public static double reconstructionMse(float[] pred, int predOffset, float[] truth, int truthOffset,
-                                           int n, double[][] heatT) {
-        return reconstructionMse(RadialSpectrum.asDoubles(pred, predOffset, n), 0,
-                RadialSpectrum.asDoubles(truth, truthOffset, n), 0, n, heatT);
+    public static double reconstructionMse(
+            float[] pred, int predOffset, float[] truth, int truthOffset, int n, double[][] heatT) {
+        return reconstructionMse(
+                RadialSpectrum.asDoubles(pred, predOffset, n),
+                0,
+                RadialSpectrum.asDoubles(truth, truthOffset, n),
+                0,
+                n,
+                heatT);
     }
 
     /** As {@link #reconstructionMse(float[], int, float[], int, int, double[][])}, for double fields. */
-    public static double reconstructionMse(double[] pred, int predOffset, double[] truth, int truthOffset,
-                                           int n, double[][] heatT) {
+    public static double reconstructionMse(
+            double[] pred, int predOffset, double[] truth, int truthOffset, int n, double[][] heatT) {
         checkBounds("pred", pred.length, predOffset, n);
         checkBounds("truth", truth.length, truthOffset, n);
         if (heatT.length != n) {
-            throw new IllegalArgumentException("heat matrix is " + heatT.length + " x " + heatT.length
-                    + " but the fields are " + n + " x " + n);
+            throw new IllegalArgumentException(
+                    "heat matrix is " + heatT.length + " x " + heatT.length + " but the fields are " + n + " x " + n);
         }
         // H_T is linear, so H_T(pred) - H_T(truth) = H_T(pred - truth): one application, no cancellation.
         double[] diff = new double[n * n];
@@ -66,10 +70,10 @@ public final class Metrics {
      * Spectral error over rings {@code firstRing..lastRing}:
      * {@code mean_r |log R_truth(r) - log R_pred(r)|} (docs/BENCHMARK.md, "Metrics"; the benchmark's rings are 1..10).
      */
-    public static double spectralError(float[] pred, int predOffset, float[] truth, int truthOffset, int n,
-                                       int firstRing, int lastRing) {
-        return spectralError(RadialSpectrum.of(pred, predOffset, n), RadialSpectrum.of(truth, truthOffset, n),
-                firstRing, lastRing);
+    public static double spectralError(
+            float[] pred, int predOffset, float[] truth, int truthOffset, int n, int firstRing, int lastRing) {
+        return spectralError(
+                RadialSpectrum.of(pred, predOffset, n), RadialSpectrum.of(truth, truthOffset, n), firstRing, lastRing);
     }
 
     /**
@@ -79,8 +83,8 @@ public final class Metrics {
      */
     public static double spectralError(double[] predSpectrum, double[] truthSpectrum, int firstRing, int lastRing) {
         if (predSpectrum.length != truthSpectrum.length) {
-            throw new IllegalArgumentException("radial spectra of different lengths: " + predSpectrum.length
-                    + " and " + truthSpectrum.length);
+            throw new IllegalArgumentException(
+                    "radial spectra of different lengths: " + predSpectrum.length + " and " + truthSpectrum.length);
         }
         checkRings(firstRing, lastRing, predSpectrum.length - 1);
         double sum = 0;
@@ -112,16 +116,23 @@ public final class Metrics {
      * @param T     time span of {@code H_T}
      * @throws InvalidInputException on mismatched or non-square shapes, non-finite values, or bad parameters
      */
-    public static Evaluation evaluate(HostArray truth, HostArray pred, double mean, double std,
-                                      double alpha, double T) {
+    public static Evaluation evaluate(
+            HostArray truth, HostArray pred, double mean, double std, double alpha, double T) {
         int n = truth.rank() == 3 ? truth.dim(2) : 0;
         int last = n > 0 ? defaultLastRing(n) : DEFAULT_LAST_RING;
         return evaluate(truth, pred, mean, std, alpha, T, DEFAULT_FIRST_RING, last);
     }
 
     /** As {@link #evaluate(HostArray, HostArray, double, double, double, double)}, with explicit rings. */
-    public static Evaluation evaluate(HostArray truth, HostArray pred, double mean, double std,
-                                      double alpha, double T, int firstRing, int lastRing) {
+    public static Evaluation evaluate(
+            HostArray truth,
+            HostArray pred,
+            double mean,
+            double std,
+            double alpha,
+            double T,
+            int firstRing,
+            int lastRing) {
         return new TestSetEvaluator(truth, pred, mean, std, alpha, T, firstRing, lastRing).run();
     }
 

@@ -23,8 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RadialSpectrum {
     private static final Map<Integer, Basis> BASES = new ConcurrentHashMap<>();
 
-    private RadialSpectrum() {
-    }
+    private RadialSpectrum() {}
 
     /**
      * {@code R_x(r)} for {@code r = 0..maxRing(n)} of the {@code n x n} field stored row-major in
@@ -52,8 +51,8 @@ public final class RadialSpectrum {
     /** As {@link #of(float[], int, int)}, for a {@link HostArray} of shape {@code [N, N]}. */
     public static double[] of(HostArray field) {
         if (field.rank() != 2 || field.dim(0) != field.dim(1)) {
-            throw new InvalidInputException("radial spectrum needs one square field of shape [N, N], got "
-                    + field.shapeString());
+            throw new InvalidInputException(
+                    "radial spectrum needs one square field of shape [N, N], got " + field.shapeString());
         }
         return of(field.data(), 0, field.dim(0));
     }

@@ -24,8 +24,15 @@ final class TestSetEvaluator {
     private final int k;
     private final int n;
 
-    TestSetEvaluator(HostArray truth, HostArray pred, double mean, double std, double alpha, double endTime,
-                     int firstRing, int lastRing) {
+    TestSetEvaluator(
+            HostArray truth,
+            HostArray pred,
+            double mean,
+            double std,
+            double alpha,
+            double endTime,
+            int firstRing,
+            int lastRing) {
         this.truth = truth;
         this.pred = pred;
         this.mean = mean;
@@ -45,14 +52,19 @@ final class TestSetEvaluator {
     }
 
     /** Per test sample: K-averaged metrics, metrics of the K-mean, and spectra for the averages. */
-    private record SampleResult(double mse, double spectralError, double meanMse, double meanSpectralError,
-                                double[] truthSpectrum, double[] predSpectrumSum) {
-    }
+    private record SampleResult(
+            double mse,
+            double spectralError,
+            double meanMse,
+            double meanSpectralError,
+            double[] truthSpectrum,
+            double[] predSpectrumSum) {}
 
     Evaluation run() {
         double[][] heatT = HeatKernel.circulant(n, alpha, endTime);
         // toArray keeps the encounter order of the indices, whichever thread computed each entry.
-        SampleResult[] results = IntStream.range(0, samples).parallel()
+        SampleResult[] results = IntStream.range(0, samples)
+                .parallel()
                 .mapToObj(i -> sample(i, heatT))
                 .toArray(SampleResult[]::new);
 
@@ -78,10 +90,22 @@ final class TestSetEvaluator {
             truthSpectrum[q] /= samples;
             predSpectrum[q] /= (double) samples * k;
         }
-        return new Evaluation(samples, k, n, alpha, endTime, firstRing, lastRing,
-                Evaluation.Summary.of(mse), Evaluation.Summary.of(spectral),
-                Evaluation.Summary.of(meanMse), Evaluation.Summary.of(meanSpectral),
-                mse, spectral, truthSpectrum, predSpectrum);
+        return new Evaluation(
+                samples,
+                k,
+                n,
+                alpha,
+                endTime,
+                firstRing,
+                lastRing,
+                Evaluation.Summary.of(mse),
+                Evaluation.Summary.of(spectral),
+                Evaluation.Summary.of(meanMse),
+                Evaluation.Summary.of(meanSpectral),
+                mse,
+                spectral,
+                truthSpectrum,
+                predSpectrum);
     }
 
     private SampleResult sample(int i, double[][] heatT) {
@@ -108,8 +132,7 @@ final class TestSetEvaluator {
             predMean[c] /= k;
         }
         double meanMse = Metrics.reconstructionMse(predMean, 0, t, 0, n, heatT);
-        double meanSpectral = Metrics.spectralError(RadialSpectrum.of(predMean, 0, n), tSpectrum,
-                firstRing, lastRing);
+        double meanSpectral = Metrics.spectralError(RadialSpectrum.of(predMean, 0, n), tSpectrum, firstRing, lastRing);
         return new SampleResult(mseSum / k, spectralSum / k, meanMse, meanSpectral, tSpectrum, predSpectrumSum);
     }
 
@@ -139,16 +162,16 @@ final class TestSetEvaluator {
 
     private void checkShapes() {
         if (truth.rank() != 3 || truth.dim(1) != truth.dim(2) || truth.dim(1) < 1) {
-            throw new InvalidInputException("truth must hold square fields of shape [n, N, N], got "
-                    + truth.shapeString());
+            throw new InvalidInputException(
+                    "truth must hold square fields of shape [n, N, N], got " + truth.shapeString());
         }
         if (truth.dim(0) < 1) {
             throw new InvalidInputException("truth holds no test samples (shape " + truth.shapeString() + ")");
         }
         int rank = pred.rank();
         if (rank != 3 && rank != 4) {
-            throw new InvalidInputException("pred must have shape [n, N, N] or [n, K, N, N], got "
-                    + pred.shapeString());
+            throw new InvalidInputException(
+                    "pred must have shape [n, N, N] or [n, K, N, N], got " + pred.shapeString());
         }
         if (pred.dim(rank - 1) != pred.dim(rank - 2)) {
             throw new InvalidInputException("pred fields must be square, got shape " + pred.shapeString());
@@ -162,8 +185,8 @@ final class TestSetEvaluator {
                     + " has n = " + truth.dim(0) + ", pred " + pred.shapeString() + " has n = " + pred.dim(0));
         }
         if (rank == 4 && pred.dim(1) < 1) {
-            throw new InvalidInputException("pred holds no predictions per sample (K = 0, shape "
-                    + pred.shapeString() + ")");
+            throw new InvalidInputException(
+                    "pred holds no predictions per sample (K = 0, shape " + pred.shapeString() + ")");
         }
     }
 

@@ -34,8 +34,7 @@ public final class AtomicFiles {
     /** Keeps the temporary name within the usual 255-byte file-name limit. */
     private static final int MAX_NAME_PREFIX = 200;
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /** A consumer that may throw {@link IOException}, for writing to a stream. */
     @FunctionalInterface
@@ -120,8 +119,8 @@ public final class AtomicFiles {
 
     /** "file not found: PATH" for a missing file, otherwise "cannot read PATH: reason". */
     static InvalidInputException readFailure(Path file, IOException e) {
-        boolean missing = e instanceof NoSuchFileException
-                || (e instanceof FileNotFoundException && Files.notExists(file));
+        boolean missing =
+                e instanceof NoSuchFileException || (e instanceof FileNotFoundException && Files.notExists(file));
         if (missing) {
             return new InvalidInputException("file not found: " + file, e);
         }
@@ -131,8 +130,10 @@ public final class AtomicFiles {
     /** "cannot write PATH: reason", naming a missing directory plainly. */
     static InvalidInputException writeFailure(Path file, IOException e) {
         if (e instanceof NoSuchFileException) {
-            return new InvalidInputException("cannot write " + file + ": directory "
-                    + file.toAbsolutePath().getParent() + " does not exist", e);
+            return new InvalidInputException(
+                    "cannot write " + file + ": directory "
+                            + file.toAbsolutePath().getParent() + " does not exist",
+                    e);
         }
         return new InvalidInputException("cannot write " + file + ": " + reason(e), e);
     }
@@ -142,8 +143,8 @@ public final class AtomicFiles {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
-        String text = e instanceof FileSystemException fse && fse.getReason() != null
-                ? fse.getReason() : e.getMessage();
+        String text =
+                e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : e.getMessage();
         if (text == null || text.isBlank()) {
             return e.getClass().getSimpleName();
         }

@@ -53,7 +53,8 @@ public final class Checkpoint {
     private static final String TENSOR_SUFFIX = ".npy";
     private static final String TENSORS_FIELD = "tensors";
     /** Metadata keys the file format writes itself. */
-    public static final Set<String> RESERVED = Set.of("format", "format_version", "library", "commit", "created", TENSORS_FIELD);
+    public static final Set<String> RESERVED =
+            Set.of("format", "format_version", "library", "commit", "created", TENSORS_FIELD);
     /** Far above any real metadata; bounds what a corrupt size can make us allocate. */
     private static final int MAX_METADATA_BYTES = 64 << 20;
     /** Entry timestamps are fixed: the time of writing is in {@code created}. */
@@ -124,13 +125,12 @@ public final class Checkpoint {
     private static ObjectNode header(Map<String, ?> metadata) {
         for (String key : metadata.keySet()) {
             if (RESERVED.contains(key)) {
-                throw new IllegalArgumentException("metadata key '" + key + "' is reserved; the reserved keys are "
-                        + RESERVED);
+                throw new IllegalArgumentException(
+                        "metadata key '" + key + "' is reserved; the reserved keys are " + RESERVED);
             }
         }
-        ObjectNode document = Json.mapper().createObjectNode()
-                .put("format", FORMAT)
-                .put("format_version", FORMAT_VERSION);
+        ObjectNode document =
+                Json.mapper().createObjectNode().put("format", FORMAT).put("format_version", FORMAT_VERSION);
         document.setAll((ObjectNode) Json.mapper().valueToTree(Provenance.now()));
         // valueToTree reports an unserialisable value as IllegalArgumentException.
         document.setAll((ObjectNode) Json.mapper().valueToTree(metadata));
@@ -219,14 +219,14 @@ public final class Checkpoint {
             String name = TENSOR_PREFIX + t.getKey() + TENSOR_SUFFIX;
             ZipEntry entry = entries.remove(name);
             if (entry == null) {
-                throw new InvalidInputException(file + ": tensor '" + t.getKey() + "' is listed in "
-                        + METADATA_ENTRY + " but the archive has no entry '" + name + "'");
+                throw new InvalidInputException(file + ": tensor '" + t.getKey() + "' is listed in " + METADATA_ENTRY
+                        + " but the archive has no entry '" + name + "'");
             }
             tensors.put(t.getKey(), readTensor(zip, entry, t.getValue(), file));
         }
         if (!entries.isEmpty()) {
-            throw new InvalidInputException(file + ": unexpected entry '" + entries.keySet().iterator().next()
-                    + "' (not listed in " + METADATA_ENTRY + ")");
+            throw new InvalidInputException(file + ": unexpected entry '"
+                    + entries.keySet().iterator().next() + "' (not listed in " + METADATA_ENTRY + ")");
         }
         return new Checkpoint(file, metadata, tensors);
     }
@@ -237,8 +237,8 @@ public final class Checkpoint {
         byte[] bytes = Npz.readChecked(zip, entry, where, in -> {
             byte[] read = in.readNBytes(MAX_METADATA_BYTES + 1);
             if (read.length > MAX_METADATA_BYTES) {
-                throw new InvalidInputException(where + ": larger than the limit of " + MAX_METADATA_BYTES
-                        + " bytes; the file is corrupt");
+                throw new InvalidInputException(
+                        where + ": larger than the limit of " + MAX_METADATA_BYTES + " bytes; the file is corrupt");
             }
             return read;
         });
@@ -262,7 +262,10 @@ public final class Checkpoint {
                     + (format == null ? "missing" : format.toString()) + ", expected \"" + FORMAT + "\")");
         }
         JsonNode version = metadata.get("format_version");
-        if (version == null || !version.isNumber() || !version.canConvertToExactIntegral() || !version.canConvertToLong()
+        if (version == null
+                || !version.isNumber()
+                || !version.canConvertToExactIntegral()
+                || !version.canConvertToLong()
                 || version.longValue() < 1) {
             throw new InvalidInputException(where + ": invalid format_version "
                     + (version == null ? "(missing)" : version.toString()) + "; expected a whole number >= 1");
@@ -297,8 +300,7 @@ public final class Checkpoint {
      * Parses one tensor and checks its CRC-32, SHA-256 and shape. When parsing fails, the CRC is
      * still checked, so that corruption is reported as such rather than as a puzzling parse error.
      */
-    private static HostArray readTensor(ZipFile zip, ZipEntry entry, JsonNode described, Path file)
-            throws IOException {
+    private static HostArray readTensor(ZipFile zip, ZipEntry entry, JsonNode described, Path file) throws IOException {
         String where = where(file, entry);
         String expectedSha = described.path("sha256").asText("");
         JsonNode expectedShape = described.path("shape");
@@ -312,8 +314,8 @@ public final class Checkpoint {
             throw new InvalidInputException(where + ": SHA-256 mismatch; the tensor data is corrupt");
         }
         if (!Json.mapper().valueToTree(array.shape()).equals(expectedShape)) {
-            throw new InvalidInputException(where + ": shape " + array.shapeString() + " differs from "
-                    + expectedShape + " in " + METADATA_ENTRY);
+            throw new InvalidInputException(where + ": shape " + array.shapeString() + " differs from " + expectedShape
+                    + " in " + METADATA_ENTRY);
         }
         return array;
     }
@@ -325,7 +327,9 @@ public final class Checkpoint {
     /** Jackson's one-line reason, without its multi-line source excerpt. */
     private static String reason(JsonProcessingException e) {
         String text = e.getOriginalMessage();
-        return text == null || text.isBlank() ? e.getClass().getSimpleName() : text.replaceAll("\\s+", " ").trim();
+        return text == null || text.isBlank()
+                ? e.getClass().getSimpleName()
+                : text.replaceAll("\\s+", " ").trim();
     }
 
     private static MessageDigest sha256() {

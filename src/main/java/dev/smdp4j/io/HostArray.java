@@ -23,8 +23,8 @@ public final class HostArray {
             n *= s;
         }
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                    + " elements but the data has " + data.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + n + " elements but the data has " + data.length);
         }
         this.data = data;
         this.shape = shape.clone();

@@ -27,8 +27,7 @@ public final class Json {
             // "{...} junk" is a damaged file, not a valid document followed by noise.
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * The shared mapper. It is thread-safe for reading and writing; do not reconfigure it, since
@@ -75,8 +74,10 @@ public final class Json {
         try {
             text = MAPPER.writeValueAsString(value) + "\n";
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialise "
-                    + (value == null ? "null" : value.getClass().getName()) + " to JSON: " + shortReason(e), e);
+            throw new IllegalArgumentException(
+                    "cannot serialise "
+                            + (value == null ? "null" : value.getClass().getName()) + " to JSON: " + shortReason(e),
+                    e);
         }
         try {
             AtomicFiles.writeString(file, text);
@@ -101,8 +102,8 @@ public final class Json {
         try {
             JsonNode tree = MAPPER.valueToTree(value);
             if (!(tree instanceof ObjectNode) || tree.has(CHECKSUM_FIELD)) {
-                throw new IllegalArgumentException("a checked JSON document must be an object without '"
-                        + CHECKSUM_FIELD + "'");
+                throw new IllegalArgumentException(
+                        "a checked JSON document must be an object without '" + CHECKSUM_FIELD + "'");
             }
             canonical = (ObjectNode) MAPPER.readTree(MAPPER.writeValueAsString(tree));
             canonical.put(CHECKSUM_FIELD, Hashing.sha256Hex(MAPPER.writeValueAsBytes(canonical)));
@@ -141,8 +142,8 @@ public final class Json {
             throw new InvalidInputException(file + ": malformed JSON: " + shortReason(e), e);
         }
         if (!recorded.isTextual() || !recorded.textValue().equals(actual)) {
-            throw new InvalidInputException(file + ": content does not match its " + CHECKSUM_FIELD
-                    + " (the file is corrupt or was edited)");
+            throw new InvalidInputException(
+                    file + ": content does not match its " + CHECKSUM_FIELD + " (the file is corrupt or was edited)");
         }
         return object;
     }
@@ -156,7 +157,8 @@ public final class Json {
      */
     public static String canonical(Object value) {
         try {
-            return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
+            return MAPPER.writer()
+                    .without(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(sorted(MAPPER.valueToTree(value)));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise to JSON: " + shortReason(e), e);
@@ -168,7 +170,7 @@ public final class Json {
         if (node instanceof ObjectNode object) {
             ObjectNode out = MAPPER.createObjectNode();
             new java.util.TreeMap<>(object.properties().stream()
-                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
+                            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
                     .forEach((k, v) -> out.set(k, sorted(v)));
             return out;
         }
@@ -185,7 +187,8 @@ public final class Json {
         String reason = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
         // Nested locations ("for Array starting at [Source: ...; line: 1, column: 7]") shortened to line/column.
         reason = reason.replaceAll("\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]", "line $1, column $2")
-                .replaceAll("\\s+", " ").trim();
+                .replaceAll("\\s+", " ")
+                .trim();
         JsonLocation at = e.getLocation();
         if (at != null && at.getLineNr() > 0) {
             reason += " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";

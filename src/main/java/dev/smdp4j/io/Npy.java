@@ -32,8 +32,7 @@ public final class Npy {
     /** Initial capacity when reading data, so a lying header cannot force a huge allocation. */
     private static final int INITIAL_ELEMENTS = 1 << 16;
 
-    private Npy() {
-    }
+    private Npy() {}
 
     // ---------------------------------------------------------------- reading
 
@@ -119,8 +118,10 @@ public final class Npy {
     private static void requireEnd(InputStream in, NpyHeader header, String name) throws IOException {
         if (in.read() != -1) {
             long extra = 1 + in.transferTo(OutputStream.nullOutputStream());
-            throw NpyHeader.bad(name, extra + " unexpected bytes after the " + header.dataBytes()
-                    + " data bytes that the header describes; the file is corrupt");
+            throw NpyHeader.bad(
+                    name,
+                    extra + " unexpected bytes after the " + header.dataBytes()
+                            + " data bytes that the header describes; the file is corrupt");
         }
     }
 

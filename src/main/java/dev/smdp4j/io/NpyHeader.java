@@ -53,8 +53,10 @@ record NpyHeader(NpyHeader.Dtype dtype, boolean fortranOrder, int[] shape, int c
         }
 
         static InvalidInputException unsupported(String descr, String name) {
-            return bad(name, "unsupported dtype " + descr
-                    + "; only float32 and float64 ('<f4', '>f4', '<f8', '>f8') can be read");
+            return bad(
+                    name,
+                    "unsupported dtype " + descr
+                            + "; only float32 and float64 ('<f4', '>f4', '<f8', '>f8') can be read");
         }
 
         private static ByteOrder byteOrder(char c) {
@@ -75,8 +77,10 @@ record NpyHeader(NpyHeader.Dtype dtype, boolean fortranOrder, int[] shape, int c
         int lengthBytes = version == 1 ? 2 : 4;
         long headerLength = littleEndianUnsigned(readFully(in, lengthBytes, name, "header length"));
         if (headerLength > MAX_HEADER_BYTES) {
-            throw bad(name, "header length " + headerLength + " exceeds the limit of " + MAX_HEADER_BYTES
-                    + " bytes; the file is corrupt");
+            throw bad(
+                    name,
+                    "header length " + headerLength + " exceeds the limit of " + MAX_HEADER_BYTES
+                            + " bytes; the file is corrupt");
         }
         byte[] raw = readFully(in, (int) headerLength, name, "header");
         // Versions 1.0 and 2.0 store the header as latin-1, version 3.0 as UTF-8.
@@ -89,8 +93,8 @@ record NpyHeader(NpyHeader.Dtype dtype, boolean fortranOrder, int[] shape, int c
         byte[] prefix = in.readNBytes(MAGIC.length + 2);
         int compared = Math.min(prefix.length, MAGIC.length);
         if (prefix.length == 0 || !Arrays.equals(prefix, 0, compared, MAGIC, 0, compared)) {
-            throw bad(name, prefix.length == 0 ? "not a .npy file (it is empty)"
-                    : "not a .npy file (bad magic string)");
+            throw bad(
+                    name, prefix.length == 0 ? "not a .npy file (it is empty)" : "not a .npy file (bad magic string)");
         }
         if (prefix.length < MAGIC.length + 2) {
             throw truncated(name, "preamble", MAGIC.length + 2, prefix.length);
@@ -98,8 +102,9 @@ record NpyHeader(NpyHeader.Dtype dtype, boolean fortranOrder, int[] shape, int c
         int major = prefix[6] & 0xFF;
         int minor = prefix[7] & 0xFF;
         if (major < 1 || major > 3 || minor != 0) {
-            throw bad(name, "unsupported .npy format version " + major + "." + minor
-                    + " (1.0, 2.0 and 3.0 are supported)");
+            throw bad(
+                    name,
+                    "unsupported .npy format version " + major + "." + minor + " (1.0, 2.0 and 3.0 are supported)");
         }
         return major;
     }
@@ -122,7 +127,10 @@ record NpyHeader(NpyHeader.Dtype dtype, boolean fortranOrder, int[] shape, int c
 
     private static String decodeUtf8(byte[] raw, String name) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(raw))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw bad(name, "the .npy header is not valid UTF-8");
         }
@@ -143,8 +151,10 @@ record NpyHeader(NpyHeader.Dtype dtype, boolean fortranOrder, int[] shape, int c
             count = Long.MAX_VALUE;
         }
         if (count > MAX_ELEMENTS) {
-            throw bad(name, "shape " + Arrays.toString(shape) + " has more elements than one array can hold ("
-                    + MAX_ELEMENTS + ")");
+            throw bad(
+                    name,
+                    "shape " + Arrays.toString(shape) + " has more elements than one array can hold (" + MAX_ELEMENTS
+                            + ")");
         }
         return (int) count;
     }
@@ -171,9 +181,11 @@ record NpyHeader(NpyHeader.Dtype dtype, boolean fortranOrder, int[] shape, int c
     /** Magic, version, length and the padded dictionary of a little-endian float32 array in C order. */
     static byte[] encode(int[] shape) {
         StringBuilder dict = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': ")
-                .append(shapeRepr(shape)).append(", }");
+                .append(shapeRepr(shape))
+                .append(", }");
         if (shape.length > 0) {
-            dict.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length()));
+            dict.append(" "
+                    .repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length()));
         }
         byte[] text = dict.toString().getBytes(StandardCharsets.US_ASCII);
         byte[] header = wrap(text, 1);

@@ -36,8 +36,7 @@ public final class Npz {
     /** The earliest zip (DOS) timestamp; fixed so that output does not depend on the clock. */
     private static final LocalDateTime ZIP_EPOCH = LocalDateTime.of(1980, 1, 1, 0, 0);
 
-    private Npz() {
-    }
+    private Npz() {}
 
     /**
      * Reads every array, keyed by entry name without {@code .npy}, in archive order.
@@ -69,8 +68,8 @@ public final class Npz {
         return withZip(file, zip -> {
             ZipEntry entry = zip.getEntry(key + SUFFIX);
             if (entry == null) {
-                throw new InvalidInputException(file + ": no array named '" + key + "'; the file holds "
-                        + keys(zip, file));
+                throw new InvalidInputException(
+                        file + ": no array named '" + key + "'; the file holds " + keys(zip, file));
             }
             return readEntry(zip, entry, file);
         });
@@ -86,8 +85,8 @@ public final class Npz {
         return withZip(file, zip -> {
             ZipEntry entry = zip.getEntry(key + SUFFIX);
             if (entry == null) {
-                throw new InvalidInputException(file + ": no array named '" + key + "'; the file holds "
-                        + keys(zip, file));
+                throw new InvalidInputException(
+                        file + ": no array named '" + key + "'; the file holds " + keys(zip, file));
             }
             try (InputStream in = zip.getInputStream(entry)) {
                 return Npy.readShape(in, file + " (entry '" + entry.getName() + "')");
@@ -145,8 +144,10 @@ public final class Npz {
 
     private static InvalidInputException corrupt(Path file, String kind, Exception e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new InvalidInputException(file + ": not a valid " + kind + " (corrupt or truncated zip archive: "
-                + reason.replaceAll("\\s+", " ").trim() + ")", e);
+        return new InvalidInputException(
+                file + ": not a valid " + kind + " (corrupt or truncated zip archive: "
+                        + reason.replaceAll("\\s+", " ").trim() + ")",
+                e);
     }
 
     private static String keyOf(ZipEntry entry, Path file) {
@@ -180,7 +181,7 @@ public final class Npz {
      */
     static <T> T readChecked(ZipFile zip, ZipEntry entry, String where, EntryParser<T> parser) throws IOException {
         try (InputStream raw = zip.getInputStream(entry);
-             CheckedInputStream in = new CheckedInputStream(raw, new CRC32())) {
+                CheckedInputStream in = new CheckedInputStream(raw, new CRC32())) {
             T value;
             try {
                 value = parser.parse(in);
@@ -192,8 +193,7 @@ public final class Npz {
             requireCrc(in, entry, where);
             return value;
         } catch (ZipException | EOFException e) {
-            throw new InvalidInputException(where + ": corrupt or truncated data ("
-                    + AtomicFiles.reason(e) + ")", e);
+            throw new InvalidInputException(where + ": corrupt or truncated data (" + AtomicFiles.reason(e) + ")", e);
         }
     }
 

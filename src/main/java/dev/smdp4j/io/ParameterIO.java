@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.smdp4j.util.EngineArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * Copies the parameter values of a DJL {@link Block} to and from host arrays, the form in which
@@ -33,8 +33,7 @@ public final class ParameterIO {
     /** Prefix of every parameter key, keeping parameters apart from other tensors in a checkpoint. */
     public static final String PREFIX = "param/";
 
-    private ParameterIO() {
-    }
+    private ParameterIO() {}
 
     /**
      * Every parameter's current value, in the block's parameter order.
@@ -67,7 +66,9 @@ public final class ParameterIO {
         }
         requireExactKeys(tensors, PREFIX, keys, "parameter");
         for (int i = 0; i < params.size(); i++) {
-            requireCompatible("parameter '" + keys.get(i) + "'", tensors.get(keys.get(i)),
+            requireCompatible(
+                    "parameter '" + keys.get(i) + "'",
+                    tensors.get(keys.get(i)),
                     params.get(i).getValue().getArray());
         }
         for (int i = 0; i < params.size(); i++) {
@@ -80,8 +81,8 @@ public final class ParameterIO {
         List<Pair<String, Parameter>> params = new ArrayList<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
             if (!p.getValue().isInitialized()) {
-                throw new IllegalStateException("parameter '" + p.getKey()
-                        + "' is not initialized; call block.initialize(...) first");
+                throw new IllegalStateException(
+                        "parameter '" + p.getKey() + "' is not initialized; call block.initialize(...) first");
             }
             params.add(p);
         }
@@ -98,8 +99,8 @@ public final class ParameterIO {
      * Checks that the keys of {@code tensors} starting with {@code prefix} are exactly
      * {@code expected}, reporting every missing and every unexpected key at once.
      */
-    public static void requireExactKeys(Map<String, HostArray> tensors, String prefix, Collection<String> expected,
-                                 String what) {
+    public static void requireExactKeys(
+            Map<String, HostArray> tensors, String prefix, Collection<String> expected, String what) {
         Set<String> wanted = new HashSet<>(expected);
         Set<String> missing = new TreeSet<>(wanted);
         missing.removeAll(tensors.keySet());
@@ -114,8 +115,7 @@ public final class ParameterIO {
             problems.add("missing " + what + " " + quoted(missing));
         }
         if (!unexpected.isEmpty()) {
-            problems.add("unexpected " + what + " " + quoted(unexpected)
-                    + " (was it saved from a different network?)");
+            problems.add("unexpected " + what + " " + quoted(unexpected) + " (was it saved from a different network?)");
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(String.join("; ", problems));
@@ -131,13 +131,13 @@ public final class ParameterIO {
         requireFloat32(target, what);
         int[] expected = intShape(target.getShape());
         if (!Arrays.equals(expected, value.shape())) {
-            throw new InvalidInputException(what + ": expected shape " + Arrays.toString(expected)
-                    + ", got " + value.shapeString());
+            throw new InvalidInputException(
+                    what + ": expected shape " + Arrays.toString(expected) + ", got " + value.shapeString());
         }
         int bad = value.firstNonFinite();
         if (bad >= 0) {
-            throw new InvalidInputException(what + ": element " + bad + " is " + value.data()[bad]
-                    + "; every value must be finite");
+            throw new InvalidInputException(
+                    what + ": element " + bad + " is " + value.data()[bad] + "; every value must be finite");
         }
     }
 
@@ -171,8 +171,8 @@ public final class ParameterIO {
 
     private static void requireFloat32(NDArray array, String name) {
         if (array.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException(name + " has data type " + array.getDataType()
-                    + "; only float32 is supported");
+            throw new IllegalArgumentException(
+                    name + " has data type " + array.getDataType() + "; only float32 is supported");
         }
     }
 

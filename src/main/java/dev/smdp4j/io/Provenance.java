@@ -26,7 +26,9 @@ public record Provenance(String library, String commit, String created) {
 
     /** The provenance fields of a document (absent ones null, an absent commit {@code unknown}). */
     public static Provenance of(JsonNode document) {
-        return new Provenance(document.path("library").textValue(), document.path("commit").textValue(),
+        return new Provenance(
+                document.path("library").textValue(),
+                document.path("commit").textValue(),
                 document.path("created").textValue());
     }
 }

@@ -25,8 +25,7 @@ public final class AllocatorSettings {
 
     private static final Map<String, String> SETTINGS = read();
 
-    private AllocatorSettings() {
-    }
+    private AllocatorSettings() {}
 
     /** The settings, name to value, in the file's order. */
     public static Map<String, String> settings() {

@@ -49,9 +49,15 @@ public final class ChildJvm {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long heapMb = Math.min(4096, Runtime.getRuntime().maxMemory() >> 20);
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heapMb + "m", "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_threads=" + engineThreads, "-Dai.djl.pytorch.num_interop_threads=1",
-                "-D" + Progress.LINES_PROPERTY + "=true", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx" + heapMb + "m",
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=" + engineThreads,
+                "-Dai.djl.pytorch.num_interop_threads=1",
+                "-D" + Progress.LINES_PROPERTY + "=true",
+                "-cp",
+                System.getProperty("java.class.path"),
                 mainClass));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -71,10 +77,10 @@ public final class ChildJvm {
     }
 
     private void copy(Path log, boolean echo) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                StandardCharsets.UTF_8));
-                BufferedWriter file = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND)) {
+        try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+                BufferedWriter file = Files.newBufferedWriter(
+                        log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             String line;
             while ((line = in.readLine()) != null) {
                 file.write(line);
@@ -91,8 +97,8 @@ public final class ChildJvm {
                 }
             }
         } catch (IOException e) {
-            System.err.println("cannot copy the output of child process " + process.pid() + " to " + log + ": "
-                    + e.getMessage());
+            System.err.println(
+                    "cannot copy the output of child process " + process.pid() + " to " + log + ": " + e.getMessage());
         }
     }
 

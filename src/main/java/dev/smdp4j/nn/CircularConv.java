@@ -26,15 +26,18 @@ public final class CircularConv extends AbstractBlock {
         }
         this.filters = filters;
         this.pad = dilation * (kernel - 1) / 2;
-        this.conv = addChildBlock("conv", Conv2d.builder()
-                .setKernelShape(new Shape(kernel, kernel))
-                .optDilation(new Shape(dilation, dilation))
-                .setFilters(filters)
-                .build());
+        this.conv = addChildBlock(
+                "conv",
+                Conv2d.builder()
+                        .setKernelShape(new Shape(kernel, kernel))
+                        .optDilation(new Shape(dilation, dilation))
+                        .setFilters(filters)
+                        .build());
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         return conv.forward(store, new NDList(Periodic.pad(inputs.singletonOrThrow(), pad)), training);
     }
 

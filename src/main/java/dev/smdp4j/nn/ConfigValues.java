@@ -19,8 +19,7 @@ final class ConfigValues {
     /** The shared mapper, except that a number written as a string ({@code "4"}) is an error. */
     private static final ObjectMapper STRICT = strict();
 
-    private ConfigValues() {
-    }
+    private ConfigValues() {}
 
     private static ObjectMapper strict() {
         ObjectMapper mapper = Json.mapper().copy();
@@ -30,16 +29,17 @@ final class ConfigValues {
 
     static NetworkConfig read(JsonNode form) {
         if (form == null || !form.isObject()) {
-            throw new InvalidInputException("bad network description: " + (form == null || form.isMissingNode()
-                    ? "none given" : form + " is not an object"));
+            throw new InvalidInputException("bad network description: "
+                    + (form == null || form.isMissingNode() ? "none given" : form + " is not an object"));
         }
         ObjectNode typed = (ObjectNode) form.deepCopy();
         JsonNode kind = typed.get(NetworkConfig.ARCHITECTURE);
         if (kind == null || kind.isNull()) {
             typed.put(NetworkConfig.ARCHITECTURE, "score-net"); // written before there were other architectures
         } else if (!kind.isTextual() || !ARCHITECTURES.contains(kind.textValue())) {
-            throw new InvalidInputException("unknown network architecture " + (kind.isTextual() ? "'"
-                    + kind.textValue() + "'" : kind.toString()) + "; valid: " + String.join(", ", ARCHITECTURES));
+            throw new InvalidInputException("unknown network architecture "
+                    + (kind.isTextual() ? "'" + kind.textValue() + "'" : kind.toString()) + "; valid: "
+                    + String.join(", ", ARCHITECTURES));
         }
         try {
             return STRICT.treeToValue(typed, NetworkConfig.class);

@@ -9,9 +9,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.smdp4j.util.Scalars;
 import java.util.ArrayList;
 import java.util.List;
-import dev.smdp4j.util.Scalars;
 
 /**
  * A two-dimensional Fourier neural operator, the "FNO-2d" of Li et al. 2021 ("Fourier Neural
@@ -60,8 +60,8 @@ public final class Fno2d extends FieldBlock {
         this.inChannels = inChannels;
         this.lift = addChildBlock("lift", new CircularConv(config.width(), 1, 1));
         for (int l = 0; l < config.layers(); l++) {
-            spectral.add(addChildBlock("layer" + l + "_spectral",
-                    new SpectralConv2d(config.width(), config.width(), config.modes())));
+            spectral.add(addChildBlock(
+                    "layer" + l + "_spectral", new SpectralConv2d(config.width(), config.width(), config.modes())));
             pointwise.add(addChildBlock("layer" + l + "_pointwise", new CircularConv(config.width(), 1, 1)));
         }
         this.projectHidden = addChildBlock("project_hidden", new CircularConv(config.projection(), 1, 1));
@@ -77,8 +77,8 @@ public final class Fno2d extends FieldBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         Shape s = x.getShape();
         if (s.dimension() != 4 || s.get(1) != inChannels || s.get(2) != s.get(3)) {
@@ -94,7 +94,8 @@ public final class Fno2d extends FieldBlock {
                 h = Activation.gelu(h);
             }
         }
-        h = Activation.gelu(projectHidden.forward(store, new NDList(h), training).singletonOrThrow());
+        h = Activation.gelu(
+                projectHidden.forward(store, new NDList(h), training).singletonOrThrow());
         return projectOut.forward(store, new NDList(h), training);
     }
 

@@ -66,8 +66,9 @@ public record FnoConfig(int modes, int width, int layers, int projection) implem
         long pixels = (long) n * n;
         long w = width;
         long perPixel = 2L * (inChannels + Fno2d.GRID_CHANNELS) * w // lifting
-                + layers * 2L * w * w                               // pointwise path of each Fourier layer
-                + 2L * w * projection + 2L * projection;            // projection
+                + layers * 2L * w * w // pointwise path of each Fourier layer
+                + 2L * w * projection
+                + 2L * projection; // projection
         long spectral = layers * 8L * w * w * (2L * modes * modes);
         double fftPerChannel = 2.5 * pixels * (Math.log((double) pixels) / Math.log(2));
         long fft = Math.round(layers * 2.0 * w * fftPerChannel);
@@ -80,10 +81,16 @@ public record FnoConfig(int modes, int width, int layers, int projection) implem
     }
 
     @JsonCreator
-    static FnoConfig fromJson(@JsonProperty("modes") Number modes, @JsonProperty("width") Number width,
-            @JsonProperty("layers") Number layers, @JsonProperty("projection") Number projection) {
-        return new FnoConfig(ConfigValues.whole(modes, "modes"), ConfigValues.whole(width, "width"),
-                ConfigValues.whole(layers, "layers"), ConfigValues.whole(projection, "projection"));
+    static FnoConfig fromJson(
+            @JsonProperty("modes") Number modes,
+            @JsonProperty("width") Number width,
+            @JsonProperty("layers") Number layers,
+            @JsonProperty("projection") Number projection) {
+        return new FnoConfig(
+                ConfigValues.whole(modes, "modes"),
+                ConfigValues.whole(width, "width"),
+                ConfigValues.whole(layers, "layers"),
+                ConfigValues.whole(projection, "projection"));
     }
 
     @Override

@@ -6,11 +6,11 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.NetworkOutput;
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
@@ -32,7 +32,11 @@ import java.util.List;
  *     {@code 1 / sqrt(t)} towards {@code t = 0}, and without it the late times' small scores are a
  *     tiny perturbation of the network's output
  */
-public record MlpConfig(List<Integer> hidden, int outputs, double gain, @JsonProperty("input_gain") double inputGain,
+public record MlpConfig(
+        List<Integer> hidden,
+        int outputs,
+        double gain,
+        @JsonProperty("input_gain") double inputGain,
         @JsonProperty("time_scaled") boolean timeScaled)
         implements NetworkConfig {
 
@@ -51,10 +55,16 @@ public record MlpConfig(List<Integer> hidden, int outputs, double gain, @JsonPro
 
     public MlpConfig {
         hidden = List.copyOf(hidden);
-        if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h == null || h < 1) || outputs < 1
-                || !(gain > 0) || Double.isInfinite(gain) || !(inputGain > 0) || Double.isInfinite(inputGain)) {
+        if (hidden.isEmpty()
+                || hidden.stream().anyMatch(h -> h == null || h < 1)
+                || outputs < 1
+                || !(gain > 0)
+                || Double.isInfinite(gain)
+                || !(inputGain > 0)
+                || Double.isInfinite(inputGain)) {
             throw new InvalidInputException("invalid mlp network: hidden " + hidden + ", outputs " + outputs
-                    + ", gain " + gain + ", input gain " + inputGain + " (need at least one hidden layer, every width >= 1, outputs >= 1, a finite "
+                    + ", gain " + gain + ", input gain " + inputGain
+                    + " (need at least one hidden layer, every width >= 1, outputs >= 1, a finite "
                     + "gain > 0 and input gain > 0)");
         }
     }
@@ -78,8 +88,14 @@ public record MlpConfig(List<Integer> hidden, int outputs, double gain, @JsonPro
 
     /** The MLP network; it sees no physics feature (the reference's input is {@code (x, log t)} alone). */
     @Override
-    public NetworkOutput timeConditioned(Block block, ParameterStore store, double endTime, double outputScale,
-            PhysicsModel feature, double featureSpan, double featureScale) {
+    public NetworkOutput timeConditioned(
+            Block block,
+            ParameterStore store,
+            double endTime,
+            double outputScale,
+            PhysicsModel feature,
+            double featureSpan,
+            double featureScale) {
         return new MlpNetwork(block, outputScale * gain, inputGain, timeScaled ? endTime : 0);
     }
 
@@ -100,8 +116,11 @@ public record MlpConfig(List<Integer> hidden, int outputs, double gain, @JsonPro
     }
 
     @JsonCreator
-    static MlpConfig fromJson(@JsonProperty("hidden") List<Number> hidden, @JsonProperty("outputs") Number outputs,
-            @JsonProperty("gain") Number gain, @JsonProperty("input_gain") Number inputGain,
+    static MlpConfig fromJson(
+            @JsonProperty("hidden") List<Number> hidden,
+            @JsonProperty("outputs") Number outputs,
+            @JsonProperty("gain") Number gain,
+            @JsonProperty("input_gain") Number inputGain,
             @JsonProperty("time_scaled") Boolean timeScaled) {
         if (hidden == null) {
             throw new IllegalArgumentException("'hidden' must be a list of widths");
@@ -109,13 +128,17 @@ public record MlpConfig(List<Integer> hidden, int outputs, double gain, @JsonPro
         if (timeScaled == null) {
             throw new IllegalArgumentException("'time_scaled' must be true or false");
         }
-        return new MlpConfig(hidden.stream().map(h -> ConfigValues.whole(h, "hidden")).toList(),
-                ConfigValues.whole(outputs, "outputs"), ConfigValues.number(gain, "gain"),
-                ConfigValues.number(inputGain, "input_gain"), timeScaled);
+        return new MlpConfig(
+                hidden.stream().map(h -> ConfigValues.whole(h, "hidden")).toList(),
+                ConfigValues.whole(outputs, "outputs"),
+                ConfigValues.number(gain, "gain"),
+                ConfigValues.number(inputGain, "input_gain"),
+                timeScaled);
     }
 
     @Override
     public String toString() {
-        return "mlp: hidden " + hidden + ", ELU, " + outputs + " output(s), gain " + gain + ", input (x, log(t + 1e-5))";
+        return "mlp: hidden " + hidden + ", ELU, " + outputs + " output(s), gain " + gain
+                + ", input (x, log(t + 1e-5))";
     }
 }

@@ -23,9 +23,11 @@ import java.util.List;
 public final class MlpNetwork implements NetworkOutput {
     /** The time offset of the input {@code log(t + 1e-5)} (the reference's). */
     public static final double TIME_OFFSET = 1e-5;
+
     private final Block block;
     /** The block's linear layers in order (fixed once the block is built). */
     private final List<Linear> layers;
+
     private final double outputScale;
     private final double inputGain;
     private final double timeScale;
@@ -53,8 +55,7 @@ public final class MlpNetwork implements NetworkOutput {
     }
 
     /** The output and its directional derivative along {@code v} (same shape as {@code x}). */
-    public record Jvp(NDArray output, NDArray derivative) {
-    }
+    public record Jvp(NDArray output, NDArray derivative) {}
 
     @Override
     public NDArray output(NDArray x, double t) {
@@ -73,8 +74,8 @@ public final class MlpNetwork implements NetworkOutput {
         NDArray state = inputGain == 1 ? x.reshape(batch, -1) : Scalars.mul(x.reshape(batch, -1), inputGain);
         NDArray h = NDArrays.concat(new NDList(state, time), 1);
         NDArray direction = v == null || inputGain == 1 ? v : Scalars.mul(v, inputGain);
-        NDArray tangent = v == null ? null
-                : NDArrays.concat(new NDList(direction.reshape(batch, -1), time.zerosLike()), 1);
+        NDArray tangent =
+                v == null ? null : NDArrays.concat(new NDList(direction.reshape(batch, -1), time.zerosLike()), 1);
         for (int i = 0; i < layers.size(); i++) {
             NDArray weight = layers.get(i).getParameters().get("weight").getArray();
             NDArray bias = layers.get(i).getParameters().get("bias").getArray();

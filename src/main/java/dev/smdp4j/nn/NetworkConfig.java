@@ -20,14 +20,17 @@ import java.util.Map;
  * {@code architecture}, followed by the configuration's fields; {@link #read} reads it back.
  */
 // An existing property, not an added type id: written also where the declared type is Object (a map's value).
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY,
+@JsonTypeInfo(
+        use = JsonTypeInfo.Id.NAME,
+        include = JsonTypeInfo.As.EXISTING_PROPERTY,
         property = NetworkConfig.ARCHITECTURE)
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ScoreNetConfig.class, name = "score-net"),
     @JsonSubTypes.Type(value = FnoConfig.class, name = "fno"),
     @JsonSubTypes.Type(value = UNetConfig.class, name = "unet"),
     @JsonSubTypes.Type(value = MlpConfig.class, name = "mlp"),
-    @JsonSubTypes.Type(value = SurrogateNetConfig.class, name = "surrogate-net")})
+    @JsonSubTypes.Type(value = SurrogateNetConfig.class, name = "surrogate-net")
+})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({NetworkConfig.ARCHITECTURE})
 public interface NetworkConfig {
@@ -36,7 +39,7 @@ public interface NetworkConfig {
 
     /** The JSON form as a map: {@code architecture} and the fields. */
     default Map<String, Object> toMap() {
-        return Json.mapper().convertValue(this, new TypeReference<Map<String, Object>>() { });
+        return Json.mapper().convertValue(this, new TypeReference<Map<String, Object>>() {});
     }
 
     /** The name of the architecture, the JSON form's {@code architecture} (one of {@link JsonSubTypes} above). */
@@ -65,8 +68,13 @@ public interface NetworkConfig {
      * which stacks the field, the time {@code t/T} and, if {@code feature} is not null, the physics
      * feature {@code featureScale * P_featureSpan(x)} as channels.
      */
-    default dev.smdp4j.score.NetworkOutput timeConditioned(Block block, ai.djl.training.ParameterStore store,
-            double endTime, double outputScale, dev.smdp4j.physics.PhysicsModel feature, double featureSpan,
+    default dev.smdp4j.score.NetworkOutput timeConditioned(
+            Block block,
+            ai.djl.training.ParameterStore store,
+            double endTime,
+            double outputScale,
+            dev.smdp4j.physics.PhysicsModel feature,
+            double featureSpan,
             double featureScale) {
         return new TimeConditionedNetwork(block, store, endTime, outputScale, feature, featureSpan, featureScale);
     }

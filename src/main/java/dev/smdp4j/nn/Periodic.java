@@ -6,8 +6,7 @@ import ai.djl.ndarray.NDList;
 
 /** Periodic ("circular") padding of the last two axes: the benchmark's domain is a torus. */
 public final class Periodic {
-    private Periodic() {
-    }
+    private Periodic() {}
 
     /**
      * Pads the last two axes of {@code x} by {@code p} cells on each side with wrapped values. Per
@@ -32,7 +31,8 @@ public final class Periodic {
     private static NDArray wrap(NDArray x, int p, int axis) {
         long n = x.getShape().get(axis);
         if (2L * p >= n) { // the borders meet or overlap: slice them separately
-            return NDArrays.concat(new NDList(x.get(border(axis, (n - p) + ":")), x, x.get(border(axis, ":" + p))), axis);
+            return NDArrays.concat(
+                    new NDList(x.get(border(axis, (n - p) + ":")), x, x.get(border(axis, ":" + p))), axis);
         }
         NDList parts = x.split(new long[] {p, n - p}, axis); // [0, p), [p, n - p), [n - p, n)
         return NDArrays.concat(new NDList(parts.get(2), parts.get(0), parts.get(1), parts.get(2), parts.get(0)), axis);

@@ -11,9 +11,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.smdp4j.util.Scalars;
 import java.util.ArrayList;
 import java.util.List;
-import dev.smdp4j.util.Scalars;
 
 /**
  * The score network: a small residual CNN on the periodic grid, in the spirit of the paper's
@@ -50,7 +50,8 @@ public final class ScoreNet extends FieldBlock {
         this.inChannels = inChannels;
         this.lift = addChildBlock("lift", new CircularConv(config.width(), config.kernel(), 1));
         for (int j = 0; j < 2 * config.blocks(); j++) {
-            convs.add(addChildBlock("block" + (j / 2) + "_conv" + (j % 2),
+            convs.add(addChildBlock(
+                    "block" + (j / 2) + "_conv" + (j % 2),
                     new CircularConv(config.width(), config.kernel(), config.dilation(j))));
         }
         this.project = addChildBlock("project", new CircularConv(1, config.kernel(), 1));
@@ -59,8 +60,10 @@ public final class ScoreNet extends FieldBlock {
             if (config.spectralFieldPowers().length > 0 && inChannels < 2) {
                 throw new IllegalArgumentException("time-polynomial field terms need a time channel (input channel 1)");
             }
-            spectral = addChildBlock("spectral", new SpectralConv2d(config.width() + config.spectralFieldPowers().length, 1,
-                    config.spectralModes()));
+            spectral = addChildBlock(
+                    "spectral",
+                    new SpectralConv2d(
+                            config.width() + config.spectralFieldPowers().length, 1, config.spectralModes()));
             spectral.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT); // starts as the network without it
         } else {
             spectral = null;
@@ -76,10 +79,12 @@ public final class ScoreNet extends FieldBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray h = lift.forward(store, inputs, training).singletonOrThrow();
         for (int j = 0; j < convs.size(); j += 2) {
-            NDArray r = convs.get(j).forward(store, new NDList(act(h)), training).singletonOrThrow();
+            NDArray r =
+                    convs.get(j).forward(store, new NDList(act(h)), training).singletonOrThrow();
             r = convs.get(j + 1).forward(store, new NDList(act(r)), training).singletonOrThrow();
             h = h.add(r);
         }
@@ -90,10 +95,10 @@ public final class ScoreNet extends FieldBlock {
         if (config.spectralExclusive()) {
             out = new NDList(spectral.highPass(out.singletonOrThrow()));
         }
-        NDArray branchInput = config.spectralFieldPowers().length == 0 ? h
-                : NDArrays.concat(fieldTerms(inputs.head(), h), 1);
-        return new NDList(out.singletonOrThrow().add(spectral.forward(store, new NDList(branchInput), training)
-                .singletonOrThrow()));
+        NDArray branchInput =
+                config.spectralFieldPowers().length == 0 ? h : NDArrays.concat(fieldTerms(inputs.head(), h), 1);
+        return new NDList(out.singletonOrThrow()
+                .add(spectral.forward(store, new NDList(branchInput), training).singletonOrThrow()));
     }
 
     /** {@code [h, tau^j1 x, tau^j2 x, ...]} along the channel axis, from the input {@code [x, tau, ...]}. */

@@ -31,10 +31,16 @@ import java.util.stream.IntStream;
  *     lowest modes the output is a per-mode linear function of the branch's inputs. Needs
  *     {@code spectralModes > 0}.
  */
-public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation,
+public record ScoreNetConfig(
+        int width,
+        int blocks,
+        int kernel,
+        int[] dilations,
+        String activation,
         @JsonProperty("spectral_modes") int spectralModes,
         @JsonProperty("spectral_field_powers") int[] spectralFieldPowers,
-        @JsonProperty("spectral_exclusive") boolean spectralExclusive) implements NetworkConfig {
+        @JsonProperty("spectral_exclusive") boolean spectralExclusive)
+        implements NetworkConfig {
 
     /** Without the spectral branch. */
     public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation) {
@@ -47,7 +53,13 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
     }
 
     /** With a spectral branch fed by the last hidden layer and the given field terms. */
-    public ScoreNetConfig(int width, int blocks, int kernel, int[] dilations, String activation, int spectralModes,
+    public ScoreNetConfig(
+            int width,
+            int blocks,
+            int kernel,
+            int[] dilations,
+            String activation,
+            int spectralModes,
             int[] spectralFieldPowers) {
         this(width, blocks, kernel, dilations, activation, spectralModes, spectralFieldPowers, false);
     }
@@ -58,8 +70,8 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
      */
     public static ScoreNetConfig smdpDefaults() {
         ScoreNetConfig d = defaults();
-        return new ScoreNetConfig(d.width, d.blocks, d.kernel, d.dilations, d.activation, 4, new int[] {-1, 0, 1, 2},
-                true);
+        return new ScoreNetConfig(
+                d.width, d.blocks, d.kernel, d.dilations, d.activation, 4, new int[] {-1, 0, 1, 2}, true);
     }
 
     /** The default size, chosen by measurement (docs/HISTORY.md); the plain network of the baselines. */
@@ -68,7 +80,11 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
     }
 
     public ScoreNetConfig {
-        if (width < 1 || blocks < 0 || kernel < 1 || kernel % 2 == 0 || dilations.length == 0
+        if (width < 1
+                || blocks < 0
+                || kernel < 1
+                || kernel % 2 == 0
+                || dilations.length == 0
                 || Arrays.stream(dilations).anyMatch(d -> d < 1)) {
             throw new InvalidInputException("invalid network: width " + width + ", blocks " + blocks + ", kernel "
                     + kernel + ", dilations " + Arrays.toString(dilations) + " (need width >= 1, blocks >= 0, "
@@ -81,8 +97,8 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
             throw new InvalidInputException("--spectral-exclusive needs --spectral-modes > 0");
         }
         if (spectralFieldPowers.length > 0 && spectralModes == 0) {
-            throw new InvalidInputException("--spectral-field-powers " + Arrays.toString(spectralFieldPowers)
-                    + " needs --spectral-modes > 0");
+            throw new InvalidInputException(
+                    "--spectral-field-powers " + Arrays.toString(spectralFieldPowers) + " needs --spectral-modes > 0");
         }
         if (Arrays.stream(spectralFieldPowers).distinct().count() < spectralFieldPowers.length
                 || Arrays.stream(spectralFieldPowers).anyMatch(j -> Math.abs(j) > 4)) {
@@ -134,34 +150,58 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
     }
 
     @JsonCreator
-    static ScoreNetConfig fromJson(@JsonProperty("width") Number width, @JsonProperty("blocks") Number blocks,
-            @JsonProperty("kernel") Number kernel, @JsonProperty("dilations") int[] dilations,
-            @JsonProperty("activation") String activation, @JsonProperty("spectral_modes") Number spectralModes,
-            @JsonProperty("spectral_field_powers") int[] powers, @JsonProperty("spectral_field_terms") Number terms,
+    static ScoreNetConfig fromJson(
+            @JsonProperty("width") Number width,
+            @JsonProperty("blocks") Number blocks,
+            @JsonProperty("kernel") Number kernel,
+            @JsonProperty("dilations") int[] dilations,
+            @JsonProperty("activation") String activation,
+            @JsonProperty("spectral_modes") Number spectralModes,
+            @JsonProperty("spectral_field_powers") int[] powers,
+            @JsonProperty("spectral_field_terms") Number terms,
             @JsonProperty("spectral_exclusive") Boolean exclusive) {
         if (dilations == null || activation == null) {
             throw new IllegalArgumentException("'dilations' and 'activation' must be given");
         }
         int[] fieldPowers = terms != null
-                ? IntStream.range(0, ConfigValues.whole(terms, "spectral_field_terms")).toArray()
+                ? IntStream.range(0, ConfigValues.whole(terms, "spectral_field_terms"))
+                        .toArray()
                 : powers != null ? powers : new int[0];
-        return new ScoreNetConfig(ConfigValues.whole(width, "width"), ConfigValues.whole(blocks, "blocks"),
-                ConfigValues.whole(kernel, "kernel"), dilations, activation,
-                ConfigValues.whole(spectralModes, "spectral_modes", 0), fieldPowers, Boolean.TRUE.equals(exclusive));
+        return new ScoreNetConfig(
+                ConfigValues.whole(width, "width"),
+                ConfigValues.whole(blocks, "blocks"),
+                ConfigValues.whole(kernel, "kernel"),
+                dilations,
+                activation,
+                ConfigValues.whole(spectralModes, "spectral_modes", 0),
+                fieldPowers,
+                Boolean.TRUE.equals(exclusive));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ScoreNetConfig c && c.width == width && c.blocks == blocks && c.kernel == kernel
-                && Arrays.equals(c.dilations, dilations) && c.activation.equals(activation)
-                && c.spectralModes == spectralModes && Arrays.equals(c.spectralFieldPowers, spectralFieldPowers)
+        return o instanceof ScoreNetConfig c
+                && c.width == width
+                && c.blocks == blocks
+                && c.kernel == kernel
+                && Arrays.equals(c.dilations, dilations)
+                && c.activation.equals(activation)
+                && c.spectralModes == spectralModes
+                && Arrays.equals(c.spectralFieldPowers, spectralFieldPowers)
                 && c.spectralExclusive == spectralExclusive;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(width, blocks, kernel, Arrays.hashCode(dilations), activation, spectralModes,
-                Arrays.hashCode(spectralFieldPowers), spectralExclusive);
+        return Objects.hash(
+                width,
+                blocks,
+                kernel,
+                Arrays.hashCode(dilations),
+                activation,
+                spectralModes,
+                Arrays.hashCode(spectralFieldPowers),
+                spectralExclusive);
     }
 
     @Override
@@ -169,8 +209,9 @@ public record ScoreNetConfig(int width, int blocks, int kernel, int[] dilations,
         return "width " + width + ", blocks " + blocks + ", kernel " + kernel + ", dilations "
                 + Arrays.toString(dilations) + ", " + activation
                 + (spectralModes > 0 ? ", spectral branch on " + spectralModes + " modes" : "")
-                + (spectralFieldPowers.length > 0 ? " with field terms (t/T)^j x, j = "
-                        + Arrays.toString(spectralFieldPowers) : "")
+                + (spectralFieldPowers.length > 0
+                        ? " with field terms (t/T)^j x, j = " + Arrays.toString(spectralFieldPowers)
+                        : "")
                 + (spectralExclusive ? ", the branch alone on its modes" : "");
     }
 }

@@ -12,8 +12,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
-import dev.smdp4j.util.Scalars;
 import dev.smdp4j.util.EngineArrays;
+import dev.smdp4j.util.Scalars;
 
 /**
  * The spectral convolution of a Fourier neural operator (Li et al. 2021, "Fourier Neural Operator
@@ -64,6 +64,7 @@ public final class SpectralConv2d extends AbstractBlock {
     private final Parameter weightImag;
     /** Where {@link #constant} keeps its arrays: a sub-manager of the parameters' manager, made by {@link #initialize}. */
     private NDManager constants;
+
     private final java.util.Map<String, NDArray> constantCache = new java.util.HashMap<>();
     /** The last grid's high-pass mask (a pure function of N and modes; a benign race at worst recomputes it). */
     private volatile float[] highPassMask;
@@ -83,10 +84,18 @@ public final class SpectralConv2d extends AbstractBlock {
         this.modes = modes;
         Shape shape = new Shape(inChannels, outChannels, 2L * modes, modes);
         Initializer init = liInitializer(1.0f / ((float) inChannels * outChannels));
-        this.weightReal = addParameter(Parameter.builder().setName("weight_real").setType(Parameter.Type.WEIGHT)
-                .optShape(shape).optInitializer(init).build());
-        this.weightImag = addParameter(Parameter.builder().setName("weight_imag").setType(Parameter.Type.WEIGHT)
-                .optShape(shape).optInitializer(init).build());
+        this.weightReal = addParameter(Parameter.builder()
+                .setName("weight_real")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(shape)
+                .optInitializer(init)
+                .build());
+        this.weightImag = addParameter(Parameter.builder()
+                .setName("weight_imag")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(shape)
+                .optInitializer(init)
+                .build());
     }
 
     /** {@code scale * uniform[0, 1)}, Li et al.'s initialisation of both parts of the weights. */
@@ -117,13 +126,13 @@ public final class SpectralConv2d extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         int n = checkInput(x.getShape());
         if (x.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("spectral convolution needs float32 input (DJL has no complex128), got "
-                    + x.getDataType());
+            throw new IllegalArgumentException(
+                    "spectral convolution needs float32 input (DJL has no complex128), got " + x.getDataType());
         }
         NDArray wr = store.getValue(weightReal, x.getDevice(), training);
         NDArray wi = store.getValue(weightImag, x.getDevice(), training);
@@ -151,9 +160,11 @@ public final class SpectralConv2d extends AbstractBlock {
         NDArray wi = modesFirst(weightIm, inChannels, outChannels, nd);
         // Real 2-D FFT and the kept modes, [B, C_in, 2m, m] complex, then real and imaginary parts.
         NDArray spectrum = x.rfft(n, -1).fft(n, -2);
-        NDArray kept = NDArrays.concat(new NDList(
-                spectrum.get(new NDIndex(":, :, :" + m + ", :" + m)),
-                spectrum.get(new NDIndex(":, :, " + (n - m) + ":, :" + m))), 2);
+        NDArray kept = NDArrays.concat(
+                new NDList(
+                        spectrum.get(new NDIndex(":, :, :" + m + ", :" + m)),
+                        spectrum.get(new NDIndex(":, :, " + (n - m) + ":, :" + m))),
+                2);
         NDArray parts = kept.real(); // [B, C_in, 2m, m, 2]: view_as_real (a copy in DJL), differentiable
         NDArray ar = modesFirst(parts.get(new NDIndex("..., 0")), batch, inChannels, nd);
         NDArray ai = modesFirst(parts.get(new NDIndex("..., 1")), batch, inChannels, nd);
@@ -179,15 +190,25 @@ public final class SpectralConv2d extends AbstractBlock {
         long k = 2L * modes * modes;
         NDManager nd = x.getManager();
         NDArray spectrum = x.reshape(batch * inChannels, (long) n * n)
-                .matMul(constant("kept-analysis", n, () -> ModeBasis.kept(n, modes).analysis(), new Shape((long) n * n, 2 * k)))
-                .reshape(batch, inChannels, 2, k).transpose(3, 0, 2, 1).reshape(k, batch, 2L * inChannels);
+                .matMul(constant(
+                        "kept-analysis", n, () -> ModeBasis.kept(n, modes).analysis(), new Shape((long) n * n, 2 * k)))
+                .reshape(batch, inChannels, 2, k)
+                .transpose(3, 0, 2, 1)
+                .reshape(k, batch, 2L * inChannels);
         NDArray wr = modesFirst(weightRe, inChannels, outChannels, nd); // [K, C_in, C_out]
         NDArray wi = modesFirst(weightIm, inChannels, outChannels, nd);
-        NDArray w = NDArrays.concat(new NDList(NDArrays.concat(new NDList(wr, wi), 2),
-                NDArrays.concat(new NDList(wi.neg(), wr), 2)), 1); // [K, 2 C_in, 2 C_out]
+        NDArray w = NDArrays.concat(
+                new NDList(NDArrays.concat(new NDList(wr, wi), 2), NDArrays.concat(new NDList(wi.neg(), wr), 2)),
+                1); // [K, 2 C_in, 2 C_out]
         return spectrum.matMul(w) // [K, B, 2 C_out]: real parts, then imaginary parts
-                .reshape(k, batch, 2, outChannels).transpose(1, 3, 2, 0).reshape(batch * outChannels, 2 * k)
-                .matMul(constant("kept-synthesis", n, () -> ModeBasis.kept(n, modes).synthesis(), new Shape(2 * k, (long) n * n)))
+                .reshape(k, batch, 2, outChannels)
+                .transpose(1, 3, 2, 0)
+                .reshape(batch * outChannels, 2 * k)
+                .matMul(constant(
+                        "kept-synthesis",
+                        n,
+                        () -> ModeBasis.kept(n, modes).synthesis(),
+                        new Shape(2 * k, (long) n * n)))
                 .reshape(batch, outChannels, n, n);
     }
 
@@ -233,8 +254,8 @@ public final class SpectralConv2d extends AbstractBlock {
         int n = (int) x.getShape().get(3);
         int m = modes;
         if (n < 2 * m || x.getShape().get(2) != n) {
-            throw new IllegalArgumentException("high-pass of " + m + " modes needs an N x N grid with N >= " + 2 * m
-                    + ", got " + x.getShape());
+            throw new IllegalArgumentException(
+                    "high-pass of " + m + " modes needs an N x N grid with N >= " + 2 * m + ", got " + x.getShape());
         }
         return byMatrices(n, m) ? highPassByMatrices(x, n) : highPassByFft(x, n);
     }
@@ -243,7 +264,10 @@ public final class SpectralConv2d extends AbstractBlock {
     NDArray highPassByFft(NDArray x, int n) {
         NDArray parts = x.rfft(n, -1).fft(n, -2).real(); // [B, C, N, N/2 + 1, 2]
         NDArray keep = EngineArrays.of(x.getManager(), highPassMask(n), new Shape(n, n / 2 + 1));
-        return inverse(parts.get(new NDIndex("..., 0")).mul(keep), parts.get(new NDIndex("..., 1")).mul(keep), n);
+        return inverse(
+                parts.get(new NDIndex("..., 0")).mul(keep),
+                parts.get(new NDIndex("..., 1")).mul(keep),
+                n);
     }
 
     /** {@link #highPass} as {@code x} minus its projection on the removed modes, by {@link ModeBasis} products. */
@@ -252,9 +276,15 @@ public final class SpectralConv2d extends AbstractBlock {
         long k2 = 2L * ModeBasis.keptAndPartnerSize(n, modes);
         long cells = (long) n * n;
         NDArray flat = x.reshape(-1, cells);
-        NDArray low = flat.matMul(constant("removed-analysis", n, () -> ModeBasis.keptAndPartner(n, modes).analysis(),
-                new Shape(cells, k2)))
-                .matMul(constant("removed-synthesis", n, () -> ModeBasis.keptAndPartner(n, modes).synthesis(),
+        NDArray low = flat.matMul(constant(
+                        "removed-analysis",
+                        n,
+                        () -> ModeBasis.keptAndPartner(n, modes).analysis(),
+                        new Shape(cells, k2)))
+                .matMul(constant(
+                        "removed-synthesis",
+                        n,
+                        () -> ModeBasis.keptAndPartner(n, modes).synthesis(),
                         new Shape(k2, cells)));
         return flat.sub(low).reshape(shape);
     }
@@ -305,8 +335,14 @@ public final class SpectralConv2d extends AbstractBlock {
             rows.add(nd.zeros(new Shape(batch, outChannels, n - 2L * m, m), block.getDataType(), block.getDevice()));
         }
         rows.add(block.get(new NDIndex(":, :, " + m + ":")));
-        return NDArrays.concat(new NDList(NDArrays.concat(rows, 2),
-                nd.zeros(new Shape(batch, outChannels, n, n / 2 + 1 - m), block.getDataType(), block.getDevice())), 3);
+        return NDArrays.concat(
+                new NDList(
+                        NDArrays.concat(rows, 2),
+                        nd.zeros(
+                                new Shape(batch, outChannels, n, n / 2 + 1 - m),
+                                block.getDataType(),
+                                block.getDevice())),
+                3);
     }
 
     /**

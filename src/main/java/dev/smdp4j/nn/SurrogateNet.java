@@ -40,10 +40,16 @@ public final class SurrogateNet extends AbstractBlock {
 
     public SurrogateNet(SurrogateNetConfig config) {
         this.config = config;
-        this.generatorReal = addParameter(Parameter.builder().setName("generator_real").setType(Parameter.Type.WEIGHT)
-                .optInitializer(Initializer.ZEROS).build());
-        this.generatorImag = addParameter(Parameter.builder().setName("generator_imag").setType(Parameter.Type.WEIGHT)
-                .optInitializer(Initializer.ZEROS).build());
+        this.generatorReal = addParameter(Parameter.builder()
+                .setName("generator_real")
+                .setType(Parameter.Type.WEIGHT)
+                .optInitializer(Initializer.ZEROS)
+                .build());
+        this.generatorImag = addParameter(Parameter.builder()
+                .setName("generator_imag")
+                .setType(Parameter.Type.WEIGHT)
+                .optInitializer(Initializer.ZEROS)
+                .build());
     }
 
     public SurrogateNetConfig config() {
@@ -51,7 +57,8 @@ public final class SurrogateNet extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray span = inputs.get(1).reshape(1, 1);
         int n = (int) x.getShape().get(3);
@@ -61,7 +68,7 @@ public final class SurrogateNet extends AbstractBlock {
         NDArray gi = span.mul(store.getValue(generatorImag, x.getDevice(), training));
         NDArray growth = gr.exp();
         NDArray mr = Scalars.sub(growth.mul(gi.cos()), 1); // Re(exp(s G) - 1)
-        NDArray mi = growth.mul(gi.sin());         // Im(exp(s G) - 1)
+        NDArray mi = growth.mul(gi.sin()); // Im(exp(s G) - 1)
         NDArray parts = x.rfft(n, -1).fft(n, -2).real(); // [B, 1, N, N/2 + 1, 2], differentiable
         NDArray ar = parts.get(new NDIndex("..., 0"));
         NDArray ai = parts.get(new NDIndex("..., 1"));

@@ -21,8 +21,8 @@ public record SurrogateNetConfig(@JsonProperty("max_span") double maxSpan) imple
 
     public SurrogateNetConfig {
         if (!(maxSpan > 0) || Double.isInfinite(maxSpan)) {
-            throw new InvalidInputException("invalid surrogate network: max span " + maxSpan
-                    + " (need a finite max span > 0)");
+            throw new InvalidInputException(
+                    "invalid surrogate network: max span " + maxSpan + " (need a finite max span > 0)");
         }
     }
 

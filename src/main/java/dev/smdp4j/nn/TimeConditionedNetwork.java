@@ -18,6 +18,7 @@ import dev.smdp4j.util.Scalars;
 public final class TimeConditionedNetwork implements NetworkOutput {
     /** Fields per block evaluation; larger batches are evaluated in chunks of this size. */
     public static final int CHUNK = 32;
+
     private final Block block;
     private final ParameterStore store;
     private final double endTime;
@@ -40,8 +41,14 @@ public final class TimeConditionedNetwork implements NetworkOutput {
      * increment over a fixed span (a fixed, parameter-free filter of x, so the network stays a
      * function of (x, t) whatever step size a sampler uses).
      */
-    public TimeConditionedNetwork(Block block, ParameterStore store, double endTime, double outputScale,
-            PhysicsModel physics, double featureSpan, double featureScale) {
+    public TimeConditionedNetwork(
+            Block block,
+            ParameterStore store,
+            double endTime,
+            double outputScale,
+            PhysicsModel physics,
+            double featureSpan,
+            double featureScale) {
         this.block = block;
         this.store = store;
         this.endTime = endTime;
@@ -68,7 +75,8 @@ public final class TimeConditionedNetwork implements NetworkOutput {
         NDArray time = x.getManager().full(new Shape(s.get(0), 1, s.get(1), s.get(2)), (float) (t / endTime));
         NDList channels = new NDList(field, time);
         if (physics != null) {
-            channels.add(Scalars.mul(physics.increment(x, featureSpan), featureScale).expandDims(1));
+            channels.add(
+                    Scalars.mul(physics.increment(x, featureSpan), featureScale).expandDims(1));
         }
         NDArray input = NDArrays.concat(channels, 1);
         NDArray out = forwardInChunks(input).squeeze(1);

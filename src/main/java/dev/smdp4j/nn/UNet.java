@@ -10,10 +10,10 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import java.util.ArrayList;
 import java.util.List;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * The U-Net of the SMDP paper's "BNN" baseline: a Bayesian neural network by Monte-Carlo dropout
@@ -69,6 +69,7 @@ public final class UNet extends FieldBlock {
     private final CircularConv[] bottleneck;
     /** Indexed by level: {@code decoder.get(l)} runs at resolution {@code N / 2^l}. */
     private final List<CircularConv[]> decoder = new ArrayList<>();
+
     private final CircularConv output;
     private GaussianNoise dropoutNoise;
 
@@ -121,7 +122,8 @@ public final class UNet extends FieldBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         checkInput(x.getShape());
         if (config.dropout() > 0) {
@@ -207,8 +209,9 @@ public final class UNet extends FieldBlock {
         for (int axis = 2; axis < 4; axis++) {
             long n = in.get(axis);
             if (n < 1 || n % multiple != 0) {
-                throw new IllegalArgumentException("UNet input " + in + ": N = " + n
-                        + " is not a positive multiple of 2^levels = " + multiple + " (levels = " + config.levels() + ")");
+                throw new IllegalArgumentException(
+                        "UNet input " + in + ": N = " + n + " is not a positive multiple of 2^levels = " + multiple
+                                + " (levels = " + config.levels() + ")");
             }
         }
     }

@@ -92,16 +92,20 @@ public record UNetConfig(int width, int levels, double dropout) implements Netwo
     }
 
     @JsonCreator
-    static UNetConfig fromJson(@JsonProperty("width") Number width, @JsonProperty("levels") Number levels,
+    static UNetConfig fromJson(
+            @JsonProperty("width") Number width,
+            @JsonProperty("levels") Number levels,
             @JsonProperty("dropout") Number dropout) {
-        return new UNetConfig(ConfigValues.whole(width, "width"), ConfigValues.whole(levels, "levels"),
+        return new UNetConfig(
+                ConfigValues.whole(width, "width"),
+                ConfigValues.whole(levels, "levels"),
                 ConfigValues.number(dropout, "dropout"));
     }
 
     @Override
     public String toString() {
-        return "unet: width " + width + ", levels " + levels + ", dropout " + dropout + " (channels "
-                + channels(0) + ".." + channels(levels) + ", leaky-relu)";
+        return "unet: width " + width + ", levels " + levels + ", dropout " + dropout + " (channels " + channels(0)
+                + ".." + channels(levels) + ", leaky-relu)";
     }
 
     @Override

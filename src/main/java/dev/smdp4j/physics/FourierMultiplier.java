@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.Scalars;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * A real Fourier multiplier on periodic {@code N x N} fields: {@code Re IFFT2[w * FFT2(x)]}, the
@@ -70,14 +70,14 @@ public final class FourierMultiplier implements AutoCloseable {
      */
     public static void validate(double[] w, int n) {
         if (w.length != n * n) {
-            throw new IllegalArgumentException("multiplier has " + w.length + " values, an " + n + " x " + n
-                    + " grid needs " + n * n);
+            throw new IllegalArgumentException(
+                    "multiplier has " + w.length + " values, an " + n + " x " + n + " grid needs " + n * n);
         }
         double max = 0;
         for (int i = 0; i < w.length; i++) {
             if (!Double.isFinite(w[i]) || Math.abs(w[i]) > Float.MAX_VALUE) {
-                throw new IllegalArgumentException("multiplier value " + w[i] + " at FFT index (" + i / n + ", "
-                        + i % n + ") is not a finite float32");
+                throw new IllegalArgumentException("multiplier value " + w[i] + " at FFT index (" + i / n + ", " + i % n
+                        + ") is not a finite float32");
             }
             max = Math.max(max, Math.abs(w[i]));
         }
@@ -86,15 +86,15 @@ public final class FourierMultiplier implements AutoCloseable {
                 double a = w[u * n + v];
                 double b = w[Math.floorMod(-u, n) * n + Math.floorMod(-v, n)];
                 if (Math.abs(a - b) > 1e-12 * max) {
-                    throw new IllegalArgumentException("multiplier is not even, w(k) != w(-k), at FFT index ("
-                            + u + ", " + v + "): " + a + " vs " + b);
+                    throw new IllegalArgumentException("multiplier is not even, w(k) != w(-k), at FFT index (" + u
+                            + ", " + v + "): " + a + " vs " + b);
                 }
             }
         }
     }
 
-    private synchronized NDArray cached(List<Object> key, int n, Supplier<double[]> multiplier,
-                                        NDManager transientManager) {
+    private synchronized NDArray cached(
+            List<Object> key, int n, Supplier<double[]> multiplier, NDManager transientManager) {
         NDArray op = cache.get(key);
         if (op != null) {
             return op;

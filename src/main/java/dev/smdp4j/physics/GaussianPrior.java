@@ -41,8 +41,8 @@ public interface GaussianPrior extends AutoCloseable {
         double[] p = variance.clone();
         for (int i = 0; i < variance.length; i++) {
             if (!(variance[i] >= 0) || Double.isInfinite(variance[i])) {
-                throw new IllegalArgumentException("prior variance at FFT index " + i + " must be finite and >= 0, got "
-                        + variance[i]);
+                throw new IllegalArgumentException(
+                        "prior variance at FFT index " + i + " must be finite and >= 0, got " + variance[i]);
             }
             root[i] = Math.sqrt(variance[i]);
         }

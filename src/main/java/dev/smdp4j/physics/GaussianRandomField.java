@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.io.HostArray;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Scalars;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * Gaussian random fields with a power-law spectrum, the initial states of the heat benchmark
@@ -93,7 +93,8 @@ public final class GaussianRandomField {
                         }
                     }
                     Shape shape = new Shape(b, n, n);
-                    NDArray field = realInverseDft(EngineArrays.of(step, p, shape), EngineArrays.of(step, q, shape), cs[0], cs[1], n);
+                    NDArray field = realInverseDft(
+                            EngineArrays.of(step, p, shape), EngineArrays.of(step, q, shape), cs[0], cs[1], n);
                     float[] chunk = field.toType(DataType.FLOAT32, false).toFloatArray();
                     System.arraycopy(chunk, 0, out, start * n * n, chunk.length);
                 }
@@ -113,7 +114,8 @@ public final class GaussianRandomField {
                 s[j * n + u] = Math.sin(angle);
             }
         }
-        return new NDArray[] {EngineArrays.of(manager, c, new Shape(n, n)), EngineArrays.of(manager, s, new Shape(n, n))};
+        return new NDArray[] {EngineArrays.of(manager, c, new Shape(n, n)), EngineArrays.of(manager, s, new Shape(n, n))
+        };
     }
 
     /**
@@ -121,7 +123,8 @@ public final class GaussianRandomField {
      * {@code IFFT2 = W (P + iQ) W / n^2}, whose real part is {@code (CPC - SQC - SPS - CQS) / n^2}.
      */
     private static NDArray realInverseDft(NDArray p, NDArray q, NDArray c, NDArray s, int n) {
-        NDArray re = sandwich(p, c, c).sub(sandwich(q, s, c)).sub(sandwich(p, s, s)).sub(sandwich(q, c, s));
+        NDArray re =
+                sandwich(p, c, c).sub(sandwich(q, s, c)).sub(sandwich(p, s, s)).sub(sandwich(q, c, s));
         return Scalars.div(re, (double) n * n);
     }
 

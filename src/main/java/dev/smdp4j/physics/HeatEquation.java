@@ -3,10 +3,10 @@ package dev.smdp4j.physics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.util.EngineArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * The exact ("spectral") step of the periodic heat equation {@code du/dt = alpha Laplacian(u)} on
@@ -139,7 +139,8 @@ public final class HeatEquation implements PhysicsModel, AutoCloseable {
         }
         boolean keep = cache.size() < CACHE_CAPACITY;
         NDManager target = keep ? cacheManager : transientManager;
-        NDArray op = matrix(target, kind.equals("dense") ? HeatKernel.circulant(n, alpha, d) : HeatKernel.generator(n, alpha));
+        NDArray op = matrix(
+                target, kind.equals("dense") ? HeatKernel.circulant(n, alpha, d) : HeatKernel.generator(n, alpha));
         if (keep) {
             cache.put(key, op);
         }

@@ -9,8 +9,7 @@ package dev.smdp4j.physics;
  * the engine-independent reference used by the metrics and the tests.
  */
 public final class HeatKernel {
-    private HeatKernel() {
-    }
+    private HeatKernel() {}
 
     /** Integer wavenumber of FFT index {@code j} on an {@code n}-point grid (numpy's fftfreq times n). */
     public static int wavenumber(int j, int n) {

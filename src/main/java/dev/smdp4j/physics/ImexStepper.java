@@ -29,8 +29,9 @@ final class ImexStepper {
     // Carpenter-Kennedy low-storage coefficients (as used in Kochkov et al. 2021).
     private static final double[] RK4_A = {0, .1496590219993, .3704009573644, .6222557631345, .9582821306748, 1};
     private static final double[] RK4_BETA = {0, -.4178904745, -1.192151694643, -1.697784692471, -1.514183444257};
-    private static final double[] RK4_GAMMA = {.1496590219993, .3792103129999, .8229550293869, .6994504559488,
-            .1530572479681};
+    private static final double[] RK4_GAMMA = {
+        .1496590219993, .3792103129999, .8229550293869, .6994504559488, .1530572479681
+    };
     private static final double[] EULER_A = {0, 1};
     private static final double[] EULER_BETA = {0};
     private static final double[] EULER_GAMMA = {1};
@@ -53,8 +54,15 @@ final class ImexStepper {
      * The multipliers of one sub-step {@code dt} of {@code scheme} on the {@code n x n} grid, with the
      * forcing's half spectrum ({@code [n][n/2 + 1]}) or null for none, as constants in {@code manager}.
      */
-    static ImexStepper build(NavierStokes2d.Scheme scheme, int n, double dt, double nu, double alpha,
-            double[] forcingHatRe, double[] forcingHatIm, NDManager manager) {
+    static ImexStepper build(
+            NavierStokes2d.Scheme scheme,
+            int n,
+            double dt,
+            double nu,
+            double alpha,
+            double[] forcingHatRe,
+            double[] forcingHatIm,
+            NDManager manager) {
         double[] a = scheme == NavierStokes2d.Scheme.CN_RK4 ? RK4_A : EULER_A;
         double[] beta = scheme == NavierStokes2d.Scheme.CN_RK4 ? RK4_BETA : EULER_BETA;
         double[] gamma = scheme == NavierStokes2d.Scheme.CN_RK4 ? RK4_GAMMA : EULER_GAMMA;

@@ -62,9 +62,11 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
     private final Scheme scheme;
     /** The forcing on its grid (row-major, rows = y), or null. */
     private final double[] forcing;
+
     private final int forcingN;
     /** The forcing's half spectrum, real and imaginary parts {@code [N][N/2 + 1]} row-major, or null. */
     private final double[] forcingHatRe;
+
     private final double[] forcingHatIm;
     private final NDManager cacheManager;
     private final Map<Integer, SpectralGrid> grids = new LinkedHashMap<>();
@@ -96,13 +98,13 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
         if (forcing != null) {
             int n = (int) Math.round(Math.sqrt(forcing.length));
             if (n < 1 || (long) n * n != forcing.length) {
-                throw new IllegalArgumentException("forcing must hold N * N values of a square grid, got "
-                        + forcing.length + " values");
+                throw new IllegalArgumentException(
+                        "forcing must hold N * N values of a square grid, got " + forcing.length + " values");
             }
             for (int i = 0; i < forcing.length; i++) {
                 if (!Double.isFinite(forcing[i])) {
-                    throw new IllegalArgumentException("forcing value " + forcing[i] + " at (row " + i / n
-                            + ", column " + i % n + ") is not finite");
+                    throw new IllegalArgumentException("forcing value " + forcing[i] + " at (row " + i / n + ", column "
+                            + i % n + ") is not finite");
                 }
             }
             this.forcing = forcing.clone();
@@ -166,8 +168,8 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
         // a ratio a rounding error above an integer (0.3 / 0.1) does not add a step
         double steps = Math.max(1, Math.ceil(ratio * (1 - 1e-12)));
         if (steps > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("time span " + d + " needs " + steps + " steps of at most " + dtMax
-                    + ", too many");
+            throw new IllegalArgumentException(
+                    "time span " + d + " needs " + steps + " steps of at most " + dtMax + ", too many");
         }
         return (int) steps;
     }
@@ -235,8 +237,11 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
         try (NDManager perCall = target.newSubManager()) {
             SpectralGrid grid = grid(n, perCall);
             int rank = x.getShape().dimension();
-            return Scopes.inScope(target, x,
-                    v -> SpectralGrid.toField(v.rfft(n, -1).fft(n, -2).expandDims(rank - 2).mul(grid.velocity), n));
+            return Scopes.inScope(
+                    target,
+                    x,
+                    v -> SpectralGrid.toField(
+                            v.rfft(n, -1).fft(n, -2).expandDims(rank - 2).mul(grid.velocity), n));
         }
     }
 
@@ -246,8 +251,13 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
             return cached;
         }
         boolean keep = grids.size() < CACHE_CAPACITY;
-        SpectralGrid grid = SpectralGrid.build(n, nu, alpha, n == forcingN ? forcingHatRe : null,
-                n == forcingN ? forcingHatIm : null, keep ? cacheManager : perCall);
+        SpectralGrid grid = SpectralGrid.build(
+                n,
+                nu,
+                alpha,
+                n == forcingN ? forcingHatRe : null,
+                n == forcingN ? forcingHatIm : null,
+                keep ? cacheManager : perCall);
         if (keep) {
             grids.put(n, grid);
         }
@@ -261,8 +271,8 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
             return cached;
         }
         boolean keep = steppers.size() < CACHE_CAPACITY;
-        ImexStepper stepper = ImexStepper.build(scheme, n, dt, nu, alpha, forcingHatRe, forcingHatIm,
-                keep ? cacheManager : perCall);
+        ImexStepper stepper =
+                ImexStepper.build(scheme, n, dt, nu, alpha, forcingHatRe, forcingHatIm, keep ? cacheManager : perCall);
         if (keep) {
             steppers.put(key, stepper);
         }
@@ -279,8 +289,8 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
     private int checkField(NDArray x) {
         int n = checkFieldShape(x);
         if (forcing != null && n != forcingN) {
-            throw new IllegalArgumentException("forcing is given on a " + forcingN + " x " + forcingN
-                    + " grid, the fields are " + x.getShape());
+            throw new IllegalArgumentException(
+                    "forcing is given on a " + forcingN + " x " + forcingN + " grid, the fields are " + x.getShape());
         }
         return n;
     }
@@ -299,7 +309,8 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
 
     @Override
     public String describe() {
-        String f = forcing == null ? "none"
+        String f = forcing == null
+                ? "none"
                 : forcingN + "x" + forcingN + ":" + Integer.toHexString(Arrays.hashCode(forcing));
         return "navier-stokes-2d(nu=" + nu + ", alpha=" + alpha + ", " + scheme + ", dt<=" + dtMax + ", forcing=" + f
                 + ")";

@@ -88,8 +88,8 @@ final class SpectralGrid {
      * the forcing's half spectrum {@code forcingHatRe, forcingHatIm} ({@code [n][n/2 + 1]}), or null
      * for none, as constants in {@code manager}.
      */
-    static SpectralGrid build(int n, double nu, double alpha, double[] forcingHatRe, double[] forcingHatIm,
-            NDManager manager) {
+    static SpectralGrid build(
+            int n, double nu, double alpha, double[] forcingHatRe, double[] forcingHatIm, NDManager manager) {
         int h = n / 2 + 1;
         int cells = n * h;
         double[] zero = new double[cells];
@@ -109,14 +109,14 @@ final class SpectralGrid {
                 v[i] = -dx[i] * inverse; // v_hat = -i k_x psi_hat
             }
         }
-        NDArray derivatives = complexConstant(manager, concat(zero, zero, zero, zero), concat(u, v, dx, dy),
-                new Shape(4, n, h));
+        NDArray derivatives =
+                complexConstant(manager, concat(zero, zero, zero, zero), concat(u, v, dx, dy), new Shape(4, n, h));
         NDArray velocity = complexConstant(manager, concat(zero, zero), concat(u, v), new Shape(2, n, h));
-        NDArray forcingHat = forcingHatRe == null ? null
-                : complexConstant(manager, forcingHatRe, forcingHatIm, new Shape(n, h));
+        NDArray forcingHat =
+                forcingHatRe == null ? null : complexConstant(manager, forcingHatRe, forcingHatIm, new Shape(n, h));
         NDArray linear = realConstant(manager, linearSymbol(n, nu, alpha), new Shape(n, h));
-        return new SpectralGrid(derivatives, velocity, linear, realConstant(manager, maskSymbol(n, -1), new Shape(n, h)),
-                forcingHat);
+        return new SpectralGrid(
+                derivatives, velocity, linear, realConstant(manager, maskSymbol(n, -1), new Shape(n, h)), forcingHat);
     }
 
     /** The raw advection spectrum {@code (u w_x + v w_y)_hat} of a half spectrum {@code [..., N, N/2 + 1]}: 9 engine calls. */
@@ -125,7 +125,11 @@ final class SpectralGrid {
         // [..., 4, N, N]: u, v, w_x, w_y
         NDArray fields = wHat.expandDims(rank - 2).mul(derivatives).ifft(n, -2).irfft(n, -1);
         NDList halves = fields.split(2, rank - 2); // (u, v) and (w_x, w_y): one call, cheaper than two get()s
-        return halves.get(0).mul(halves.get(1)).sum(new int[] {rank - 2}).rfft(n, -1).fft(n, -2);
+        return halves.get(0)
+                .mul(halves.get(1))
+                .sum(new int[] {rank - 2})
+                .rfft(n, -1)
+                .fft(n, -2);
     }
 
     /** Real fields from half spectra; the trailing mul(1) hands irfft's backward a dense gradient. */

@@ -24,16 +24,19 @@ public interface BatchRunner {
      * @param testFault a fault for tests: {@code halt} stops the executor running the first attempt of
      *     the first task, {@code throw} fails that attempt; null for none
      */
-    record Request(ShardSampling.Job job, List<ShardSampling.Shard> shards, Path target, String master,
-            int chunksPerTask, String testFault) {
-    }
+    record Request(
+            ShardSampling.Job job,
+            List<ShardSampling.Shard> shards,
+            Path target,
+            String master,
+            int chunksPerTask,
+            String testFault) {}
 
     /**
      * What ran: the master, the rows per status, the number of tasks and their summed time on the
      * executors (model loading, reading and sampling; the rest of the job's time is Spark's).
      */
-    record Outcome(String master, Map<String, Long> statusCounts, int tasks, double taskSeconds) {
-    }
+    record Outcome(String master, Map<String, Long> statusCounts, int tasks, double taskSeconds) {}
 
     /** Samples every task and writes the rows as Parquet to {@code request.target()}. */
     Outcome sample(Request request);

@@ -6,12 +6,12 @@ import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.data.FieldChecks;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.problem.Problems;
 import dev.smdp4j.sample.Seeding;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
@@ -47,8 +47,15 @@ public final class ModelSource implements Serializable {
     private transient Path checkpointFile;
     private transient Path surrogateFile;
 
-    private ModelSource(String model, String closedForm, byte[] checkpoint, Path checkpointFile, String physics,
-            byte[] surrogate, Path surrogateFile, String closedFormData) {
+    private ModelSource(
+            String model,
+            String closedForm,
+            byte[] checkpoint,
+            Path checkpointFile,
+            String physics,
+            byte[] surrogate,
+            Path surrogateFile,
+            String closedFormData) {
         this.model = model;
         this.closedForm = closedForm;
         this.checkpoint = checkpoint;
@@ -69,12 +76,15 @@ public final class ModelSource implements Serializable {
      */
     public static ModelSource resolve(String model, Path data, String physics, String sampler) {
         if (model == null) {
-            model = Pretrained.checkpoint(Pretrained.Use.forSampler(sampler != null ? sampler : "sde")).toString();
+            model = Pretrained.checkpoint(Pretrained.Use.forSampler(sampler != null ? sampler : "sde"))
+                    .toString();
         }
-        boolean closed = !Files.isRegularFile(Path.of(model)) && Problems.closedFormNames().contains(model);
+        boolean closed = !Files.isRegularFile(Path.of(model))
+                && Problems.closedFormNames().contains(model);
         if (closed) {
             if (data == null) {
-                throw new InvalidInputException("--model " + model + " is a closed form: give --data DIR for its parameters");
+                throw new InvalidInputException(
+                        "--model " + model + " is a closed form: give --data DIR for its parameters");
             }
             if (physics != null) {
                 throw new InvalidInputException("--physics applies to SMDP checkpoints, not the closed form " + model);
@@ -85,7 +95,14 @@ public final class ModelSource implements Serializable {
             m.put("mean", store.normalisation().mean());
             m.put("std", store.normalisation().std());
             try {
-                return new ModelSource(model, model, null, null, null, null, null,
+                return new ModelSource(
+                        model,
+                        model,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
                         Json.mapper().writeValueAsString(m));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
@@ -111,8 +128,8 @@ public final class ModelSource implements Serializable {
             surrogatePath = Path.of(physics.substring(SURROGATE.length()));
             surrogateBytes = bytes(surrogatePath, "--physics " + physics);
         }
-        return new ModelSource(model, null, bytes(file, "--model " + model), file, physics, surrogateBytes,
-                surrogatePath, null);
+        return new ModelSource(
+                model, null, bytes(file, "--model " + model), file, physics, surrogateBytes, surrogatePath, null);
     }
 
     private static byte[] bytes(Path file, String what) {
@@ -140,8 +157,10 @@ public final class ModelSource implements Serializable {
 
     /** Identifies what {@link #load} gives: equal for sources that load the same model. */
     public String identity() {
-        return closedForm != null ? "closed-form:" + closedForm + ":" + dev.smdp4j.util.Hashing.sha256Hex(
-                closedFormData.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        return closedForm != null
+                ? "closed-form:" + closedForm + ":"
+                        + dev.smdp4j.util.Hashing.sha256Hex(
+                                closedFormData.getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 : sha256 + ":" + physics + ":" + (surrogate != null ? Hashing.sha256Hex(surrogate) : "");
     }
 
@@ -195,8 +214,11 @@ public final class ModelSource implements Serializable {
         dev.smdp4j.util.Engines.noGradOnThisThread();
         if (closedForm != null) {
             com.fasterxml.jackson.databind.JsonNode m = closedFormJson();
-            return new Loaded(this, null, closedFormSpec(), new Normalisation(m.get("mean").asDouble(),
-                    m.get("std").asDouble()));
+            return new Loaded(
+                    this,
+                    null,
+                    closedFormSpec(),
+                    new Normalisation(m.get("mean").asDouble(), m.get("std").asDouble()));
         }
         String physicsChoice = physics;
         if (surrogate != null) {
@@ -255,13 +277,26 @@ public final class ModelSource implements Serializable {
          * Reconstructs checked observations {@code yPhysical} ({@link #requireObservations}):
          * {@code x0 [n, K, ...state]} in physical units.
          */
-        public Reconstruction.Result reconstruct(NDManager manager, HostArray yPhysical, Reconstruction.Request request,
-                Seeding seeding, boolean stopOnNonFinite, Progress progress) {
+        public Reconstruction.Result reconstruct(
+                NDManager manager,
+                HostArray yPhysical,
+                Reconstruction.Request request,
+                Seeding seeding,
+                boolean stopOnNonFinite,
+                Progress progress) {
             HostArray y = normalisation.normalise(yPhysical);
             Reconstruction.Result r = model != null
                     ? Reconstruction.run(manager, model, y, request, seeding, stopOnNonFinite, progress)
-                    : Reconstruction.closedForm(manager, source.closedForm, spec, normalisation, y, request, seeding,
-                            stopOnNonFinite, progress);
+                    : Reconstruction.closedForm(
+                            manager,
+                            source.closedForm,
+                            spec,
+                            normalisation,
+                            y,
+                            request,
+                            seeding,
+                            stopOnNonFinite,
+                            progress);
             return new Reconstruction.Result(normalisation.denormalise(r.x0()), r.description(), r.sampler());
         }
     }

@@ -2,13 +2,13 @@ package dev.smdp4j.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.Dataset;
+import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.ParameterIO;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Hashing;
@@ -91,10 +91,10 @@ public final class Pretrained {
 
     /** The heat benchmark's problem name, whose models keep their first file names. */
     private static final String HEAT = "heat";
+
     private static final Map<String, Path> CACHED = new java.util.HashMap<>();
 
-    private Pretrained() {
-    }
+    private Pretrained() {}
 
     /** The heat benchmark's shipped checkpoint for {@code use} as a file (see {@link #checkpoint(String, Use)}). */
     public static Path checkpoint(Use use) {
@@ -135,8 +135,12 @@ public final class Pretrained {
      */
     public static void export(NDManager manager, Path source, Path target, Use use, String trainedBy) {
         Checkpoint checkpoint = Checkpoint.read(source);
-        Map<String, Object> meta = Json.mapper().convertValue(checkpoint.metadata(),
-                Json.mapper().getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
+        Map<String, Object> meta = Json.mapper()
+                .convertValue(
+                        checkpoint.metadata(),
+                        Json.mapper()
+                                .getTypeFactory()
+                                .constructMapType(LinkedHashMap.class, String.class, Object.class));
         JsonNode history = checkpoint.metadata().path("history");
         meta.remove("history");
         meta.remove("epoch_tally");
@@ -145,7 +149,9 @@ public final class Pretrained {
         provenance.put("trained_by", trainedBy);
         provenance.put("trained_with", checkpoint.metadata().path("library").asText());
         provenance.put("trained_commit", checkpoint.metadata().path("commit").asText("unknown"));
-        provenance.put("trained_checkpoint_created", checkpoint.metadata().path("created").asText());
+        provenance.put(
+                "trained_checkpoint_created",
+                checkpoint.metadata().path("created").asText());
         provenance.put("use", use.sampler());
         provenance.put("source", source.toAbsolutePath().toString());
         provenance.put("source_sha256", Hashing.sha256(source));
@@ -169,8 +175,12 @@ public final class Pretrained {
      */
     public static boolean exportUnlessCurrent(NDManager manager, Path source, Path target, Use use, String trainedBy) {
         String hash = Hashing.sha256(source);
-        if (Files.isRegularFile(target) && hash.equals(Checkpoint.read(target).metadata().path(PROVENANCE)
-                .path("source_sha256").asText())) {
+        if (Files.isRegularFile(target)
+                && hash.equals(Checkpoint.read(target)
+                        .metadata()
+                        .path(PROVENANCE)
+                        .path("source_sha256")
+                        .asText())) {
             return false;
         }
         try {
@@ -194,13 +204,22 @@ public final class Pretrained {
         HostArray truth = norm.normalise(data.testX0()).rows(0, n);
         HostArray y = norm.normalise(data.testY()).rows(0, n);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("observations", "first " + n + " test observations of the data set regenerated from "
-                + "dataset.parameters");
+        out.put(
+                "observations",
+                "first " + n + " test observations of the data set regenerated from " + "dataset.parameters");
         for (String sampler : new String[] {"ode", "sde"}) {
-            HostArray pred = Reconstruction.run(manager, model, y,
-                    Reconstruction.Request.of(sampler, model.spec().steps(), 1, 0), null).x0();
-            model.spec().problem().metrics(truth, pred.reshape(truth.shape()), model.spec()).forEach((name, value) ->
-                    out.put(sampler + "_" + (name.equals("spectral") ? "spectral_error" : name), value));
+            HostArray pred = Reconstruction.run(
+                            manager,
+                            model,
+                            y,
+                            Reconstruction.Request.of(sampler, model.spec().steps(), 1, 0),
+                            null)
+                    .x0();
+            model.spec()
+                    .problem()
+                    .metrics(truth, pred.reshape(truth.shape()), model.spec())
+                    .forEach((name, value) ->
+                            out.put(sampler + "_" + (name.equals("spectral") ? "spectral_error" : name), value));
         }
         return out;
     }

@@ -8,7 +8,6 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.problem.HeatProblem;
 import dev.smdp4j.problem.Problem;
-import java.util.List;
 import dev.smdp4j.sample.PosteriorSampling;
 import dev.smdp4j.sample.Sampler;
 import dev.smdp4j.sample.Samplers;
@@ -22,6 +21,7 @@ import dev.smdp4j.train.OneShotModel;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Progress;
+import java.util.List;
 
 /**
  * Reconstructs initial states {@code x0 [n, K, ...state]} from observations {@code y [n, ...state]}
@@ -32,8 +32,7 @@ public final class Reconstruction {
     /** The closed forms of the heat benchmark, usable in place of a checkpoint (each problem lists its own). */
     public static final List<String> CLOSED_FORMS = HeatProblem.CLOSED_FORMS;
 
-    private Reconstruction() {
-    }
+    private Reconstruction() {}
 
     /**
      * How to reconstruct.
@@ -47,8 +46,16 @@ public final class Reconstruction {
      * @param snr signal-to-noise ratio of the {@code pc} corrector
      * @param scoreFactor overrides the model's score = factor x net, or null
      */
-    public record Request(String sampler, int steps, int samples, long seed, int batch, int correctorSteps, double snr,
-            Double scoreFactor) implements java.io.Serializable {
+    public record Request(
+            String sampler,
+            int steps,
+            int samples,
+            long seed,
+            int batch,
+            int correctorSteps,
+            double snr,
+            Double scoreFactor)
+            implements java.io.Serializable {
         public Request {
             if (steps < 1) {
                 throw new InvalidInputException("--steps must be >= 1, got " + steps);
@@ -60,8 +67,8 @@ public final class Reconstruction {
 
         /** The defaults of {@code smdp sample} for a sampler, step count, sample count and seed. */
         public static Request of(String sampler, int steps, int samples, long seed) {
-            return new Request(sampler, steps, samples, seed, 32, Samplers.DEFAULT_CORRECTOR_STEPS, Samplers.DEFAULT_SNR,
-                    null);
+            return new Request(
+                    sampler, steps, samples, seed, 32, Samplers.DEFAULT_CORRECTOR_STEPS, Samplers.DEFAULT_SNR, null);
         }
 
         String samplerName() {
@@ -70,8 +77,7 @@ public final class Reconstruction {
     }
 
     /** Predictions with a description of what produced them ({@code sampler} as recorded in provenance). */
-    public record Result(HostArray x0, String description, String sampler) {
-    }
+    public record Result(HostArray x0, String description, String sampler) {}
 
     /** With a model loaded from a checkpoint. */
     public static Result run(NDManager manager, TrainableModel model, HostArray y, Request request, Progress progress) {
@@ -83,15 +89,25 @@ public final class Reconstruction {
      * of {@code seeding} (the request's seed is then only recorded); unless {@code stopOnNonFinite},
      * samples that become non-finite are returned as they are instead of failing the call.
      */
-    public static Result run(NDManager manager, TrainableModel model, HostArray y, Request request, Seeding seeding,
-            boolean stopOnNonFinite, Progress progress) {
+    public static Result run(
+            NDManager manager,
+            TrainableModel model,
+            HostArray y,
+            Request request,
+            Seeding seeding,
+            boolean stopOnNonFinite,
+            Progress progress) {
         if (model instanceof OneShotModel oneShot) {
             if (request.sampler() != null) {
                 throw new InvalidInputException("--sampler does not apply to the one-shot baseline "
                         + model.method().id() + " (it predicts x0 = y + net(y)); leave it out");
             }
-            HostArray x0 = seeding.isKeyed() ? perObservation(y, request.samples(), (one, i) ->
-                    oneShot.predict(manager, one, request.samples(), seeding.observation(i), null), progress)
+            HostArray x0 = seeding.isKeyed()
+                    ? perObservation(
+                            y,
+                            request.samples(),
+                            (one, i) -> oneShot.predict(manager, one, request.samples(), seeding.observation(i), null),
+                            progress)
                     : oneShot.predict(manager, y, request.samples(), request.seed(), progress);
             return new Result(x0, model.method().id(), "one-shot");
         }
@@ -105,16 +121,31 @@ public final class Reconstruction {
             PhysicsModel physics = spec.problem().physics(scope, reverse.normalisation());
             Sde sde = reverse.reverseSde(new Sde(physics, Diffusion.constant(spec.diffusion())));
             ScoreModel score = request.scoreFactor() != null ? reverse.score(request.scoreFactor()) : reverse.score();
-            HostArray x0 = PosteriorSampling.run(manager, y, request.samples(), sampler, sde, score,
-                    TimeGrid.uniform(spec.endTime(), request.steps()), seeding, request.batch(), stopOnNonFinite,
+            HostArray x0 = PosteriorSampling.run(
+                    manager,
+                    y,
+                    request.samples(),
+                    sampler,
+                    sde,
+                    score,
+                    TimeGrid.uniform(spec.endTime(), request.steps()),
+                    seeding,
+                    request.batch(),
+                    stopOnNonFinite,
                     progress);
             return new Result(x0, score.describe(), request.samplerName());
         }
     }
 
     /** With a closed form of the data set's problem ({@link Problem#closedForms()}) for its parameters and normalisation. */
-    public static Result closedForm(NDManager manager, String name, DatasetSpec spec, Normalisation norm, HostArray y,
-            Request request, Progress progress) {
+    public static Result closedForm(
+            NDManager manager,
+            String name,
+            DatasetSpec spec,
+            Normalisation norm,
+            HostArray y,
+            Request request,
+            Progress progress) {
         return closedForm(manager, name, spec, norm, y, request, Seeding.global(request.seed()), true, progress);
     }
 
@@ -123,12 +154,21 @@ public final class Reconstruction {
      * with the streams of {@code seeding}; a keyed direct closed form reconstructs each observation
      * on its own, from its own seed.
      */
-    public static Result closedForm(NDManager manager, String name, DatasetSpec spec, Normalisation norm, HostArray y,
-            Request request, Seeding seeding, boolean stopOnNonFinite, Progress progress) {
+    public static Result closedForm(
+            NDManager manager,
+            String name,
+            DatasetSpec spec,
+            Normalisation norm,
+            HostArray y,
+            Request request,
+            Seeding seeding,
+            boolean stopOnNonFinite,
+            Progress progress) {
         Problem problem = spec.problem();
         if (!problem.closedForms().contains(name)) {
-            throw new InvalidInputException("unknown closed form '" + name + "' for problem " + problem.name()
-                    + "; valid: " + (problem.closedForms().isEmpty() ? "none" : String.join(", ", problem.closedForms())));
+            throw new InvalidInputException(
+                    "unknown closed form '" + name + "' for problem " + problem.name() + "; valid: "
+                            + (problem.closedForms().isEmpty() ? "none" : String.join(", ", problem.closedForms())));
         }
         double factor = request.scoreFactor() != null ? request.scoreFactor() : ScaledNetworkScore.TWEEDIE_FACTOR;
         try (NDManager scope = manager.newSubManager()) {
@@ -136,12 +176,16 @@ public final class Reconstruction {
             if (score == null) {
                 HostArray x0;
                 if (seeding.isKeyed() && !problem.closedFormInFixedBatches(name)) {
-                    x0 = perObservation(y, request.samples(), (one, i) -> {
-                        try (NDManager each = scope.newSubManager()) {
-                            return problem.closedFormSamples(each, name, spec, norm, one, request.samples(),
-                                    seeding.observation(i));
-                        }
-                    }, progress);
+                    x0 = perObservation(
+                            y,
+                            request.samples(),
+                            (one, i) -> {
+                                try (NDManager each = scope.newSubManager()) {
+                                    return problem.closedFormSamples(
+                                            each, name, spec, norm, one, request.samples(), seeding.observation(i));
+                                }
+                            },
+                            progress);
                 } else {
                     x0 = problem.closedFormSamples(scope, name, spec, norm, y, request.samples(), request.seed());
                     if (progress != null) {
@@ -152,8 +196,17 @@ public final class Reconstruction {
             }
             Sampler sampler = Samplers.create(request.samplerName(), request.correctorSteps(), request.snr());
             Sde sde = new Sde(problem.physics(scope, norm), Diffusion.constant(spec.diffusion()));
-            HostArray x0 = PosteriorSampling.run(scope, y, request.samples(), sampler, sde, score,
-                    TimeGrid.uniform(spec.endTime(), request.steps()), seeding, request.batch(), stopOnNonFinite,
+            HostArray x0 = PosteriorSampling.run(
+                    scope,
+                    y,
+                    request.samples(),
+                    sampler,
+                    sde,
+                    score,
+                    TimeGrid.uniform(spec.endTime(), request.steps()),
+                    seeding,
+                    request.batch(),
+                    stopOnNonFinite,
                     progress);
             return new Result(x0, score.describe(), request.samplerName());
         }
@@ -165,8 +218,8 @@ public final class Reconstruction {
      * BNN's dropout masks, the exact posterior), so that an observation's samples depend on nothing
      * else. Returns {@code [n, K, ...state]}.
      */
-    private static HostArray perObservation(HostArray y, int samples, ObservationReconstruction reconstruct,
-            Progress progress) {
+    private static HostArray perObservation(
+            HostArray y, int samples, ObservationReconstruction reconstruct, Progress progress) {
         int n = y.dim(0);
         float[] out = null;
         int[] shape = null;

@@ -6,6 +6,7 @@ import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Npz;
@@ -13,7 +14,6 @@ import dev.smdp4j.report.BenchmarkFigures;
 import dev.smdp4j.report.Table1;
 import dev.smdp4j.report.Table1.Measured;
 import dev.smdp4j.report.Table1.Row;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainableModel;
@@ -86,8 +86,8 @@ public final class Reproduction {
         } catch (IOException e) {
             throw new InvalidInputException("cannot create output directory " + out + ": " + e.getMessage(), e);
         }
-        cache.log("smdp reproduce --profile " + profile.name() + " (" + Version.label() + ", commit "
-                + Version.commit() + ")");
+        cache.log("smdp reproduce --profile " + profile.name() + " (" + Version.label() + ", commit " + Version.commit()
+                + ")");
         cache.log("data: " + profile.data().toMap());
         Path dataDir = cache.data(manager, profile.data(), "profile '" + profile.name() + "'");
         DatasetStore store = DatasetStore.open(dataDir);
@@ -107,24 +107,60 @@ public final class Reproduction {
         List<Measured> measured = new ArrayList<>();
         for (Row row : rows()) {
             Path file = predict(manager, row, checkpointFor(row, checkpoints), store, y, 1, null);
-            Evaluation e = Metrics.evaluate(truth, Npz.read(file, "x0"), norm.mean(), norm.std(), store.spec().alpha(),
+            Evaluation e = Metrics.evaluate(
+                    truth,
+                    Npz.read(file, "x0"),
+                    norm.mean(),
+                    norm.std(),
+                    store.spec().alpha(),
                     store.spec().endTime());
             measured.add(new Measured(row, e, file));
-            cache.log(String.format(Locale.ROOT, "%-38s MSE %10.4f e-5  spectral %7.4f", row.name(),
-                    e.mse().mean() * 1e5, e.spectralError().mean()));
+            cache.log(String.format(
+                    Locale.ROOT,
+                    "%-38s MSE %10.4f e-5  spectral %7.4f",
+                    row.name(),
+                    e.mse().mean() * 1e5,
+                    e.spectralError().mean()));
         }
-        Path posterior = predict(manager, Table1.SMDP_SDE, checkpointFor(Table1.SMDP_SDE, checkpoints), store, y,
-                profile.posteriorSamples(), profile.figureObservations());
-        cache.stage("tables", () -> {
-            Table1.write(out, measured, Map.of("profile", profile.name(), "commit", Version.commit(), "seed",
-                    profile.seed(), "data_seed", profile.data().seed(), "library", Version.label(), "jobs", jobs,
-                    "stages", cache.stages()));
-            return null;
-        }, false);
-        cache.stage("figures", () -> {
-            figures(out, store, measured, Npz.read(posterior, "x0"), profile.figureObservations());
-            return null;
-        }, false);
+        Path posterior = predict(
+                manager,
+                Table1.SMDP_SDE,
+                checkpointFor(Table1.SMDP_SDE, checkpoints),
+                store,
+                y,
+                profile.posteriorSamples(),
+                profile.figureObservations());
+        cache.stage(
+                "tables",
+                () -> {
+                    Table1.write(
+                            out,
+                            measured,
+                            Map.of(
+                                    "profile",
+                                    profile.name(),
+                                    "commit",
+                                    Version.commit(),
+                                    "seed",
+                                    profile.seed(),
+                                    "data_seed",
+                                    profile.data().seed(),
+                                    "library",
+                                    Version.label(),
+                                    "jobs",
+                                    jobs,
+                                    "stages",
+                                    cache.stages()));
+                    return null;
+                },
+                false);
+        cache.stage(
+                "figures",
+                () -> {
+                    figures(out, store, measured, Npz.read(posterior, "x0"), profile.figureObservations());
+                    return null;
+                },
+                false);
         shipped(manager, checkpointFor(Table1.SMDP_ODE, checkpoints), Pretrained.Use.ESTIMATE);
         shipped(manager, checkpointFor(Table1.SMDP_SDE, checkpoints), Pretrained.Use.POSTERIOR);
         cache.log(String.format(Locale.ROOT, "done in %.1f s (this run)", (System.nanoTime() - start) / 1e9));
@@ -139,9 +175,16 @@ public final class Reproduction {
      */
     private void shipped(NDManager manager, Path source, Pretrained.Use use) {
         Path target = out.resolve(SHIPPED).resolve(use.fileName());
-        boolean wrote = cache.stage("export " + use.fileName(), () -> Pretrained.exportUnlessCurrent(manager, source,
-                target, use, "smdp reproduce --profile " + profile.name() + " (commit " + Version.commit() + "), "
-                        + out.relativize(source) + "; see " + out.resolve(StageCache.LOG)), false);
+        boolean wrote = cache.stage(
+                "export " + use.fileName(),
+                () -> Pretrained.exportUnlessCurrent(
+                        manager,
+                        source,
+                        target,
+                        use,
+                        "smdp reproduce --profile " + profile.name() + " (commit " + Version.commit() + "), "
+                                + out.relativize(source) + "; see " + out.resolve(StageCache.LOG)),
+                false);
         if (wrote) {
             cache.log("shipped form of " + source + " for " + use.sampler() + ": " + target);
         }
@@ -175,8 +218,14 @@ public final class Reproduction {
         if (profile.learnedPhysics()) {
             chains.add(List.of(Method.SURROGATE.id(), Table1.LEARNED));
         }
-        for (Method m : List.of(Method.HEATGEN, Method.FNO_S, Method.FNO_P, Method.BNN_P, Method.BNN_S,
-                Method.RESNET_S, Method.RESNET_P)) {
+        for (Method m : List.of(
+                Method.HEATGEN,
+                Method.FNO_S,
+                Method.FNO_P,
+                Method.BNN_P,
+                Method.BNN_S,
+                Method.RESNET_S,
+                Method.RESNET_P)) {
             chains.add(List.of(m.id()));
         }
         return chains;
@@ -184,7 +233,8 @@ public final class Reproduction {
 
     /** The rows this run measures: every row, less the learned-physics pair when the profile leaves it out. */
     List<Row> rows() {
-        return Table1.ROWS.stream().filter(r -> profile.learnedPhysics() || !r.source().equals(Table1.LEARNED))
+        return Table1.ROWS.stream()
+                .filter(r -> profile.learnedPhysics() || !r.source().equals(Table1.LEARNED))
                 .toList();
     }
 
@@ -219,7 +269,13 @@ public final class Reproduction {
     /** Trains (or resumes, or reuses) training {@code label} in this JVM; returns its best.ckpt. */
     private Path train(NDManager manager, String label, Path dataDir, String dataHash) {
         Path dir = runDir(label, dataHash);
-        cache.train(manager, label, dir, complete(label, dataHash), () -> options(label, dataHash), dataDir,
+        cache.train(
+                manager,
+                label,
+                dir,
+                complete(label, dataHash),
+                () -> options(label, dataHash),
+                dataDir,
                 Interrupted::new);
         return dir.resolve(TrainingRun.BEST);
     }
@@ -227,7 +283,8 @@ public final class Reproduction {
     /** The line that announces training {@code label}. */
     private String describe(String label, String dataHash) {
         TrainingOptions options = options(label, dataHash);
-        return "train " + label + ": " + options.toMap() + " network " + options.network().toMap();
+        return "train " + label + ": " + options.toMap() + " network "
+                + options.network().toMap();
     }
 
     /** The trainings side by side, each child running {@code reproduce --train-only LABEL} with this run's settings. */
@@ -248,9 +305,16 @@ public final class Reproduction {
 
             @Override
             public List<String> childArguments(String label) {
-                List<String> args = new ArrayList<>(List.of("reproduce", "--profile", profile.name(), "--out",
-                        out.toAbsolutePath().toString(), "--train-only", label,
-                        profile.learnedPhysics() ? "--learned-physics" : "--no-learned-physics", "--seed",
+                List<String> args = new ArrayList<>(List.of(
+                        "reproduce",
+                        "--profile",
+                        profile.name(),
+                        "--out",
+                        out.toAbsolutePath().toString(),
+                        "--train-only",
+                        label,
+                        profile.learnedPhysics() ? "--learned-physics" : "--no-learned-physics",
+                        "--seed",
                         Long.toString(profile.seed())));
                 if (!showProgress) {
                     args.add("--quiet");
@@ -271,7 +335,8 @@ public final class Reproduction {
         }
         Path dataDir = out.resolve(StageCache.DATA);
         if (!Files.isRegularFile(dataDir.resolve(DatasetStore.MANIFEST))) {
-            throw new InvalidInputException("no data set in " + dataDir + "; run 'smdp reproduce' without --train-only");
+            throw new InvalidInputException(
+                    "no data set in " + dataDir + "; run 'smdp reproduce' without --train-only");
         }
         cache.childOnly();
         train(manager, label, dataDir, Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN)));
@@ -283,38 +348,50 @@ public final class Reproduction {
      * Predictions of a row ({@code samples} per observation, for the first {@code limit} observations or all),
      * cached under a key of the model's content, the sampler, the counts and the seed.
      */
-    private Path predict(NDManager manager, Row row, Path checkpoint, DatasetStore store, HostArray y, int samples,
-            Integer limit) {
+    private Path predict(
+            NDManager manager, Row row, Path checkpoint, DatasetStore store, HostArray y, int samples, Integer limit) {
         boolean closed = checkpoint == null;
         String modelKey = closed ? row.source() : Hashing.sha256(checkpoint);
         long seed = profile.seed();
         int steps = store.spec().steps();
         String key = Hashing.sha256Hex((modelKey + "|" + row.sampler() + "|" + steps + "|" + samples + "|" + limit + "|"
-                + seed + "|" + Hashing.sha256(store.dir().resolve(DatasetStore.TEST))).getBytes(StandardCharsets.UTF_8))
+                                + seed + "|" + Hashing.sha256(store.dir().resolve(DatasetStore.TEST)))
+                        .getBytes(StandardCharsets.UTF_8))
                 .substring(0, 12);
-        String slug = row.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("-+$", "");
+        String slug = row.name()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("-+$", "");
         Path file = out.resolve(PREDICTIONS).resolve(slug + (samples > 1 ? "-k" + samples : "") + "-" + key + ".npz");
         if (Files.isRegularFile(file)) {
             return file;
         }
         HostArray obs = limit == null ? y : y.rows(0, Math.min(limit, y.dim(0)));
         Reconstruction.Request request = Reconstruction.Request.of(row.sampler(), steps, samples, seed);
-        cache.stage("predict " + row.name() + (samples > 1 ? " x" + samples : ""), () -> {
-            Progress progress = new Progress(slug, (long) obs.dim(0) * samples, "samples", showProgress);
-            Reconstruction.Result result = closed
-                    ? Reconstruction.closedForm(manager, row.source(), store.spec(), store.normalisation(), obs, request,
-                            progress)
-                    : Reconstruction.run(manager, TrainableModel.load(manager, Checkpoint.read(checkpoint)), obs,
-                            request, progress);
-            progress.finish("");
-            try {
-                Files.createDirectories(file.getParent());
-            } catch (IOException e) {
-                throw new InvalidInputException("cannot create directory " + file.getParent() + ": " + e.getMessage(), e);
-            }
-            Npz.write(file, Map.of("x0", store.normalisation().denormalise(result.x0())));
-            return null;
-        }, true);
+        cache.stage(
+                "predict " + row.name() + (samples > 1 ? " x" + samples : ""),
+                () -> {
+                    Progress progress = new Progress(slug, (long) obs.dim(0) * samples, "samples", showProgress);
+                    Reconstruction.Result result = closed
+                            ? Reconstruction.closedForm(
+                                    manager, row.source(), store.spec(), store.normalisation(), obs, request, progress)
+                            : Reconstruction.run(
+                                    manager,
+                                    TrainableModel.load(manager, Checkpoint.read(checkpoint)),
+                                    obs,
+                                    request,
+                                    progress);
+                    progress.finish("");
+                    try {
+                        Files.createDirectories(file.getParent());
+                    } catch (IOException e) {
+                        throw new InvalidInputException(
+                                "cannot create directory " + file.getParent() + ": " + e.getMessage(), e);
+                    }
+                    Npz.write(file, Map.of("x0", store.normalisation().denormalise(result.x0())));
+                    return null;
+                },
+                true);
         return file;
     }
 
@@ -326,13 +403,20 @@ public final class Reproduction {
     }
 
     /** Figures 2 and 3 from the measured rows and the SDE posterior samples of the first observations. */
-    private static void figures(Path out, DatasetStore store, List<Measured> measured, HostArray posteriorPhysical,
-            int rows) {
+    private static void figures(
+            Path out, DatasetStore store, List<Measured> measured, HostArray posteriorPhysical, int rows) {
         Normalisation norm = store.normalisation();
-        Measured ode = measured.stream().filter(m -> m.row().equals(Table1.SMDP_ODE)).findFirst().orElseThrow();
-        BenchmarkFigures.figure2(out.resolve("fig2.png"), norm.normalise(store.testX0()),
-                norm.normalise(store.testY()), norm.normalise(Npz.read(ode.predictions(), "x0")),
-                norm.normalise(posteriorPhysical), rows);
+        Measured ode = measured.stream()
+                .filter(m -> m.row().equals(Table1.SMDP_ODE))
+                .findFirst()
+                .orElseThrow();
+        BenchmarkFigures.figure2(
+                out.resolve("fig2.png"),
+                norm.normalise(store.testX0()),
+                norm.normalise(store.testY()),
+                norm.normalise(Npz.read(ode.predictions(), "x0")),
+                norm.normalise(posteriorPhysical),
+                rows);
         LinkedHashMap<String, double[]> spectra = new LinkedHashMap<>();
         for (Measured m : measured) {
             if (!m.row().limit() || m.row().source().equals(Table1.EXACT_POSTERIOR.source())) {

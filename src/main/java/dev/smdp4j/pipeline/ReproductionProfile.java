@@ -35,9 +35,17 @@ import java.util.Map;
  *     {@code paper}, where it repeats SMDP's 30-minute training and would break the 60-minute budget
  *     (docs/HISTORY.md, "Table 1 from one command")
  */
-public record ReproductionProfile(String name, DatasetSpec data, int validationSize, Map<Method, String> schedules,
-        Map<Method, NetworkConfig> networks, int posteriorSamples, int figureObservations,
-        String learnedPhysicsSchedule, boolean learnedPhysics, long seed) {
+public record ReproductionProfile(
+        String name,
+        DatasetSpec data,
+        int validationSize,
+        Map<Method, String> schedules,
+        Map<Method, NetworkConfig> networks,
+        int posteriorSamples,
+        int figureObservations,
+        String learnedPhysicsSchedule,
+        boolean learnedPhysics,
+        long seed) {
 
     /** The quick profile's surrogate: a short schedule (measured in docs/HISTORY.md, "Learned physics"). */
     static final String QUICK_SURROGATE_SCHEDULE = "1:10:8:3e-1:1e-4";
@@ -46,8 +54,18 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
 
     public static ReproductionProfile named(String name) {
         return switch (name) {
-            case "paper" -> new ReproductionProfile("paper", DatasetSpec.paper(), 250, Map.of(), Map.of(), 32, 3,
-                    null, false, DatasetSpec.paper().seed());
+            case "paper" ->
+                new ReproductionProfile(
+                        "paper",
+                        DatasetSpec.paper(),
+                        250,
+                        Map.of(),
+                        Map.of(),
+                        32,
+                        3,
+                        null,
+                        false,
+                        DatasetSpec.paper().seed());
             case "quick" -> quick();
             default -> throw new InvalidInputException("unknown profile '" + name + "'; valid: quick, paper");
         };
@@ -58,25 +76,76 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
         ScoreNetConfig small = new ScoreNetConfig(16, 2, 3, new int[] {1, 2, 4, 8}, "leaky-relu");
         // SMDP's network family in the small size: the plain network plus SMDP's spectral branch.
         ScoreNetConfig d = ScoreNetConfig.smdpDefaults();
-        ScoreNetConfig smallSmdp = new ScoreNetConfig(16, 2, 3, new int[] {1, 2, 4, 8}, "leaky-relu", d.spectralModes(),
-                d.spectralFieldPowers(), d.spectralExclusive());
+        ScoreNetConfig smallSmdp = new ScoreNetConfig(
+                16,
+                2,
+                3,
+                new int[] {1, 2, 4, 8},
+                "leaky-relu",
+                d.spectralModes(),
+                d.spectralFieldPowers(),
+                d.spectralExclusive());
         String oneShot = "1:8:32:1e-3:1e-5";
-        return new ReproductionProfile("quick", data, 32,
-                Map.of(Method.SMDP, "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:3e-4,8:4:16:3e-4:1e-5",
-                        Method.HEATGEN, "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:3e-4,8:2:16:3e-4:1e-5",
-                        Method.RESNET_S, oneShot, Method.RESNET_P, oneShot, Method.BNN_S, oneShot, Method.BNN_P, oneShot,
-                        Method.FNO_S, oneShot, Method.FNO_P, oneShot, Method.SURROGATE, QUICK_SURROGATE_SCHEDULE),
-                Map.of(Method.SMDP, smallSmdp, Method.HEATGEN, small, Method.RESNET_S, small, Method.RESNET_P, small,
-                        Method.BNN_S, new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
-                        Method.BNN_P, new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
-                        Method.FNO_S, new FnoConfig(8, 12, 2, 32), Method.FNO_P, new FnoConfig(8, 12, 2, 32)),
-                16, 3, QUICK_LEARNED_PHYSICS_SCHEDULE, true, data.seed());
+        return new ReproductionProfile(
+                "quick",
+                data,
+                32,
+                Map.of(
+                        Method.SMDP,
+                        "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:3e-4,8:4:16:3e-4:1e-5",
+                        Method.HEATGEN,
+                        "1:4:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:16:3e-4:3e-4,8:2:16:3e-4:1e-5",
+                        Method.RESNET_S,
+                        oneShot,
+                        Method.RESNET_P,
+                        oneShot,
+                        Method.BNN_S,
+                        oneShot,
+                        Method.BNN_P,
+                        oneShot,
+                        Method.FNO_S,
+                        oneShot,
+                        Method.FNO_P,
+                        oneShot,
+                        Method.SURROGATE,
+                        QUICK_SURROGATE_SCHEDULE),
+                Map.of(
+                        Method.SMDP,
+                        smallSmdp,
+                        Method.HEATGEN,
+                        small,
+                        Method.RESNET_S,
+                        small,
+                        Method.RESNET_P,
+                        small,
+                        Method.BNN_S,
+                        new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
+                        Method.BNN_P,
+                        new UNetConfig(8, 5, UNetConfig.defaults().dropout()),
+                        Method.FNO_S,
+                        new FnoConfig(8, 12, 2, 32),
+                        Method.FNO_P,
+                        new FnoConfig(8, 12, 2, 32)),
+                16,
+                3,
+                QUICK_LEARNED_PHYSICS_SCHEDULE,
+                true,
+                data.seed());
     }
 
     /** This profile with the learned-physics rows switched on or off. */
     public ReproductionProfile withLearnedPhysics(boolean on) {
-        return new ReproductionProfile(name, data, validationSize, schedules, networks, posteriorSamples,
-                figureObservations, learnedPhysicsSchedule, on, seed);
+        return new ReproductionProfile(
+                name,
+                data,
+                validationSize,
+                schedules,
+                networks,
+                posteriorSamples,
+                figureObservations,
+                learnedPhysicsSchedule,
+                on,
+                seed);
     }
 
     /**
@@ -85,8 +154,17 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
      * test observations and their spread is the training's run-to-run spread.
      */
     public ReproductionProfile withSeed(long newSeed) {
-        return new ReproductionProfile(name, data, validationSize, schedules, networks, posteriorSamples,
-                figureObservations, learnedPhysicsSchedule, learnedPhysics, newSeed);
+        return new ReproductionProfile(
+                name,
+                data,
+                validationSize,
+                schedules,
+                networks,
+                posteriorSamples,
+                figureObservations,
+                learnedPhysicsSchedule,
+                learnedPhysics,
+                newSeed);
     }
 
     /** The training options of {@code method} in this profile (method defaults where the profile says nothing). */
@@ -96,13 +174,22 @@ public record ReproductionProfile(String name, DatasetSpec data, int validationS
 
     /** SMDP's training options with the learned physics {@code surrogate:CKPT} (the "learned physics" rows). */
     public TrainingOptions learnedPhysicsOptions(String physics) {
-        return options(Method.SMDP, learnedPhysicsSchedule != null ? learnedPhysicsSchedule
-                : schedules.getOrDefault(Method.SMDP, Method.SMDP.defaultSchedule()), physics);
+        return options(
+                Method.SMDP,
+                learnedPhysicsSchedule != null
+                        ? learnedPhysicsSchedule
+                        : schedules.getOrDefault(Method.SMDP, Method.SMDP.defaultSchedule()),
+                physics);
     }
 
     private TrainingOptions options(Method method, String schedule, String physics) {
-        return TrainingOptions.builder(method, networks.getOrDefault(method, method.defaultNetwork()),
-                WindowSchedule.parse(schedule)).seed(seed).augment(true).validationSize(validationSize)
-                .scoreFactor(ScaledNetworkScore.TWEEDIE_FACTOR).physics(physics).build();
+        return TrainingOptions.builder(
+                        method, networks.getOrDefault(method, method.defaultNetwork()), WindowSchedule.parse(schedule))
+                .seed(seed)
+                .augment(true)
+                .validationSize(validationSize)
+                .scoreFactor(ScaledNetworkScore.TWEEDIE_FACTOR)
+                .physics(physics)
+                .build();
     }
 }

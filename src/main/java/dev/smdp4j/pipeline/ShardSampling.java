@@ -42,28 +42,23 @@ public final class ShardSampling {
     /** The sidecar's name inside the output directory (a leading underscore: Parquet readers skip it). */
     public static final String SIDECAR = "_smdp.json";
 
-    private ShardSampling() {
-    }
+    private ShardSampling() {}
 
     /** One input file: its path relative to the input directory ({@code /}-separated) and its observation count. */
-    public record Shard(String relative, String file, int observations) implements Serializable {
-    }
+    public record Shard(String relative, String file, int observations) implements Serializable {}
 
     /** Observations {@code [first, first + count)} of one shard: the unit of work (whole chunks, except a shard's last). */
-    public record Task(String relative, String file, int first, int count) implements Serializable {
-    }
+    public record Task(String relative, String file, int first, int count) implements Serializable {}
 
     /** One output row: sample {@code sample} of observation {@code key}, physical units, row-major; null {@code x0} unless ok. */
-    public record Row(String key, int sample, long seed, String status, float[] x0) {
-    }
+    public record Row(String key, int sample, long seed, String status, float[] x0) {}
 
     /**
      * Everything a worker needs, serialisable: the model, the request (its seed is the user's), the
      * observations' key in each file and their state shape.
      */
     public record Job(ModelSource source, Reconstruction.Request request, String key, int[] state, int chunk)
-            implements Serializable {
-    }
+            implements Serializable {}
 
     /** The smallest chunk: 32 fields per engine call keep sampling near single-JVM speed even for K = 1. */
     public static final int MIN_CHUNK = 32;
@@ -92,12 +87,14 @@ public final class ShardSampling {
      */
     public static List<Shard> list(Path dir, String key, int[] state) {
         if (!Files.isDirectory(dir)) {
-            throw new InvalidInputException("--input " + dir + ": " + (Files.exists(dir) ? "not a directory"
-                    : "no such directory") + " (sample-batch reads a directory of .npz files; for one file use 'smdp sample')");
+            throw new InvalidInputException(
+                    "--input " + dir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory")
+                            + " (sample-batch reads a directory of .npz files; for one file use 'smdp sample')");
         }
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(p -> p.getFileName().toString().endsWith(".npz") && Files.isRegularFile(p)).toList();
+            files = walk.filter(p -> p.getFileName().toString().endsWith(".npz") && Files.isRegularFile(p))
+                    .toList();
         } catch (IOException | UncheckedIOException e) {
             throw new InvalidInputException("cannot list " + dir + ": " + e.getMessage(), e);
         }
@@ -108,7 +105,8 @@ public final class ShardSampling {
         for (Path f : files) {
             String relative = relative(dir, f);
             int[] shape = Npz.shape(f, key);
-            shards.add(new Shard(relative, f.toAbsolutePath().toString(), observations(shape, state, f + " key '" + key + "'")));
+            shards.add(new Shard(
+                    relative, f.toAbsolutePath().toString(), observations(shape, state, f + " key '" + key + "'")));
         }
         shards.sort((x, y) -> x.relative().compareTo(y.relative()));
         return shards;
@@ -116,7 +114,9 @@ public final class ShardSampling {
 
     /** {@code file}'s path relative to {@code dir} with {@code /} separators: the key's file part. */
     public static String relative(Path dir, Path file) {
-        Path r = dir.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize());
+        Path r = dir.toAbsolutePath()
+                .normalize()
+                .relativize(file.toAbsolutePath().normalize());
         List<String> parts = new ArrayList<>();
         r.forEach(p -> parts.add(p.toString()));
         return String.join("/", parts);
@@ -124,15 +124,15 @@ public final class ShardSampling {
 
     private static int observations(int[] shape, int[] state, String what) {
         boolean scalarStates = state.length == 1 && state[0] == 1 && shape.length == 1;
-        boolean ok = scalarStates || (shape.length == state.length + 1
-                && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), state));
+        boolean ok = scalarStates
+                || (shape.length == state.length + 1
+                        && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), state));
         if (!ok) {
             StringBuilder expected = new StringBuilder("[n");
             for (int d : state) {
                 expected.append(", ").append(d);
             }
-            throw new InvalidInputException(what + ": expected shape " + expected + "], got "
-                    + Arrays.toString(shape));
+            throw new InvalidInputException(what + ": expected shape " + expected + "], got " + Arrays.toString(shape));
         }
         return shape[0];
     }
@@ -149,7 +149,8 @@ public final class ShardSampling {
         List<Task> tasks = new ArrayList<>();
         for (Shard s : shards) {
             for (long first = 0; first < s.observations(); first += span) {
-                tasks.add(new Task(s.relative(), s.file(), (int) first, (int) Math.min(span, s.observations() - first)));
+                tasks.add(
+                        new Task(s.relative(), s.file(), (int) first, (int) Math.min(span, s.observations() - first)));
             }
         }
         return tasks;
@@ -187,7 +188,8 @@ public final class ShardSampling {
                     pending.clear();
                     at = 0;
                     int count = Math.min(job.chunk(), task.first() + task.count() - next);
-                    pending.addAll(chunk(manager, model, job, task.relative(), y.rows(next, next + count), next, samples));
+                    pending.addAll(
+                            chunk(manager, model, job, task.relative(), y.rows(next, next + count), next, samples));
                     next += count;
                 }
                 return at < pending.size();
@@ -203,8 +205,14 @@ public final class ShardSampling {
         };
     }
 
-    private static List<Row> chunk(NDManager manager, ModelSource.Loaded model, Job job, String relative, HostArray y,
-            int first, int samples) {
+    private static List<Row> chunk(
+            NDManager manager,
+            ModelSource.Loaded model,
+            Job job,
+            String relative,
+            HostArray y,
+            int first,
+            int samples) {
         int n = y.dim(0);
         String[] keys = new String[n];
         for (int i = 0; i < n; i++) {
@@ -213,7 +221,8 @@ public final class ShardSampling {
         long[] seeds = Seeding.observationSeeds(job.request().seed(), keys);
         HostArray x0;
         try (NDManager scope = manager.newSubManager()) {
-            x0 = model.reconstruct(scope, y, job.request(), Seeding.keyed(seeds), false, null).x0();
+            x0 = model.reconstruct(scope, y, job.request(), Seeding.keyed(seeds), false, null)
+                    .x0();
         }
         int k = x0.dim(1);
         int field = x0.size() / Math.max(1, n * k);
@@ -230,8 +239,16 @@ public final class ShardSampling {
     }
 
     /** The sidecar's content: what was sampled, how, from which model and which files. */
-    public static Map<String, Object> sidecar(Job job, DatasetSpec spec, List<Shard> shards, String input,
-            Map<String, Long> statusCounts, double seconds, String master, int tasks, double taskSeconds) {
+    public static Map<String, Object> sidecar(
+            Job job,
+            DatasetSpec spec,
+            List<Shard> shards,
+            String input,
+            Map<String, Long> statusCounts,
+            double seconds,
+            String master,
+            int tasks,
+            double taskSeconds) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("library", Version.label());
         p.put("version", Version.get());
@@ -251,8 +268,10 @@ public final class ShardSampling {
         p.put("steps", r.steps());
         p.put("samples", r.samples());
         p.put("seed", r.seed());
-        p.put("seeding", "observation i of the file at relative path P has the key P#i; its seed (column seed) "
-                + "derives from (seed, key), and sample k's noise from (that seed, k)");
+        p.put(
+                "seeding",
+                "observation i of the file at relative path P has the key P#i; its seed (column seed) "
+                        + "derives from (seed, key), and sample k's noise from (that seed, k)");
         p.put("batch", r.batch());
         p.put("chunk_observations", job.chunk());
         p.put("shape", Arrays.stream(job.state()).boxed().toList());
@@ -296,7 +315,9 @@ public final class ShardSampling {
 
         /** For the output described by {@code sidecar} (as {@link #sidecar} writes it). */
         public Assembly(com.fasterxml.jackson.databind.JsonNode sidecar, Path where) {
-            if (!sidecar.path("files").isArray() || !sidecar.path("samples").isInt() || !sidecar.path("shape").isArray()) {
+            if (!sidecar.path("files").isArray()
+                    || !sidecar.path("samples").isInt()
+                    || !sidecar.path("shape").isArray()) {
                 throw new InvalidInputException(where + ": not a sample-batch sidecar (files, samples, shape missing)");
             }
             samples = sidecar.get("samples").intValue();

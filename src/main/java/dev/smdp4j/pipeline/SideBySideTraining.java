@@ -55,53 +55,63 @@ final class SideBySideTraining {
     /** Runs the chains that are not complete; returns when all are, or throws for the first that was not. */
     void run(List<List<String>> chains) {
         List<List<String>> pending = chains.stream()
-                .filter(chain -> chain.stream().anyMatch(label -> !trainings.complete(label))).toList();
+                .filter(chain -> chain.stream().anyMatch(label -> !trainings.complete(label)))
+                .toList();
         if (pending.isEmpty()) {
             return;
         }
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.min(jobs, pending.size()));
-        cache.log(String.format(Locale.ROOT, "training %s, %d at a time, in child processes of %d engine thread(s); "
-                + "their output: %s", pending, jobs, threads, cache.out().resolve(LOGS)));
+        cache.log(String.format(
+                Locale.ROOT,
+                "training %s, %d at a time, in child processes of %d engine thread(s); " + "their output: %s",
+                pending,
+                jobs,
+                threads,
+                cache.out().resolve(LOGS)));
         Set<ChildJvm> running = ConcurrentHashMap.newKeySet();
         Thread hook = new Thread(() -> stopAll(running), "smdp-reproduce-children");
         Runtime.getRuntime().addShutdownHook(hook);
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
         try {
-            cache.stage("train side by side (" + jobs + " jobs)", () -> {
-                List<Future<?>> futures = new ArrayList<>();
-                for (List<String> chain : pending) {
-                    futures.add(pool.submit(() -> {
-                        for (String label : chain) {
-                            trainInChild(label, threads, running);
+            cache.stage(
+                    "train side by side (" + jobs + " jobs)",
+                    () -> {
+                        List<Future<?>> futures = new ArrayList<>();
+                        for (List<String> chain : pending) {
+                            futures.add(pool.submit(() -> {
+                                for (String label : chain) {
+                                    trainInChild(label, threads, running);
+                                }
+                                return null;
+                            }));
+                        }
+                        pool.shutdown();
+                        RuntimeException first = null;
+                        for (Future<?> f : futures) {
+                            try {
+                                f.get();
+                            } catch (ExecutionException e) {
+                                if (first == null) {
+                                    first = e.getCause() instanceof RuntimeException re
+                                            ? re
+                                            : new IllegalStateException(e.getCause());
+                                    stopAll(running); // the running children save and exit
+                                    futures.forEach(other -> other.cancel(true)); // and the queued ones never start
+                                }
+                            } catch (CancellationException e) {
+                                // not started after a failure
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new Reproduction.Interrupted("interrupted while waiting for the trainings");
+                            }
+                        }
+                        if (first != null) {
+                            cache.writeLog();
+                            throw first;
                         }
                         return null;
-                    }));
-                }
-                pool.shutdown();
-                RuntimeException first = null;
-                for (Future<?> f : futures) {
-                    try {
-                        f.get();
-                    } catch (ExecutionException e) {
-                        if (first == null) {
-                            first = e.getCause() instanceof RuntimeException re ? re
-                                    : new IllegalStateException(e.getCause());
-                            stopAll(running); // the running children save and exit
-                            futures.forEach(other -> other.cancel(true)); // and the queued ones never start
-                        }
-                    } catch (CancellationException e) {
-                        // not started after a failure
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new Reproduction.Interrupted("interrupted while waiting for the trainings");
-                    }
-                }
-                if (first != null) {
-                    cache.writeLog();
-                    throw first;
-                }
-                return null;
-            }, true);
+                    },
+                    true);
         } finally {
             pool.shutdownNow();
             try {

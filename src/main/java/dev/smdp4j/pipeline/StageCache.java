@@ -5,9 +5,9 @@ import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.io.AtomicFiles;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.util.Hashing;
@@ -36,6 +36,7 @@ import java.util.function.Supplier;
 public final class StageCache {
     /** Where the data set, the trainings, the stage timings and the log live inside the output directory. */
     public static final String DATA = "data";
+
     public static final String RUNS = "runs";
     public static final String STAGES = "stages.json";
     public static final String LOG = "log.txt";
@@ -54,8 +55,10 @@ public final class StageCache {
         Path stagesFile = out.resolve(STAGES);
         Map<String, Object> previous = new LinkedHashMap<>();
         if (Files.isRegularFile(stagesFile)) {
-            Json.readChecked(stagesFile, false).fields().forEachRemaining(e -> previous.put(e.getKey(), Json.mapper()
-                    .convertValue(e.getValue(), Object.class)));
+            Json.readChecked(stagesFile, false)
+                    .fields()
+                    .forEachRemaining(
+                            e -> previous.put(e.getKey(), Json.mapper().convertValue(e.getValue(), Object.class)));
         }
         this.stages = previous;
     }
@@ -92,7 +95,8 @@ public final class StageCache {
     /** Whether the training in {@code runDir} has completed its schedule (its last.ckpt says so). */
     public static boolean isComplete(Path runDir) {
         Path last = runDir.resolve(TrainingRun.LAST);
-        return Files.isRegularFile(last) && Checkpoint.read(last).metadata().path("complete").asBoolean(false);
+        return Files.isRegularFile(last)
+                && Checkpoint.read(last).metadata().path("complete").asBoolean(false);
     }
 
     /** {@code DIR/runs/LABEL-KEY}: the directory of a training. */
@@ -108,16 +112,19 @@ public final class StageCache {
         Path dir = out.resolve(DATA);
         if (Files.isRegularFile(dir.resolve(DatasetStore.MANIFEST))) {
             if (!DatasetStore.open(dir).spec().equals(spec)) {
-                throw new InvalidInputException(dir + " holds a data set with other parameters than " + whose
-                        + "; use another --out");
+                throw new InvalidInputException(
+                        dir + " holds a data set with other parameters than " + whose + "; use another --out");
             }
             log("data: reused " + dir);
             return dir;
         }
-        stage("data", () -> {
-            DatasetStore.write(dir, DatasetGenerator.generate(manager, spec, false));
-            return null;
-        }, true);
+        stage(
+                "data",
+                () -> {
+                    DatasetStore.write(dir, DatasetGenerator.generate(manager, spec, false));
+                    return null;
+                },
+                true);
         return dir;
     }
 
@@ -126,8 +133,14 @@ public final class StageCache {
      * reused when {@code complete}, else started or resumed from its last checkpoint. A training that
      * stops before the end of its schedule writes the log and throws {@code stopped}'s exception.
      */
-    public void train(NDManager manager, String label, Path dir, boolean complete, Supplier<TrainingOptions> options,
-            Path dataDir, Function<String, RuntimeException> stopped) {
+    public void train(
+            NDManager manager,
+            String label,
+            Path dir,
+            boolean complete,
+            Supplier<TrainingOptions> options,
+            Path dataDir,
+            Function<String, RuntimeException> stopped) {
         String name = "train " + label;
         if (complete) {
             log(name + ": reused " + dir);
@@ -136,12 +149,17 @@ public final class StageCache {
         TrainingOptions o = options.get();
         log(name + ": " + o.toMap() + " network " + o.network().toMap());
         boolean resume = Files.isRegularFile(dir.resolve(TrainingRun.LAST));
-        TrainingRun.Result r = stage(name, () -> new TrainingRun(dataDir, dir, o, resume, 5, 0, echo)
-                .label(label).resumeHint("run the same 'smdp reproduce' command again to continue").run(manager), true);
+        TrainingRun.Result r = stage(
+                name,
+                () -> new TrainingRun(dataDir, dir, o, resume, 5, 0, echo)
+                        .label(label)
+                        .resumeHint("run the same 'smdp reproduce' command again to continue")
+                        .run(manager),
+                true);
         if (!r.complete()) {
             writeLog();
-            throw stopped.apply("training of " + label + " stopped at step " + r.position().step()
-                    + "; run the same command again to continue");
+            throw stopped.apply("training of " + label + " stopped at step "
+                    + r.position().step() + "; run the same command again to continue");
         }
     }
 

@@ -15,14 +15,14 @@ import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.score.ExactHeatScore;
 import dev.smdp4j.score.ExactNet;
 import dev.smdp4j.score.ExactPosterior;
+import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
-import dev.smdp4j.util.Seeds;
-import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Scalars;
+import dev.smdp4j.util.Seeds;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -39,8 +39,9 @@ import java.util.Set;
 public record HeatProblem(int gridSize, double exponent, double alpha) implements GaussianFieldProblem {
     public static final String NAME = "heat";
     /** The closed forms: the exact score, the exact one-step network, exact posterior samples and its mean. */
-    public static final List<String> CLOSED_FORMS = List.of("exact-score", "exact-net", "exact-posterior",
-            "exact-posterior-mean", MAP);
+    public static final List<String> CLOSED_FORMS =
+            List.of("exact-score", "exact-net", "exact-posterior", "exact-posterior-mean", MAP);
+
     private static final int CHUNK = 256;
 
     /** The paper's grid (32), prior exponent (4) and diffusivity (1). */
@@ -49,8 +50,8 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     }
 
     static HeatProblem fromParameters(Map<String, ?> m) {
-        return new HeatProblem(Problems.integer(m, "grid_size"), Problems.number(m, "exponent"),
-                Problems.number(m, "alpha"));
+        return new HeatProblem(
+                Problems.integer(m, "grid_size"), Problems.number(m, "exponent"), Problems.number(m, "alpha"));
     }
 
     @Override
@@ -80,8 +81,10 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     @Override
     public void validate(DatasetSpec spec) {
         GaussianFieldProblem.super.validate(spec);
-        require(spec.observationNoise() > 0, "--obs-noise s must be > 0 (noise-free observations make the posterior "
-                + "a point), got " + spec.observationNoise());
+        require(
+                spec.observationNoise() > 0,
+                "--obs-noise s must be > 0 (noise-free observations make the posterior " + "a point), got "
+                        + spec.observationNoise());
     }
 
     /** The spectral heat solver; linear and mean-preserving up to scale, so the same in normalised units. */
@@ -120,8 +123,16 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
 
     @Override
     public Set<Method> methods() {
-        return EnumSet.of(Method.SMDP, Method.HEATGEN, Method.RESNET_S, Method.RESNET_P, Method.BNN_S, Method.BNN_P,
-                Method.FNO_S, Method.FNO_P, Method.SURROGATE);
+        return EnumSet.of(
+                Method.SMDP,
+                Method.HEATGEN,
+                Method.RESNET_S,
+                Method.RESNET_P,
+                Method.BNN_S,
+                Method.BNN_P,
+                Method.FNO_S,
+                Method.FNO_P,
+                Method.SURROGATE);
     }
 
     /** {@code mse}: the reconstruction MSE; {@code spectral}: the spectral error of rings 1-10 (docs/BENCHMARK.md). */
@@ -150,8 +161,8 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
     }
 
     @Override
-    public ScoreModel closedFormScore(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
-            double factor) {
+    public ScoreModel closedFormScore(
+            NDManager manager, String name, DatasetSpec spec, Normalisation normalisation, double factor) {
         return switch (name) {
             case "exact-score" -> new ExactHeatScore(manager, spec, normalisation);
             case "exact-net" -> new ScaledNetworkScore(new ExactNet(manager, spec, normalisation), factor);
@@ -165,8 +176,14 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
      * one per observation), or the {@link #MAP} estimate (which equals the mean here: tested).
      */
     @Override
-    public HostArray closedFormSamples(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
-            HostArray y, int samples, long seed) {
+    public HostArray closedFormSamples(
+            NDManager manager,
+            String name,
+            DatasetSpec spec,
+            Normalisation normalisation,
+            HostArray y,
+            int samples,
+            long seed) {
         if (name.equals(MAP)) {
             return GaussianFieldProblem.super.closedFormSamples(manager, name, spec, normalisation, y, samples, seed);
         }

@@ -64,8 +64,7 @@ public interface Problem {
     HostArray initialStates(NDManager manager, int count, long seed);
 
     /** Throws {@link dev.smdp4j.io.InvalidInputException} naming the first impossible parameter of the problem itself. */
-    default void checkParameters() {
-    }
+    default void checkParameters() {}
 
     /**
      * Problem-specific checks of a data set's parameters beyond {@link DatasetSpec#validate()};
@@ -154,8 +153,8 @@ public interface Problem {
         float[] t = truth.data();
         float[] e = estimates.data();
         if (t.length != e.length) {
-            throw new InvalidInputException(problem + " metrics: " + t.length + " true values but " + e.length
-                    + " estimates");
+            throw new InvalidInputException(
+                    problem + " metrics: " + t.length + " true values but " + e.length + " estimates");
         }
         double se = 0;
         for (int i = 0; i < t.length; i++) {
@@ -201,8 +200,8 @@ public interface Problem {
      * closed-form network outputs), or null when it reconstructs directly
      * ({@link #closedFormSamples}). Its arrays live in {@code manager}.
      */
-    default ScoreModel closedFormScore(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
-            double factor) {
+    default ScoreModel closedFormScore(
+            NDManager manager, String name, DatasetSpec spec, Normalisation normalisation, double factor) {
         if (MAP.equals(name)) {
             return null;
         }
@@ -213,8 +212,14 @@ public interface Problem {
      * Samples {@code [n, K, ...state]} (or the mean, {@code K = 0} giving one) of a direct closed
      * form, normalised units; by default the {@link #MAP} estimate, one per observation.
      */
-    default HostArray closedFormSamples(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
-            HostArray y, int samples, long seed) {
+    default HostArray closedFormSamples(
+            NDManager manager,
+            String name,
+            DatasetSpec spec,
+            Normalisation normalisation,
+            HostArray y,
+            int samples,
+            long seed) {
         if (MAP.equals(name)) {
             return mapEstimate(manager, spec, normalisation, y);
         }
@@ -272,12 +277,17 @@ public interface Problem {
             if (prior == null) {
                 throw new InvalidInputException("problem " + name() + " has no Gaussian prior, so no MAP estimate");
             }
-            MapEstimate map = new MapEstimate(physics(scope, normalisation), TimeGrid.uniform(spec.endTime(), spec.steps()),
-                    prior, mapNoise(spec), MapEstimate.Settings.defaults());
+            MapEstimate map = new MapEstimate(
+                    physics(scope, normalisation),
+                    TimeGrid.uniform(spec.endTime(), spec.steps()),
+                    prior,
+                    mapNoise(spec),
+                    MapEstimate.Settings.defaults());
             for (int start = 0; start < n; start += MAP_CHUNK) {
                 int b = Math.min(MAP_CHUNK, n - start);
                 try (NDManager chunk = scope.newSubManager()) {
-                    NDArray obs = EngineArrays.of(chunk, y.rows(start, start + b).data(), Shapes.batch(b, state));
+                    NDArray obs =
+                            EngineArrays.of(chunk, y.rows(start, start + b).data(), Shapes.batch(b, state));
                     float[] x0 = map.estimate(obs).x0().toFloatArray();
                     System.arraycopy(x0, 0, out, start * size, x0.length);
                 }
@@ -291,8 +301,11 @@ public interface Problem {
         if (!name().equals(other.name())) {
             return List.of("problem " + name() + " vs " + other.name());
         }
-        return parameters().entrySet().stream().filter(e -> !e.getValue().equals(other.parameters().get(e.getKey())))
-                .map(e -> e.getKey() + " " + e.getValue() + " vs " + other.parameters().get(e.getKey())).toList();
+        return parameters().entrySet().stream()
+                .filter(e -> !e.getValue().equals(other.parameters().get(e.getKey())))
+                .map(e -> e.getKey() + " " + e.getValue() + " vs "
+                        + other.parameters().get(e.getKey()))
+                .toList();
     }
 
     /** {@code [count, ...stateShape]}. */

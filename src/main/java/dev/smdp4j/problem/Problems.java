@@ -15,9 +15,8 @@ import java.util.function.Function;
  */
 public final class Problems {
     /** A problem type: its name, its defaults, and how to rebuild it from stored parameters. */
-    public record Entry(String name, String description, Problem defaults,
-            Function<Map<String, ?>, Problem> fromParameters) {
-    }
+    public record Entry(
+            String name, String description, Problem defaults, Function<Map<String, ?>, Problem> fromParameters) {}
 
     /** The problem of data sets and checkpoints that name none (written before problems existed). */
     public static final String DEFAULT = HeatProblem.NAME;
@@ -25,28 +24,36 @@ public final class Problems {
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
     static {
-        register(new Entry(HeatProblem.NAME, "the heat benchmark: Gaussian random fields on a periodic N x N grid, "
-                + "spectral heat solver (parameters grid_size, exponent, alpha)", HeatProblem.paper(),
+        register(new Entry(
+                HeatProblem.NAME,
+                "the heat benchmark: Gaussian random fields on a periodic N x N grid, "
+                        + "spectral heat solver (parameters grid_size, exponent, alpha)",
+                HeatProblem.paper(),
                 HeatProblem::fromParameters));
-        register(new Entry(ToySde.NAME, "the 1-D toy SDE dx = -lambda sign(x) x^2 dt + g dw from x0 = +-1 "
-                + "(parameter lambda)", ToySde.paper(), ToySde::fromParameters));
-        register(new Entry(NavierStokesProblem.NAME, "decaying 2-D turbulence: Gaussian random field vorticity on a "
-                + "periodic N x N grid through the pseudo-spectral Navier-Stokes solver (parameters grid_size, "
-                + "exponent, nu, drag, dt_max; a provisional protocol)", NavierStokesProblem.defaults(),
+        register(new Entry(
+                ToySde.NAME,
+                "the 1-D toy SDE dx = -lambda sign(x) x^2 dt + g dw from x0 = +-1 " + "(parameter lambda)",
+                ToySde.paper(),
+                ToySde::fromParameters));
+        register(new Entry(
+                NavierStokesProblem.NAME,
+                "decaying 2-D turbulence: Gaussian random field vorticity on a "
+                        + "periodic N x N grid through the pseudo-spectral Navier-Stokes solver (parameters grid_size, "
+                        + "exponent, nu, drag, dt_max; a provisional protocol)",
+                NavierStokesProblem.defaults(),
                 NavierStokesProblem::fromParameters));
         for (ProblemProvider provider : java.util.ServiceLoader.load(ProblemProvider.class)) {
             register(provider.entry());
         }
     }
 
-    private Problems() {
-    }
+    private Problems() {}
 
     /** Registers (or replaces) a problem type under its name. */
     public static synchronized void register(Entry entry) {
         if (entry.name() == null || !entry.name().matches("[a-z0-9][a-z0-9-]*")) {
-            throw new IllegalArgumentException("a problem name is lower-case letters, digits and '-', got '"
-                    + entry.name() + "'");
+            throw new IllegalArgumentException(
+                    "a problem name is lower-case letters, digits and '-', got '" + entry.name() + "'");
         }
         if (!entry.name().equals(entry.defaults().name())) {
             throw new IllegalArgumentException("the defaults of problem '" + entry.name() + "' are named '"
@@ -59,8 +66,9 @@ public final class Problems {
     public static synchronized Entry get(String name) {
         Entry e = ENTRIES.get(name);
         if (e == null) {
-            throw new InvalidInputException("unknown problem '" + name + "'; valid: " + String.join(", ", ENTRIES.keySet())
-                    + " (a library user registers others with Problems.register)");
+            throw new InvalidInputException(
+                    "unknown problem '" + name + "'; valid: " + String.join(", ", ENTRIES.keySet())
+                            + " (a library user registers others with Problems.register)");
         }
         return e;
     }

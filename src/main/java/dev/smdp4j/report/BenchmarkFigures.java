@@ -10,8 +10,7 @@ import java.util.Map;
 
 /** The paper's Figures 2 and 3 from benchmark arrays (normalised units), drawn by {@link Figures}. */
 public final class BenchmarkFigures {
-    private BenchmarkFigures() {
-    }
+    private BenchmarkFigures() {}
 
     /**
      * Figure 2: for the first {@code rows} observations, the true {@code x0}, the observation, the
@@ -26,8 +25,15 @@ public final class BenchmarkFigures {
         int field = n * n;
         int count = Math.min(rows, Math.min(posterior.dim(0), truth.dim(0)));
         int k = posterior.dim(1);
-        List<String> columns = List.of("true x0", "observation y", "SMDP-ODE", "SDE sample 1", "SDE sample 2",
-                "SDE sample 3", "mean of " + k + " SDE", "std of " + k + " SDE");
+        List<String> columns = List.of(
+                "true x0",
+                "observation y",
+                "SMDP-ODE",
+                "SDE sample 1",
+                "SDE sample 2",
+                "SDE sample 3",
+                "mean of " + k + " SDE",
+                "std of " + k + " SDE");
         double[][][][] fields = new double[count][columns.size()][][];
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < count; i++) {

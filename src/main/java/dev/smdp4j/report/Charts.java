@@ -60,12 +60,10 @@ final class Charts {
      */
     static final int LEGEND_HEIGHT = 40;
 
-    private Charts() {
-    }
+    private Charts() {}
 
     /** A rendered figure and the data area (plot area inside the axes) of each panel, left to right. */
-    record Rendered(BufferedImage image, List<Rectangle2D> dataAreas) {
-    }
+    record Rendered(BufferedImage image, List<Rectangle2D> dataAreas) {}
 
     /** The axis with the package's fonts and black labels. */
     static <A extends ValueAxis> A styled(A axis, Font tickFont) {
@@ -159,8 +157,13 @@ final class Charts {
                 areas.add(draw(g, charts.get(p), (p % columns) * width, (p / columns) * height, width, height));
             }
             size = legend.arrange(g, fit);
-            legend.draw(g, new Rectangle2D.Double((total - size.width) / 2, rows * height + (band - size.height) / 2,
-                    size.width, size.height));
+            legend.draw(
+                    g,
+                    new Rectangle2D.Double(
+                            (total - size.width) / 2,
+                            rows * height + (band - size.height) / 2,
+                            size.width,
+                            size.height));
         } finally {
             g.dispose();
         }
@@ -205,8 +208,10 @@ final class Charts {
                 }
             });
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write figure " + png + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            throw new UncheckedIOException(
+                    "cannot write figure " + png + ": "
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+                    e);
         }
     }
 
@@ -217,7 +222,10 @@ final class Charts {
         }
         double a = Math.abs(v);
         if (a >= 1e-3 && a < 1e4) {
-            return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+            return new BigDecimal(v)
+                    .round(new MathContext(3))
+                    .stripTrailingZeros()
+                    .toPlainString();
         }
         String text = String.format(Locale.ROOT, "%.2e", v);
         int e = text.indexOf('e');

@@ -69,9 +69,11 @@ final class DecadeAxis extends LogAxis {
     @Override
     @SuppressWarnings("rawtypes")
     public List refreshTicks(Graphics2D g2, AxisState state, Rectangle2D dataArea, RectangleEdge edge) {
-        TextAnchor anchor = edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT
-                : edge == RectangleEdge.RIGHT ? TextAnchor.CENTER_LEFT
-                : edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER;
+        TextAnchor anchor = edge == RectangleEdge.LEFT
+                ? TextAnchor.CENTER_RIGHT
+                : edge == RectangleEdge.RIGHT
+                        ? TextAnchor.CENTER_LEFT
+                        : edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER;
         double lo = Math.log10(getLowerBound());
         double hi = Math.log10(getUpperBound());
         int first = (int) Math.ceil(lo);

@@ -48,12 +48,11 @@ final class FieldGrid {
     private static final Color FRAME = new Color(60, 60, 60);
     private static final Color CELL_BORDER = new Color(190, 190, 190);
 
-    private FieldGrid() {
-    }
+    private FieldGrid() {}
 
     /** The figure described at {@link Figures#fieldGrid}; the inputs are already validated. */
-    static BufferedImage paint(List<String> rowLabels, List<String> columnLabels, double[][][][] fields,
-                               double[][] rowRanges) {
+    static BufferedImage paint(
+            List<String> rowLabels, List<String> columnLabels, double[][][][] fields, double[][] rowRanges) {
         int rows = rowLabels.size();
         int cols = columnLabels.size();
         boolean[] std = new boolean[cols];
@@ -87,8 +86,7 @@ final class FieldGrid {
             if (hasValueColumns && hasStdColumns) {
                 g.setFont(SMALL_FONT);
                 drawCentred(g, "value", barsLeft + COLOR_BAR_GAP + COLOR_BAR_WIDTH / 2, titleBaseline);
-                drawCentred(g, "std", barsLeft + COLOR_BAR_SLOT + COLOR_BAR_GAP + COLOR_BAR_WIDTH / 2,
-                        titleBaseline);
+                drawCentred(g, "std", barsLeft + COLOR_BAR_SLOT + COLOR_BAR_GAP + COLOR_BAR_WIDTH / 2, titleBaseline);
                 g.setFont(FONT);
             }
 
@@ -165,8 +163,8 @@ final class FieldGrid {
     }
 
     /** Nearest-neighbour upscaling of one field into the CELL x CELL square at (left, top). */
-    private static void paintField(BufferedImage image, double[][] field, int left, int top,
-                                   boolean sequential, double scale) {
+    private static void paintField(
+            BufferedImage image, double[][] field, int left, int top, boolean sequential, double scale) {
         int n = field.length;
         double divisor = scale > 0 ? scale : 1;
         for (int py = 0; py < CELL; py++) {
@@ -179,8 +177,8 @@ final class FieldGrid {
     }
 
     /** A vertical colour bar CELL pixels high: top = +scale (or scale), bottom = -scale (or 0). */
-    private static void drawColorBar(Graphics2D g, BufferedImage image, int left, int top,
-                                     boolean sequential, double scale) {
+    private static void drawColorBar(
+            Graphics2D g, BufferedImage image, int left, int top, boolean sequential, double scale) {
         for (int py = 0; py < CELL; py++) {
             // 1 at the top row, 0 (sequential) or -1 (diverging) at the bottom row.
             double u = 1 - (double) py / (CELL - 1);
@@ -202,8 +200,10 @@ final class FieldGrid {
                 : new String[] {Charts.formatValue(scale), "0", Charts.formatValue(-scale)};
         for (int k = 0; k < ys.length; k++) {
             g.drawLine(left + COLOR_BAR_WIDTH, ys[k], tickRight, ys[k]);
-            g.drawString(fit(labels[k], fm, COLOR_BAR_SLOT - COLOR_BAR_GAP - COLOR_BAR_WIDTH - 8),
-                    tickRight + 3, ys[k] + lift);
+            g.drawString(
+                    fit(labels[k], fm, COLOR_BAR_SLOT - COLOR_BAR_GAP - COLOR_BAR_WIDTH - 8),
+                    tickRight + 3,
+                    ys[k] + lift);
         }
         g.setFont(FONT);
     }

@@ -64,13 +64,13 @@ public final class Figures {
     };
     /** Dash patterns used once the palette is exhausted: solid, dashed, dotted, dash-dot. */
     private static final float[][] DASHES = {null, {9f, 5f}, {2f, 4f}, {9f, 4f, 2f, 4f}};
+
     private static final float GROUND_TRUTH_STROKE = 3.5f;
     private static final float CURVE_STROKE = 2f;
     private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
     private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
 
-    private Figures() {
-    }
+    private Figures() {}
 
     // =====================================================================================
     // Figure 2: grid of fields
@@ -105,8 +105,8 @@ public final class Figures {
      *                                  than 2 x 2, a value is NaN or infinite, or a range is invalid
      * @throws UncheckedIOException     if the file cannot be written
      */
-    public static void fieldGrid(Path png, List<String> rowLabels, List<String> columnLabels,
-                                 double[][][][] fields, double[][] rowRanges) {
+    public static void fieldGrid(
+            Path png, List<String> rowLabels, List<String> columnLabels, double[][][][] fields, double[][] rowRanges) {
         Objects.requireNonNull(png, "png");
         Objects.requireNonNull(rowLabels, "rowLabels");
         Objects.requireNonNull(columnLabels, "columnLabels");
@@ -115,13 +115,13 @@ public final class Figures {
         Charts.write(png, FieldGrid.paint(rowLabels, columnLabels, fields, rowRanges));
     }
 
-    private static void validateGrid(List<String> rowLabels, List<String> columnLabels,
-                                     double[][][][] fields, double[][] rowRanges) {
+    private static void validateGrid(
+            List<String> rowLabels, List<String> columnLabels, double[][][][] fields, double[][] rowRanges) {
         int rows = rowLabels.size();
         int cols = columnLabels.size();
         if (rows == 0 || cols == 0) {
-            throw new IllegalArgumentException("a field grid needs at least one row and one column, got "
-                    + rows + " row labels and " + cols + " column labels");
+            throw new IllegalArgumentException("a field grid needs at least one row and one column, got " + rows
+                    + " row labels and " + cols + " column labels");
         }
         for (int r = 0; r < rows; r++) {
             if (rowLabels.get(r) == null) {
@@ -134,12 +134,12 @@ public final class Figures {
             }
         }
         if (fields.length != rows) {
-            throw new IllegalArgumentException("fields has " + fields.length + " rows but there are "
-                    + rows + " row labels");
+            throw new IllegalArgumentException(
+                    "fields has " + fields.length + " rows but there are " + rows + " row labels");
         }
         if (rowRanges != null && rowRanges.length != rows) {
-            throw new IllegalArgumentException("rowRanges has " + rowRanges.length
-                    + " entries but there are " + rows + " rows");
+            throw new IllegalArgumentException(
+                    "rowRanges has " + rowRanges.length + " entries but there are " + rows + " rows");
         }
         for (int r = 0; r < rows; r++) {
             String row = "row " + r + " ('" + rowLabels.get(r) + "')";
@@ -160,8 +160,8 @@ public final class Figures {
                             + (range == null ? "null" : range.length + " values"));
                 }
                 if (!Double.isFinite(range[0]) || !Double.isFinite(range[1]) || range[0] > range[1]) {
-                    throw new IllegalArgumentException("rowRanges for " + row
-                            + " must be finite with lo <= hi, got {" + range[0] + ", " + range[1] + "}");
+                    throw new IllegalArgumentException("rowRanges for " + row + " must be finite with lo <= hi, got {"
+                            + range[0] + ", " + range[1] + "}");
                 }
             }
         }
@@ -170,19 +170,18 @@ public final class Figures {
     private static void validateField(double[][] field, String where) {
         int n = field.length;
         if (n < 2) {
-            throw new IllegalArgumentException("field at " + where + " must be at least 2 x 2, got "
-                    + n + " rows");
+            throw new IllegalArgumentException("field at " + where + " must be at least 2 x 2, got " + n + " rows");
         }
         for (int i = 0; i < n; i++) {
             if (field[i] == null || field[i].length != n) {
                 throw new IllegalArgumentException("field at " + where + " is not square: " + n
-                        + " rows but row " + i + " has " + (field[i] == null ? "no values (null)"
-                        : field[i].length + " values"));
+                        + " rows but row " + i + " has "
+                        + (field[i] == null ? "no values (null)" : field[i].length + " values"));
             }
             for (int j = 0; j < n; j++) {
                 if (!Double.isFinite(field[i][j])) {
-                    throw new IllegalArgumentException("field at " + where + " has the non-finite value "
-                            + field[i][j] + " at [" + i + "][" + j + "]");
+                    throw new IllegalArgumentException("field at " + where + " has the non-finite value " + field[i][j]
+                            + " at [" + i + "][" + j + "]");
                 }
             }
         }
@@ -197,8 +196,8 @@ public final class Figures {
      *
      * @see #radialSpectra(Path, double[], LinkedHashMap, String, String)
      */
-    public static void radialSpectra(Path png, double[] radii, LinkedHashMap<String, double[]> curves,
-                                     String groundTruthName) {
+    public static void radialSpectra(
+            Path png, double[] radii, LinkedHashMap<String, double[]> curves, String groundTruthName) {
         radialSpectra(png, radii, curves, groundTruthName, null);
     }
 
@@ -230,15 +229,15 @@ public final class Figures {
      *                                  infinite
      * @throws UncheckedIOException     if the file cannot be written
      */
-    public static void radialSpectra(Path png, double[] radii, LinkedHashMap<String, double[]> curves,
-                                     String groundTruthName, String title) {
+    public static void radialSpectra(
+            Path png, double[] radii, LinkedHashMap<String, double[]> curves, String groundTruthName, String title) {
         Objects.requireNonNull(png, "png");
         Charts.write(png, renderSpectra(radii, curves, groundTruthName, title).image());
     }
 
     /** {@link #radialSpectra} without writing: the image and the plot's data area. */
-    static Charts.Rendered renderSpectra(double[] radii, Map<String, double[]> curves, String groundTruthName,
-                                         String title) {
+    static Charts.Rendered renderSpectra(
+            double[] radii, Map<String, double[]> curves, String groundTruthName, String title) {
         Objects.requireNonNull(radii, "radii");
         Objects.requireNonNull(curves, "curves");
         Objects.requireNonNull(groundTruthName, "groundTruthName");
@@ -282,15 +281,21 @@ public final class Figures {
         for (int k = 0; k < names.size(); k++) {
             float width = k == 0 ? GROUND_TRUTH_STROKE : CURVE_STROKE;
             renderer.setSeriesPaint(k, k == 0 ? GROUND_TRUTH_COLOR : PALETTE[(k - 1) % PALETTE.length]);
-            renderer.setSeriesStroke(k, k == 0 ? curveStroke(width, null)
-                    : curveStroke(width, DASHES[((k - 1) / PALETTE.length) % DASHES.length]));
+            renderer.setSeriesStroke(
+                    k,
+                    k == 0
+                            ? curveStroke(width, null)
+                            : curveStroke(width, DASHES[((k - 1) / PALETTE.length) % DASHES.length]));
             double d = width + 2;
             renderer.setSeriesShape(k, new Ellipse2D.Double(-d / 2, -d / 2, d, d));
         }
         renderer.setLegendItemLabelGenerator((dataset, series) -> shorten(names.get(series)));
 
-        XYPlot plot = new XYPlot(data, new DecadeAxis("wavenumber |k|", x[0], x[1], FONT),
-                new DecadeAxis("radial spectrum", y[0], y[1], FONT), renderer);
+        XYPlot plot = new XYPlot(
+                data,
+                new DecadeAxis("wavenumber |k|", x[0], x[1], FONT),
+                new DecadeAxis("radial spectrum", y[0], y[1], FONT),
+                renderer);
         Charts.stylePlot(plot);
         plot.setOutlinePaint(DecadeAxis.FRAME);
         // Series 0, the ground truth, first: underneath the methods.
@@ -310,8 +315,8 @@ public final class Figures {
 
     private static void validateSpectra(double[] radii, Map<String, double[]> curves, String groundTruthName) {
         if (!curves.containsKey(groundTruthName)) {
-            throw new IllegalArgumentException("ground truth curve '" + groundTruthName
-                    + "' is not among the curves " + curves.keySet());
+            throw new IllegalArgumentException(
+                    "ground truth curve '" + groundTruthName + "' is not among the curves " + curves.keySet());
         }
         for (int i = 0; i < radii.length; i++) {
             if (!Double.isFinite(radii[i])) {
@@ -331,8 +336,8 @@ public final class Figures {
             }
             for (int i = 0; i < values.length; i++) {
                 if (!Double.isFinite(values[i])) {
-                    throw new IllegalArgumentException("curve '" + name + "' has the non-finite value "
-                            + values[i] + " at radius index " + i);
+                    throw new IllegalArgumentException(
+                            "curve '" + name + "' has the non-finite value " + values[i] + " at radius index " + i);
                 }
             }
         }

@@ -23,26 +23,30 @@ public final class Table1 {
      * which sampler (null for one-shot models and closed forms), and the paper's numbers (null where
      * the paper has none); {@code limit} marks the closed-form limits and references.
      */
-    public record Row(String name, String source, String sampler, boolean fullPosterior, Double paperMse,
-            Double paperSpectral, boolean limit) {
-    }
+    public record Row(
+            String name,
+            String source,
+            String sampler,
+            boolean fullPosterior,
+            Double paperMse,
+            Double paperSpectral,
+            boolean limit) {}
 
     /** A measured row: its evaluation and the file of its predictions. */
-    public record Measured(Row row, Evaluation evaluation, Path predictions) {
-    }
+    public record Measured(Row row, Evaluation evaluation, Path predictions) {}
 
     /** The source of the rows of SMDP with a learned surrogate physics instead of the solver. */
     public static final String LEARNED = "smdp-learned-physics";
 
     public static final Row SMDP_ODE = new Row("SMDP-ODE", "smdp", "ode", false, 0.74, 3.62, false);
     public static final Row SMDP_SDE = new Row("SMDP-SDE", "smdp", "sde", true, 5.56, 0.56, false);
-    public static final Row LEARNED_ODE = new Row("SMDP-ODE (learned physics)", LEARNED, "ode", false, null, null,
-            false);
-    public static final Row LEARNED_SDE = new Row("SMDP-SDE (learned physics)", LEARNED, "sde", true, null, null,
-            false);
+    public static final Row LEARNED_ODE =
+            new Row("SMDP-ODE (learned physics)", LEARNED, "ode", false, null, null, false);
+    public static final Row LEARNED_SDE =
+            new Row("SMDP-SDE (learned physics)", LEARNED, "sde", true, null, null, false);
     /** The closed form whose spectrum figure 3 shows beside the learned rows'. */
-    public static final Row EXACT_POSTERIOR = new Row("limit: exact posterior sample", "exact-posterior", null, true,
-            null, null, true);
+    public static final Row EXACT_POSTERIOR =
+            new Row("limit: exact posterior sample", "exact-posterior", null, true, null, null, true);
 
     /**
      * The rows in the paper's order (plus SMDP with learned physics after the SMDP pair), then the
@@ -68,8 +72,7 @@ public final class Table1 {
             new Row("exact-net SMDP-ODE (method ceiling)", "exact-net", "ode", false, null, null, true),
             new Row("exact-net SMDP-SDE (method ceiling)", "exact-net", "sde", true, null, null, true));
 
-    private Table1() {
-    }
+    private Table1() {}
 
     /** {@code table1.md}, {@code table1.csv} and {@code table1.json} in {@code dir}. */
     public static void write(Path dir, List<Measured> rows, Map<String, Object> provenance) {
@@ -85,13 +88,28 @@ public final class Table1 {
             double mse = e.mse().mean() * 1e5;
             double mseSe = e.mse().standardError() * 1e5;
             double spectral = e.spectralError().mean();
-            md.append(String.format(Locale.ROOT, "| %s | %s +- %s | %.3f | %s | %s | %s |%n", r.name(), num(mse),
-                    num(mseSe), spectral, r.paperMse() == null ? "" : num(r.paperMse()),
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s +- %s | %.3f | %s | %s | %s |%n",
+                    r.name(),
+                    num(mse),
+                    num(mseSe),
+                    spectral,
+                    r.paperMse() == null ? "" : num(r.paperMse()),
                     r.paperSpectral() == null ? "" : String.format(Locale.ROOT, "%.2f", r.paperSpectral()),
                     r.fullPosterior() ? "yes" : "no"));
-            csv.append(String.format(Locale.ROOT, "%s,%.6g,%.6g,%.6g,%.6g,%s,%s,%s,%s%n", r.name(), mse, mseSe, spectral,
-                    e.spectralError().standardError(), r.paperMse() == null ? "" : r.paperMse(),
-                    r.paperSpectral() == null ? "" : r.paperSpectral(), r.fullPosterior(), r.limit()));
+            csv.append(String.format(
+                    Locale.ROOT,
+                    "%s,%.6g,%.6g,%.6g,%.6g,%s,%s,%s,%s%n",
+                    r.name(),
+                    mse,
+                    mseSe,
+                    spectral,
+                    e.spectralError().standardError(),
+                    r.paperMse() == null ? "" : r.paperMse(),
+                    r.paperSpectral() == null ? "" : r.paperSpectral(),
+                    r.fullPosterior(),
+                    r.limit()));
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("method", r.name());
             j.put("model", r.source());
@@ -106,11 +124,17 @@ public final class Table1 {
             j.put("limit", r.limit());
             json.add(j);
         }
-        md.append("\nMSE: reconstruction MSE (prediction pushed forward by H_T, against the clean end state), normalised "
-                + "units, mean over the test set +- standard error; one prediction per observation. Rows marked "
-                + "limit/exact are closed forms of the linear-Gaussian benchmark.\n");
-        md.append(String.format(Locale.ROOT, "%nProfile %s, %s, commit %s, seed %s, %s training job(s) at a time.%n",
-                provenance.get("profile"), provenance.get("library"), provenance.get("commit"), provenance.get("seed"),
+        md.append(
+                "\nMSE: reconstruction MSE (prediction pushed forward by H_T, against the clean end state), normalised "
+                        + "units, mean over the test set +- standard error; one prediction per observation. Rows marked "
+                        + "limit/exact are closed forms of the linear-Gaussian benchmark.\n");
+        md.append(String.format(
+                Locale.ROOT,
+                "%nProfile %s, %s, commit %s, seed %s, %s training job(s) at a time.%n",
+                provenance.get("profile"),
+                provenance.get("library"),
+                provenance.get("commit"),
+                provenance.get("seed"),
                 provenance.get("jobs")));
         if (provenance.get("stages") instanceof Map<?, ?> stages && !stages.isEmpty()) {
             md.append("\n| stage | wall time [s] |\n|---|---|\n");

@@ -77,13 +77,14 @@ public final class ToyFigures {
     /** The reference lines at -1 and +1 and the data's histogram outline. */
     static final Color REFERENCE_COLOR = new Color(40, 40, 40);
 
-    private static final Stroke REFERENCE_STROKE = new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
-            BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
+    private static final Stroke REFERENCE_STROKE =
+            new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
     private static final Stroke PATH_STROKE = new BasicStroke(1f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
     static final Stroke OUTLINE_STROKE = new BasicStroke(1.5f);
 
     /** Classes of end states, in legend order. */
     private static final int NEGATIVE = 0;
+
     private static final int POSITIVE = 1;
     private static final int OTHER = 2;
     static final Color[] CLASS_COLORS = {NEGATIVE_COLOR, POSITIVE_COLOR, OTHER_COLOR};
@@ -91,8 +92,7 @@ public final class ToyFigures {
         "x(0) within " + NEAR + " of -1", "x(0) within " + NEAR + " of +1", "x(0) elsewhere",
     };
 
-    private ToyFigures() {
-    }
+    private ToyFigures() {}
 
     // =====================================================================================
     // Trajectories (Fig. 1)
@@ -175,8 +175,14 @@ public final class ToyFigures {
             plot.addRangeMarker(marker);
         }
 
-        return Charts.chart(name, Charts.TITLE_FONT, plot,
-                String.format(Locale.ROOT, "x(0) near -1: %s, near +1: %s", percent(counts[NEGATIVE], n),
+        return Charts.chart(
+                name,
+                Charts.TITLE_FONT,
+                plot,
+                String.format(
+                        Locale.ROOT,
+                        "x(0) near -1: %s, near +1: %s",
+                        percent(counts[NEGATIVE], n),
                         percent(counts[POSITIVE], n)),
                 shown == n ? "all " + n + " paths drawn" : shown + " of " + n + " paths drawn");
     }
@@ -227,16 +233,15 @@ public final class ToyFigures {
                 throw new IllegalArgumentException("times[" + j + "] is not finite: " + times[j]);
             }
             if (j > 0 && !(times[j] > times[j - 1])) {
-                throw new IllegalArgumentException("times must increase strictly, but times[" + j + "] = "
-                        + times[j] + " follows times[" + (j - 1) + "] = " + times[j - 1]);
+                throw new IllegalArgumentException("times must increase strictly, but times[" + j + "] = " + times[j]
+                        + " follows times[" + (j - 1) + "] = " + times[j - 1]);
             }
         }
         for (Map.Entry<String, double[][]> entry : paths.entrySet()) {
             String name = checkName(entry.getKey());
             double[][] method = entry.getValue();
             if (method == null || method.length == 0) {
-                throw new IllegalArgumentException("'" + name + "' has no paths"
-                        + (method == null ? " (null)" : ""));
+                throw new IllegalArgumentException("'" + name + "' has no paths" + (method == null ? " (null)" : ""));
             }
             for (int i = 0; i < method.length; i++) {
                 double[] path = method[i];
@@ -281,10 +286,11 @@ public final class ToyFigures {
      *                                  is out of range
      * @throws UncheckedIOException     if the file cannot be written
      */
-    public static void endStateHistograms(Path png, Map<String, double[]> endStates, double[] dataInitialStates,
-                                          int bins) {
+    public static void endStateHistograms(
+            Path png, Map<String, double[]> endStates, double[] dataInitialStates, int bins) {
         Objects.requireNonNull(png, "png");
-        Charts.write(png, ToyHistograms.render(endStates, dataInitialStates, bins).image());
+        Charts.write(
+                png, ToyHistograms.render(endStates, dataInitialStates, bins).image());
     }
 
     // =====================================================================================

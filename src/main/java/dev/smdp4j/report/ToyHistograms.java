@@ -39,8 +39,7 @@ import org.jfree.data.xy.DefaultXYDataset;
  * drawn as an outline on the same bins.
  */
 final class ToyHistograms {
-    private ToyHistograms() {
-    }
+    private ToyHistograms() {}
 
     /** {@link ToyFigures#endStateHistograms} without writing: the image and each panel's data area. */
     static Charts.Rendered render(Map<String, double[]> endStates, double[] dataInitialStates, int bins) {
@@ -119,8 +118,15 @@ final class ToyHistograms {
             nearPositive += Math.abs(x - 1) <= WITHIN ? 1 : 0;
             outside += Math.abs(x) > X_LIMIT ? 1 : 0;
         }
-        return Charts.chart(name, Charts.TITLE_FONT, plot,
-                String.format(Locale.ROOT, "within %s of -1: %s, of +1: %s", WITHIN, percent(nearNegative, n),
+        return Charts.chart(
+                name,
+                Charts.TITLE_FONT,
+                plot,
+                String.format(
+                        Locale.ROOT,
+                        "within %s of -1: %s, of +1: %s",
+                        WITHIN,
+                        percent(nearNegative, n),
                         percent(nearPositive, n)),
                 "n = " + n + (outside == 0 ? "" : ", " + outside + " outside [-" + X_LIMIT + ", " + X_LIMIT + "]"));
     }
@@ -193,21 +199,21 @@ final class ToyHistograms {
         }
         for (int i = 0; i < dataInitialStates.length; i++) {
             if (!Double.isFinite(dataInitialStates[i])) {
-                throw new IllegalArgumentException("data initial state " + i + " is not finite: "
-                        + dataInitialStates[i]);
+                throw new IllegalArgumentException(
+                        "data initial state " + i + " is not finite: " + dataInitialStates[i]);
             }
         }
         for (Map.Entry<String, double[]> entry : endStates.entrySet()) {
             String name = checkName(entry.getKey());
             double[] states = entry.getValue();
             if (states == null || states.length == 0) {
-                throw new IllegalArgumentException("'" + name + "' has no end states"
-                        + (states == null ? " (null)" : ""));
+                throw new IllegalArgumentException(
+                        "'" + name + "' has no end states" + (states == null ? " (null)" : ""));
             }
             for (int i = 0; i < states.length; i++) {
                 if (!Double.isFinite(states[i])) {
-                    throw new IllegalArgumentException("'" + name + "' end state " + i + " is not finite: "
-                            + states[i]);
+                    throw new IllegalArgumentException(
+                            "'" + name + "' end state " + i + " is not finite: " + states[i]);
                 }
             }
         }

@@ -53,8 +53,9 @@ public final class MapEstimate {
     public record Settings(int iterations, int history, double tolerance) {
         public Settings {
             if (iterations < 1 || history < 1 || !(tolerance > 0) || !(tolerance < 1)) {
-                throw new InvalidInputException("MAP estimate: need iterations >= 1, history >= 1 and 0 < tolerance < 1, got "
-                        + iterations + ", " + history + ", " + tolerance);
+                throw new InvalidInputException(
+                        "MAP estimate: need iterations >= 1, history >= 1 and 0 < tolerance < 1, got " + iterations
+                                + ", " + history + ", " + tolerance);
             }
         }
 
@@ -77,8 +78,7 @@ public final class MapEstimate {
      * slowest observation, the objective summed over the batch, and the largest ratio of an
      * observation's final to first gradient norm.
      */
-    public record Result(NDArray x0, int iterations, double objective, double relativeGradient) {
-    }
+    public record Result(NDArray x0, int iterations, double objective, double relativeGradient) {}
 
     /**
      * @param physics the physics in the observations' units
@@ -88,8 +88,8 @@ public final class MapEstimate {
      */
     public MapEstimate(PhysicsModel physics, TimeGrid grid, GaussianPrior prior, double noise, Settings settings) {
         if (!(noise > 0) || Double.isInfinite(noise)) {
-            throw new InvalidInputException("MAP estimate: the observation error's standard deviation must be finite and > 0, got "
-                    + noise);
+            throw new InvalidInputException(
+                    "MAP estimate: the observation error's standard deviation must be finite and > 0, got " + noise);
         }
         this.physics = physics;
         this.grid = grid;
@@ -140,7 +140,8 @@ public final class MapEstimate {
                         if (!pending[i]) {
                             continue;
                         }
-                        if (Double.isFinite(next.values()[i]) && next.values()[i] <= items[i].value + 1e-4 * step[i] * slope[i]) {
+                        if (Double.isFinite(next.values()[i])
+                                && next.values()[i] <= items[i].value + 1e-4 * step[i] * slope[i]) {
                             items[i].accept(trial[i], next.values()[i], next.gradients()[i]);
                             items[i].done = norm(items[i].gradient) <= settings.tolerance() * items[i].start;
                             pending[i] = false;
@@ -231,8 +232,7 @@ public final class MapEstimate {
     }
 
     /** Per-observation objectives and gradients at the states {@code z.apply(i)}, computed in one batch. */
-    private record Evaluation(double[] values, double[][] gradients) {
-    }
+    private record Evaluation(double[] values, double[][] gradients) {}
 
     /** {@code J} of every observation and its gradient in {@code z}, computed in a scope of their own. */
     private Evaluation evaluate(java.util.function.IntFunction<double[]> z, NDArray y, Shape shape, NDManager parent) {

@@ -7,10 +7,10 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.ItemNoise;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Shapes;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * Runs a sampler over many observations and samples: the {@code n x K} items (observation i,
@@ -18,12 +18,20 @@ import dev.smdp4j.util.EngineArrays;
  * noise from its own seeded stream, so results do not depend on the batch size. Normalised units.
  */
 public final class PosteriorSampling {
-    private PosteriorSampling() {
-    }
+    private PosteriorSampling() {}
 
     /** Samples {@code [n, K, ...state]} for observations {@code y} {@code [n, ...state]}. */
-    public static HostArray run(NDManager parent, HostArray y, int samples, Sampler sampler, Sde sde,
-            ScoreModel score, TimeGrid grid, long seed, int batch, Progress progress) {
+    public static HostArray run(
+            NDManager parent,
+            HostArray y,
+            int samples,
+            Sampler sampler,
+            Sde sde,
+            ScoreModel score,
+            TimeGrid grid,
+            long seed,
+            int batch,
+            Progress progress) {
         return run(parent, y, samples, sampler, sde, score, grid, Seeding.global(seed), batch, true, progress);
     }
 
@@ -34,8 +42,18 @@ public final class PosteriorSampling {
      * the same composition. Unless {@code stopOnNonFinite}, an item that leaves finite values is
      * returned as it ended (NaN or infinite) instead of failing the call.
      */
-    public static HostArray run(NDManager parent, HostArray y, int samples, Sampler sampler, Sde sde,
-            ScoreModel score, TimeGrid grid, Seeding seeding, int batch, boolean stopOnNonFinite, Progress progress) {
+    public static HostArray run(
+            NDManager parent,
+            HostArray y,
+            int samples,
+            Sampler sampler,
+            Sde sde,
+            ScoreModel score,
+            TimeGrid grid,
+            Seeding seeding,
+            int batch,
+            boolean stopOnNonFinite,
+            Progress progress) {
         if (samples < 1) {
             throw new InvalidInputException("--samples must be >= 1, got " + samples);
         }
@@ -66,9 +84,12 @@ public final class PosteriorSampling {
                     x0 = sampler.sample(xT, sde, score, grid, new ItemNoise(seeds), null, stopOnNonFinite);
                 } catch (NonFiniteStateException e) {
                     long item = first + e.item();
-                    throw new InvalidInputException("sampler '" + sampler.name() + "' produced a non-finite state for "
-                            + "observation " + item / samples + ", sample " + item % samples + " at step " + e.step()
-                            + " of " + e.steps() + " (the score or the step count may be unsuitable; try more --steps)",
+                    throw new InvalidInputException(
+                            "sampler '" + sampler.name() + "' produced a non-finite state for "
+                                    + "observation " + item / samples + ", sample " + item % samples + " at step "
+                                    + e.step()
+                                    + " of " + e.steps()
+                                    + " (the score or the step count may be unsuitable; try more --steps)",
                             e);
                 }
                 float[] result = x0.toFloatArray();

@@ -20,8 +20,8 @@ public final class PredictorCorrector extends Sampler {
 
     public PredictorCorrector(int steps, double snr) {
         if (steps < 0 || !(snr > 0) || Double.isInfinite(snr)) {
-            throw new InvalidInputException("--corrector-steps must be >= 0 and --snr finite and > 0; got " + steps
-                    + ", " + snr);
+            throw new InvalidInputException(
+                    "--corrector-steps must be >= 0 and --snr finite and > 0; got " + steps + ", " + snr);
         }
         this.steps = steps;
         this.snr = snr;

@@ -7,8 +7,7 @@ import dev.smdp4j.util.Scalars;
 
 /** The deterministic part of one backward step of Algorithm 1, shared by samplers and training. */
 public final class ReverseStep {
-    private ReverseStep() {
-    }
+    private ReverseStep() {}
 
     /**
      * {@code x - P_d(x) + lambda d g(t)^2 s(x, t)}: the physics step reversed to first order plus

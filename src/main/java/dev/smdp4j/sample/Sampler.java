@@ -6,8 +6,8 @@ import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.util.NoiseSource;
-import dev.smdp4j.util.Scopes;
 import dev.smdp4j.util.Scalars;
+import dev.smdp4j.util.Scopes;
 
 /**
  * Integrates backward in time from an observed end state {@code x_T} to {@code t_0}, on any time
@@ -39,8 +39,8 @@ public abstract class Sampler {
     }
 
     /** As {@link #sample(NDArray, Sde, ScoreModel, TimeGrid, NoiseSource)}, showing {@code observer} every state. */
-    public NDArray sample(NDArray xT, Sde sde, ScoreModel score, TimeGrid grid, NoiseSource noise,
-            PathObserver observer) {
+    public NDArray sample(
+            NDArray xT, Sde sde, ScoreModel score, TimeGrid grid, NoiseSource noise, PathObserver observer) {
         return sample(xT, sde, score, grid, noise, observer, true);
     }
 
@@ -50,8 +50,14 @@ public abstract class Sampler {
      * instead of failing the batch, for evaluations that count them (every operation of a step acts
      * on each item alone, so they do not touch the others).
      */
-    public NDArray sample(NDArray xT, Sde sde, ScoreModel score, TimeGrid grid, NoiseSource noise,
-            PathObserver observer, boolean stopOnNonFinite) {
+    public NDArray sample(
+            NDArray xT,
+            Sde sde,
+            ScoreModel score,
+            TimeGrid grid,
+            NoiseSource noise,
+            PathObserver observer,
+            boolean stopOnNonFinite) {
         Context c = new Context(sde, score, grid, noise);
         NDArray x = xT;
         if (observer != null) {

@@ -25,28 +25,34 @@ public final class Samplers {
     }
 
     /** One registered sampler: its name, one-line description and factory. */
-    public record Entry(String name, String description, Factory factory) {
-    }
+    public record Entry(String name, String description, Factory factory) {}
 
     private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();
 
     static {
-        register("ode", "SMDP-ODE as in the paper's table: x - P_d(x) + d g^2 s (the reverse SDE's drift, no noise)",
+        register(
+                "ode",
+                "SMDP-ODE as in the paper's table: x - P_d(x) + d g^2 s (the reverse SDE's drift, no noise)",
                 (steps, snr) -> new EulerSampler("ode", 1, false));
-        register("sde", "SMDP-SDE: reverse-time SDE, x - P_d(x) + d g^2 s + g sqrt(d) z (no noise into t_0)",
+        register(
+                "sde",
+                "SMDP-SDE: reverse-time SDE, x - P_d(x) + d g^2 s + g sqrt(d) z (no noise into t_0)",
                 (steps, snr) -> new EulerSampler("sde", 1, true));
-        register("pf-ode", "probability-flow ODE (paper Eq. 2), explicit Euler: x - P_d(x) + d (1/2) g^2 s",
+        register(
+                "pf-ode",
+                "probability-flow ODE (paper Eq. 2), explicit Euler: x - P_d(x) + d (1/2) g^2 s",
                 (steps, snr) -> new EulerSampler("pf-ode", 0.5, false));
         register("ode-heun", "probability-flow ODE, Heun's second-order method", (steps, snr) -> new HeunSampler());
-        register("pc", "predictor-corrector: the sde step plus Langevin corrector steps (--corrector-steps, --snr)",
+        register(
+                "pc",
+                "predictor-corrector: the sde step plus Langevin corrector steps (--corrector-steps, --snr)",
                 PredictorCorrector::new);
     }
 
     /** Name -> one-line description, in the order shown to users. */
     public static final Map<String, String> DESCRIPTIONS = descriptions();
 
-    private Samplers() {
-    }
+    private Samplers() {}
 
     private static void register(String name, String description, Factory factory) {
         REGISTRY.put(name, new Entry(name, description, factory));
@@ -67,8 +73,8 @@ public final class Samplers {
     public static Entry entry(String name) {
         Entry e = name == null ? null : REGISTRY.get(name);
         if (e == null) {
-            throw new InvalidInputException("unknown sampler '" + name + "'; valid: "
-                    + String.join(", ", REGISTRY.keySet()));
+            throw new InvalidInputException(
+                    "unknown sampler '" + name + "'; valid: " + String.join(", ", REGISTRY.keySet()));
         }
         return e;
     }

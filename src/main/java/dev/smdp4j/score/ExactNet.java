@@ -37,8 +37,8 @@ public final class ExactNet implements NetworkOutput, AutoCloseable {
     public ExactNet(NDManager manager, DatasetSpec spec, Normalisation normalisation) {
         this.spec = spec.validate();
         if (!(spec.diffusion() > 0)) {
-            throw new IllegalArgumentException("the optimal network output needs diffusion g > 0, got "
-                    + spec.diffusion());
+            throw new IllegalArgumentException(
+                    "the optimal network output needs diffusion g > 0, got " + spec.diffusion());
         }
         this.forward = HeatModes.forwardVariances(spec, normalisation);
         this.gain = HeatModes.heatGain(spec.gridSize(), spec.alpha(), step());

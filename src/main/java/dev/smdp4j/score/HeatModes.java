@@ -20,8 +20,7 @@ public final class HeatModes {
     /** Slack in locating a time on the uniform grid, so that {@code i d} computed in floating point maps to i. */
     private static final double GRID_SLACK = 1e-9;
 
-    private HeatModes() {
-    }
+    private HeatModes() {}
 
     /** {@code |k|^2 = ky^2 + kx^2} per FFT index of an {@code n x n} grid. */
     public static double[] wavenumberSquared(int n) {
@@ -68,7 +67,10 @@ public final class HeatModes {
 
     /** {@link #forwardVariances(double[], double, double, TimeGrid)} of the data set's prior on its uniform grid. */
     public static double[][] forwardVariances(DatasetSpec spec, Normalisation normalisation) {
-        return forwardVariances(priorVariance(spec, normalisation), spec.alpha(), spec.diffusion(),
+        return forwardVariances(
+                priorVariance(spec, normalisation),
+                spec.alpha(),
+                spec.diffusion(),
                 TimeGrid.uniform(spec.endTime(), spec.steps()));
     }
 
@@ -90,8 +92,7 @@ public final class HeatModes {
         int j = Math.min(steps, (int) Math.floor(Math.max(0, s) + GRID_SLACK));
         double r = t - j * d;
         // On a grid point (up to rounding) return the stored row itself rather than a re-rounded copy.
-        return Math.abs(r) <= GRID_SLACK * d ? forward[j].clone()
-                : step(forward[j], gridSize(forward[j]), alpha, g, r);
+        return Math.abs(r) <= GRID_SLACK * d ? forward[j].clone() : step(forward[j], gridSize(forward[j]), alpha, g, r);
     }
 
     /** {@code exp(-2 alpha |k|^2 d) V + g^2 d}, one Euler-Maruyama step of the per-mode variance. */

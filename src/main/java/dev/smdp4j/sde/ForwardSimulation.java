@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.physics.FourierMultiplier;
 import dev.smdp4j.util.NoiseSource;
-import dev.smdp4j.util.Scopes;
 import dev.smdp4j.util.Scalars;
+import dev.smdp4j.util.Scopes;
 
 /**
  * Euler-Maruyama trajectories of the forward SDE with the exact physics step as drift (heat
@@ -17,8 +17,7 @@ import dev.smdp4j.util.Scalars;
  * that collects the step temporaries and only the results are moved out.
  */
 public final class ForwardSimulation {
-    private ForwardSimulation() {
-    }
+    private ForwardSimulation() {}
 
     /** States {@code [B, M + 1, N, N]} from {@code x0} ({@code [B, N, N]}), in {@code x0}'s manager. */
     public static NDArray trajectory(Sde sde, TimeGrid grid, NDArray x0, NoiseSource noise) {
@@ -84,8 +83,7 @@ public final class ForwardSimulation {
 
     /** As {@link #hasClosedFormMarginal(Sde, int)} for a batch of states: only square fields {@code [B, N, N]} qualify. */
     public static boolean hasClosedFormMarginal(Sde sde, ai.djl.ndarray.types.Shape batch) {
-        return batch.dimension() == 3 && batch.get(1) == batch.get(2)
-                && hasClosedFormMarginal(sde, (int) batch.get(2));
+        return batch.dimension() == 3 && batch.get(1) == batch.get(2) && hasClosedFormMarginal(sde, (int) batch.get(2));
     }
 
     /**

@@ -42,8 +42,8 @@ public final class TimeGrid {
         }
         for (int i = 1; i < times.length; i++) {
             if (!(times[i] > times[i - 1]) || !Double.isFinite(times[i])) {
-                throw new IllegalArgumentException("time points must be finite and strictly increasing: "
-                        + Arrays.toString(times));
+                throw new IllegalArgumentException(
+                        "time points must be finite and strictly increasing: " + Arrays.toString(times));
             }
         }
         return new TimeGrid(times.clone());

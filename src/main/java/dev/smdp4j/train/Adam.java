@@ -1,6 +1,5 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.ParameterIO;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -8,12 +7,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.util.EngineArrays;
+import dev.smdp4j.util.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.smdp4j.util.EngineArrays;
-import dev.smdp4j.util.Scalars;
 
 /**
  * Adam (Kingma &amp; Ba, 2015) with optional decoupled weight decay (AdamW, Loshchilov &amp;
@@ -48,6 +48,7 @@ import dev.smdp4j.util.Scalars;
 public final class Adam implements AutoCloseable {
     /** Prefix of every key in {@link #exportState()}. */
     public static final String STATE_PREFIX = "adam.";
+
     private static final String FIRST_MOMENT = STATE_PREFIX + "m/";
     private static final String SECOND_MOMENT = STATE_PREFIX + "v/";
     private static final String STEP_COUNT = STATE_PREFIX + "t";
@@ -63,9 +64,11 @@ public final class Adam implements AutoCloseable {
     private final FlatLayout layout;
     /** All first and second moments, flat in parameter order: one update for all parameters. */
     private final NDArray firstMoment;
+
     private final NDArray secondMoment;
     /** Per-parameter views of the flat moments, for export and import. */
     private final List<NDArray> firstMoments;
+
     private final List<NDArray> secondMoments;
     private final NDManager state;
     private long steps;
@@ -240,8 +243,7 @@ public final class Adam implements AutoCloseable {
         double biasCorrection2 = 1 - Math.pow(beta2, steps);
         NDArray denominator = Scalars.addi(Scalars.divi(secondMoment.sqrt(), Math.sqrt(biasCorrection2)), epsilon);
         NDArray step = Scalars.muli(firstMoment.div(denominator), lr / biasCorrection1);
-        NDList parts = layout.parameters.size() == 1 ? new NDList(step)
-                : step.split(layout.cuts());
+        NDList parts = layout.parameters.size() == 1 ? new NDList(step) : step.split(layout.cuts());
         for (int i = 0; i < layout.parameters.size(); i++) {
             // In-place on a detached view: it shares the parameter's storage, and PyTorch refuses
             // in-place updates of a leaf that requires a gradient while a collector is recording.
@@ -260,8 +262,8 @@ public final class Adam implements AutoCloseable {
         float[] data = v.data();
         for (int k = 0; k < data.length; k++) {
             if (data[k] < 0) {
-                throw new InvalidInputException("optimizer state '" + key + "': element " + k + " is "
-                        + data[k] + "; second moments cannot be negative");
+                throw new InvalidInputException("optimizer state '" + key + "': element " + k + " is " + data[k]
+                        + "; second moments cannot be negative");
             }
         }
     }
@@ -280,8 +282,7 @@ public final class Adam implements AutoCloseable {
         private double weightDecay = 0;
         private double clip = 10;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Decay rate of the first moment, in [0, 1); default 0.9. */
         public Builder beta1(double beta1) {

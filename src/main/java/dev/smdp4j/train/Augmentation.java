@@ -5,8 +5,7 @@ package dev.smdp4j.train;
  * heat equation and the isotropic prior are invariant, applied to host fields.
  */
 final class Augmentation {
-    private Augmentation() {
-    }
+    private Augmentation() {}
 
     /** Copies field {@code src} ({@code n x n} at {@code from}) into {@code dst} at {@code to} under symmetry {@code k} in 0..7. */
     static void apply(int k, float[] src, int from, float[] dst, int to, int n) {

@@ -25,8 +25,7 @@ final class CheckpointPolicy implements TrainingLoop.Listener {
     private static final int FLOOR_BATCHES = 8;
 
     /** The validation fields and their observations (null: no validation set). */
-    record Validation(HostArray x0, HostArray y) {
-    }
+    record Validation(HostArray x0, HostArray y) {}
 
     private final TrainingRun run;
     private final NDManager manager;
@@ -47,9 +46,19 @@ final class CheckpointPolicy implements TrainingLoop.Listener {
     /** Steps skipped in a row: while positive, the weights may be the ones that diverged. */
     private int skipStreak;
 
-    CheckpointPolicy(TrainingRun run, NDManager manager, Sde sde, TrainableModel model, WeightAverage average,
-            Validation validation, Objective floor, HostArray train, RunCheckpoints checkpoints, RunProgress progress,
-            TrainingLoop loop, Interruption interruption) {
+    CheckpointPolicy(
+            TrainingRun run,
+            NDManager manager,
+            Sde sde,
+            TrainableModel model,
+            WeightAverage average,
+            Validation validation,
+            Objective floor,
+            HostArray train,
+            RunCheckpoints checkpoints,
+            RunProgress progress,
+            TrainingLoop loop,
+            Interruption interruption) {
         this.run = run;
         this.manager = manager;
         this.sde = sde;
@@ -102,8 +111,9 @@ final class CheckpointPolicy implements TrainingLoop.Listener {
         boolean stageEnd = epoch + 1 == stage.epochs();
         boolean finalStage = stageIndex == run.options.schedule().stages().size() - 1;
         if (validation != null && (stageEnd || finalStage)) {
-            RunCheckpoints.withAverage(average, () -> model.validate(manager, sde, validation.x0(), validation.y(),
-                    run.options.seed(), entry));
+            RunCheckpoints.withAverage(
+                    average,
+                    () -> model.validate(manager, sde, validation.x0(), validation.y(), run.options.seed(), entry));
         }
         entry.put("elapsed_seconds", progress.elapsedSeconds());
         progress.history.add(entry);
@@ -132,7 +142,8 @@ final class CheckpointPolicy implements TrainingLoop.Listener {
 
     @Override
     public boolean shouldStop() {
-        return interruption.requested() || stepsTaken >= run.stopAfterSteps
+        return interruption.requested()
+                || stepsTaken >= run.stopAfterSteps
                 || (run.budgetMinutes > 0 && (System.nanoTime() - progress.startNanos) / 60e9 >= run.budgetMinutes);
     }
 
@@ -152,8 +163,8 @@ final class CheckpointPolicy implements TrainingLoop.Listener {
         for (int i = 0; i < FLOOR_BATCHES; i++) {
             try (NDManager scope = manager.newSubManager()) {
                 int from = (i * b) % (train.dim(0) - b + 1);
-                var x0 = EngineArrays.of(scope, train.rows(from, from + b).data(),
-                        Shapes.batch(b, Shapes.state(train.shape())));
+                var x0 = EngineArrays.of(
+                        scope, train.rows(from, from + b).data(), Shapes.batch(b, Shapes.state(train.shape())));
                 sum += floor.loss(x0, stage.window(), new GaussianNoise(Seeds.derive(run.options.seed(), "floor/" + i)))
                         .getFloat();
             }

@@ -1,6 +1,5 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.ParameterIO;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -10,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.smdp4j.io.ParameterIO;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,7 +56,8 @@ final class FlatLayout {
 
     /** A flat array of zeros with one element per trainable parameter element. */
     NDArray zeros(NDManager manager) {
-        return manager.zeros(new Shape(offsets[parameters.size()]), parameters.get(0).getDataType());
+        return manager.zeros(
+                new Shape(offsets[parameters.size()]), parameters.get(0).getDataType());
     }
 
     /** The positions where a flat array splits into the parameters (for {@code NDArray.split}). */
@@ -66,7 +67,8 @@ final class FlatLayout {
 
     /** Parameter {@code i}'s part of a flat array, shaped like the parameter, sharing its storage. */
     NDArray view(NDArray flat, int i) {
-        return flat.get(new NDIndex().addSliceDim(offsets[i], offsets[i + 1])).reshape(parameters.get(i).getShape());
+        return flat.get(new NDIndex().addSliceDim(offsets[i], offsets[i + 1]))
+                .reshape(parameters.get(i).getShape());
     }
 
     /** Every parameter's view of {@code flat}. */

@@ -1,18 +1,17 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.ParameterIO;
-import dev.smdp4j.io.Checkpoint;
 import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.ParameterIO;
 import dev.smdp4j.nn.NetworkConfig;
 
 /** What every model reads from its checkpoint's metadata: data set parameters, normalisation, architecture, weights. */
 final class ModelFiles {
-    private ModelFiles() {
-    }
+    private ModelFiles() {}
 
     static DatasetSpec spec(Checkpoint checkpoint) {
         return DatasetSpec.of(checkpoint);

@@ -1,6 +1,5 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.Checkpoint;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -11,16 +10,17 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.UNet;
 import dev.smdp4j.sde.Sde;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
 import java.util.Map;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * A one-shot baseline of Table 1 (ResNet, BNN or FNO, "-S" or "-P"): {@code x0 = y + net(y)} in
@@ -33,34 +33,45 @@ public final class OneShotModel extends ModelBase {
 
     private final ParameterStore store;
 
-    private OneShotModel(Method method, NetworkConfig config, Block block, ParameterStore store, DatasetSpec spec,
+    private OneShotModel(
+            Method method,
+            NetworkConfig config,
+            Block block,
+            ParameterStore store,
+            DatasetSpec spec,
             Normalisation normalisation) {
         super(method, config, block, spec, normalisation);
         this.store = store;
     }
 
     /** A freshly initialised network (weights drawn from the engine's generator seeded with {@code seed}). */
-    public static OneShotModel create(NDManager manager, Method method, NetworkConfig config, DatasetSpec spec,
-            Normalisation norm, long seed) {
+    public static OneShotModel create(
+            NDManager manager, Method method, NetworkConfig config, DatasetSpec spec, Normalisation norm, long seed) {
         if (!method.oneShot()) {
             throw new IllegalArgumentException(method.id() + " is not a one-shot method");
         }
         String architecture = String.valueOf(config.toMap().get("architecture"));
         if (!architecture.equals(method.architecture())) {
-            throw new InvalidInputException("method " + method.id() + " uses a " + method.architecture()
-                    + " network, got " + architecture);
+            throw new InvalidInputException(
+                    "method " + method.id() + " uses a " + method.architecture() + " network, got " + architecture);
         }
         Block block = config.build(1);
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
-        block.initialize(manager, DataType.FLOAT32, config.inputShape(1, spec.problem().stateShape()));
+        block.initialize(
+                manager, DataType.FLOAT32, config.inputShape(1, spec.problem().stateShape()));
         return new OneShotModel(method, config, block, new ParameterStore(manager, false), spec, norm);
     }
 
     /** The model stored in a checkpoint written by {@link TrainingRun}. */
     public static OneShotModel load(NDManager manager, Checkpoint checkpoint) {
         Method method = Method.parse(checkpoint.metadata().path("method").asText());
-        OneShotModel model = create(manager, method, ModelFiles.network(checkpoint), ModelFiles.spec(checkpoint),
-                ModelFiles.normalisation(checkpoint), 0);
+        OneShotModel model = create(
+                manager,
+                method,
+                ModelFiles.network(checkpoint),
+                ModelFiles.spec(checkpoint),
+                ModelFiles.normalisation(checkpoint),
+                0);
         ModelFiles.loadWeights(model.block, checkpoint);
         return model;
     }
@@ -115,8 +126,8 @@ public final class OneShotModel extends ModelBase {
 
     /** The problem's validation metrics (heat: MSE and spectral error) of one prediction per held-out observation. */
     @Override
-    public double validate(NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed,
-            Map<String, Object> entry) {
+    public double validate(
+            NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed, Map<String, Object> entry) {
         HostArray pred = predict(manager, valY, 1, Seeds.derive(seed, "validation-prediction"), null);
         Map<String, Double> metrics = spec.problem().metrics(valX0, pred.reshape(valX0.shape()), spec);
         metrics.forEach((name, value) -> entry.put("val_" + name, value));
@@ -132,9 +143,4 @@ public final class OneShotModel extends ModelBase {
     public Map<String, Object> metadata() {
         return Map.of("prediction", "x0 = y + net(y)", "loss", method.physicsLoss() ? "physics" : "supervised");
     }
-
-
-
-
-
 }

@@ -38,7 +38,8 @@ final class OneShotObjective implements Objective {
             y = y.add(Scalars.mul(random.next(x0.getManager(), x0.getShape()), observationNoise));
         }
         NDArray pred = model.predict(y, random);
-        NDArray residual = model.method().physicsLoss() ? physics.advance(pred, endTime).sub(y) : pred.sub(x0);
+        NDArray residual =
+                model.method().physicsLoss() ? physics.advance(pred, endTime).sub(y) : pred.sub(x0);
         return residual.square().mean();
     }
 }

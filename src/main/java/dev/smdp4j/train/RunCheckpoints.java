@@ -33,8 +33,16 @@ final class RunCheckpoints {
     private final Normalisation norm;
     private final String dataHash;
 
-    RunCheckpoints(Path dataDir, Path out, TrainingOptions options, TrainableModel model, Adam adam,
-            WeightAverage average, DatasetSpec spec, Normalisation norm, String dataHash) {
+    RunCheckpoints(
+            Path dataDir,
+            Path out,
+            TrainingOptions options,
+            TrainableModel model,
+            Adam adam,
+            WeightAverage average,
+            DatasetSpec spec,
+            Normalisation norm,
+            String dataHash) {
         this.dataDir = dataDir;
         this.out = out;
         this.options = options;
@@ -98,8 +106,9 @@ final class RunCheckpoints {
         JsonNode saved;
         try {
             // read back typed, so that an option the checkpoint predates counts as its default
-            saved = Json.mapper().valueToTree(TrainingOptions.read(meta.path("training"), options.network(),
-                    options.graphEvaluations()));
+            saved = Json.mapper()
+                    .valueToTree(
+                            TrainingOptions.read(meta.path("training"), options.network(), options.graphEvaluations()));
         } catch (InvalidInputException e) {
             saved = meta.path("training");
         }
@@ -116,8 +125,8 @@ final class RunCheckpoints {
             differences.add("training data (train.npz content differs)");
         }
         if (!differences.isEmpty()) {
-            throw new InvalidInputException("--resume: " + last + " was written with other settings: "
-                    + String.join("; ", differences));
+            throw new InvalidInputException(
+                    "--resume: " + last + " was written with other settings: " + String.join("; ", differences));
         }
         RunState state = RunState.of(ckpt);
         if (state.complete()) {
@@ -147,8 +156,11 @@ final class RunCheckpoints {
         meta.put("method", model.method().id());
         meta.put("network", model.architecture());
         meta.putAll(model.metadata());
-        meta.put("parameters", model.block().getParameters().stream()
-                .mapToLong(p -> p.getValue().getArray().size()).sum());
+        meta.put(
+                "parameters",
+                model.block().getParameters().stream()
+                        .mapToLong(p -> p.getValue().getArray().size())
+                        .sum());
         Map<String, Object> dataset = new LinkedHashMap<>();
         dataset.put("dir", dataDir.toAbsolutePath().toString());
         dataset.put("parameters", spec.toMap());
@@ -156,9 +168,19 @@ final class RunCheckpoints {
         dataset.put("train_sha256", dataHash);
         meta.put("dataset", dataset);
         meta.put("training", options);
-        meta.putAll(RunState.of(position, position.iteration() == 0 ? TrainingLoop.Tally.EMPTY : tally, complete,
-                adam.steps(), model.selectionMetric(), progress.best, model.posteriorSelectionMetric(),
-                progress.bestPosterior, progress.elapsedSeconds(), Instant.now().toString(), progress.history).toMap());
+        meta.putAll(RunState.of(
+                        position,
+                        position.iteration() == 0 ? TrainingLoop.Tally.EMPTY : tally,
+                        complete,
+                        adam.steps(),
+                        model.selectionMetric(),
+                        progress.best,
+                        model.posteriorSelectionMetric(),
+                        progress.bestPosterior,
+                        progress.elapsedSeconds(),
+                        Instant.now().toString(),
+                        progress.history)
+                .toMap());
         // With an average, the parameters saved are the averaged ones (what validation measured and
         // what sampling should use); the raw training weights go with the training state.
         Map<String, HostArray> tensors = new LinkedHashMap<>();

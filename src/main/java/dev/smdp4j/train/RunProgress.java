@@ -11,6 +11,7 @@ final class RunProgress {
     final Position start;
     /** The epoch's loss sums this session starts with. */
     final TrainingLoop.Tally startTally;
+
     final List<Map<String, Object>> history;
     /** The exact-net loss floor of each stage, computed once per stage and process. */
     final Map<Integer, Double> floors = new LinkedHashMap<>();
@@ -23,8 +24,13 @@ final class RunProgress {
     /** When this session started ({@link System#nanoTime}). */
     final long startNanos = System.nanoTime();
 
-    private RunProgress(Position start, TrainingLoop.Tally startTally, List<Map<String, Object>> history, double best,
-            double bestPosterior, double previousSeconds) {
+    private RunProgress(
+            Position start,
+            TrainingLoop.Tally startTally,
+            List<Map<String, Object>> history,
+            double best,
+            double bestPosterior,
+            double previousSeconds) {
         this.start = start;
         this.startTally = startTally;
         this.history = new ArrayList<>(history);
@@ -35,14 +41,24 @@ final class RunProgress {
 
     /** A run from the start. */
     static RunProgress fresh() {
-        return new RunProgress(Position.START, TrainingLoop.Tally.EMPTY, List.of(), Double.POSITIVE_INFINITY,
-                Double.POSITIVE_INFINITY, 0);
+        return new RunProgress(
+                Position.START,
+                TrainingLoop.Tally.EMPTY,
+                List.of(),
+                Double.POSITIVE_INFINITY,
+                Double.POSITIVE_INFINITY,
+                0);
     }
 
     /** A run resumed from a checkpoint's state. */
     static RunProgress resumed(RunState state) {
-        return new RunProgress(state.position(), state.epochTally(), state.history(), state.best(),
-                state.bestPosterior(), state.elapsedSeconds());
+        return new RunProgress(
+                state.position(),
+                state.epochTally(),
+                state.history(),
+                state.best(),
+                state.bestPosterior(),
+                state.elapsedSeconds());
     }
 
     /** Training time so far, over every session. */

@@ -32,15 +32,25 @@ import java.util.Map;
  * @param history one entry per finished epoch (see {@code history.json})
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record RunState(Position position, @JsonProperty("epoch_tally") TrainingLoop.Tally epochTally, boolean complete,
-        @JsonProperty("optimizer_steps") long optimizerSteps, @JsonProperty("selection_metric") String selectionMetric,
+public record RunState(
+        Position position,
+        @JsonProperty("epoch_tally") TrainingLoop.Tally epochTally,
+        boolean complete,
+        @JsonProperty("optimizer_steps") long optimizerSteps,
+        @JsonProperty("selection_metric") String selectionMetric,
         @JsonProperty("best_selection") Double bestSelection,
-        @JsonProperty("best_val_ode_mse") @JsonInclude(JsonInclude.Include.NON_NULL) Double bestValidationOdeMse,
+
+        @JsonProperty("best_val_ode_mse") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Double bestValidationOdeMse,
+
         @JsonProperty("posterior_selection_metric") @JsonInclude(JsonInclude.Include.NON_NULL)
         String posteriorSelectionMetric,
+
         @JsonProperty("best_posterior_selection") @JsonInclude(JsonInclude.Include.NON_NULL)
         Double bestPosteriorSelection,
-        @JsonProperty("elapsed_seconds") double elapsedSeconds, String saved,
+
+        @JsonProperty("elapsed_seconds") double elapsedSeconds,
+        String saved,
         List<Map<String, Object>> history) {
 
     /** The surrogate's selection metric, which is not an error of samples. */
@@ -60,14 +70,32 @@ public record RunState(Position position, @JsonProperty("epoch_tally") TrainingL
      * The state of a run whose selection metric is {@code selectionMetric}: {@code best_val_ode_mse}
      * is set unless the metric is the surrogate's one-step error.
      */
-    static RunState of(Position position, TrainingLoop.Tally tally, boolean complete, long optimizerSteps,
-            String selectionMetric, double best, String posteriorMetric, double bestPosterior, double elapsedSeconds,
-            String saved, List<Map<String, Object>> history) {
+    static RunState of(
+            Position position,
+            TrainingLoop.Tally tally,
+            boolean complete,
+            long optimizerSteps,
+            String selectionMetric,
+            double best,
+            String posteriorMetric,
+            double bestPosterior,
+            double elapsedSeconds,
+            String saved,
+            List<Map<String, Object>> history) {
         Double bestValue = Double.isFinite(best) ? best : null;
-        return new RunState(position, tally, complete, optimizerSteps, selectionMetric, bestValue,
-                ONE_STEP_METRIC.equals(selectionMetric) ? null : bestValue, posteriorMetric,
-                posteriorMetric == null ? null : Double.isFinite(bestPosterior) ? bestPosterior : null, elapsedSeconds,
-                saved, history);
+        return new RunState(
+                position,
+                tally,
+                complete,
+                optimizerSteps,
+                selectionMetric,
+                bestValue,
+                ONE_STEP_METRIC.equals(selectionMetric) ? null : bestValue,
+                posteriorMetric,
+                posteriorMetric == null ? null : Double.isFinite(bestPosterior) ? bestPosterior : null,
+                elapsedSeconds,
+                saved,
+                history);
     }
 
     /** The run state recorded in a checkpoint's metadata. */
@@ -91,6 +119,6 @@ public record RunState(Position position, @JsonProperty("epoch_tally") TrainingL
 
     /** The checkpoint metadata fields. */
     Map<String, Object> toMap() {
-        return Json.mapper().convertValue(this, new TypeReference<Map<String, Object>>() { });
+        return Json.mapper().convertValue(this, new TypeReference<Map<String, Object>>() {});
     }
 }

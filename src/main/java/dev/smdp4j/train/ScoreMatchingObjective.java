@@ -2,11 +2,11 @@ package dev.smdp4j.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.nn.MlpNetwork;
 import dev.smdp4j.sde.ForwardSimulation;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
-import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Scalars;
@@ -35,6 +35,7 @@ import dev.smdp4j.util.Scalars;
 public final class ScoreMatchingObjective implements Objective {
     /** Time indices per batch. */
     static final int TIMES = 8;
+
     private final Sde sde;
     private final MlpNetwork network;
     private final double endTime;
@@ -43,8 +44,8 @@ public final class ScoreMatchingObjective implements Objective {
     private final boolean sliced;
     private boolean givenTrajectories;
 
-    public ScoreMatchingObjective(Sde sde, MlpNetwork network, double endTime, int steps, boolean jitter,
-            boolean sliced) {
+    public ScoreMatchingObjective(
+            Sde sde, MlpNetwork network, double endTime, int steps, boolean jitter, boolean sliced) {
         this.sde = sde;
         this.network = network;
         this.endTime = endTime;
@@ -83,7 +84,9 @@ public final class ScoreMatchingObjective implements Objective {
         for (int i = 0; i < units.length; i++) {
             float[] unit = new float[dims];
             unit[i] = 1f;
-            units[i] = first.onesLike().reshape(batch, dims).mul(EngineArrays.of(manager, unit, new Shape(1, dims)))
+            units[i] = first.onesLike()
+                    .reshape(batch, dims)
+                    .mul(EngineArrays.of(manager, unit, new Shape(1, dims)))
                     .reshape(first.getShape());
         }
         NDArray total = null;
@@ -107,7 +110,9 @@ public final class ScoreMatchingObjective implements Objective {
                     divergence = divergence == null ? diagonal : divergence.add(diagonal);
                 }
             }
-            NDArray perState = divergence.add(Scalars.mul(score.square(), 0.5)).reshape(batch, dims)
+            NDArray perState = divergence
+                    .add(Scalars.mul(score.square(), 0.5))
+                    .reshape(batch, dims)
                     .sum(new int[] {1});
             double g = sde.diffusion().at(t);
             NDArray term = Scalars.mul(perState.mean(), g * g * t / TIMES);

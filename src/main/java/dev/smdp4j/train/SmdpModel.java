@@ -1,6 +1,5 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.Checkpoint;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -9,15 +8,16 @@ import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.MlpNetwork;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;
-import dev.smdp4j.nn.MlpNetwork;
-import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.sample.PosteriorSampling;
 import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Sde;
@@ -56,10 +56,19 @@ public final class SmdpModel extends ModelBase {
     private final double scoreFactor;
     /** The reverse step's and the feature's physics (null for HeatGen) and the choice it came from. */
     private final PhysicsModel physics;
+
     private final String physicsChoice;
 
-    private SmdpModel(Method method, NetworkConfig config, Block block, NetworkOutput network, DatasetSpec spec,
-            Normalisation normalisation, double scoreFactor, PhysicsModel physics, String physicsChoice) {
+    private SmdpModel(
+            Method method,
+            NetworkConfig config,
+            Block block,
+            NetworkOutput network,
+            DatasetSpec spec,
+            Normalisation normalisation,
+            double scoreFactor,
+            PhysicsModel physics,
+            String physicsChoice) {
         super(method, config, block, spec, normalisation);
         this.network = network;
         this.scoreFactor = scoreFactor;
@@ -68,14 +77,25 @@ public final class SmdpModel extends ModelBase {
     }
 
     /** A freshly initialised SMDP network (weights drawn from the engine's generator seeded with {@code seed}). */
-    public static SmdpModel create(NDManager manager, ScoreNetConfig config, DatasetSpec spec, Normalisation norm,
-            double scoreFactor, long seed) {
+    public static SmdpModel create(
+            NDManager manager,
+            ScoreNetConfig config,
+            DatasetSpec spec,
+            Normalisation norm,
+            double scoreFactor,
+            long seed) {
         return create(manager, Method.SMDP, config, spec, norm, scoreFactor, seed);
     }
 
     /** A freshly initialised network for {@link Method#SMDP} (spectral physics) or {@link Method#HEATGEN}. */
-    public static SmdpModel create(NDManager manager, Method method, NetworkConfig config, DatasetSpec spec,
-            Normalisation norm, double scoreFactor, long seed) {
+    public static SmdpModel create(
+            NDManager manager,
+            Method method,
+            NetworkConfig config,
+            DatasetSpec spec,
+            Normalisation norm,
+            double scoreFactor,
+            long seed) {
         return create(manager, method, config, spec, norm, scoreFactor, seed, TrainingOptions.SPECTRAL);
     }
 
@@ -83,8 +103,15 @@ public final class SmdpModel extends ModelBase {
      * A freshly initialised network; SMDP's physics is {@code physicsChoice} ({@code spectral} or
      * {@code surrogate:CKPT}, see {@link SurrogatePhysics#open}); HeatGen needs {@code spectral} (it has none).
      */
-    public static SmdpModel create(NDManager manager, Method method, NetworkConfig config, DatasetSpec spec,
-            Normalisation norm, double scoreFactor, long seed, String physicsChoice) {
+    public static SmdpModel create(
+            NDManager manager,
+            Method method,
+            NetworkConfig config,
+            DatasetSpec spec,
+            Normalisation norm,
+            double scoreFactor,
+            long seed,
+            String physicsChoice) {
         if (!method.reverseProcess()) {
             throw new IllegalArgumentException(method.id() + " is not a reverse-process method");
         }
@@ -96,15 +123,19 @@ public final class SmdpModel extends ModelBase {
         int inChannels = physics ? IN_CHANNELS : 2;
         Block block = config.build(inChannels);
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
-        block.initialize(manager, DataType.FLOAT32, config.inputShape(inChannels, spec.problem().stateShape()));
+        block.initialize(
+                manager,
+                DataType.FLOAT32,
+                config.inputShape(inChannels, spec.problem().stateShape()));
         double span = spec.endTime() / spec.steps();
         double noise = spec.diffusion() * Math.sqrt(span);
         ParameterStore store = new ParameterStore(manager, false);
-        NetworkOutput net = config.timeConditioned(block, store, spec.endTime(), outputScale(method, spec), drift, span,
-                noise > 0 ? 1 / noise : 1);
+        NetworkOutput net = config.timeConditioned(
+                block, store, spec.endTime(), outputScale(method, spec), drift, span, noise > 0 ? 1 / noise : 1);
         if (method.scoreMatching() && !(net instanceof MlpNetwork)) {
             throw new InvalidInputException("--method " + method.id() + " needs the mlp network (its loss uses the "
-                    + "network's exact Jacobian-vector products), got " + config.toMap().get("architecture"));
+                    + "network's exact Jacobian-vector products), got "
+                    + config.toMap().get("architecture"));
         }
         return new SmdpModel(method, config, block, net, spec, norm, scoreFactor, drift, physicsChoice);
     }
@@ -122,15 +153,23 @@ public final class SmdpModel extends ModelBase {
     public static SmdpModel load(NDManager manager, Checkpoint checkpoint, String physics) {
         Method method = Method.parse(checkpoint.metadata().path("method").asText());
         if (!method.reverseProcess()) {
-            throw new InvalidInputException(checkpoint.file() + ": not a score-network checkpoint (method '"
-                    + method.id() + "')");
+            throw new InvalidInputException(
+                    checkpoint.file() + ": not a score-network checkpoint (method '" + method.id() + "')");
         }
-        double factor = checkpoint.metadata().path("training").path("score_factor")
-                .asDouble(ScaledNetworkScore.TWEEDIE_FACTOR);
-        String choice = physics != null ? physics : method == Method.SMDP ? recordedPhysics(checkpoint)
-                : TrainingOptions.SPECTRAL;
-        SmdpModel model = create(manager, method, ModelFiles.network(checkpoint), ModelFiles.spec(checkpoint),
-                ModelFiles.normalisation(checkpoint), factor, 0, choice);
+        double factor =
+                checkpoint.metadata().path("training").path("score_factor").asDouble(ScaledNetworkScore.TWEEDIE_FACTOR);
+        String choice = physics != null
+                ? physics
+                : method == Method.SMDP ? recordedPhysics(checkpoint) : TrainingOptions.SPECTRAL;
+        SmdpModel model = create(
+                manager,
+                method,
+                ModelFiles.network(checkpoint),
+                ModelFiles.spec(checkpoint),
+                ModelFiles.normalisation(checkpoint),
+                factor,
+                0,
+                choice);
         ModelFiles.loadWeights(model.block, checkpoint);
         return model;
     }
@@ -181,9 +220,6 @@ public final class SmdpModel extends ModelBase {
         return outputScale(spec);
     }
 
-
-
-
     /**
      * The SDE whose reverse this model integrates: the data's for SMDP and the score-matching
      * baselines (whose network is the score alone); for HeatGen the same
@@ -199,31 +235,54 @@ public final class SmdpModel extends ModelBase {
     @Override
     public Objective objective(Sde dataSde, TrainingOptions options) {
         if (method.scoreMatching()) {
-            return new ScoreMatchingObjective(dataSde, (MlpNetwork) network, spec.endTime(), spec.steps(),
-                    options.jitter(), method == Method.SSM_VR);
+            return new ScoreMatchingObjective(
+                    dataSde,
+                    (MlpNetwork) network,
+                    spec.endTime(),
+                    spec.steps(),
+                    options.jitter(),
+                    method == Method.SSM_VR);
         }
-        UnrolledOdeObjective unrolled = new UnrolledOdeObjective(dataSde, reverseSde(dataSde), network, spec.endTime(),
-                spec.steps(), options.jitter(), options.anchorEvery(), options.anchorWeight(), options.graphEvaluations());
+        UnrolledOdeObjective unrolled = new UnrolledOdeObjective(
+                dataSde,
+                reverseSde(dataSde),
+                network,
+                spec.endTime(),
+                spec.steps(),
+                options.jitter(),
+                options.anchorEvery(),
+                options.anchorWeight(),
+                options.graphEvaluations());
         return spec.problem().earlyTimeWindows() ? unrolled.withEarlyTimes() : unrolled;
     }
 
     @Override
     public Objective reference(Sde dataSde, TrainingOptions options, NDManager manager) {
-        NetworkOutput exact = method == Method.SMDP
-                ? spec.problem().referenceNetwork(manager, spec, normalisation) : null;
-        return exact == null ? null
+        NetworkOutput exact =
+                method == Method.SMDP ? spec.problem().referenceNetwork(manager, spec, normalisation) : null;
+        return exact == null
+                ? null
                 : new UnrolledOdeObjective(dataSde, exact, spec.endTime(), spec.steps(), options.jitter());
     }
 
     /** Validation with the {@code ode} and {@code sde} samplers; {@code best.ckpt} is chosen by the ODE MSE. */
     @Override
-    public double validate(NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed,
-            Map<String, Object> entry) {
+    public double validate(
+            NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed, Map<String, Object> entry) {
         TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
         for (String name : new String[] {"ode", "sde"}) {
             try {
-                HostArray pred = PosteriorSampling.run(manager, valY, 1, Samplers.create(name), reverseSde(dataSde),
-                        score(), grid, Seeds.derive(seed, "validation-sampling"), VALIDATION_BATCH, null);
+                HostArray pred = PosteriorSampling.run(
+                        manager,
+                        valY,
+                        1,
+                        Samplers.create(name),
+                        reverseSde(dataSde),
+                        score(),
+                        grid,
+                        Seeds.derive(seed, "validation-sampling"),
+                        VALIDATION_BATCH,
+                        null);
                 Map<String, Double> metrics = spec.problem().metrics(valX0, pred.reshape(valX0.shape()), spec);
                 metrics.forEach((metric, value) -> entry.put("val_" + name + "_" + metric, value));
             } catch (InvalidInputException diverged) {
@@ -252,7 +311,9 @@ public final class SmdpModel extends ModelBase {
     @Override
     public Map<String, Object> metadata() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("physics", method != Method.SMDP ? "none" : physics instanceof SurrogatePhysics ? "surrogate" : "spectral");
+        m.put(
+                "physics",
+                method != Method.SMDP ? "none" : physics instanceof SurrogatePhysics ? "surrogate" : "spectral");
         if (physics instanceof SurrogatePhysics surrogate) {
             m.put("surrogate", Map.of("file", surrogate.file().toString(), "sha256", surrogate.sha256()));
         }
@@ -263,8 +324,6 @@ public final class SmdpModel extends ModelBase {
     public NetworkOutput network() {
         return network;
     }
-
-
 
     /** The physics of the reverse step and the network's feature ({@code spectral} or {@code surrogate:CKPT}; HeatGen: spectral, unused). */
     public String physicsChoice() {

@@ -14,8 +14,13 @@ public record Stage(int window, int epochs, int batch, double lrStart, double lr
     public static final int INHERIT = -1;
 
     public Stage {
-        if (window < 1 || epochs < 1 || batch < 1 || !(lrStart > 0) || !(lrEnd > 0)
-                || Double.isInfinite(lrStart) || Double.isInfinite(lrEnd)) {
+        if (window < 1
+                || epochs < 1
+                || batch < 1
+                || !(lrStart > 0)
+                || !(lrEnd > 0)
+                || Double.isInfinite(lrStart)
+                || Double.isInfinite(lrEnd)) {
             throw new InvalidInputException("invalid stage window=" + window + " epochs=" + epochs + " batch=" + batch
                     + " lr=" + lrStart + "->" + lrEnd + " (all must be >= 1, learning rates finite and > 0)");
         }

@@ -1,6 +1,5 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.Checkpoint;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -10,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
@@ -19,12 +19,12 @@ import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.sde.ForwardSimulation;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
+import dev.smdp4j.util.Scalars;
 import dev.smdp4j.util.Seeds;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import dev.smdp4j.util.Scalars;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * A learned one-step physics {@code P_d(x)} ({@link Method#SURROGATE}): a {@link SurrogateNet}
@@ -53,10 +53,13 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
      *     rollout of {@code M} steps from {@code x_0}
      * @param rolloutMax the largest such error over the rollout's {@code M} intermediate times
      */
-    public record Accuracy(double oneStep, double rollout, double rolloutMax) {
-    }
+    public record Accuracy(double oneStep, double rollout, double rolloutMax) {}
 
-    private SurrogateModel(SurrogateNetConfig config, SurrogateNet block, ParameterStore store, DatasetSpec spec,
+    private SurrogateModel(
+            SurrogateNetConfig config,
+            SurrogateNet block,
+            ParameterStore store,
+            DatasetSpec spec,
             Normalisation normalisation) {
         super(Method.SURROGATE, config, block, spec, normalisation);
         this.surrogateConfig = config;
@@ -64,8 +67,8 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
     }
 
     /** A freshly initialised surrogate (weights drawn from the engine's generator seeded with {@code seed}). */
-    public static SurrogateModel create(NDManager manager, NetworkConfig config, DatasetSpec spec, Normalisation norm,
-            long seed) {
+    public static SurrogateModel create(
+            NDManager manager, NetworkConfig config, DatasetSpec spec, Normalisation norm, long seed) {
         if (!(config instanceof SurrogateNetConfig c)) {
             throw new InvalidInputException("method surrogate uses a surrogate-net network, got "
                     + config.toMap().get("architecture"));
@@ -83,8 +86,12 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
             throw new InvalidInputException(checkpoint.file() + ": not a physics surrogate (method '" + method
                     + "'); train one with 'smdp train --method surrogate'");
         }
-        SurrogateModel model = create(manager, ModelFiles.network(checkpoint), ModelFiles.spec(checkpoint),
-                ModelFiles.normalisation(checkpoint), 0);
+        SurrogateModel model = create(
+                manager,
+                ModelFiles.network(checkpoint),
+                ModelFiles.spec(checkpoint),
+                ModelFiles.normalisation(checkpoint),
+                0);
         ModelFiles.loadWeights(model.block, checkpoint);
         return model;
     }
@@ -107,11 +114,13 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
         int dims = shape.dimension();
         int n = spec.gridSize();
         if (dims < 2 || shape.get(dims - 1) != n || shape.get(dims - 2) != n) {
-            throw new InvalidInputException("the physics surrogate was trained on " + n + "x" + n + " fields, got "
-                    + shape);
+            throw new InvalidInputException(
+                    "the physics surrogate was trained on " + n + "x" + n + " fields, got " + shape);
         }
         NDArray span = EngineArrays.of(x.getManager(), new float[] {(float) (d / referenceSpan())}, new Shape(1, 1));
-        return block.forward(store, new NDList(x.reshape(-1, 1, n, n), span), false).singletonOrThrow().reshape(shape);
+        return block.forward(store, new NDList(x.reshape(-1, 1, n, n), span), false)
+                .singletonOrThrow()
+                .reshape(shape);
     }
 
     @Override
@@ -129,14 +138,18 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
             NDArray x = ForwardSimulation.trajectory(dataSde, grid, x0, random).get(":, " + m);
             double d = s * referenceSpan();
             NDArray target = truth.increment(x, d);
-            return increment(x, d).sub(target).square().sum().div(Scalars.add(target.square().sum(), 1e-20f));
+            return increment(x, d)
+                    .sub(target)
+                    .square()
+                    .sum()
+                    .div(Scalars.add(target.square().sum(), 1e-20f));
         };
     }
 
     /** Accuracy against the data's simulator on trajectories of the held-out fields; selected by the one-step error. */
     @Override
-    public double validate(NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed,
-            Map<String, Object> entry) {
+    public double validate(
+            NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed, Map<String, Object> entry) {
         Accuracy a = accuracy(manager, this, dataSde, valX0, spec, Seeds.derive(seed, "surrogate-validation"));
         entry.put("val_one_step_rel_l2", a.oneStep());
         entry.put("val_rollout_rel_l2", a.rollout());
@@ -149,8 +162,8 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
      * normalised initial states {@code x0 [n, N, N]}, with seeded trajectory noise, on the time grid
      * of {@code spec}.
      */
-    public static Accuracy accuracy(NDManager manager, PhysicsModel model, Sde dataSde, HostArray x0, DatasetSpec spec,
-            long seed) {
+    public static Accuracy accuracy(
+            NDManager manager, PhysicsModel model, Sde dataSde, HostArray x0, DatasetSpec spec, long seed) {
         PhysicsModel truth = dataSde.physics();
         int steps = spec.steps();
         double d = spec.endTime() / steps;
@@ -163,9 +176,10 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
         for (int start = 0; start < x0.dim(0); start += VALIDATION_BATCH) {
             int end = Math.min(x0.dim(0), start + VALIDATION_BATCH);
             try (NDManager scope = manager.newSubManager()) {
-                NDArray initial = EngineArrays.of(scope, x0.rows(start, end).data(), new Shape(end - start, size, size));
-                NDArray states = ForwardSimulation.trajectory(dataSde, grid, initial,
-                        new GaussianNoise(Seeds.derive(seed, start)));
+                NDArray initial =
+                        EngineArrays.of(scope, x0.rows(start, end).data(), new Shape(end - start, size, size));
+                NDArray states = ForwardSimulation.trajectory(
+                        dataSde, grid, initial, new GaussianNoise(Seeds.derive(seed, start)));
                 for (int m = 0; m <= steps; m++) {
                     NDArray x = states.get(":, " + m);
                     NDArray reference = truth.increment(x, d);
@@ -205,9 +219,4 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
         m.put("reference_span", referenceSpan());
         return m;
     }
-
-
-
-
-
 }

@@ -1,10 +1,10 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.Checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.util.Hashing;
@@ -31,6 +31,7 @@ public final class SurrogatePhysics implements PhysicsModel {
     private final String sha256;
     /** Normalised units of the user to the surrogate's: {@code x_s = a x + b}; increments scale by {@code 1/a}. */
     private final float scale;
+
     private final float shift;
 
     private SurrogatePhysics(SurrogateModel model, Path file, String sha256, float scale, float shift) {
@@ -43,8 +44,9 @@ public final class SurrogatePhysics implements PhysicsModel {
 
     /** Throws {@link InvalidInputException} unless {@code choice} is {@code spectral} or {@code surrogate:CKPT}. */
     public static void checkChoice(String choice) {
-        if (choice == null || !(choice.equals(TrainingOptions.SPECTRAL)
-                || (choice.startsWith(PREFIX) && choice.length() > PREFIX.length()))) {
+        if (choice == null
+                || !(choice.equals(TrainingOptions.SPECTRAL)
+                        || (choice.startsWith(PREFIX) && choice.length() > PREFIX.length()))) {
             throw new InvalidInputException("--physics must be 'spectral' or 'surrogate:CKPT' (a checkpoint of "
                     + "'smdp train --method surrogate'), got '" + choice + "'");
         }
@@ -82,8 +84,9 @@ public final class SurrogatePhysics implements PhysicsModel {
         }
         model.block().freezeParameters(true); // gradients flow to the input only
         Normalisation own = model.normalisation();
-        return new SurrogatePhysics(model, file.toAbsolutePath(), Hashing.sha256(file),
-                (float) (norm.std() / own.std()), (float) ((norm.mean() - own.mean()) / own.std()));
+        return new SurrogatePhysics(
+                model, file.toAbsolutePath(), Hashing.sha256(file), (float) (norm.std() / own.std()), (float)
+                        ((norm.mean() - own.mean()) / own.std()));
     }
 
     @Override

@@ -1,10 +1,10 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.Checkpoint;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
@@ -46,8 +46,8 @@ public interface TrainableModel {
      * against {@code valX0} (normalised units), put into {@code entry}; returns the metric that
      * selects {@code best.ckpt} (lower is better), or NaN if the prediction failed.
      */
-    double validate(NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed,
-            Map<String, Object> entry);
+    double validate(
+            NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed, Map<String, Object> entry);
 
     /** The name of the metric {@link #validate} returns, as in {@code history.json}. */
     String selectionMetric();
@@ -99,7 +99,14 @@ public interface TrainableModel {
         }
         return options.method().oneShot()
                 ? OneShotModel.create(manager, options.method(), options.network(), spec, norm, options.seed())
-                : SmdpModel.create(manager, options.method(), options.network(), spec, norm, options.scoreFactor(),
-                        options.seed(), options.physics());
+                : SmdpModel.create(
+                        manager,
+                        options.method(),
+                        options.network(),
+                        spec,
+                        norm,
+                        options.scoreFactor(),
+                        options.seed(),
+                        options.physics());
     }
 }

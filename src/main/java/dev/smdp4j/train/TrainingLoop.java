@@ -2,12 +2,12 @@ package dev.smdp4j.train;
 
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.io.HostArray;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
 import dev.smdp4j.util.Shapes;
 import java.util.SplittableRandom;
-import dev.smdp4j.util.EngineArrays;
 
 /**
  * The one training loop shared by every method: for each stage of the window schedule and each
@@ -30,12 +30,10 @@ public final class TrainingLoop {
          * equal to the epoch's length means: the epoch's end is next); {@code loss} is NaN for a
          * skipped step.
          */
-        default void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {
-        }
+        default void onStep(Position position, Stage stage, double lr, double loss, boolean applied) {}
 
         /** After epoch {@code epoch} of stage {@code stageIndex}, with the position the next epoch starts from. */
-        default void onEpochEnd(int stageIndex, int epoch, Position next, Stage stage, double meanLoss, int skipped) {
-        }
+        default void onEpochEnd(int stageIndex, int epoch, Position next, Stage stage, double meanLoss, int skipped) {}
 
         /** Checked before every step; returning true stops the loop at a step boundary. */
         default boolean shouldStop() {
@@ -44,7 +42,11 @@ public final class TrainingLoop {
     }
 
     /** The running sums of the current epoch, saved with mid-epoch checkpoints so that a resumed epoch's mean is exact. */
-    public record Tally(@com.fasterxml.jackson.annotation.JsonProperty("loss_sum") double lossSum, int counted,
+    public record Tally(
+            @com.fasterxml.jackson.annotation.JsonProperty("loss_sum")
+            double lossSum,
+
+            int counted,
             int skipped) {
         public static final Tally EMPTY = new Tally(0, 0, 0);
     }
@@ -62,8 +64,14 @@ public final class TrainingLoop {
      * {@code train}: normalised training states {@code [n, ...state]}; {@code augment} (random flips
      * and quarter turns) needs square two-dimensional states {@code [n, N, N]}.
      */
-    public TrainingLoop(NDManager manager, Objective objective, Adam adam, HostArray train, WindowSchedule schedule,
-            long seed, boolean augment) {
+    public TrainingLoop(
+            NDManager manager,
+            Objective objective,
+            Adam adam,
+            HostArray train,
+            WindowSchedule schedule,
+            long seed,
+            boolean augment) {
         if (augment && (train.rank() != 3 || train.dim(1) != train.dim(2))) {
             throw new dev.smdp4j.io.InvalidInputException("augmentation (flips and quarter turns) needs square "
                     + "two-dimensional states, got training states of shape " + train.shapeString());
@@ -141,7 +149,8 @@ public final class TrainingLoop {
                     } else {
                         skipped++;
                         if (++consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
-                            throw new TrainingDivergedException(consecutiveSkips + " consecutive steps had a non-finite "
+                            throw new TrainingDivergedException(consecutiveSkips
+                                    + " consecutive steps had a non-finite "
                                     + "loss or gradient (stage " + (s + 1) + ", window " + stage.window() + ", lr " + lr
                                     + "); lower the learning rate of this stage in --schedule");
                         }
@@ -149,19 +158,29 @@ public final class TrainingLoop {
                     tally = new Tally(lossSum, counted, skipped);
                     listener.onStep(new Position(s, e, it + 1, step), stage, lr, applied ? loss : Double.NaN, applied);
                     if (progress != null) {
-                        progress.advance(1, String.format(java.util.Locale.ROOT, "stage %d/%d window %d lr %.1e loss %.4g",
-                                s + 1, schedule.stages().size(), stage.window(), lr, loss));
+                        progress.advance(
+                                1,
+                                String.format(
+                                        java.util.Locale.ROOT,
+                                        "stage %d/%d window %d lr %.1e loss %.4g",
+                                        s + 1,
+                                        schedule.stages().size(),
+                                        stage.window(),
+                                        lr,
+                                        loss));
                     }
                 }
-                Position next = e + 1 < stage.epochs() ? new Position(s, e + 1, 0, step) : new Position(s + 1, 0, 0, step);
+                Position next =
+                        e + 1 < stage.epochs() ? new Position(s, e + 1, 0, step) : new Position(s + 1, 0, 0, step);
                 tally = Tally.EMPTY;
                 listener.onEpochEnd(s, e, next, stage, counted > 0 ? lossSum / counted : Double.NaN, skipped);
             }
         }
         if (consecutiveSkips >= MIN_FINAL_SKIPS) {
             // A schedule shorter than the limit must not end "complete" with weights that give non-finite losses.
-            throw new TrainingDivergedException("the last " + consecutiveSkips + " steps of the schedule had a non-finite "
-                    + "loss or gradient; lower the learning rate in --schedule");
+            throw new TrainingDivergedException(
+                    "the last " + consecutiveSkips + " steps of the schedule had a non-finite "
+                            + "loss or gradient; lower the learning rate in --schedule");
         }
         return new Position(schedule.stages().size(), 0, 0, step);
     }
@@ -181,8 +200,8 @@ public final class TrainingLoop {
             }
         }
         try (NDManager scope = manager.newSubManager()) {
-            return objective.lossAndBackward(EngineArrays.of(scope, batch,
-                    Shapes.batch(b, Shapes.state(train.shape()))), stage, random);
+            return objective.lossAndBackward(
+                    EngineArrays.of(scope, batch, Shapes.batch(b, Shapes.state(train.shape()))), stage, random);
         }
     }
 

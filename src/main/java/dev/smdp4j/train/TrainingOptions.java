@@ -45,11 +45,23 @@ import java.util.Map;
  * @param averageDecay decay rate of the exponential moving average of the weights that are
  *     validated and saved ({@link WeightAverage}); 0 = no averaging, the raw weights
  */
-public record TrainingOptions(Method method, @JsonIgnore NetworkConfig network, WindowSchedule schedule, long seed,
-        boolean jitter, boolean augment, @JsonProperty("val_size") int validationSize,
-        @JsonProperty("score_factor") double scoreFactor, double clip, @JsonProperty("weight_decay") double weightDecay,
-        @JsonProperty("anchor_every") int anchorEvery, @JsonProperty("anchor_weight") double anchorWeight, String init,
-        String physics, @JsonIgnore int graphEvaluations, @JsonProperty("average_decay") double averageDecay) {
+public record TrainingOptions(
+        Method method,
+        @JsonIgnore NetworkConfig network,
+        WindowSchedule schedule,
+        long seed,
+        boolean jitter,
+        boolean augment,
+        @JsonProperty("val_size") int validationSize,
+        @JsonProperty("score_factor") double scoreFactor,
+        double clip,
+        @JsonProperty("weight_decay") double weightDecay,
+        @JsonProperty("anchor_every") int anchorEvery,
+        @JsonProperty("anchor_weight") double anchorWeight,
+        String init,
+        String physics,
+        @JsonIgnore int graphEvaluations,
+        @JsonProperty("average_decay") double averageDecay) {
 
     /** The physics of the data's solver, the default. */
     public static final String SPECTRAL = "spectral";
@@ -81,8 +93,8 @@ public record TrainingOptions(Method method, @JsonIgnore NetworkConfig network, 
         }
         SurrogatePhysics.checkChoice(physics);
         if (!physics.equals(SPECTRAL) && method != Method.SMDP) {
-            throw new InvalidInputException("--physics " + physics + " applies to --method smdp only, not "
-                    + method.id());
+            throw new InvalidInputException(
+                    "--physics " + physics + " applies to --method smdp only, not " + method.id());
         }
         if (!method.unrolled() && schedule.stages().stream().anyMatch(s -> s.anchorEvery() != Stage.INHERIT)) {
             throw new InvalidInputException("a stage's anchor setting (the sixth --schedule field) applies to "
@@ -96,7 +108,8 @@ public record TrainingOptions(Method method, @JsonIgnore NetworkConfig network, 
             throw new InvalidInputException("--graph-evals must be >= 0 (0 = no limit), got " + graphEvaluations);
         }
         if (!(averageDecay >= 0 && averageDecay < 1)) {
-            throw new InvalidInputException("--average must be in [0, 1) (0 = no weight averaging), got " + averageDecay);
+            throw new InvalidInputException(
+                    "--average must be in [0, 1) (0 = no weight averaging), got " + averageDecay);
         }
         if (!(clip > 0)) {
             throw new InvalidInputException("--clip must be > 0, got " + clip);
@@ -123,8 +136,11 @@ public record TrainingOptions(Method method, @JsonIgnore NetworkConfig network, 
         int[] state = problem.stateShape();
         boolean square = state.length == 2 && state[0] == state[1];
         return builder(method, problem.defaultNetwork(method), WindowSchedule.parse(problem.defaultSchedule(method)))
-                .seed(seed).augment(square).validationSize(Math.min(250, spec.trainSize() / 10))
-                .graphEvaluations(problem.graphEvaluations()).build();
+                .seed(seed)
+                .augment(square)
+                .validationSize(Math.min(250, spec.trainSize() / 10))
+                .graphEvaluations(problem.graphEvaluations())
+                .build();
     }
 
     /** These options with another schedule (validated again). */
@@ -134,15 +150,25 @@ public record TrainingOptions(Method method, @JsonIgnore NetworkConfig network, 
 
     /** A builder holding these options. */
     public Builder toBuilder() {
-        return builder(method, network, schedule).seed(seed).jitter(jitter).augment(augment)
-                .validationSize(validationSize).scoreFactor(scoreFactor).clip(clip).weightDecay(weightDecay)
-                .anchorEvery(anchorEvery).anchorWeight(anchorWeight).init(init).physics(physics)
-                .graphEvaluations(graphEvaluations).averageDecay(averageDecay);
+        return builder(method, network, schedule)
+                .seed(seed)
+                .jitter(jitter)
+                .augment(augment)
+                .validationSize(validationSize)
+                .scoreFactor(scoreFactor)
+                .clip(clip)
+                .weightDecay(weightDecay)
+                .anchorEvery(anchorEvery)
+                .anchorWeight(anchorWeight)
+                .init(init)
+                .physics(physics)
+                .graphEvaluations(graphEvaluations)
+                .averageDecay(averageDecay);
     }
 
     /** The JSON form (what checkpoints store under {@code training}) as a map. */
     public Map<String, Object> toMap() {
-        return Json.mapper().convertValue(this, new TypeReference<Map<String, Object>>() { });
+        return Json.mapper().convertValue(this, new TypeReference<Map<String, Object>>() {});
     }
 
     /**
@@ -177,38 +203,51 @@ public record TrainingOptions(Method method, @JsonIgnore NetworkConfig network, 
     public static final class Builder {
         @JsonProperty
         private Method method;
+
         private NetworkConfig network;
+
         @JsonProperty
         private WindowSchedule schedule;
+
         @JsonProperty
         private long seed;
+
         @JsonProperty
         private boolean jitter;
+
         @JsonProperty
         private boolean augment;
+
         @JsonProperty("val_size")
         private int validationSize;
         /** Null: the method's default. */
         @JsonProperty("score_factor")
         private Double scoreFactor;
+
         @JsonProperty
         private double clip = 10;
+
         @JsonProperty("weight_decay")
         private Double weightDecay;
+
         @JsonProperty("anchor_every")
         private Integer anchorEvery;
+
         @JsonProperty("anchor_weight")
         private double anchorWeight = 1;
+
         @JsonProperty
         private String init;
+
         @JsonProperty
         private String physics = SPECTRAL;
+
         private int graphEvaluations = DEFAULT_GRAPH_EVALUATIONS;
+
         @JsonProperty("average_decay")
         private double averageDecay;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder method(Method value) {
             method = value;
@@ -296,11 +335,23 @@ public record TrainingOptions(Method method, @JsonIgnore NetworkConfig network, 
             if (method == null || schedule == null) {
                 throw new InvalidInputException("training options need a method and a schedule");
             }
-            return new TrainingOptions(method, network, schedule, seed, jitter, augment, validationSize,
-                    scoreFactor != null ? scoreFactor : method.defaultScoreFactor(), clip,
+            return new TrainingOptions(
+                    method,
+                    network,
+                    schedule,
+                    seed,
+                    jitter,
+                    augment,
+                    validationSize,
+                    scoreFactor != null ? scoreFactor : method.defaultScoreFactor(),
+                    clip,
                     weightDecay != null ? weightDecay : method.defaultWeightDecay(),
-                    anchorEvery != null ? anchorEvery : method.defaultAnchorEvery(), anchorWeight,
-                    init == null || init.isEmpty() ? null : init, physics, graphEvaluations, averageDecay);
+                    anchorEvery != null ? anchorEvery : method.defaultAnchorEvery(),
+                    anchorWeight,
+                    init == null || init.isEmpty() ? null : init,
+                    physics,
+                    graphEvaluations,
+                    averageDecay);
         }
     }
 }

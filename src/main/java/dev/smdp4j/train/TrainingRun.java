@@ -31,6 +31,7 @@ public final class TrainingRun {
     public static final String BEST = "best.ckpt";
     /** The checkpoint for posterior sampling, if the method has a second selection metric. */
     public static final String BEST_POSTERIOR = "best-sde.ckpt";
+
     public static final String HISTORY = "history.json";
 
     private final Path dataDir;
@@ -45,11 +46,16 @@ public final class TrainingRun {
     String label = "train";
 
     /** The outcome: where training stopped, whether the schedule completed, the best validation MSE. */
-    public record Result(Position position, boolean complete, double bestValidationMse, Path last, Path best) {
-    }
+    public record Result(Position position, boolean complete, double bestValidationMse, Path last, Path best) {}
 
-    public TrainingRun(Path dataDir, Path out, TrainingOptions options, boolean resume, double checkpointMinutes,
-            double budgetMinutes, boolean showProgress) {
+    public TrainingRun(
+            Path dataDir,
+            Path out,
+            TrainingOptions options,
+            boolean resume,
+            double checkpointMinutes,
+            double budgetMinutes,
+            boolean showProgress) {
         this.dataDir = dataDir;
         this.out = out;
         this.options = options;
@@ -87,7 +93,10 @@ public final class TrainingRun {
         HostArray all = norm.normalise(trajectories ? store.trajectories() : store.trainX0());
         int n = all.dim(0);
         int valSize = options.validationSize();
-        int maxBatch = options.schedule().stages().stream().mapToInt(Stage::batch).max().orElseThrow();
+        int maxBatch = options.schedule().stages().stream()
+                .mapToInt(Stage::batch)
+                .max()
+                .orElseThrow();
         if (n - valSize < maxBatch) {
             throw new InvalidInputException("train.npz holds " + n + " fields; after holding out --val-size " + valSize
                     + " fewer than the largest batch (" + maxBatch + ") remain");
@@ -103,59 +112,109 @@ public final class TrainingRun {
                 Interruption interruption = new Interruption()) {
             PhysicsModel physics = spec.problem().physics(manager, norm);
             Sde sde = new Sde(physics, Diffusion.constant(spec.diffusion()));
-            HostArray valY = valSize == 0 ? null : trajectories ? valEnd
-                    : spec.problem().observe(manager, physics, valX0, spec, Seeds.derive(options.seed(), "validation"));
+            HostArray valY = valSize == 0
+                    ? null
+                    : trajectories
+                            ? valEnd
+                            : spec.problem()
+                                    .observe(manager, physics, valX0, spec, Seeds.derive(options.seed(), "validation"));
             TrainableModel model = TrainableModel.create(manager, options, spec, norm);
-            try (Adam adam = Adam.builder().clip(options.clip()).weightDecay(options.weightDecay()).build(model.block())) {
+            try (Adam adam = Adam.builder()
+                    .clip(options.clip())
+                    .weightDecay(options.weightDecay())
+                    .build(model.block())) {
                 if (!resume && options.init() != null) {
                     RunCheckpoints.warmStart(options, model, Path.of(options.init()));
                 }
                 // Created after the warm start: the average starts from the weights training starts from.
-                try (WeightAverage average = options.averageDecay() > 0
-                        ? new WeightAverage(model.block(), options.averageDecay()) : null) {
-                    RunCheckpoints checkpoints = new RunCheckpoints(dataDir, out, options, model, adam, average, spec,
-                            norm, dataHash);
+                try (WeightAverage average =
+                        options.averageDecay() > 0 ? new WeightAverage(model.block(), options.averageDecay()) : null) {
+                    RunCheckpoints checkpoints =
+                            new RunCheckpoints(dataDir, out, options, model, adam, average, spec, norm, dataHash);
                     RunProgress progress = resume ? checkpoints.restore() : RunProgress.fresh();
-                    CheckpointPolicy.Validation validation = valY == null ? null
-                            : new CheckpointPolicy.Validation(valX0, valY);
-                    return train(manager, sde, model, adam, average, checkpoints, progress, train, validation,
-                            interruption, trajectories);
+                    CheckpointPolicy.Validation validation =
+                            valY == null ? null : new CheckpointPolicy.Validation(valX0, valY);
+                    return train(
+                            manager,
+                            sde,
+                            model,
+                            adam,
+                            average,
+                            checkpoints,
+                            progress,
+                            train,
+                            validation,
+                            interruption,
+                            trajectories);
                 }
             }
         }
     }
 
     /** The training proper, with the run's model, optimizer, (if any) weight average and progress in place. */
-    private Result train(NDManager manager, Sde sde, TrainableModel model, Adam adam, WeightAverage average,
-            RunCheckpoints checkpoints, RunProgress progress, HostArray train, CheckpointPolicy.Validation validation,
-            Interruption interruption, boolean trajectories) {
-        Objective objective = trajectories ? model.objective(sde, options).onStoredTrajectories()
-                : model.objective(sde, options);
+    private Result train(
+            NDManager manager,
+            Sde sde,
+            TrainableModel model,
+            Adam adam,
+            WeightAverage average,
+            RunCheckpoints checkpoints,
+            RunProgress progress,
+            HostArray train,
+            CheckpointPolicy.Validation validation,
+            Interruption interruption,
+            boolean trajectories) {
+        Objective objective =
+                trajectories ? model.objective(sde, options).onStoredTrajectories() : model.objective(sde, options);
         Objective floor = trajectories ? null : model.reference(sde, options, manager);
-        TrainingLoop loop = new TrainingLoop(manager, objective, adam, train, options.schedule(), options.seed(),
+        TrainingLoop loop = new TrainingLoop(
+                manager,
+                objective,
+                adam,
+                train,
+                options.schedule(),
+                options.seed(),
                 options.augment() && !trajectories); // stored trajectories are used as they are
         Progress bar = new Progress(label, loop.totalSteps(), "steps", showProgress);
         bar.resumeAt(progress.start.step());
-        CheckpointPolicy policy = new CheckpointPolicy(this, manager, sde, model, average, validation, floor, train,
-                checkpoints, progress, loop, interruption);
+        CheckpointPolicy policy = new CheckpointPolicy(
+                this,
+                manager,
+                sde,
+                model,
+                average,
+                validation,
+                floor,
+                train,
+                checkpoints,
+                progress,
+                loop,
+                interruption);
         Position end;
         try {
             end = loop.run(progress.start, progress.startTally, policy, bar);
         } catch (TrainingDivergedException e) {
             bar.finish("diverged");
             Path last = out.resolve(LAST);
-            throw new InvalidInputException("training diverged: " + e.getMessage() + "; "
-                    + (Files.isRegularFile(last) ? "the last good checkpoint " + last + " is kept (start a new "
-                            + "run from its weights with --init " + last + ")"
-                            : "no checkpoint was written before the divergence"), e);
+            throw new InvalidInputException(
+                    "training diverged: " + e.getMessage() + "; "
+                            + (Files.isRegularFile(last)
+                                    ? "the last good checkpoint " + last + " is kept (start a new "
+                                            + "run from its weights with --init " + last + ")"
+                                    : "no checkpoint was written before the divergence"),
+                    e);
         }
         boolean complete = end.stage() >= options.schedule().stages().size();
         checkpoints.saveLast(end, complete, progress, loop.tally());
         bar.finish(complete ? "done" : "stopped");
         if (interruption.requested()) {
             // Printed before the interruption is released: the JVM exits as soon as it is.
-            System.err.printf(Locale.ROOT, "interrupted: stopped at step %d; %s is complete; %s%n", end.step(),
-                    out.resolve(LAST), resumeHint);
+            System.err.printf(
+                    Locale.ROOT,
+                    "interrupted: stopped at step %d; %s is complete; %s%n",
+                    end.step(),
+                    out.resolve(LAST),
+                    resumeHint);
             System.err.flush();
         }
         if (complete && validation == null) {

@@ -79,8 +79,8 @@ public final class UnrolledOdeObjective implements Objective {
     @Override
     public Objective onStoredTrajectories() {
         if (jitter) {
-            throw new dev.smdp4j.io.InvalidInputException("--jitter cannot be used with stored trajectories (their "
-                    + "time points are fixed)");
+            throw new dev.smdp4j.io.InvalidInputException(
+                    "--jitter cannot be used with stored trajectories (their " + "time points are fixed)");
         }
         UnrolledOdeObjective copy = new UnrolledOdeObjective(this, anchorEvery);
         copy.givenTrajectories = true;
@@ -106,7 +106,8 @@ public final class UnrolledOdeObjective implements Objective {
     @Override
     public double lossAndBackward(NDArray x0, Stage stage, GaussianNoise random) {
         UnrolledOdeObjective objective = stage.anchorEvery() == Stage.INHERIT || stage.anchorEvery() == anchorEvery
-                ? this : new UnrolledOdeObjective(this, stage.anchorEvery());
+                ? this
+                : new UnrolledOdeObjective(this, stage.anchorEvery());
         return objective.lossAndBackward(x0, stage.window(), random);
     }
 
@@ -120,8 +121,16 @@ public final class UnrolledOdeObjective implements Objective {
      *     graph; longer windows are trained with gradient checkpointing (0 = no limit; see
      *     {@link #lossAndBackward})
      */
-    public UnrolledOdeObjective(Sde sde, Sde reverse, NetworkOutput network, double endTime, int steps, boolean jitter,
-            int anchorEvery, double anchorWeight, int graphEvaluations) {
+    public UnrolledOdeObjective(
+            Sde sde,
+            Sde reverse,
+            NetworkOutput network,
+            double endTime,
+            int steps,
+            boolean jitter,
+            int anchorEvery,
+            double anchorWeight,
+            int graphEvaluations) {
         this.sde = sde;
         this.reverse = reverse;
         this.trainedScore = new ScaledNetworkScore(network, ScaledNetworkScore.TWEEDIE_FACTOR);
@@ -139,7 +148,8 @@ public final class UnrolledOdeObjective implements Objective {
      * {@code [B, S + 1, N, N]}, the first at time index {@code first}), and per anchor its time
      * {@code m} and the states {@code x_{m-1}, x_m} ({@code [B, 2, N, N]}).
      */
-    private record Draw(TimeGrid grid, int start, int first, NDArray window, int[] anchorTimes, NDArray[] anchorStates) {
+    private record Draw(
+            TimeGrid grid, int start, int first, NDArray window, int[] anchorTimes, NDArray[] anchorStates) {
         /** The window's state at time index {@code m}, {@code first <= m <= start}. */
         NDArray state(int m) {
             return window.get(":, " + (m - first));
@@ -222,8 +232,8 @@ public final class UnrolledOdeObjective implements Objective {
     public NDArray loss(NDArray x0, int window, GaussianNoise random) {
         Draw draw = draw(x0, window, random);
         NDArray loss = unroll(draw, draw.state(draw.start()), 0, window).loss();
-        NDArray anchors = draw.anchorTimes().length == 0 ? null : anchorLoss(draw, 0, draw.anchorTimes().length,
-                x0.getManager());
+        NDArray anchors =
+                draw.anchorTimes().length == 0 ? null : anchorLoss(draw, 0, draw.anchorTimes().length, x0.getManager());
         return anchors == null ? loss : loss.add(anchors);
     }
 
@@ -273,7 +283,10 @@ public final class UnrolledOdeObjective implements Objective {
                         return value; // before any backward
                     }
                 }
-                collector.backward(endGradient == null ? u.loss() : u.loss().add(u.state().mul(endGradient).sum()));
+                collector.backward(
+                        endGradient == null
+                                ? u.loss()
+                                : u.loss().add(u.state().mul(endGradient).sum()));
                 if (k > 0) {
                     endGradient = x.getGradient().duplicate();
                     endGradient.attach(scope);
@@ -304,8 +317,7 @@ public final class UnrolledOdeObjective implements Objective {
     }
 
     /** The state after some unrolled steps, and the sum of their loss terms. */
-    private record Unrolled(NDArray state, NDArray loss) {
-    }
+    private record Unrolled(NDArray state, NDArray loss) {}
 
     /** Steps {@code first .. first + count - 1} of the window (step j goes from time {@code start - j}), from state {@code x}. */
     private Unrolled unroll(Draw draw, NDArray x, int first, int count) {
@@ -325,7 +337,10 @@ public final class UnrolledOdeObjective implements Objective {
         for (int k = from; k < to; k++) {
             NDArray pair = draw.anchorStates()[k];
             int m = draw.anchorTimes()[k];
-            NDArray term = odeStep(inScope(pair.get(":, 1"), manager), m, draw.grid()).sub(pair.get(":, 0")).square().mean();
+            NDArray term = odeStep(inScope(pair.get(":, 1"), manager), m, draw.grid())
+                    .sub(pair.get(":, 0"))
+                    .square()
+                    .mean();
             anchors = anchors == null ? term : anchors.add(term);
         }
         return Scalars.mul(anchors, anchorWeight * steps / draw.anchorTimes().length);

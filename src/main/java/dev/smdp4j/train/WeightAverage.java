@@ -1,16 +1,16 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.ParameterIO;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.util.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.smdp4j.util.Scalars;
 
 /**
  * An exponential moving average of a block's trainable parameters (Polyak averaging, as in
@@ -38,6 +38,7 @@ public final class WeightAverage implements AutoCloseable {
     public static final String STATE_PREFIX = "average.";
     /** The weights not in the block: the raw training weights while the average is swapped in. */
     static final String WEIGHTS = STATE_PREFIX + "weights/";
+
     static final String COUNT = STATE_PREFIX + "t";
 
     private final double decay;
@@ -129,8 +130,8 @@ public final class WeightAverage implements AutoCloseable {
         ParameterIO.requireExactKeys(tensors, STATE_PREFIX, keys, "weight-average state");
         long count = ParameterIO.wholeCount(tensors.get(COUNT), COUNT);
         for (int i = 0; i < layout.count(); i++) {
-            ParameterIO.requireCompatible("weight-average state '" + keys.get(i) + "'", tensors.get(keys.get(i)),
-                    views.get(i));
+            ParameterIO.requireCompatible(
+                    "weight-average state '" + keys.get(i) + "'", tensors.get(keys.get(i)), views.get(i));
         }
         for (int i = 0; i < layout.count(); i++) {
             ParameterIO.copyInto(views.get(i), tensors.get(keys.get(i)));

@@ -33,11 +33,16 @@ public record WindowSchedule(List<Stage> stages) {
                         + "': expected window:epochs:batch:lrStart:lrEnd[:anchorEvery], e.g. 8:2:16:3e-4:1e-4");
             }
             try {
-                stages.add(new Stage(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]),
-                        Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+                stages.add(new Stage(
+                        Integer.parseInt(f[0]),
+                        Integer.parseInt(f[1]),
+                        Integer.parseInt(f[2]),
+                        Double.parseDouble(f[3]),
+                        Double.parseDouble(f[4]),
                         f.length == 6 ? Integer.parseInt(f[5]) : Stage.INHERIT));
             } catch (NumberFormatException e) {
-                throw new InvalidInputException("bad number in schedule stage '" + part.trim() + "': " + e.getMessage());
+                throw new InvalidInputException(
+                        "bad number in schedule stage '" + part.trim() + "': " + e.getMessage());
             }
         }
         return new WindowSchedule(stages);
@@ -47,8 +52,8 @@ public record WindowSchedule(List<Stage> stages) {
     public WindowSchedule validateFor(int steps) {
         for (Stage s : stages) {
             if (s.window() > steps) {
-                throw new InvalidInputException("schedule window " + s.window() + " exceeds the trajectory's " + steps
-                        + " steps");
+                throw new InvalidInputException(
+                        "schedule window " + s.window() + " exceeds the trajectory's " + steps + " steps");
             }
         }
         return this;

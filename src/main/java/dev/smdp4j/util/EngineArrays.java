@@ -23,8 +23,7 @@ import ai.djl.ndarray.types.Shape;
  * method that takes host data.
  */
 public final class EngineArrays {
-    private EngineArrays() {
-    }
+    private EngineArrays() {}
 
     /** An engine-owned float32 array of {@code shape} holding {@code data}, in {@code manager}. */
     public static NDArray of(NDManager manager, float[] data, Shape shape) {

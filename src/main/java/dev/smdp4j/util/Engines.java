@@ -7,8 +7,7 @@ import ai.djl.ndarray.NDManager;
  * these settings DJL tries telemetry and native downloads at start (see STACK.md).
  */
 public final class Engines {
-    private Engines() {
-    }
+    private Engines() {}
 
     /** Sets offline mode and opts out of tracking; idempotent, call before the first engine use. */
     public static void configureOffline() {

@@ -12,13 +12,13 @@ import java.util.HexFormat;
 
 /** SHA-256 content hashes recorded in provenance files and checked when files are read back. */
 public final class Hashing {
-    private Hashing() {
-    }
+    private Hashing() {}
 
     public static String sha256(Path file) {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            return HexFormat.of()
+                    .formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -36,5 +36,4 @@ public final class Hashing {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }
     }
-
 }

@@ -15,15 +15,18 @@ public final class Interruption implements AutoCloseable {
     private volatile boolean requested;
 
     public Interruption() {
-        hook = new Thread(() -> {
-            requested = true;
-            System.err.println("\ninterrupted: finishing the current step and saving; a second signal does not speed this up");
-            try {
-                finished.await(GRACE_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "smdp-interruption");
+        hook = new Thread(
+                () -> {
+                    requested = true;
+                    System.err.println(
+                            "\ninterrupted: finishing the current step and saving; a second signal does not speed this up");
+                    try {
+                        finished.await(GRACE_SECONDS, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "smdp-interruption");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -34,10 +37,12 @@ public final class Interruption implements AutoCloseable {
      * at once. Closing the returned handle removes the notice.
      */
     public static Notice notice(String message) {
-        Thread hook = new Thread(() -> {
-            System.err.println("\ninterrupted: " + message);
-            System.err.flush();
-        }, "smdp-interruption-notice");
+        Thread hook = new Thread(
+                () -> {
+                    System.err.println("\ninterrupted: " + message);
+                    System.err.flush();
+                },
+                "smdp-interruption-notice");
         Runtime.getRuntime().addShutdownHook(hook);
         return () -> {
             try {

@@ -13,7 +13,9 @@ public final class ItemNoise implements NoiseSource {
 
     /** Streams for items {@code first, ..., first + count - 1} under {@code seed}. */
     public ItemNoise(long seed, long first, int count) {
-        this(java.util.stream.LongStream.range(first, first + count).map(i -> Seeds.derive(seed, i)).toArray());
+        this(java.util.stream.LongStream.range(first, first + count)
+                .map(i -> Seeds.derive(seed, i))
+                .toArray());
     }
 
     /** Streams for the items of a batch, one per seed. */

@@ -13,6 +13,7 @@ import java.util.Locale;
 public final class Progress {
     /** Set to {@code true} to print lines instead of redrawing one, even on a terminal. */
     public static final String LINES_PROPERTY = "smdp.progress.lines";
+
     private final String label;
     private final long total;
     private final String unit;
@@ -68,9 +69,20 @@ public final class Progress {
         double eta = rate > 0 ? (total - done) / rate : Double.NaN;
         int width = 24;
         int filled = total > 0 ? (int) Math.min(width, width * done / total) : 0;
-        return String.format(Locale.ROOT, "%s [%s%s] %d/%d %s, %.1f %s/s, %s elapsed, ETA %s %s", label,
-                "#".repeat(filled), ".".repeat(width - filled), done, total, unit, rate, unit, clock(seconds),
-                clock(eta), status == null ? "" : status);
+        return String.format(
+                Locale.ROOT,
+                "%s [%s%s] %d/%d %s, %.1f %s/s, %s elapsed, ETA %s %s",
+                label,
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                done,
+                total,
+                unit,
+                rate,
+                unit,
+                clock(seconds),
+                clock(eta),
+                status == null ? "" : status);
     }
 
     /** {@code h:mm:ss}. */

@@ -19,8 +19,7 @@ import java.util.function.BinaryOperator;
  * ({@code EngineArraysRuleTest}).
  */
 public final class Scalars {
-    private Scalars() {
-    }
+    private Scalars() {}
 
     /** {@code x * value}, in {@code x}'s manager. */
     public static NDArray mul(NDArray x, double value) {

@@ -6,8 +6,7 @@ import java.util.function.UnaryOperator;
 
 /** The per-step {@link NDManager} scope pattern of every loop over time steps. */
 public final class Scopes {
-    private Scopes() {
-    }
+    private Scopes() {}
 
     /**
      * Runs {@code step} inside a fresh sub-manager of {@code target} to which {@code x} is

@@ -4,8 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Derives independent, reproducible seeds from one user seed and a label (SplitMix64 mixing). */
 public final class Seeds {
-    private Seeds() {
-    }
+    private Seeds() {}
 
     /** A seed for the stream named {@code label} under the user seed {@code seed}. */
     public static long derive(long seed, String label) {

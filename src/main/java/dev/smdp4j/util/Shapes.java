@@ -5,8 +5,7 @@ import java.util.Arrays;
 
 /** Shapes of batches of states: {@code [count, ...state]}. */
 public final class Shapes {
-    private Shapes() {
-    }
+    private Shapes() {}
 
     /** {@code [count, ...state]} as an engine shape. */
     public static Shape batch(int count, int[] state) {

@@ -43,10 +43,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkBatchTest {
     /** Few steps keep the test quick; every claim holds for any count. */
     private static final String STEPS = "6";
+
     private static final String SEED = "5";
 
     @TempDir
     static Path tmp;
+
     static Path input;
     static HostArray local;
 
@@ -82,8 +84,20 @@ class SparkBatchTest {
     }
 
     static String[] batch(Path out, String master, String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of("sample-batch", "--input", input.toString(), "--out",
-                out.toString(), "--master", master, "--samples", "2", "--steps", STEPS, "--seed", SEED));
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "sample-batch",
+                "--input",
+                input.toString(),
+                "--out",
+                out.toString(),
+                "--master",
+                master,
+                "--samples",
+                "2",
+                "--steps",
+                STEPS,
+                "--seed",
+                SEED));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
     }
@@ -108,8 +122,19 @@ class SparkBatchTest {
         assertArrayEquals(new int[] {47, 2, 32, 32}, local.shape());
 
         Path single = tmp.resolve("a-alone.npz");
-        ok("sample", "--input", input.resolve("a.npz").toString(), "--samples", "2", "--steps", STEPS, "--seed", SEED,
-                "--out", single.toString(), "--quiet");
+        ok(
+                "sample",
+                "--input",
+                input.resolve("a.npz").toString(),
+                "--samples",
+                "2",
+                "--steps",
+                STEPS,
+                "--seed",
+                SEED,
+                "--out",
+                single.toString(),
+                "--quiet");
         HostArray alone = Npz.read(single, "x0");
         float[] fromBatch = Arrays.copyOf(local.data(), alone.size());
         assertArrayEquals(alone.data(), fromBatch, 0f, "a.npz sampled alone and in the batch: bit-identical");
@@ -117,14 +142,17 @@ class SparkBatchTest {
         // the columns, and the seed column is the observation's derived seed
         SparkSession spark = SparkBatchRunner.session("local[1]", "test");
         try {
-            List<Row> rows = spark.read().parquet(out.toString()).where("obs_key = 'sub/b.npz#3' and sample = 1")
+            List<Row> rows = spark.read()
+                    .parquet(out.toString())
+                    .where("obs_key = 'sub/b.npz#3' and sample = 1")
                     .collectAsList();
             assertEquals(1, rows.size());
             Row r = rows.get(0);
             assertEquals(Seeding.observationSeed(5, "sub/b.npz#3"), r.getLong(r.fieldIndex("seed")));
             assertEquals("ok", r.getString(r.fieldIndex("status")));
             assertEquals(1024, r.getList(r.fieldIndex("x0")).size());
-            assertEquals("struct<obs_key:string,sample:int,seed:bigint,status:string,x0:array<float>>",
+            assertEquals(
+                    "struct<obs_key:string,sample:int,seed:bigint,status:string,x0:array<float>>",
                     spark.read().parquet(out.toString()).schema().simpleString());
         } finally {
             spark.stop();
@@ -142,10 +170,12 @@ class SparkBatchTest {
             Path out = tmp.resolve("cluster");
             long start = System.nanoTime();
             Run r = ok(batch(out, "local-cluster[2,1,1024]", "--chunks-per-task", "2", "--test-fault", "halt"));
-            System.out.printf("local-cluster[2,1,1024] with one executor lost: %.1f s wall; %s", (System.nanoTime() - start)
-                    / 1e9, r.out());
+            System.out.printf(
+                    "local-cluster[2,1,1024] with one executor lost: %.1f s wall; %s",
+                    (System.nanoTime() - start) / 1e9, r.out());
             HostArray cluster = export(out);
-            assertArrayEquals(local.data(), cluster.data(), 0f, "two executor JVMs, other tasks, a retry: bit-identical");
+            assertArrayEquals(
+                    local.data(), cluster.data(), 0f, "two executor JVMs, other tasks, a retry: bit-identical");
         } finally {
             System.clearProperty("spark.executor.extraClassPath");
         }
@@ -159,14 +189,19 @@ class SparkBatchTest {
         JsonNode sidecar = Json.read(out.resolve(ShardSampling.SIDECAR));
         assertTrue(sidecar.path("status").path("non-finite").asInt() > 0, sidecar.toString());
         HostArray x0 = export(out);
-        assertTrue(Float.isNaN(x0.data()[0]) || sidecar.path("status").path("ok").asInt() > 0);
+        assertTrue(
+                Float.isNaN(x0.data()[0]) || sidecar.path("status").path("ok").asInt() > 0);
     }
 
     @Test
     @Order(4)
     void badInputGivesOneClearErrorAndKeepsEarlierResults() throws IOException {
-        fails("no such directory", replace(batch(tmp.resolve("o1"), "local[1]"), "--input",
-                tmp.resolve("missing").toString()));
+        fails(
+                "no such directory",
+                replace(
+                        batch(tmp.resolve("o1"), "local[1]"),
+                        "--input",
+                        tmp.resolve("missing").toString()));
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         fails("no .npz files", replace(batch(tmp.resolve("o2"), "local[1]"), "--input", empty.toString()));
         Path wrongKey = Files.createDirectories(tmp.resolve("wrong-key"));
@@ -174,8 +209,9 @@ class SparkBatchTest {
         fails("no array named 'y'", replace(batch(tmp.resolve("o3"), "local[1]"), "--input", wrongKey.toString()));
         Path wrongShape = Files.createDirectories(tmp.resolve("wrong-shape"));
         Npz.write(wrongShape.resolve("a.npz"), Map.of("y", new HostArray(new float[2 * 16 * 16], 2, 16, 16)));
-        fails("expected shape [n, 32, 32]", replace(batch(tmp.resolve("o4"), "local[1]"), "--input",
-                wrongShape.toString()));
+        fails(
+                "expected shape [n, 32, 32]",
+                replace(batch(tmp.resolve("o4"), "local[1]"), "--input", wrongShape.toString()));
         Path nan = Files.createDirectories(tmp.resolve("nan"));
         HostArray bad = fields(3, 4);
         bad.data()[1500] = Float.NaN;
@@ -187,7 +223,10 @@ class SparkBatchTest {
         fails("exists", batch(existing, "local[1]"));
         assertEquals(before, Files.readString(existing.resolve(ShardSampling.SIDECAR)));
         try (Stream<Path> s = Files.list(tmp)) {
-            assertNull(s.filter(p -> p.getFileName().toString().contains(".tmp-")).findAny().orElse(null),
+            assertNull(
+                    s.filter(p -> p.getFileName().toString().contains(".tmp-"))
+                            .findAny()
+                            .orElse(null),
                     "no temporary output is left behind");
         }
     }

@@ -19,8 +19,7 @@ final class ExecutorModels {
     private static NDManager root;
     private static final Map<String, Deque<ModelSource.Loaded>> IDLE = new HashMap<>();
 
-    private ExecutorModels() {
-    }
+    private ExecutorModels() {}
 
     /** A model of {@code source} for the calling task alone, until {@link Lease#close()}. */
     static Lease borrow(ModelSource source, int taskCores) {
@@ -31,7 +30,8 @@ final class ExecutorModels {
                 root = Engines.newManager(Math.max(1, taskCores));
             }
             Engines.noGradOnThisThread(); // per thread in PyTorch; Spark runs each task on a pool thread
-            ModelSource.Loaded idle = IDLE.computeIfAbsent(id, k -> new ArrayDeque<>()).poll();
+            ModelSource.Loaded idle =
+                    IDLE.computeIfAbsent(id, k -> new ArrayDeque<>()).poll();
             if (idle != null) {
                 return new Lease(id, idle, root);
             }

@@ -64,7 +64,8 @@ public final class SparkBatchRunner implements BatchRunner {
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             ShardSampling.Job job = request.job();
-            int perTask = request.chunksPerTask() > 0 ? request.chunksPerTask()
+            int perTask = request.chunksPerTask() > 0
+                    ? request.chunksPerTask()
                     : ShardSampling.chunksPerTask(request.shards(), job.chunk(), sc.defaultParallelism(), 4);
             List<ShardSampling.Task> tasks = ShardSampling.tasks(request.shards(), job.chunk(), perTask);
             Broadcast<ShardSampling.Job> shared = sc.broadcast(job);
@@ -74,7 +75,9 @@ public final class SparkBatchRunner implements BatchRunner {
             JavaRDD<Row> rows = sc.parallelize(tasks, Math.max(1, tasks.size()))
                     .mapPartitions(new SampleTasks(shared, ok, nonFinite, taskNanos, request.testFault()));
             Dataset<Row> frame = spark.createDataFrame(rows, SCHEMA);
-            run(() -> frame.write().mode(SaveMode.ErrorIfExists).parquet(request.target().toUri().toString()));
+            run(() -> frame.write()
+                    .mode(SaveMode.ErrorIfExists)
+                    .parquet(request.target().toUri().toString()));
             Map<String, Long> counts = new LinkedHashMap<>();
             counts.put(ShardSampling.OK, ok.value());
             counts.put(ShardSampling.NON_FINITE, nonFinite.value());
@@ -89,8 +92,11 @@ public final class SparkBatchRunner implements BatchRunner {
         SparkSession spark = session(master, "smdp export-npz");
         try {
             run(() -> {
-                Iterator<Row> it = spark.read().schema(SCHEMA).parquet(dir.toUri().toString())
-                        .select("obs_key", "sample", "status", "x0").toLocalIterator();
+                Iterator<Row> it = spark.read()
+                        .schema(SCHEMA)
+                        .parquet(dir.toUri().toString())
+                        .select("obs_key", "sample", "status", "x0")
+                        .toLocalIterator();
                 while (it.hasNext()) {
                     Row r = it.next();
                     float[] x0 = null;
@@ -147,8 +153,8 @@ public final class SparkBatchRunner implements BatchRunner {
      */
     private static void quietLogging() {
         Map<String, String> levels = new LinkedHashMap<>();
-        for (String logger : List.of("org.apache.spark", "org.sparkproject", "org.apache.hadoop", "org.apache.parquet",
-                "io.netty")) {
+        for (String logger : List.of(
+                "org.apache.spark", "org.sparkproject", "org.apache.hadoop", "org.apache.parquet", "io.netty")) {
             levels.put(logger, "warn");
         }
         levels.put("org.apache.spark.executor.Executor", "off");
@@ -193,8 +199,12 @@ public final class SparkBatchRunner implements BatchRunner {
         private final LongAccumulator taskNanos;
         private final String testFault;
 
-        SampleTasks(Broadcast<ShardSampling.Job> job, LongAccumulator ok, LongAccumulator nonFinite,
-                LongAccumulator taskNanos, String testFault) {
+        SampleTasks(
+                Broadcast<ShardSampling.Job> job,
+                LongAccumulator ok,
+                LongAccumulator nonFinite,
+                LongAccumulator taskNanos,
+                String testFault) {
             this.job = job;
             this.ok = ok;
             this.nonFinite = nonFinite;
@@ -206,8 +216,8 @@ public final class SparkBatchRunner implements BatchRunner {
         public Iterator<Row> call(Iterator<ShardSampling.Task> tasks) {
             TaskContext context = TaskContext.get();
             long start = System.nanoTime();
-            context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c ->
-                    taskNanos.add(System.nanoTime() - start));
+            context.addTaskCompletionListener(
+                    (org.apache.spark.util.TaskCompletionListener) c -> taskNanos.add(System.nanoTime() - start));
             if (testFault != null && context.partitionId() == 0 && context.attemptNumber() == 0) {
                 if (testFault.equals("halt")) {
                     Runtime.getRuntime().halt(57); // an executor lost mid-task

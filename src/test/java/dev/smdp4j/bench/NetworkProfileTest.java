@@ -30,8 +30,8 @@ class NetworkProfileTest {
         NetworkProfile.Result r = NetworkProfile.summarise(file, 4, 2, 1.5);
         assertEquals(1.5, r.callsPerPass(), 1e-12, "three top-level calls over two passes");
         assertEquals(0.085, r.opMillisPerPass(), 1e-12, "(100 + 30 + 40) us over two passes");
-        Map<String, Double> calls = r.ops().stream()
-                .collect(Collectors.toMap(NetworkProfile.Op::name, NetworkProfile.Op::callsPerPass));
+        Map<String, Double> calls =
+                r.ops().stream().collect(Collectors.toMap(NetworkProfile.Op::name, NetworkProfile.Op::callsPerPass));
         assertEquals(Map.of("aten::conv2d", 1.0, "aten::add", 0.5), calls);
         assertEquals(0.07, r.ops().get(0).millisPerPass(), 1e-12, "conv2d: (100 + 40) us over two passes");
         assertEquals("aten::conv2d", r.ops().get(0).name(), "sorted by time");

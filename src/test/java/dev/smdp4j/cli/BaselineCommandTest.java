@@ -14,15 +14,16 @@ import dev.smdp4j.io.Npz;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Every baseline of Table 1 trains, validates and samples through the same commands as SMDP, on tiny sizes. */
 class BaselineCommandTest {
     @TempDir
     static Path tmp;
+
     static Path data;
     static String test;
 
@@ -46,8 +47,20 @@ class BaselineCommandTest {
 
     private static Path train(String method, String schedule) {
         Path run = tmp.resolve(method);
-        String[] base = {"train", "--method", method, "--data", data.toString(), "--out", run.toString(), "--schedule",
-                schedule, "--val-size", "8", "--quiet"};
+        String[] base = {
+            "train",
+            "--method",
+            method,
+            "--data",
+            data.toString(),
+            "--out",
+            run.toString(),
+            "--schedule",
+            schedule,
+            "--val-size",
+            "8",
+            "--quiet"
+        };
         String[] args = Arrays.copyOf(base, base.length + tinyNetwork(method).length);
         System.arraycopy(tinyNetwork(method), 0, args, base.length, tinyNetwork(method).length);
         ok(args);
@@ -69,8 +82,17 @@ class BaselineCommandTest {
         assertEquals("val_mse", meta.path("selection_metric").asText());
 
         Path out = tmp.resolve(method + ".npz");
-        ok("sample", "--model", run.resolve("best.ckpt").toString(), "--input", test, "--samples", "3",
-                "--out", out.toString(), "--quiet");
+        ok(
+                "sample",
+                "--model",
+                run.resolve("best.ckpt").toString(),
+                "--input",
+                test,
+                "--samples",
+                "3",
+                "--out",
+                out.toString(),
+                "--quiet");
         HostArray x0 = Npz.read(out, "x0");
         assertArrayEquals(new int[] {4, 3, 16, 16}, x0.shape());
         assertEquals(-1, x0.firstNonFinite());
@@ -81,10 +103,21 @@ class BaselineCommandTest {
         } else {
             assertArrayEquals(a, b, "a deterministic baseline gives identical samples");
         }
-        assertEquals("one-shot", Json.read(tmp.resolve(method + ".json")).path("sampler").asText());
+        assertEquals(
+                "one-shot",
+                Json.read(tmp.resolve(method + ".json")).path("sampler").asText());
         ok("evaluate", "--data", test, "--pred", out.toString());
-        fails("does not apply", "sample", "--model", run.resolve("best.ckpt").toString(), "--input", test,
-                "--sampler", "sde", "--out", tmp.resolve(method + "-x.npz").toString());
+        fails(
+                "does not apply",
+                "sample",
+                "--model",
+                run.resolve("best.ckpt").toString(),
+                "--input",
+                test,
+                "--sampler",
+                "sde",
+                "--out",
+                tmp.resolve(method + "-x.npz").toString());
     }
 
     @Test
@@ -99,20 +132,44 @@ class BaselineCommandTest {
         String[] samplers = {"ode", "sde"};
         for (int i = 0; i < 2; i++) {
             Path out = tmp.resolve("heatgen-" + samplers[i] + ".npz");
-            ok("sample", "--model", run.resolve("last.ckpt").toString(), "--input", test, "--sampler", samplers[i],
-                    "--samples", "2", "--out", out.toString(), "--quiet");
+            ok(
+                    "sample",
+                    "--model",
+                    run.resolve("last.ckpt").toString(),
+                    "--input",
+                    test,
+                    "--sampler",
+                    samplers[i],
+                    "--samples",
+                    "2",
+                    "--out",
+                    out.toString(),
+                    "--quiet");
             samples[i] = Npz.read(out, "x0");
             assertEquals(-1, samples[i].firstNonFinite());
         }
         // HeatGen (ode) is deterministic; HeatGen+noise (sde) draws different samples.
-        assertArrayEquals(samples[0].slice(0).slice(0).data(), samples[0].slice(0).slice(1).data());
-        assertNotEquals(Arrays.toString(samples[1].slice(0).slice(0).data()),
+        assertArrayEquals(
+                samples[0].slice(0).slice(0).data(),
+                samples[0].slice(0).slice(1).data());
+        assertNotEquals(
+                Arrays.toString(samples[1].slice(0).slice(0).data()),
                 Arrays.toString(samples[1].slice(0).slice(1).data()));
     }
 
     @Test
     void oneShotMethodsRefuseUnrolledWindows() {
-        fails("window 1", "train", "--method", "fno-s", "--data", data.toString(), "--out",
-                tmp.resolve("bad").toString(), "--schedule", "2:1:8:1e-3:1e-3", "--quiet");
+        fails(
+                "window 1",
+                "train",
+                "--method",
+                "fno-s",
+                "--data",
+                data.toString(),
+                "--out",
+                tmp.resolve("bad").toString(),
+                "--schedule",
+                "2:1:8:1e-3:1e-3",
+                "--quiet");
     }
 }

@@ -46,8 +46,23 @@ class BenchCommandTest {
 
     @Test
     void benchMeasuresEveryGroupAndReportsFractionsOfThePeak() throws Exception {
-        CommandLineTest.Run r = ok("bench", "--grid", "16", "--batch", "4", "--windows", "1,4", "--repeats", "1",
-                "--graph-evals", "4", "--net-batches", "1,4", "--warm-up", "0", "--json");
+        CommandLineTest.Run r = ok(
+                "bench",
+                "--grid",
+                "16",
+                "--batch",
+                "4",
+                "--windows",
+                "1,4",
+                "--repeats",
+                "1",
+                "--graph-evals",
+                "4",
+                "--net-batches",
+                "1,4",
+                "--warm-up",
+                "0",
+                "--json");
         JsonNode report = Json.mapper().readTree(r.out());
         double peak = report.path("practical_peak_gflops").asDouble();
         assertTrue(peak > 0, r.out());
@@ -59,13 +74,19 @@ class BenchCommandTest {
             }
             assertTrue(row.path("ms").asDouble() > 0 && row.path("rate").asDouble() > 0, row.toString());
             if (row.path("gflops").isNumber()) {
-                assertEquals(row.path("gflops").asDouble() / peak, row.path("fraction_of_peak").asDouble(), 1e-9);
+                assertEquals(
+                        row.path("gflops").asDouble() / peak,
+                        row.path("fraction_of_peak").asDouble(),
+                        1e-9);
             }
         }
         assertEquals(List.of("matmul", "physics", "network", "training", "sampling"), groups);
         long rows = 0;
         for (JsonNode row : report.path("rows")) {
-            rows += row.path("group").asText().equals("training") && row.path("name").asText().startsWith("window") ? 1 : 0;
+            rows += row.path("group").asText().equals("training")
+                            && row.path("name").asText().startsWith("window")
+                    ? 1
+                    : 0;
         }
         assertEquals(2, rows, "one training row per window");
         assertTrue(report.path("peak_rss_bytes").asLong() > 0);
@@ -74,18 +95,44 @@ class BenchCommandTest {
     /** {@code --problem toy-sde}: the toy's network, training through the real loop and sampling, from its defaults. */
     @Test
     void anotherProblemIsMeasuredFromItsDefaults() throws Exception {
-        JsonNode report = Json.mapper().readTree(ok("bench", "--problem", "toy-sde", "--net-batches", "1,16", "--windows",
-                "1,4", "--batch", "16", "--sampling-batches", "4", "--repeats", "1", "--warm-up", "0", "--json").out());
-        assertEquals("toy-sde", report.path("problem").path("problem").asText(), report.path("problem").toString());
+        JsonNode report = Json.mapper()
+                .readTree(ok(
+                                "bench",
+                                "--problem",
+                                "toy-sde",
+                                "--net-batches",
+                                "1,16",
+                                "--windows",
+                                "1,4",
+                                "--batch",
+                                "16",
+                                "--sampling-batches",
+                                "4",
+                                "--repeats",
+                                "1",
+                                "--warm-up",
+                                "0",
+                                "--json")
+                        .out());
+        assertEquals(
+                "toy-sde",
+                report.path("problem").path("problem").asText(),
+                report.path("problem").toString());
         List<String> names = new ArrayList<>();
         for (JsonNode row : report.path("rows")) {
             names.add(row.path("group").asText() + ": " + row.path("name").asText());
             assertTrue(row.path("millis").asDouble() > 0 && row.path("rate").asDouble() > 0, row.toString());
         }
-        assertEquals(List.of("network: forward, batch 1, t = 5.0", "network: forward+backward, batch 1, t = 5.0",
-                "network: forward, batch 16, t = 5.0", "network: forward+backward, batch 16, t = 5.0",
-                "training: window 1, batch 16", "training: window 4, batch 16",
-                "sampling: ode, 499 steps, 4 observations per batch", "sampling: sde, 499 steps, 4 observations per batch"),
+        assertEquals(
+                List.of(
+                        "network: forward, batch 1, t = 5.0",
+                        "network: forward+backward, batch 1, t = 5.0",
+                        "network: forward, batch 16, t = 5.0",
+                        "network: forward+backward, batch 16, t = 5.0",
+                        "training: window 1, batch 16",
+                        "training: window 4, batch 16",
+                        "sampling: ode, 499 steps, 4 observations per batch",
+                        "sampling: sde, 499 steps, 4 observations per batch"),
                 names);
         fails("measures all, network, training or sampling", "bench", "--problem", "toy-sde", "physics");
         fails("--model and --peer apply to the heat", "bench", "--problem", "toy-sde", "--model", "x.ckpt");

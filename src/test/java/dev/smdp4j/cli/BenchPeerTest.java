@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smdp4j.bench.PeerComparison;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Pretrained;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.Engines;
@@ -37,7 +37,8 @@ class BenchPeerTest {
         float[] out;
         try (NDManager m = Engines.newManager()) {
             SmdpModel loaded = SmdpModel.load(m, Checkpoint.read(model));
-            out = loaded.network().output(EngineArrays.of(m, PeerComparisonInput.of(2, 32), new Shape(2, 32, 32)), 0.1)
+            out = loaded.network()
+                    .output(EngineArrays.of(m, PeerComparisonInput.of(2, 32), new Shape(2, 32, 32)), 0.1)
                     .toFloatArray();
         }
         ObjectNode peer = Json.mapper().createObjectNode();
@@ -67,27 +68,51 @@ class BenchPeerTest {
     void thePeersOutputIsCheckedAndItsRowsPrintedBesideOurs() throws Exception {
         Path model = Pretrained.checkpoint(Pretrained.Use.ESTIMATE);
         String[] common = {"--net-batches", "1", "--repeats", "1", "--warm-up", "0", "--json"};
-        JsonNode same = Json.mapper().readTree(ok(concat(new String[] {"bench", "network", "--peer",
-                peerFile(model, 0, "same.json").toString()}, common)).out()).path("peer");
+        JsonNode same = Json.mapper()
+                .readTree(ok(concat(
+                                new String[] {
+                                    "bench",
+                                    "network",
+                                    "--peer",
+                                    peerFile(model, 0, "same.json").toString()
+                                },
+                                common))
+                        .out())
+                .path("peer");
         assertTrue(same.path("output_max_abs_difference").asDouble() < 1e-6, same.toString());
         JsonNode row = same.path("rows").get(0);
         assertEquals("forward, batch 1", row.path("name").asText());
         assertEquals(5.0, row.path("peerMillis").asDouble(), 0);
         assertEquals(5.0 / row.path("millis").asDouble(), row.path("speedRatio").asDouble(), 1e-9);
 
-        JsonNode shifted = Json.mapper().readTree(ok(concat(new String[] {"bench", "network", "--peer",
-                peerFile(model, 0.5, "shifted.json").toString()}, common)).out()).path("peer");
+        JsonNode shifted = Json.mapper()
+                .readTree(ok(concat(
+                                new String[] {
+                                    "bench",
+                                    "network",
+                                    "--peer",
+                                    peerFile(model, 0.5, "shifted.json").toString()
+                                },
+                                common))
+                        .out())
+                .path("peer");
         assertEquals(0.5, shifted.path("output_max_abs_difference").asDouble(), 1e-4, "a different function shows");
 
         Path garbage = tmp.resolve("garbage.json");
         Files.writeString(garbage, "{\"rows\": 3}");
         fails("not a peer timing file", "bench", "network", "--peer", garbage.toString());
-        fails("cannot read the peer's timings", "bench", "network", "--peer", tmp.resolve("missing.json").toString());
+        fails(
+                "cannot read the peer's timings",
+                "bench",
+                "network",
+                "--peer",
+                tmp.resolve("missing.json").toString());
     }
 
     @Test
     void profileListsTheEngineOperationsOfAForwardPass() {
-        String out = ok("bench", "profile", "--net-batches", "1", "--warm-up", "0").out();
+        String out =
+                ok("bench", "profile", "--net-batches", "1", "--warm-up", "0").out();
         assertTrue(out.contains("batch 1:") && out.contains("engine calls") && out.contains("aten::conv2d"), out);
     }
 

@@ -17,17 +17,23 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildCli {
     /** A finished child: exit code and its captured output. */
-    record Result(int code, String out, String err) {
-    }
+    record Result(int code, String out, String err) {}
 
-    private ChildCli() {
-    }
+    private ChildCli() {}
 
     static List<String> command(int maxFileKilobytes, String... args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
-                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-                "-cp", System.getProperty("java.class.path"), "dev.smdp4j.cli.Main"));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx1g",
+                "-XX:-UsePerfData",
+                "-XX:TieredStopAtLevel=1",
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1",
+                "-Dai.djl.pytorch.num_interop_threads=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.smdp4j.cli.Main"));
         cmd.addAll(Arrays.asList(args));
         if (maxFileKilobytes <= 0) {
             return cmd;

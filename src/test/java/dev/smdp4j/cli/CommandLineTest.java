@@ -24,11 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 public class CommandLineTest {
     @TempDir
     static Path tmp;
+
     static Path data;
 
     /** Exit code, stdout and stderr of one invocation. */
-    public record Run(int code, String out, String err) {
-    }
+    public record Run(int code, String out, String err) {}
 
     /** Runs the command line in this JVM, capturing its exit code and output (also for tests of other packages). */
     public static Run run(String... args) {
@@ -55,16 +55,34 @@ public class CommandLineTest {
 
     public static void fails(String expectedInMessage, String... args) {
         Run r = run(args);
-        assertEquals(Main.EXIT_BAD_INPUT, r.code(), () -> "expected exit 2 of " + Arrays.toString(args) + ", stderr: " + r.err());
-        assertTrue(r.err().contains(expectedInMessage), () -> "stderr should mention '" + expectedInMessage + "': " + r.err());
+        assertEquals(
+                Main.EXIT_BAD_INPUT,
+                r.code(),
+                () -> "expected exit 2 of " + Arrays.toString(args) + ", stderr: " + r.err());
+        assertTrue(
+                r.err().contains(expectedInMessage),
+                () -> "stderr should mention '" + expectedInMessage + "': " + r.err());
         assertEquals(1, r.err().strip().lines().count(), () -> "one error line expected: " + r.err());
     }
 
     @BeforeAll
     static void generate() {
         data = tmp.resolve("data");
-        ok("generate", "--out", data.toString(), "--train", "20", "--test", "6", "--grid", "16", "--steps", "4",
-                "--seed", "7", "--trajectories");
+        ok(
+                "generate",
+                "--out",
+                data.toString(),
+                "--train",
+                "20",
+                "--test",
+                "6",
+                "--grid",
+                "16",
+                "--steps",
+                "4",
+                "--seed",
+                "7",
+                "--trajectories");
     }
 
     @Test
@@ -74,7 +92,9 @@ public class CommandLineTest {
         assertArrayEquals(new int[] {20, 16, 16}, train.get("x0").shape());
         assertArrayEquals(new int[] {6, 16, 16}, test.get("x0").shape());
         assertArrayEquals(new int[] {6, 16, 16}, test.get("y").shape());
-        assertArrayEquals(new int[] {20, 5, 16, 16}, Npz.read(data.resolve("trajectories.npz"), "traj").shape());
+        assertArrayEquals(
+                new int[] {20, 5, 16, 16},
+                Npz.read(data.resolve("trajectories.npz"), "traj").shape());
         JsonNode m = Json.read(data.resolve("dataset.json"));
         assertEquals(20, m.path("parameters").path("train_size").asInt());
         assertEquals(7, m.path("parameters").path("seed").asLong());
@@ -90,9 +110,22 @@ public class CommandLineTest {
     @Test
     void sameSeedGivesIdenticalFiles() throws Exception {
         Path again = tmp.resolve("again");
-        ok("generate", "--out", again.toString(), "--train", "20", "--test", "6", "--grid", "16", "--steps", "4",
-                "--seed", "7");
-        assertArrayEquals(Files.readAllBytes(data.resolve("train.npz")), Files.readAllBytes(again.resolve("train.npz")));
+        ok(
+                "generate",
+                "--out",
+                again.toString(),
+                "--train",
+                "20",
+                "--test",
+                "6",
+                "--grid",
+                "16",
+                "--steps",
+                "4",
+                "--seed",
+                "7");
+        assertArrayEquals(
+                Files.readAllBytes(data.resolve("train.npz")), Files.readAllBytes(again.resolve("train.npz")));
         assertArrayEquals(Files.readAllBytes(data.resolve("test.npz")), Files.readAllBytes(again.resolve("test.npz")));
     }
 
@@ -144,7 +177,9 @@ public class CommandLineTest {
         }
         Path pred = tmp.resolve("k2.npz");
         Npz.write(pred, Map.of("x0", new HostArray(twice, 6, 2, 16, 16)));
-        JsonNode k2 = Json.mapper().readTree(ok("evaluate", "--data", test.toString(), "--pred", pred.toString(), "--json").out());
+        JsonNode k2 = Json.mapper()
+                .readTree(ok("evaluate", "--data", test.toString(), "--pred", pred.toString(), "--json")
+                        .out());
         assertEquals(2, k2.path("predictions_per_sample").asInt());
         assertEquals(0, k2.path("sample_mean_mse").path("mean").asDouble(), 1e-12);
     }
@@ -152,7 +187,13 @@ public class CommandLineTest {
     @Test
     void evaluateRejectsBadPredictionsWithOneClearLine() throws Exception {
         String test = data.resolve("test.npz").toString();
-        fails("file not found", "evaluate", "--data", test, "--pred", tmp.resolve("missing.npz").toString());
+        fails(
+                "file not found",
+                "evaluate",
+                "--data",
+                test,
+                "--pred",
+                tmp.resolve("missing.npz").toString());
         Path wrongN = tmp.resolve("wrongN.npz");
         Npz.write(wrongN, Map.of("x0", HostArray.zeros(6, 8, 8)));
         fails("wrongN.npz", "evaluate", "--data", test, "--pred", wrongN.toString());
@@ -172,7 +213,13 @@ public class CommandLineTest {
         Path lonely = tmp.resolve("lonely");
         Files.createDirectories(lonely);
         Files.copy(Path.of(test), lonely.resolve("test.npz"));
-        fails(DatasetStore.MANIFEST, "evaluate", "--data", lonely.resolve("test.npz").toString(), "--pred", test);
+        fails(
+                DatasetStore.MANIFEST,
+                "evaluate",
+                "--data",
+                lonely.resolve("test.npz").toString(),
+                "--pred",
+                test);
     }
 
     @Test

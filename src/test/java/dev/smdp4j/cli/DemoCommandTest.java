@@ -25,7 +25,10 @@ class DemoCommandTest {
         }
         JsonNode summary = Json.read(out.resolve("demo.json"));
         assertEquals(8, summary.path("observations").asInt());
-        assertTrue(summary.path("ode_mse_1e5").asDouble() < summary.path("sde_mse_1e5").asDouble(), summary.toString());
+        assertTrue(
+                summary.path("ode_mse_1e5").asDouble()
+                        < summary.path("sde_mse_1e5").asDouble(),
+                summary.toString());
     }
 
     /**

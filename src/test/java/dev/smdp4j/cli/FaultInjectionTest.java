@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.TrainingRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,15 +38,35 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FaultInjectionTest {
     /** 32 training fields in batches of 8: 4 steps per epoch, 32 steps in all. */
     static final String SCHEDULE = "1:4:8:1e-3:1e-3,2:4:8:3e-4:1e-4";
+
     @TempDir
     static Path tmp;
+
     static Path data;
     static Path reference;
 
     static String[] train(Path out, boolean resume) {
-        List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", out.toString(),
-                "--schedule", SCHEDULE, "--width", "8", "--blocks", "1", "--dilations", "1,2", "--val-size", "8",
-                "--seed", "5", "--quiet", "--checkpoint-minutes", "0"));
+        List<String> a = new ArrayList<>(List.of(
+                "train",
+                "--data",
+                data.toString(),
+                "--out",
+                out.toString(),
+                "--schedule",
+                SCHEDULE,
+                "--width",
+                "8",
+                "--blocks",
+                "1",
+                "--dilations",
+                "1,2",
+                "--val-size",
+                "8",
+                "--seed",
+                "5",
+                "--quiet",
+                "--checkpoint-minutes",
+                "0"));
         if (resume) {
             a.add("--resume");
         }
@@ -56,12 +76,27 @@ class FaultInjectionTest {
     @BeforeAll
     static void uninterruptedReference() throws Exception {
         data = tmp.resolve("data");
-        ok("generate", "--out", data.toString(), "--train", "40", "--test", "4", "--grid", "16", "--steps", "4",
-                "--seed", "3");
+        ok(
+                "generate",
+                "--out",
+                data.toString(),
+                "--train",
+                "40",
+                "--test",
+                "4",
+                "--grid",
+                "16",
+                "--steps",
+                "4",
+                "--seed",
+                "3");
         reference = tmp.resolve("reference");
         ChildCli.Result r = ChildCli.run(tmp.resolve("reference-log"), 0, train(reference, false));
         assertEquals(0, r.code(), r.err());
-        assertTrue(Checkpoint.read(reference.resolve(TrainingRun.LAST)).metadata().path("complete").asBoolean());
+        assertTrue(Checkpoint.read(reference.resolve(TrainingRun.LAST))
+                .metadata()
+                .path("complete")
+                .asBoolean());
     }
 
     /** SIGTERM: stops within seconds, says how to resume, keeps a complete checkpoint; --resume finishes identically. */
@@ -121,7 +156,10 @@ class FaultInjectionTest {
             }
         }
         System.out.printf("kill seed %d: %d temporary file(s) left beside complete files%n", seed, temporaries);
-        if (!Checkpoint.read(out.resolve(TrainingRun.LAST)).metadata().path("complete").asBoolean()) {
+        if (!Checkpoint.read(out.resolve(TrainingRun.LAST))
+                .metadata()
+                .path("complete")
+                .asBoolean()) {
             ChildCli.Result resumed = ChildCli.run(Path.of(logs + "-resume"), 0, train(out, true));
             assertEquals(0, resumed.code(), resumed.err());
         }
@@ -133,10 +171,24 @@ class FaultInjectionTest {
     void fullDiskDuringGenerateLeavesNoPartialFile() throws Exception {
         Path out = tmp.resolve("full");
         // train.npz holds 200 x 16 x 16 float32 = 200 KB > the 64 KB limit
-        ChildCli.Result r = ChildCli.run(tmp.resolve("full-log"), 64, "generate", "--out", out.toString(), "--train",
-                "200", "--test", "4", "--grid", "16", "--steps", "4");
+        ChildCli.Result r = ChildCli.run(
+                tmp.resolve("full-log"),
+                64,
+                "generate",
+                "--out",
+                out.toString(),
+                "--train",
+                "200",
+                "--test",
+                "4",
+                "--grid",
+                "16",
+                "--steps",
+                "4");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("cannot write " + out.resolve("train.npz")) && r.err().contains("File too large"),
+        assertTrue(
+                r.err().contains("cannot write " + out.resolve("train.npz"))
+                        && r.err().contains("File too large"),
                 r.err());
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(List.of(), left.toList(), "nothing may be left behind");
@@ -194,7 +246,8 @@ class FaultInjectionTest {
         for (Map.Entry<String, HostArray> e : a.tensors().entrySet()) {
             assertArrayEquals(e.getValue().data(), b.tensors().get(e.getKey()).data(), e.getKey());
         }
-        assertEquals(withoutTimes(Json.read(reference.resolve(TrainingRun.HISTORY))),
+        assertEquals(
+                withoutTimes(Json.read(reference.resolve(TrainingRun.HISTORY))),
                 withoutTimes(Json.read(out.resolve(TrainingRun.HISTORY))));
     }
 

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smdp4j.GcPressure;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Npz;
-import dev.smdp4j.io.Checkpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GcPressureDeterminismTest {
     @TempDir
     static Path tmp;
+
     static Path data;
     static String test;
 
@@ -55,8 +56,19 @@ class GcPressureDeterminismTest {
 
     private static Path train(String method, String name) {
         Path run = tmp.resolve(name);
-        List<String> args = new ArrayList<>(List.of("train", "--method", method, "--data", data.toString(), "--out",
-                run.toString(), "--schedule", schedule(method), "--val-size", "8", "--quiet"));
+        List<String> args = new ArrayList<>(List.of(
+                "train",
+                "--method",
+                method,
+                "--data",
+                data.toString(),
+                "--out",
+                run.toString(),
+                "--schedule",
+                schedule(method),
+                "--val-size",
+                "8",
+                "--quiet"));
         args.addAll(network(method));
         ok(args.toArray(String[]::new));
         return run.resolve("last.ckpt");
@@ -64,8 +76,17 @@ class GcPressureDeterminismTest {
 
     private static HostArray sample(Path model, String name, String... extra) {
         Path out = tmp.resolve(name + ".npz");
-        List<String> args = new ArrayList<>(List.of("sample", "--model", model.toString(), "--input", test,
-                "--samples", "2", "--out", out.toString(), "--quiet"));
+        List<String> args = new ArrayList<>(List.of(
+                "sample",
+                "--model",
+                model.toString(),
+                "--input",
+                test,
+                "--samples",
+                "2",
+                "--out",
+                out.toString(),
+                "--quiet"));
         args.addAll(Arrays.asList(extra));
         ok(args.toArray(String[]::new));
         return Npz.read(out, "x0");
@@ -96,8 +117,10 @@ class GcPressureDeterminismTest {
         Path pressed = underPressure(() -> train(method, method + "-pressure"));
         assertSameTensors(calm, pressed);
         List<String[]> samplers = switch (method) {
-            case "smdp" -> List.of(new String[] {"--sampler", "ode"}, new String[] {"--sampler", "sde"},
-                    new String[] {"--sampler", "pc", "--steps", "4"});
+            case "smdp" ->
+                List.of(new String[] {"--sampler", "ode"}, new String[] {"--sampler", "sde"}, new String[] {
+                    "--sampler", "pc", "--steps", "4"
+                });
             case "heatgen" -> List.of(new String[] {"--sampler", "ode"}, new String[] {"--sampler", "sde"});
             case "surrogate" -> List.of(); // a physics, not a reconstruction model: loaded by SMDP below
             default -> List.<String[]>of(new String[0]);
@@ -128,14 +151,37 @@ class GcPressureDeterminismTest {
     void theToyProblemIsBitIdenticalUnderGarbageCollectorPressure(String method) {
         Path toy = tmp.resolve("toy-data");
         if (!toy.resolve("dataset.json").toFile().exists()) {
-            ok("generate", "--problem", "toy-sde", "--out", toy.toString(), "--train", "64", "--test", "4", "--steps",
-                    "10", "--end-time", "0.5");
+            ok(
+                    "generate",
+                    "--problem",
+                    "toy-sde",
+                    "--out",
+                    toy.toString(),
+                    "--train",
+                    "64",
+                    "--test",
+                    "4",
+                    "--steps",
+                    "10",
+                    "--end-time",
+                    "0.5");
         }
         String toySchedule = method.equals("smdp") ? "2:1:16:1e-3:1e-3:2,4:1:16:1e-3:1e-3:2" : "1:2:16:1e-3:1e-3";
         java.util.function.Function<String, Path> trainToy = name -> {
             Path run = tmp.resolve(name);
-            ok("train", "--method", method, "--data", toy.toString(), "--out", run.toString(), "--schedule", toySchedule,
-                    "--val-size", "8", "--quiet");
+            ok(
+                    "train",
+                    "--method",
+                    method,
+                    "--data",
+                    toy.toString(),
+                    "--out",
+                    run.toString(),
+                    "--schedule",
+                    toySchedule,
+                    "--val-size",
+                    "8",
+                    "--quiet");
             return run.resolve("last.ckpt");
         };
         Path calm = trainToy.apply("toy-" + method + "-calm");
@@ -144,8 +190,19 @@ class GcPressureDeterminismTest {
         String toyTest = toy.resolve("test.npz").toString();
         java.util.function.Function<String, HostArray> sampleToy = name -> {
             Path out = tmp.resolve(name + ".npz");
-            ok("sample", "--model", calm.toString(), "--input", toyTest, "--sampler", "sde", "--samples", "3", "--out",
-                    out.toString(), "--quiet");
+            ok(
+                    "sample",
+                    "--model",
+                    calm.toString(),
+                    "--input",
+                    toyTest,
+                    "--sampler",
+                    "sde",
+                    "--samples",
+                    "3",
+                    "--out",
+                    out.toString(),
+                    "--quiet");
             return Npz.read(out, "x0");
         };
         HostArray a = sampleToy.apply("toy-" + method + "-sde-calm");

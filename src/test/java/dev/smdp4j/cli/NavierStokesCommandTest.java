@@ -28,17 +28,40 @@ class NavierStokesCommandTest {
     @Test
     void generateSimulateTrainSampleAndEvaluate() {
         Path data = tmp.resolve("data");
-        ok("generate", "--problem", "navier-stokes-2d", "--set", "grid_size=16", "--set", "nu=0.05", "--train", "16",
-                "--test", "4", "--steps", "4", "--end-time", "0.5", "--out", data.toString());
+        ok(
+                "generate",
+                "--problem",
+                "navier-stokes-2d",
+                "--set",
+                "grid_size=16",
+                "--set",
+                "nu=0.05",
+                "--train",
+                "16",
+                "--test",
+                "4",
+                "--steps",
+                "4",
+                "--end-time",
+                "0.5",
+                "--out",
+                data.toString());
         Path xT = tmp.resolve("xT.npz");
-        ok("simulate", "--data", data.toString(), "--input", data.resolve("test.npz").toString(), "--out", xT.toString());
+        ok(
+                "simulate",
+                "--data",
+                data.toString(),
+                "--input",
+                data.resolve("test.npz").toString(),
+                "--out",
+                xT.toString());
         HostArray x0 = Npz.read(data.resolve("test.npz"), "x0");
         HostArray simulated = Npz.read(xT, "xT");
         HostArray y = Npz.read(data.resolve("test.npz"), "y");
         assertArrayEquals(new int[] {4, 16, 16}, simulated.shape());
         float[] direct;
-        try (NDManager m = Engines.newManager(); NavierStokes2d ns = new NavierStokes2d(m, 0.05, 0, null, 0.01,
-                NavierStokes2d.Scheme.CN_RK4)) {
+        try (NDManager m = Engines.newManager();
+                NavierStokes2d ns = new NavierStokes2d(m, 0.05, 0, null, 0.01, NavierStokes2d.Scheme.CN_RK4)) {
             var x = EngineArrays.of(m, x0.data(), new Shape(4, 16, 16));
             for (int i = 0; i < 4; i++) {
                 x = ns.advance(x, 0.125);
@@ -59,15 +82,39 @@ class NavierStokesCommandTest {
         assertTrue(rms > 0.05 && rms < 0.6, "observation noise rms " + rms);
 
         Path run = tmp.resolve("run");
-        ok("train", "--data", data.toString(), "--out", run.toString(), "--schedule", "1:1:4:1e-3:1e-3,2:1:4:1e-3:1e-3",
+        ok(
+                "train",
+                "--data",
+                data.toString(),
+                "--out",
+                run.toString(),
+                "--schedule",
+                "1:1:4:1e-3:1e-3,2:1:4:1e-3:1e-3",
                 "--quiet");
         Path ode = tmp.resolve("ode.npz");
-        ok("sample", "--model", run.resolve("best.ckpt").toString(), "--input", data.resolve("test.npz").toString(),
-                "--sampler", "ode", "--out", ode.toString(), "--quiet");
+        ok(
+                "sample",
+                "--model",
+                run.resolve("best.ckpt").toString(),
+                "--input",
+                data.resolve("test.npz").toString(),
+                "--sampler",
+                "ode",
+                "--out",
+                ode.toString(),
+                "--quiet");
         assertArrayEquals(new int[] {4, 1, 16, 16}, Npz.read(ode, "x0").shape());
-        assertTrue(ok("evaluate", "--data", data.resolve("test.npz").toString(), "--pred", ode.toString()).out()
+        assertTrue(ok("evaluate", "--data", data.resolve("test.npz").toString(), "--pred", ode.toString())
+                .out()
                 .contains("mse"));
-        fails("nu must be finite and >= 0", "generate", "--problem", "navier-stokes-2d", "--set", "nu=-1", "--out",
+        fails(
+                "nu must be finite and >= 0",
+                "generate",
+                "--problem",
+                "navier-stokes-2d",
+                "--set",
+                "nu=-1",
+                "--out",
                 tmp.resolve("bad").toString());
     }
 }

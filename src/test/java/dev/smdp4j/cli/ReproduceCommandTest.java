@@ -10,12 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.report.Table1;
-import dev.smdp4j.pipeline.Reproduction;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.util.Engines;
 import java.awt.image.BufferedImage;
@@ -37,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReproduceCommandTest {
     @TempDir
     static Path tmp;
+
     static Path out;
     static JsonNode table;
 
@@ -76,14 +76,28 @@ class ReproduceCommandTest {
         DatasetStore store = DatasetStore.open(out.resolve("data"));
         HostArray y = store.normalisation().normalise(store.testY());
         try (NDManager manager = Engines.newManager()) {
-            Reconstruction.Result mean = Reconstruction.closedForm(manager, "exact-posterior-mean", store.spec(),
-                    store.normalisation(), y, Reconstruction.Request.of(null, store.spec().steps(), 1, 0), null);
+            Reconstruction.Result mean = Reconstruction.closedForm(
+                    manager,
+                    "exact-posterior-mean",
+                    store.spec(),
+                    store.normalisation(),
+                    y,
+                    Reconstruction.Request.of(null, store.spec().steps(), 1, 0),
+                    null);
             // Through physical units, as the pipeline stores predictions (the spectral error of a smooth field
             // is sensitive to the float32 rounding of that round trip).
-            Evaluation e = Metrics.evaluate(store.testX0(), store.normalisation().denormalise(mean.x0()),
-                    store.normalisation().mean(), store.normalisation().std(), store.spec().alpha(), store.spec().endTime());
+            Evaluation e = Metrics.evaluate(
+                    store.testX0(),
+                    store.normalisation().denormalise(mean.x0()),
+                    store.normalisation().mean(),
+                    store.normalisation().std(),
+                    store.spec().alpha(),
+                    store.spec().endTime());
             JsonNode row = row("limit: exact posterior mean");
-            assertEquals(e.mse().mean() * 1e5, row.path("mse_1e5").asDouble(), 1e-6 * e.mse().mean() * 1e5 + 1e-9);
+            assertEquals(
+                    e.mse().mean() * 1e5,
+                    row.path("mse_1e5").asDouble(),
+                    1e-6 * e.mse().mean() * 1e5 + 1e-9);
             assertEquals(e.spectralError().mean(), row.path("spectral_error").asDouble(), 1e-6);
         }
         // The Bayes optimum has the lowest MSE of every row.
@@ -98,20 +112,30 @@ class ReproduceCommandTest {
         JsonNode ode = row("SMDP-ODE");
         JsonNode sde = row("SMDP-SDE");
         assertTrue(ode.path("mse_1e5").asDouble() < sde.path("mse_1e5").asDouble(), ode + " vs " + sde);
-        assertTrue(sde.path("spectral_error").asDouble() < ode.path("spectral_error").asDouble(), ode + " vs " + sde);
+        assertTrue(
+                sde.path("spectral_error").asDouble()
+                        < ode.path("spectral_error").asDouble(),
+                ode + " vs " + sde);
     }
 
     /** SMDP with the learned surrogate physics: trained on the surrogate (recorded) and close to SMDP with the solver. */
     @Test
     void learnedPhysicsRows() throws Exception {
-        assertTrue(table.path("stages").has("train surrogate"), table.path("stages").toString());
-        assertTrue(table.path("stages").has("train smdp-learned-physics"), table.path("stages").toString());
+        assertTrue(
+                table.path("stages").has("train surrogate"),
+                table.path("stages").toString());
+        assertTrue(
+                table.path("stages").has("train smdp-learned-physics"),
+                table.path("stages").toString());
         try (var runs = Files.list(out.resolve("runs"))) {
-            Path learned = runs.filter(p -> p.getFileName().toString().startsWith("smdp-learned-physics-")).findFirst()
+            Path learned = runs.filter(p -> p.getFileName().toString().startsWith("smdp-learned-physics-"))
+                    .findFirst()
                     .orElseThrow();
-            JsonNode meta = dev.smdp4j.io.Checkpoint.read(learned.resolve("best.ckpt")).metadata();
+            JsonNode meta =
+                    dev.smdp4j.io.Checkpoint.read(learned.resolve("best.ckpt")).metadata();
             assertEquals("surrogate", meta.path("physics").asText());
-            assertTrue(Files.isRegularFile(Path.of(meta.path("surrogate").path("file").asText())));
+            assertTrue(Files.isRegularFile(
+                    Path.of(meta.path("surrogate").path("file").asText())));
         }
         // the quick profile trains it with a shorter schedule (no window-8 stage), hence the loose factor
         double spectral = row("SMDP-ODE").path("mse_1e5").asDouble();
@@ -126,20 +150,40 @@ class ReproduceCommandTest {
     @Test
     void theSmdpModelsAreExportedInShippedForm() throws Exception {
         try (var runs = Files.list(out.resolve("runs"))) {
-            Path smdp = runs.filter(p -> p.getFileName().toString().matches("smdp-[0-9a-f]+")).findFirst().orElseThrow();
-            String[][] pairs = {{dev.smdp4j.pipeline.Pretrained.Use.ESTIMATE.fileName(), "best.ckpt"},
-                    {dev.smdp4j.pipeline.Pretrained.Use.POSTERIOR.fileName(), "best-sde.ckpt"}};
+            Path smdp = runs.filter(p -> p.getFileName().toString().matches("smdp-[0-9a-f]+"))
+                    .findFirst()
+                    .orElseThrow();
+            String[][] pairs = {
+                {dev.smdp4j.pipeline.Pretrained.Use.ESTIMATE.fileName(), "best.ckpt"},
+                {dev.smdp4j.pipeline.Pretrained.Use.POSTERIOR.fileName(), "best-sde.ckpt"}
+            };
             for (String[] pair : pairs) {
-                var shipped = dev.smdp4j.io.Checkpoint.read(out.resolve("shipped").resolve(pair[0]));
+                var shipped =
+                        dev.smdp4j.io.Checkpoint.read(out.resolve("shipped").resolve(pair[0]));
                 var source = dev.smdp4j.io.Checkpoint.read(smdp.resolve(pair[1]));
-                assertTrue(shipped.metadata().path("shipped").path("trained_by").asText()
-                        .startsWith("smdp reproduce --profile quick"), shipped.metadata().toString());
-                assertTrue(shipped.metadata().path("shipped").path("test_slice_metrics").path("ode_mse").isNumber());
-                assertEquals(source.tensors().keySet().stream().filter(k -> k.startsWith("param/"))
-                        .collect(java.util.stream.Collectors.toSet()), shipped.tensors().keySet(), pair[0]);
+                assertTrue(
+                        shipped.metadata()
+                                .path("shipped")
+                                .path("trained_by")
+                                .asText()
+                                .startsWith("smdp reproduce --profile quick"),
+                        shipped.metadata().toString());
+                assertTrue(shipped.metadata()
+                        .path("shipped")
+                        .path("test_slice_metrics")
+                        .path("ode_mse")
+                        .isNumber());
+                assertEquals(
+                        source.tensors().keySet().stream()
+                                .filter(k -> k.startsWith("param/"))
+                                .collect(java.util.stream.Collectors.toSet()),
+                        shipped.tensors().keySet(),
+                        pair[0]);
                 for (String key : shipped.tensors().keySet()) {
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(source.tensors().get(key).data(),
-                            shipped.tensors().get(key).data(), key);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                            source.tensors().get(key).data(),
+                            shipped.tensors().get(key).data(),
+                            key);
                 }
             }
         }
@@ -149,8 +193,9 @@ class ReproduceCommandTest {
     void figuresAreWritten() throws Exception {
         for (String name : new String[] {"fig2.png", "fig3.png"}) {
             BufferedImage image = ImageIO.read(out.resolve(name).toFile());
-            assertTrue(image.getWidth() >= 400 && image.getHeight() >= 300, name + " " + image.getWidth() + "x"
-                    + image.getHeight());
+            assertTrue(
+                    image.getWidth() >= 400 && image.getHeight() >= 300,
+                    name + " " + image.getWidth() + "x" + image.getHeight());
         }
     }
 
@@ -159,8 +204,20 @@ class ReproduceCommandTest {
         String before = Files.readString(out.resolve("stages.json"));
         ok("reproduce", "--profile", "quick", "--out", out.toString(), "--quiet");
         assertEquals(before, Files.readString(out.resolve("stages.json")), "no stage should run again");
-        fails("unknown profile", "reproduce", "--profile", "huge", "--out", tmp.resolve("x").toString());
-        fails("--jobs must be at least 1", "reproduce", "--jobs", "0", "--out", tmp.resolve("x").toString());
+        fails(
+                "unknown profile",
+                "reproduce",
+                "--profile",
+                "huge",
+                "--out",
+                tmp.resolve("x").toString());
+        fails(
+                "--jobs must be at least 1",
+                "reproduce",
+                "--jobs",
+                "0",
+                "--out",
+                tmp.resolve("x").toString());
         assertTrue(!Files.exists(tmp.resolve("x")), "a refused run must not create its output directory");
     }
 
@@ -190,7 +247,15 @@ class ReproduceCommandTest {
                 copyTree(run, copy.resolve("runs").resolve(run.getFileName()));
             }
         }
-        ok("reproduce", "--profile", "quick", "--out", copy.toString(), "--quiet", "--jobs", "1",
+        ok(
+                "reproduce",
+                "--profile",
+                "quick",
+                "--out",
+                copy.toString(),
+                "--quiet",
+                "--jobs",
+                "1",
                 "--no-learned-physics");
         assertTrue(complete(runDir(copy, "resnet-s")));
         assertTrue(!Files.exists(copy.resolve("logs")), "--jobs 1 must not start child processes");
@@ -217,8 +282,8 @@ class ReproduceCommandTest {
         copyTree(out.resolve("data"), broken.resolve("data"));
         Path train = broken.resolve("data").resolve(DatasetStore.TRAIN);
         Files.write(train, new byte[] {'P', 'K', 3, 4, 0, 0}); // a truncated archive
-        CommandLineTest.Run r = CommandLineTest.run("reproduce", "--profile", "quick", "--out", broken.toString(),
-                "--quiet", "--no-learned-physics");
+        CommandLineTest.Run r = CommandLineTest.run(
+                "reproduce", "--profile", "quick", "--out", broken.toString(), "--quiet", "--no-learned-physics");
         assertEquals(Main.EXIT_BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().contains("failed in its child process") && r.err().contains(".log"), r.err());
         assertTrue(r.err().contains(DatasetStore.TRAIN), "the child's own error should be quoted: " + r.err());
@@ -231,20 +296,25 @@ class ReproduceCommandTest {
         Path run = tmp.resolve("terminated");
         copyTree(out.resolve("data"), run.resolve("data"));
         Path logs = tmp.resolve("terminated-log");
-        Process p = ChildCli.start(logs, 0, "reproduce", "--profile", "quick", "--out", run.toString(), "--quiet",
-                "--no-learned-physics");
+        Process p = ChildCli.start(
+                logs, 0, "reproduce", "--profile", "quick", "--out", run.toString(), "--quiet", "--no-learned-physics");
         Path firstCheckpoint = null;
         for (int i = 0; i < 1200 && firstCheckpoint == null; i++) {
             Thread.sleep(100);
             if (!p.isAlive()) {
                 throw new AssertionError("reproduce ended early: " + ChildCli.read(logs, ".err"));
             }
-            try (var runs = Files.exists(run.resolve("runs")) ? Files.list(run.resolve("runs")) : Stream.<Path>empty()) {
-                firstCheckpoint = runs.map(d -> d.resolve("last.ckpt")).filter(Files::isRegularFile).findFirst().orElse(null);
+            try (var runs =
+                    Files.exists(run.resolve("runs")) ? Files.list(run.resolve("runs")) : Stream.<Path>empty()) {
+                firstCheckpoint = runs.map(d -> d.resolve("last.ckpt"))
+                        .filter(Files::isRegularFile)
+                        .findFirst()
+                        .orElse(null);
             }
         }
         assertTrue(firstCheckpoint != null, "no checkpoint within 120 s");
-        List<ProcessHandle> children = p.descendants().filter(h -> h.info().command().orElse("").endsWith("java"))
+        List<ProcessHandle> children = p.descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("java"))
                 .toList();
         assertTrue(!children.isEmpty(), "no child JVM found");
         p.destroy(); // SIGTERM
@@ -279,12 +349,16 @@ class ReproduceCommandTest {
     private static Path runDir(Path root, String label) throws IOException {
         try (var runs = Files.list(root.resolve("runs"))) {
             return runs.filter(p -> p.getFileName().toString().matches(Pattern.quote(label) + "-[0-9a-f]{12}"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no run of " + label + " in " + root));
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no run of " + label + " in " + root));
         }
     }
 
     private static boolean complete(Path runDir) {
-        return Checkpoint.read(runDir.resolve("last.ckpt")).metadata().path("complete").asBoolean(false);
+        return Checkpoint.read(runDir.resolve("last.ckpt"))
+                .metadata()
+                .path("complete")
+                .asBoolean(false);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

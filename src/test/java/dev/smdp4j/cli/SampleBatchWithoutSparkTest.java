@@ -14,7 +14,8 @@ class SampleBatchWithoutSparkTest {
 
     static boolean sparkPresent() {
         try {
-            Class.forName("org.apache.spark.sql.SparkSession", false, SampleBatchWithoutSparkTest.class.getClassLoader());
+            Class.forName(
+                    "org.apache.spark.sql.SparkSession", false, SampleBatchWithoutSparkTest.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException e) {
             return false;
@@ -24,9 +25,26 @@ class SampleBatchWithoutSparkTest {
     @Test
     void givesOneClearErrorSayingHowToGetSpark() {
         assumeFalse(sparkPresent(), "built with the spark profile");
-        fails("needs Apache Spark", "sample-batch", "--input", tmp.toString(), "--out", tmp.resolve("o").toString());
-        fails("SMDP_SPARK=1 ./smdp sample-batch", "sample-batch", "--input", tmp.toString(), "--out",
+        fails(
+                "needs Apache Spark",
+                "sample-batch",
+                "--input",
+                tmp.toString(),
+                "--out",
                 tmp.resolve("o").toString());
-        fails("no _smdp.json", "export-npz", "--in", tmp.toString(), "--out", tmp.resolve("x.npz").toString());
+        fails(
+                "SMDP_SPARK=1 ./smdp sample-batch",
+                "sample-batch",
+                "--input",
+                tmp.toString(),
+                "--out",
+                tmp.resolve("o").toString());
+        fails(
+                "no _smdp.json",
+                "export-npz",
+                "--in",
+                tmp.toString(),
+                "--out",
+                tmp.resolve("x.npz").toString());
     }
 }

@@ -26,10 +26,31 @@ class SimulateCommandTest {
     @Test
     void heatSimulationIsTheExactSemigroupOverT() {
         Path data = tmp.resolve("data");
-        ok("generate", "--out", data.toString(), "--train", "20", "--test", "5", "--grid", "16", "--steps", "4",
-                "--end-time", "0.1", "--seed", "3");
+        ok(
+                "generate",
+                "--out",
+                data.toString(),
+                "--train",
+                "20",
+                "--test",
+                "5",
+                "--grid",
+                "16",
+                "--steps",
+                "4",
+                "--end-time",
+                "0.1",
+                "--seed",
+                "3");
         Path out = tmp.resolve("xT.npz");
-        ok("simulate", "--data", data.toString(), "--input", data.resolve("test.npz").toString(), "--out", out.toString());
+        ok(
+                "simulate",
+                "--data",
+                data.toString(),
+                "--input",
+                data.resolve("test.npz").toString(),
+                "--out",
+                out.toString());
         HostArray x0 = Npz.read(data.resolve("test.npz"), "x0");
         HostArray xT = Npz.read(out, "xT");
         assertArrayEquals(x0.shape(), xT.shape());
@@ -45,12 +66,26 @@ class SimulateCommandTest {
         }
         assertTrue(scale > 0 && maxDiff < 1e-5 * scale, "differs by " + maxDiff + " of " + scale);
 
-        fails("exists", "simulate", "--data", data.toString(), "--input", data.resolve("test.npz").toString(), "--out",
+        fails(
+                "exists",
+                "simulate",
+                "--data",
+                data.toString(),
+                "--input",
+                data.resolve("test.npz").toString(),
+                "--out",
                 out.toString());
         Path wrong = tmp.resolve("wrong.npz");
         Npz.write(wrong, Map.of("x0", new HostArray(new float[2 * 8 * 8], 2, 8, 8)));
         Path notWritten = tmp.resolve("never.npz");
-        fails("wrong.npz key 'x0'", "simulate", "--data", data.toString(), "--input", wrong.toString(), "--out",
+        fails(
+                "wrong.npz key 'x0'",
+                "simulate",
+                "--data",
+                data.toString(),
+                "--input",
+                wrong.toString(),
+                "--out",
                 notWritten.toString());
         assertTrue(!Files.exists(notWritten));
     }

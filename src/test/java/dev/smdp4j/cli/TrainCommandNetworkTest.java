@@ -45,9 +45,11 @@ class TrainCommandNetworkTest {
         assertEquals(6, six.spectralModes());
         assertArrayEquals(base.spectralFieldPowers(), six.spectralFieldPowers());
         assertEquals(base.spectralExclusive(), six.spectralExclusive());
-        ScoreNetConfig own = network(Method.HEATGEN, "--spectral-modes", "3", "--spectral-field-powers", "-1,0",
-                "--spectral-exclusive");
-        assertEquals(new ScoreNetConfig(32, 4, 3, new int[] {1, 2, 4, 8}, "leaky-relu", 3, new int[] {-1, 0}, true), own);
-        assertFalse(network(Method.SMDP, "--spectral-modes", "3", "--no-spectral-exclusive").spectralExclusive());
+        ScoreNetConfig own = network(
+                Method.HEATGEN, "--spectral-modes", "3", "--spectral-field-powers", "-1,0", "--spectral-exclusive");
+        assertEquals(
+                new ScoreNetConfig(32, 4, 3, new int[] {1, 2, 4, 8}, "leaky-relu", 3, new int[] {-1, 0}, true), own);
+        assertFalse(network(Method.SMDP, "--spectral-modes", "3", "--no-spectral-exclusive")
+                .spectralExclusive());
     }
 }

@@ -107,8 +107,9 @@ class DocumentationLinksTest {
             }
         }
         assertTrue(named > 50, "the table should name the classes of every package, found " + named);
-        assertTrue(misplaced.isEmpty(), "classes not in the package whose row names them:\n"
-                + String.join("\n", misplaced));
+        assertTrue(
+                misplaced.isEmpty(),
+                "classes not in the package whose row names them:\n" + String.join("\n", misplaced));
     }
 
     private static boolean classUnder(String pkg, String name) throws IOException {

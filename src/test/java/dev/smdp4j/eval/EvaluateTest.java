@@ -85,7 +85,8 @@ class EvaluateTest {
         Evaluation.Summary m = Evaluation.Summary.of(mse);
         assertEquals(m, e.mse());
         double mean = Arrays.stream(mse).average().orElseThrow();
-        double sd = Math.sqrt(Arrays.stream(mse).map(v -> (v - mean) * (v - mean)).sum() / (SAMPLES - 1));
+        double sd =
+                Math.sqrt(Arrays.stream(mse).map(v -> (v - mean) * (v - mean)).sum() / (SAMPLES - 1));
         assertEquals(mean, e.mse().mean(), 1e-15 * mean);
         assertEquals(sd / Math.sqrt(SAMPLES), e.mse().standardError(), 1e-12 * sd);
         // With K = 1 the sample mean is the prediction itself.
@@ -101,10 +102,15 @@ class EvaluateTest {
         HostArray pred = pred();
         Evaluation normalised = Metrics.evaluate(truth, pred, MEAN, STD, ALPHA, T);
         Evaluation raw = Metrics.evaluate(truth, pred, 0, 1, ALPHA, T);
-        assertEquals(raw.mse().mean() / (STD * STD), normalised.mse().mean(), 1e-12 * normalised.mse().mean());
+        assertEquals(
+                raw.mse().mean() / (STD * STD),
+                normalised.mse().mean(),
+                1e-12 * normalised.mse().mean());
         assertEquals(raw.spectralError().mean(), normalised.spectralError().mean(), 1e-12);
         for (int q = 1; q < raw.truthRadialSpectrum().length; q++) {
-            assertEquals(raw.truthRadialSpectrum()[q] / STD, normalised.truthRadialSpectrum()[q],
+            assertEquals(
+                    raw.truthRadialSpectrum()[q] / STD,
+                    normalised.truthRadialSpectrum()[q],
                     1e-12 * raw.truthRadialSpectrum()[q]);
         }
     }
@@ -117,12 +123,17 @@ class EvaluateTest {
         for (int k : new int[] {1, 3, 4}) {
             Evaluation many = Metrics.evaluate(truth, copies(pred, k), MEAN, STD, ALPHA, T);
             assertEquals(k, many.predictionsPerSample());
-            assertArrayEquals(one.msePerSample(), many.msePerSample(), 1e-12 * one.mse().mean());
+            assertArrayEquals(
+                    one.msePerSample(), many.msePerSample(), 1e-12 * one.mse().mean());
             assertArrayEquals(one.spectralErrorPerSample(), many.spectralErrorPerSample(), 1e-12);
             assertEquals(one.mse().mean(), many.mse().mean(), 1e-12 * one.mse().mean());
             assertEquals(one.spectralError().mean(), many.spectralError().mean(), 1e-12);
-            assertEquals(one.mse().mean(), many.sampleMeanMse().mean(), 1e-12 * one.mse().mean());
-            assertEquals(one.spectralError().mean(), many.sampleMeanSpectralError().mean(), 1e-12);
+            assertEquals(
+                    one.mse().mean(),
+                    many.sampleMeanMse().mean(),
+                    1e-12 * one.mse().mean());
+            assertEquals(
+                    one.spectralError().mean(), many.sampleMeanSpectralError().mean(), 1e-12);
             assertArrayEquals(one.predictionRadialSpectrum(), many.predictionRadialSpectrum(), 1e-9);
             assertArrayEquals(one.truthRadialSpectrum(), many.truthRadialSpectrum(), 0);
         }
@@ -146,7 +157,10 @@ class EvaluateTest {
         }
         Evaluation single = Metrics.evaluate(truth, pred, MEAN, STD, ALPHA, T);
         Evaluation e = Metrics.evaluate(truth, pair, MEAN, STD, ALPHA, T);
-        assertEquals(single.mse().mean(), e.sampleMeanMse().mean(), 1e-12 * single.mse().mean());
+        assertEquals(
+                single.mse().mean(),
+                e.sampleMeanMse().mean(),
+                1e-12 * single.mse().mean());
         assertEquals(single.spectralError().mean(), e.sampleMeanSpectralError().mean(), 1e-12);
         // Averaging before the MSE removes the spread of the K predictions, so it can only help.
         assertTrue(e.sampleMeanMse().mean() < e.mse().mean());
@@ -200,8 +214,8 @@ class EvaluateTest {
         assertThrows(InvalidInputException.class, () -> Metrics.evaluate(truth, pred, Double.NaN, STD, ALPHA, T));
         assertThrows(InvalidInputException.class, () -> Metrics.evaluate(truth, pred, MEAN, STD, -1, T));
         assertThrows(InvalidInputException.class, () -> Metrics.evaluate(truth, pred, MEAN, STD, ALPHA, -0.1));
-        InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> Metrics.evaluate(truth, pred, MEAN, STD, ALPHA, T, 1, 40));
+        InvalidInputException e = assertThrows(
+                InvalidInputException.class, () -> Metrics.evaluate(truth, pred, MEAN, STD, ALPHA, T, 1, 40));
         assertTrue(e.getMessage().contains("rings 1..40"), e.getMessage());
     }
 
@@ -221,8 +235,8 @@ class EvaluateTest {
     }
 
     private static void assertMessage(String expected, HostArray truth, HostArray pred) {
-        InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> Metrics.evaluate(truth, pred, MEAN, STD, ALPHA, T));
+        InvalidInputException e =
+                assertThrows(InvalidInputException.class, () -> Metrics.evaluate(truth, pred, MEAN, STD, ALPHA, T));
         assertTrue(e.getMessage().contains(expected), "message was: " + e.getMessage());
     }
 }

@@ -69,8 +69,8 @@ class MetricFixtureTest {
         double[][] heat = HeatKernel.circulant(n, alpha, endTime);
         for (int i = 0; i < count; i++) {
             int off = i * n * n;
-            assertEquals(mse[i], Metrics.reconstructionMse(pred, off, truth, off, n, heat), 1e-6 * mse[i],
-                    "sample " + i);
+            assertEquals(
+                    mse[i], Metrics.reconstructionMse(pred, off, truth, off, n, heat), 1e-6 * mse[i], "sample " + i);
         }
     }
 
@@ -97,8 +97,8 @@ class MetricFixtureTest {
     @Test
     void evaluateReproducesTheFixtureInNormalisedUnits() {
         // With mean 0 and std 1 the normalised units are the fixture's own.
-        Evaluation e = Metrics.evaluate(new HostArray(truth, count, n, n),
-                new HostArray(pred, count, n, n), 0, 1, alpha, endTime);
+        Evaluation e = Metrics.evaluate(
+                new HostArray(truth, count, n, n), new HostArray(pred, count, n, n), 0, 1, alpha, endTime);
         for (int i = 0; i < count; i++) {
             assertEquals(mse[i], e.msePerSample()[i], 1e-6 * mse[i]);
             assertEquals(spec[i], e.spectralErrorPerSample()[i], 1e-6 * spec[i]);

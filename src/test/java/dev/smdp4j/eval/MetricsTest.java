@@ -50,8 +50,7 @@ class MetricsTest {
         for (int i = 0; i < truth.length; i++) {
             pred[i] = c * (float) truth[i];
         }
-        assertEquals(Math.abs(Math.log(c)),
-                Metrics.spectralError(toFloat(pred), 0, toFloat(truth), 0, N), 1e-9);
+        assertEquals(Math.abs(Math.log(c)), Metrics.spectralError(toFloat(pred), 0, toFloat(truth), 0, N), 1e-9);
     }
 
     @ParameterizedTest
@@ -62,8 +61,11 @@ class MetricsTest {
         for (int i = 0; i < truth.length; i++) {
             pred[i] = c * truth[i];
         }
-        double spectral = Metrics.spectralError(RadialSpectrum.of(pred, 0, N), RadialSpectrum.of(truth, 0, N),
-                Metrics.DEFAULT_FIRST_RING, Metrics.DEFAULT_LAST_RING);
+        double spectral = Metrics.spectralError(
+                RadialSpectrum.of(pred, 0, N),
+                RadialSpectrum.of(truth, 0, N),
+                Metrics.DEFAULT_FIRST_RING,
+                Metrics.DEFAULT_LAST_RING);
         assertEquals(Math.abs(Math.log(c)), spectral, 1e-9);
 
         double mseZero = Metrics.reconstructionMse(new double[truth.length], 0, truth, 0, N, HEAT);
@@ -122,7 +124,9 @@ class MetricsTest {
         int n = 16;
         double[] truth = gaussian(n * n, 5);
         double[] pred = gaussian(n * n, 6);
-        assertEquals(Metrics.spectralError(RadialSpectrum.of(pred, 0, n), RadialSpectrum.of(truth, 0, n), 1, 7),
-                Metrics.spectralError(toFloat(pred), 0, toFloat(truth), 0, n), 1e-6);
+        assertEquals(
+                Metrics.spectralError(RadialSpectrum.of(pred, 0, n), RadialSpectrum.of(truth, 0, n), 1, 7),
+                Metrics.spectralError(toFloat(pred), 0, toFloat(truth), 0, n),
+                1e-6);
     }
 }

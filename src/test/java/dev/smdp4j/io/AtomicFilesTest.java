@@ -36,10 +36,12 @@ class AtomicFilesTest {
     void writerThrowingIoExceptionMidwayLeavesTargetUntouched() throws IOException {
         Path target = existingTarget();
         IOException boom = new IOException("disk on fire");
-        IOException thrown = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
-            out.write(new byte[100_000]); // more than the buffer, so some of it reaches the temp file
-            throw boom;
-        }));
+        IOException thrown = assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(target, out -> {
+                    out.write(new byte[100_000]); // more than the buffer, so some of it reaches the temp file
+                    throw boom;
+                }));
         assertSame(boom, thrown);
         assertArrayEquals(OLD, Files.readAllBytes(target));
         assertEquals(List.of(target), filesInDir());
@@ -48,10 +50,12 @@ class AtomicFilesTest {
     @Test
     void writerThrowingUncheckedExceptionLeavesTargetUntouched() throws IOException {
         Path target = existingTarget();
-        assertThrows(IllegalStateException.class, () -> AtomicFiles.write(target, out -> {
-            out.write("partial".getBytes(StandardCharsets.UTF_8));
-            throw new IllegalStateException("bug in writer");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> AtomicFiles.write(target, out -> {
+                    out.write("partial".getBytes(StandardCharsets.UTF_8));
+                    throw new IllegalStateException("bug in writer");
+                }));
         assertArrayEquals(OLD, Files.readAllBytes(target));
         assertEquals(List.of(target), filesInDir());
     }

@@ -101,7 +101,9 @@ class CheckpointTest {
         for (String key : tensors().keySet()) {
             assertTrue(meta.get("tensors").get(key).get("sha256").textValue().matches("[0-9a-f]{64}"), key);
         }
-        assertEquals("[3,4]", meta.get("tensors").get("param/net/0/weight").get("shape").toString());
+        assertEquals(
+                "[3,4]",
+                meta.get("tensors").get("param/net/0/weight").get("shape").toString());
     }
 
     @Test
@@ -115,12 +117,15 @@ class CheckpointTest {
             for (Map.Entry<String, HostArray> t : tensors().entrySet()) {
                 ZipEntry entry = zip.getEntry("tensors/" + t.getKey() + ".npy");
                 try (InputStream in = zip.getInputStream(entry)) {
-                    assertArrayEquals(t.getValue().data(), Npy.read(in, t.getKey()).data());
+                    assertArrayEquals(
+                            t.getValue().data(), Npy.read(in, t.getKey()).data());
                 }
             }
             assertEquals(tensors().size() + 1, names.size());
             try (InputStream in = zip.getInputStream(zip.getEntry("checkpoint.json"))) {
-                assertEquals("smdp4j-checkpoint", Json.mapper().readTree(in).get("format").textValue());
+                assertEquals(
+                        "smdp4j-checkpoint",
+                        Json.mapper().readTree(in).get("format").textValue());
             }
         }
     }
@@ -139,8 +144,8 @@ class CheckpointTest {
     void reservedMetadataKeysAreRejected(String key) {
         Map<String, Object> meta = new LinkedHashMap<>(metadata());
         meta.put(key, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.write(dir.resolve("x.ckpt"), meta, tensors()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Checkpoint.write(dir.resolve("x.ckpt"), meta, tensors()));
         assertTrue(e.getMessage().contains("'" + key + "' is reserved"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("x.ckpt")));
     }
@@ -220,41 +225,64 @@ class CheckpointTest {
 
     @Test
     void newerFormatVersionSaysWhichVersionsThisBuildReads() throws IOException {
-        Path file = rewrite(json -> json.put("format_version", 2), entries -> { });
+        Path file = rewrite(json -> json.put("format_version", 2), entries -> {});
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Checkpoint.read(file));
-        assertTrue(e.getMessage().contains(file.toString())
-                && e.getMessage().contains("format version 2 is newer")
-                && e.getMessage().contains("reads format version 1"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains(file.toString())
+                        && e.getMessage().contains("format version 2 is newer")
+                        && e.getMessage().contains("reads format version 1"),
+                e.getMessage());
     }
 
     @Test
     void semanticProblemsAreNamed() throws IOException {
-        assertProblem(rewrite(json -> json.put("format", "something-else"), e -> { }), "not an smdp4j checkpoint");
-        assertProblem(rewrite(json -> json.remove("format"), e -> { }), "format is missing");
-        assertProblem(rewrite(json -> json.put("format_version", "1"), e -> { }), "invalid format_version");
-        assertProblem(rewrite(json -> json.put("format_version", 0), e -> { }), "invalid format_version");
-        assertProblem(rewrite(json -> json.remove("tensors"), e -> { }), "'tensors' must be an object");
-        assertProblem(rewrite(json -> { }, e -> e.remove("tensors/param/net/0/bias.npy")),
+        assertProblem(rewrite(json -> json.put("format", "something-else"), e -> {}), "not an smdp4j checkpoint");
+        assertProblem(rewrite(json -> json.remove("format"), e -> {}), "format is missing");
+        assertProblem(rewrite(json -> json.put("format_version", "1"), e -> {}), "invalid format_version");
+        assertProblem(rewrite(json -> json.put("format_version", 0), e -> {}), "invalid format_version");
+        assertProblem(rewrite(json -> json.remove("tensors"), e -> {}), "'tensors' must be an object");
+        assertProblem(
+                rewrite(json -> {}, e -> e.remove("tensors/param/net/0/bias.npy")),
                 "tensor 'param/net/0/bias' is listed in checkpoint.json but the archive has no entry");
-        assertProblem(rewrite(json -> { }, e -> e.put("tensors/stray.npy", Npy.toBytes(HostArray.zeros(1)))),
+        assertProblem(
+                rewrite(json -> {}, e -> e.put("tensors/stray.npy", Npy.toBytes(HostArray.zeros(1)))),
                 "unexpected entry 'tensors/stray.npy'");
-        assertProblem(rewrite(json -> { }, e -> e.put("README", "hi".getBytes(StandardCharsets.UTF_8))),
+        assertProblem(
+                rewrite(json -> {}, e -> e.put("README", "hi".getBytes(StandardCharsets.UTF_8))),
                 "unexpected entry 'README'");
-        assertProblem(rewrite(json -> { }, e -> e.remove("checkpoint.json")), "no checkpoint.json");
+        assertProblem(rewrite(json -> {}, e -> e.remove("checkpoint.json")), "no checkpoint.json");
         // Valid zip CRCs but other data: only the recorded SHA-256 can notice.
-        assertProblem(rewrite(json -> { }, e -> e.put("tensors/param/net/0/bias.npy",
-                Npy.toBytes(new HostArray(new float[] {1, -2, 3.25f}, 3)))), "SHA-256 mismatch");
-        assertProblem(rewrite(json -> ((ObjectNode) json.get("tensors").get("scalar")).putArray("shape").add(1),
-                e -> { }), "shape [] differs from [1]");
-        assertProblem(rewrite(json -> ((ObjectNode) json.get("tensors").get("scalar")).put("sha256", "abc"),
-                e -> { }), "'sha256' (64 lowercase hex digits)");
-        assertProblem(rewrite(json -> ((ObjectNode) json.get("tensors")).set("../evil", json.get("tensors").get("scalar")),
-                e -> { }), "invalid tensor key '../evil'");
-        assertProblem(rewrite(json -> { }, e -> e.put("checkpoint.json", "[1, 2]".getBytes(StandardCharsets.UTF_8))),
+        assertProblem(
+                rewrite(
+                        json -> {},
+                        e -> e.put(
+                                "tensors/param/net/0/bias.npy",
+                                Npy.toBytes(new HostArray(new float[] {1, -2, 3.25f}, 3)))),
+                "SHA-256 mismatch");
+        assertProblem(
+                rewrite(
+                        json -> ((ObjectNode) json.get("tensors").get("scalar"))
+                                .putArray("shape")
+                                .add(1),
+                        e -> {}),
+                "shape [] differs from [1]");
+        assertProblem(
+                rewrite(json -> ((ObjectNode) json.get("tensors").get("scalar")).put("sha256", "abc"), e -> {}),
+                "'sha256' (64 lowercase hex digits)");
+        assertProblem(
+                rewrite(
+                        json -> ((ObjectNode) json.get("tensors"))
+                                .set("../evil", json.get("tensors").get("scalar")),
+                        e -> {}),
+                "invalid tensor key '../evil'");
+        assertProblem(
+                rewrite(json -> {}, e -> e.put("checkpoint.json", "[1, 2]".getBytes(StandardCharsets.UTF_8))),
                 "expected a JSON object");
-        assertProblem(rewrite(json -> { }, e -> e.put("checkpoint.json", "{\"a\": ".getBytes(StandardCharsets.UTF_8))),
+        assertProblem(
+                rewrite(json -> {}, e -> e.put("checkpoint.json", "{\"a\": ".getBytes(StandardCharsets.UTF_8))),
                 "malformed JSON");
-        assertProblem(rewrite(json -> { }, e -> e.put("tensors/scalar.npy", "not npy".getBytes(StandardCharsets.UTF_8))),
+        assertProblem(
+                rewrite(json -> {}, e -> e.put("tensors/scalar.npy", "not npy".getBytes(StandardCharsets.UTF_8))),
                 "not a .npy file");
     }
 
@@ -264,7 +292,8 @@ class CheckpointTest {
         Checkpoint.write(file, metadata(), tensors());
         byte[] previous = Files.readAllBytes(file);
 
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Checkpoint.write(file, Map.of("unserialisable", new Object()), tensors()));
         assertUnchanged(file, previous);
 
@@ -332,7 +361,8 @@ class CheckpointTest {
         entries.put("checkpoint.json", Json.mapper().writeValueAsBytes(json));
         editEntries.accept(entries);
         Path out = dir.resolve("rewritten-" + (rewrites++) + ".ckpt");
-        try (OutputStream os = Files.newOutputStream(out); ZipOutputStream zip = new ZipOutputStream(os)) {
+        try (OutputStream os = Files.newOutputStream(out);
+                ZipOutputStream zip = new ZipOutputStream(os)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey()));
                 new ByteArrayInputStream(e.getValue()).transferTo(zip);

@@ -48,7 +48,8 @@ class JsonTest {
     @Test
     void missingFileIsReported() {
         Path file = dir.resolve("none.json");
-        assertEquals("file not found: " + file,
+        assertEquals(
+                "file not found: " + file,
                 assertThrows(InvalidInputException.class, () -> Json.read(file)).getMessage());
     }
 

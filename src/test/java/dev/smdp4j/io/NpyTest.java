@@ -34,10 +34,10 @@ class NpyTest {
         for (int i = 0; i < v.length; i++) {
             v[i] = i * 0.5 - 1;
         }
-        v[1] = 1e-30;           // [0, 0, 1]
-        v[23] = -3.25e7;        // [1, 2, 3]
-        v[6] = 1.0 / 3.0;       // [0, 1, 2]
-        v[12] = 0.1;            // [1, 0, 0]
+        v[1] = 1e-30; // [0, 0, 1]
+        v[23] = -3.25e7; // [1, 2, 3]
+        v[6] = 1.0 / 3.0; // [0, 1, 2]
+        v[12] = 0.1; // [1, 0, 0]
         return toFloats(v);
     }
 
@@ -61,7 +61,9 @@ class NpyTest {
     static void assertSameFloats(float[] expected, float[] actual) {
         assertEquals(expected.length, actual.length, "length");
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+            assertEquals(
+                    Float.floatToRawIntBits(expected[i]),
+                    Float.floatToRawIntBits(actual[i]),
                     "element " + i + ": expected " + expected[i] + " but was " + actual[i]);
         }
     }
@@ -69,8 +71,17 @@ class NpyTest {
     // ---------------------------------------------------------------- numpy fixtures
 
     @ParameterizedTest
-    @ValueSource(strings = {"f4_c.npy", "f8_c.npy", "f4_fortran.npy", "f8_fortran.npy", "f4_bigendian.npy",
-        "f8_bigendian.npy", "f4_v2.npy", "f4_v3.npy"})
+    @ValueSource(
+            strings = {
+                "f4_c.npy",
+                "f8_c.npy",
+                "f4_fortran.npy",
+                "f8_fortran.npy",
+                "f4_bigendian.npy",
+                "f8_bigendian.npy",
+                "f4_v2.npy",
+                "f4_v3.npy"
+            })
     void readsEveryNumpyVariantOfTheBaseArray(String name) {
         HostArray a = Npy.read(fixture(name));
         assertArrayEquals(BASE_SHAPE, a.shape());
@@ -119,7 +130,8 @@ class NpyTest {
     @Test
     void roundTripsShapesIncludingScalarsAndEmptyArrays() throws IOException {
         HostArray[] arrays = {
-            new HostArray(new float[] {Float.NaN, Float.NEGATIVE_INFINITY, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE, 1}, 2, 3),
+            new HostArray(
+                    new float[] {Float.NaN, Float.NEGATIVE_INFINITY, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE, 1}, 2, 3),
             new HostArray(new float[] {42f}),
             new HostArray(new float[0], 0, 5),
             new HostArray(new float[] {1, 2, 3}, 3),
@@ -144,7 +156,9 @@ class NpyTest {
         HostArray a = new HostArray(ramp(100_003), 100_003);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Npy.write(out, a);
-        assertSameFloats(a.data(), Npy.read(new ByteArrayInputStream(out.toByteArray()), "big").data());
+        assertSameFloats(
+                a.data(),
+                Npy.read(new ByteArrayInputStream(out.toByteArray()), "big").data());
     }
 
     private static float[] ramp(int n) {
@@ -162,15 +176,16 @@ class NpyTest {
     // ---------------------------------------------------------------- header syntax
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
-        "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2,)}",
-        "{'shape':(2,),'fortran_order':False,'descr':'<f4'}",
-        "  {'descr': '<f4', 'fortran_order': False, 'shape': (2L,), }  \n",
-        "{'descr': '=f4', 'fortran_order': True, 'shape': (2, ), }",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1,), }",
-    })
+    @ValueSource(
+            strings = {
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+                "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2,)}",
+                "{'shape':(2,),'fortran_order':False,'descr':'<f4'}",
+                "  {'descr': '<f4', 'fortran_order': False, 'shape': (2L,), }  \n",
+                "{'descr': '=f4', 'fortran_order': True, 'shape': (2, ), }",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1,), }",
+            })
     void acceptsValidHeaderSpellings(String header) throws IOException {
         float[] values = {1.5f, -2.5f};
         HostArray a = Npy.read(new ByteArrayInputStream(npy(header, values)), "hand.npy");
@@ -179,17 +194,20 @@ class NpyTest {
 
     /** Header dictionaries exactly as numpy 2.4 writes them, with the shape each describes. */
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }|2,3",
-        "{'descr': '>f8', 'fortran_order': False, 'shape': (5,), }|5",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (), }|",
-        "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }|2,3",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 7), }|0,7",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 2), }|1000000,2",
-    })
+    @ValueSource(
+            strings = {
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }|2,3",
+                "{'descr': '>f8', 'fortran_order': False, 'shape': (5,), }|5",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (), }|",
+                "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }|2,3",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 7), }|0,7",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 2), }|1000000,2",
+            })
     void readsTheShapeOfHeadersAsNumpyWritesThem(String headerAndShape) throws IOException {
         String[] parts = headerAndShape.split("\\|", -1);
-        int[] shape = parts[1].isEmpty() ? new int[0] : Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] shape = parts[1].isEmpty()
+                ? new int[0]
+                : Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
         for (int version : new int[] {1, 2, 3}) {
             byte[] file = npy(version, parts[0].getBytes(StandardCharsets.US_ASCII), new byte[0]);
             assertArrayEquals(shape, Npy.readShape(new ByteArrayInputStream(file), "np.npy"), parts[0]);
@@ -197,69 +215,76 @@ class NpyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}"
-            + "|h.npy: unexpected key 'x' in the .npy header",
-        "{'descr': '<f4', 'shape': (2,)}|h.npy: the .npy header has no 'fortran_order' key",
-        "{'descr': '<f4', 'fortran_order': False, 'descr': '<f4', 'shape': (2,)}"
-            + "|h.npy: malformed .npy header at character 41: duplicate key 'descr'",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2)}"
-            + "|h.npy: 'shape' must be a tuple of integers, found (2)",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2, None)}"
-            + "|h.npy: 'shape' must be a tuple of integers, found (2, None)",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3)}|h.npy: negative dimension -3 in shape (2, -3)",
-        "{'descr': '<f4', 'fortran_order': None, 'shape': (2,)}"
-            + "|h.npy: 'fortran_order' must be True or False, found None",
-        "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,)}"
-            + "|h.npy: unsupported dtype [('a', '<f4')]; only float32 and float64 ('<f4', '>f4', '<f8', '>f8') can be read",
-        "{'descr': '<f\\x34', 'fortran_order': False, 'shape': (2,)}"
-            + "|h.npy: malformed .npy header at character 13: unsupported escape sequence in string",
-        "['descr', '<f4']|h.npy: the .npy header is not a dictionary but ['descr', '<f4']",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} x"
-            + "|h.npy: malformed .npy header at character 56: unexpected 'x' after the dictionary",
-    })
+    @ValueSource(
+            strings = {
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}"
+                        + "|h.npy: unexpected key 'x' in the .npy header",
+                "{'descr': '<f4', 'shape': (2,)}|h.npy: the .npy header has no 'fortran_order' key",
+                "{'descr': '<f4', 'fortran_order': False, 'descr': '<f4', 'shape': (2,)}"
+                        + "|h.npy: malformed .npy header at character 41: duplicate key 'descr'",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2)}"
+                        + "|h.npy: 'shape' must be a tuple of integers, found (2)",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, None)}"
+                        + "|h.npy: 'shape' must be a tuple of integers, found (2, None)",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3)}|h.npy: negative dimension -3 in shape (2, -3)",
+                "{'descr': '<f4', 'fortran_order': None, 'shape': (2,)}"
+                        + "|h.npy: 'fortran_order' must be True or False, found None",
+                "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,)}"
+                        + "|h.npy: unsupported dtype [('a', '<f4')]; only float32 and float64 ('<f4', '>f4', '<f8', '>f8') can be read",
+                "{'descr': '<f\\x34', 'fortran_order': False, 'shape': (2,)}"
+                        + "|h.npy: malformed .npy header at character 13: unsupported escape sequence in string",
+                "['descr', '<f4']|h.npy: the .npy header is not a dictionary but ['descr', '<f4']",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} x"
+                        + "|h.npy: malformed .npy header at character 56: unexpected 'x' after the dictionary",
+            })
     void rejectsHeadersOutsideNumpysFormWithAClearMessage(String headerAndMessage) {
         String[] parts = headerAndMessage.split("\\|");
-        assertEquals(parts[1], assertRejected(npy(parts[0], new float[] {1, 2}), "h.npy").getMessage());
+        assertEquals(
+                parts[1],
+                assertRejected(npy(parts[0], new float[] {1, 2}), "h.npy").getMessage());
     }
 
     @Test
     void readsVersion2And3HeadersWrittenByHand() throws IOException {
         String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (), }";
         for (int version : new int[] {2, 3}) {
-            byte[] file = npy(version, header.getBytes(StandardCharsets.UTF_8), floatBytes(ByteOrder.LITTLE_ENDIAN, 9f));
-            assertSameFloats(new float[] {9f}, Npy.read(new ByteArrayInputStream(file), "v.npy").data());
+            byte[] file =
+                    npy(version, header.getBytes(StandardCharsets.UTF_8), floatBytes(ByteOrder.LITTLE_ENDIAN, 9f));
+            assertSameFloats(
+                    new float[] {9f},
+                    Npy.read(new ByteArrayInputStream(file), "v.npy").data());
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{'descr': '<f4', 'fortran_order': False}",                                  // missing key
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}",           // extra key
-        "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}",   // duplicate key
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2)}",                    // an int, not a tuple
-        "{'descr': '<f4', 'fortran_order': False, 'shape': [2]}",                    // a list, not a tuple
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (-2,)}",                  // negative
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2147483648,)}",          // too large for int
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}", // too large for long
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536)}",         // product too large
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (True, 2)}",              // bool is no dimension
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (02,)}",                  // Python 3 rejects 02
-        "{'descr': '<f4', 'fortran_order': 0, 'shape': (2,)}",
-        "{'descr': '<i8', 'fortran_order': False, 'shape': (2,)}",
-        "{'descr': '|u1', 'fortran_order': False, 'shape': (2,)}",
-        "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,)}",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } x",
-        "{'descr': '<f4' 'fortran_order': False, 'shape': (2,)}",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)",
-        "{'descr': '<f4, 'fortran_order': False, 'shape': (2,)}",
-        "{'descr': '<f4', 'fortran_order': false, 'shape': (2,)}",
-        "{'descr': '<f4', 'fortran_order': __import__('os'), 'shape': (2,)}",
-        "['descr', '<f4']",
-        "",
-        "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((()"
-            + "))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))",
-    })
+    @ValueSource(
+            strings = {
+                "{'descr': '<f4', 'fortran_order': False}", // missing key
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", // extra key
+                "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", // duplicate key
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2)}", // an int, not a tuple
+                "{'descr': '<f4', 'fortran_order': False, 'shape': [2]}", // a list, not a tuple
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (-2,)}", // negative
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2147483648,)}", // too large for int
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}", // too large for long
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536)}", // product too large
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (True, 2)}", // bool is no dimension
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (02,)}", // Python 3 rejects 02
+                "{'descr': '<f4', 'fortran_order': 0, 'shape': (2,)}",
+                "{'descr': '<i8', 'fortran_order': False, 'shape': (2,)}",
+                "{'descr': '|u1', 'fortran_order': False, 'shape': (2,)}",
+                "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,)}",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } x",
+                "{'descr': '<f4' 'fortran_order': False, 'shape': (2,)}",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)",
+                "{'descr': '<f4, 'fortran_order': False, 'shape': (2,)}",
+                "{'descr': '<f4', 'fortran_order': false, 'shape': (2,)}",
+                "{'descr': '<f4', 'fortran_order': __import__('os'), 'shape': (2,)}",
+                "['descr', '<f4']",
+                "",
+                "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((()"
+                        + "))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))",
+            })
     void rejectsInvalidHeaders(String header) {
         assertRejected(npy(header, new float[] {1.5f, -2.5f}), "hand.npy");
     }
@@ -281,7 +306,8 @@ class NpyTest {
     @Test
     void rejectsHugeShapeWithoutAllocatingIt() {
         // Claims ~8 GB of float64 but holds 16 bytes: must fail as truncated, not with OutOfMemoryError.
-        byte[] lying = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000,), }", new float[] {1, 2, 3, 4});
+        byte[] lying =
+                npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000,), }", new float[] {1, 2, 3, 4});
         InvalidInputException e = assertRejected(lying, "lying.npy");
         assertTrue(e.getMessage().contains("8000000000") && e.getMessage().contains("16"), e.getMessage());
     }
@@ -294,10 +320,12 @@ class NpyTest {
         for (int length = 0; length < full.length; length++) {
             Path file = dir.resolve("cut" + length + ".npy");
             Files.write(file, Arrays.copyOf(full, length));
-            InvalidInputException e = assertThrows(InvalidInputException.class, () -> Npy.read(file), "length " + length);
+            InvalidInputException e =
+                    assertThrows(InvalidInputException.class, () -> Npy.read(file), "length " + length);
             assertTrue(e.getMessage().contains(file.getFileName().toString()), e.getMessage());
             if (length > headerLength(full)) {
-                assertTrue(e.getMessage().endsWith("the data needs 192 bytes, found " + (length - 128)), e.getMessage());
+                assertTrue(
+                        e.getMessage().endsWith("the data needs 192 bytes, found " + (length - 128)), e.getMessage());
             }
         }
     }
@@ -308,7 +336,8 @@ class NpyTest {
         Path file = dir.resolve("long.npy");
         Files.write(file, Arrays.copyOf(full, full.length + 3));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Npy.read(file));
-        assertTrue(e.getMessage().contains("long.npy") && e.getMessage().contains("3 unexpected bytes"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("long.npy") && e.getMessage().contains("3 unexpected bytes"), e.getMessage());
     }
 
     /**
@@ -347,18 +376,22 @@ class NpyTest {
         full[1] = 'X';
         Path file = dir.resolve("magic.npy");
         Files.write(file, full);
-        assertTrue(assertThrows(InvalidInputException.class, () -> Npy.read(file)).getMessage()
+        assertTrue(assertThrows(InvalidInputException.class, () -> Npy.read(file))
+                .getMessage()
                 .contains("magic.npy: not a .npy file"));
         Path empty = Files.createFile(dir.resolve("empty.npy"));
-        assertTrue(assertThrows(InvalidInputException.class, () -> Npy.read(empty)).getMessage()
+        assertTrue(assertThrows(InvalidInputException.class, () -> Npy.read(empty))
+                .getMessage()
                 .contains("empty.npy: not a .npy file (it is empty)"));
     }
 
     @Test
     void missingFileAndDirectoryAreRejected() {
         Path missing = dir.resolve("nope.npy");
-        assertEquals("file not found: " + missing,
-                assertThrows(InvalidInputException.class, () -> Npy.read(missing)).getMessage());
+        assertEquals(
+                "file not found: " + missing,
+                assertThrows(InvalidInputException.class, () -> Npy.read(missing))
+                        .getMessage());
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Npy.read(dir));
         assertTrue(e.getMessage().startsWith("cannot read " + dir), e.getMessage());
     }
@@ -366,8 +399,8 @@ class NpyTest {
     @Test
     void writeIntoMissingDirectoryIsReported() {
         Path target = dir.resolve("no/such/dir/a.npy");
-        InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> Npy.write(target, new HostArray(new float[] {1}, 1)));
+        InvalidInputException e =
+                assertThrows(InvalidInputException.class, () -> Npy.write(target, new HostArray(new float[] {1}, 1)));
         assertTrue(e.getMessage().contains("a.npy") && e.getMessage().contains("does not exist"), e.getMessage());
     }
 
@@ -401,7 +434,10 @@ class NpyTest {
         } else {
             b.putInt(length);
         }
-        b.put(header).put(" ".repeat(padding).getBytes(StandardCharsets.US_ASCII)).put((byte) '\n').put(data);
+        b.put(header)
+                .put(" ".repeat(padding).getBytes(StandardCharsets.US_ASCII))
+                .put((byte) '\n')
+                .put(data);
         return b.array();
     }
 

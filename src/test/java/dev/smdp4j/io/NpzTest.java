@@ -72,10 +72,12 @@ class NpzTest {
 
     @Test
     void missingKeyListsTheKeysPresent() {
-        InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> Npz.read(fixture("arrays.npz"), "v"));
-        assertTrue(e.getMessage().contains("arrays.npz") && e.getMessage().contains("'v'")
-                && e.getMessage().contains("[u, t]"), e.getMessage());
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Npz.read(fixture("arrays.npz"), "v"));
+        assertTrue(
+                e.getMessage().contains("arrays.npz")
+                        && e.getMessage().contains("'v'")
+                        && e.getMessage().contains("[u, t]"),
+                e.getMessage());
     }
 
     // ---------------------------------------------------------------- round trip
@@ -125,7 +127,8 @@ class NpzTest {
 
     @Test
     void rejectsInvalidKeys() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Npz.write(dir.resolve("k.npz"), Map.of("", new HostArray(new float[] {1}, 1))));
     }
 
@@ -134,7 +137,8 @@ class NpzTest {
         assumeTrue(pythonWithNumpy(), "python3 with numpy is not available");
         Path file = dir.resolve("for numpy.npz");
         Npz.write(file, sample());
-        String script = String.join("\n",
+        String script = String.join(
+                "\n",
                 "import json, sys",
                 "import numpy as np",
                 "with np.load(sys.argv[1]) as z:",
@@ -167,7 +171,9 @@ class NpzTest {
 
     private static boolean pythonWithNumpy() {
         try {
-            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("python3", "-c", "import numpy")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().transferTo(OutputStream.nullOutputStream());
             return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
@@ -256,10 +262,14 @@ class NpzTest {
     @Test
     void missingFileIsReported() {
         Path missing = dir.resolve("missing.npz");
-        assertEquals("file not found: " + missing,
-                assertThrows(InvalidInputException.class, () -> Npz.read(missing)).getMessage());
-        assertEquals("file not found: " + missing,
-                assertThrows(InvalidInputException.class, () -> Npz.read(missing, "u")).getMessage());
+        assertEquals(
+                "file not found: " + missing,
+                assertThrows(InvalidInputException.class, () -> Npz.read(missing))
+                        .getMessage());
+        assertEquals(
+                "file not found: " + missing,
+                assertThrows(InvalidInputException.class, () -> Npz.read(missing, "u"))
+                        .getMessage());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.smdp4j.io;
 
-import dev.smdp4j.EngineTest;
 import static dev.smdp4j.train.AdamTest.assertSameBits;
 import static dev.smdp4j.train.AdamTest.linear;
 import static dev.smdp4j.train.AdamTest.values;
@@ -18,6 +17,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.smdp4j.EngineTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,8 @@ class ParameterIOTest extends EngineTest {
             assertEquals(List.of("param/weight", "param/bias"), List.copyOf(exported.keySet()));
             assertArrayEquals(new int[] {3, 4}, exported.get("param/weight").shape());
             assertArrayEquals(new int[] {3}, exported.get("param/bias").shape());
-            assertArrayEquals(values(block).get("weight"), exported.get("param/weight").data());
+            assertArrayEquals(
+                    values(block).get("weight"), exported.get("param/weight").data());
         }
     }
 
@@ -50,9 +51,11 @@ class ParameterIOTest extends EngineTest {
             try (NDManager step = m.newSubManager()) {
                 NDArray x = step.randomNormal(new Shape(2, 4));
                 float[] a = source.forward(new ParameterStore(step, false), new NDList(x), false)
-                        .singletonOrThrow().toFloatArray();
+                        .singletonOrThrow()
+                        .toFloatArray();
                 float[] b = target.forward(new ParameterStore(step, false), new NDList(x), false)
-                        .singletonOrThrow().toFloatArray();
+                        .singletonOrThrow()
+                        .toFloatArray();
                 assertArrayEquals(a, b);
             }
         }
@@ -78,15 +81,23 @@ class ParameterIOTest extends EngineTest {
             assertRejected(block, without(good, "param/bias"), "missing parameter 'param/bias'");
             assertRejected(block, Map.of(), "missing parameter 'param/bias', 'param/weight'");
             assertRejected(block, with(good, "param/extra", HostArray.zeros(2)), "unexpected parameter 'param/extra'");
-            assertRejected(block, with(good, "param/weight", HostArray.zeros(4, 3)),
+            assertRejected(
+                    block,
+                    with(good, "param/weight", HostArray.zeros(4, 3)),
                     "parameter 'param/weight': expected shape [3, 4], got [4, 3]");
-            assertRejected(block, with(good, "param/bias", HostArray.zeros(1, 3)),
+            assertRejected(
+                    block,
+                    with(good, "param/bias", HostArray.zeros(1, 3)),
                     "parameter 'param/bias': expected shape [3], got [1, 3]");
             float[] nan = good.get("param/weight").data().clone();
             nan[5] = Float.NaN;
-            assertRejected(block, with(good, "param/weight", new HostArray(nan, 3, 4)),
+            assertRejected(
+                    block,
+                    with(good, "param/weight", new HostArray(nan, 3, 4)),
                     "parameter 'param/weight': element 5 is NaN");
-            assertRejected(block, with(good, "param/bias", new HostArray(new float[] {0, Float.POSITIVE_INFINITY, 0}, 3)),
+            assertRejected(
+                    block,
+                    with(good, "param/bias", new HostArray(new float[] {0, Float.POSITIVE_INFINITY, 0}, 3)),
                     "parameter 'param/bias': element 1 is Infinity");
             assertSameBits(before, values(block));
         }

@@ -28,8 +28,15 @@ class ChildJvmTest {
 
     @Test
     void theSettingsAreTheLaunchersAndReachTheTestsThroughThePom() {
-        assertEquals(Map.of("MALLOC_MMAP_THRESHOLD_", "33554432", "MALLOC_TRIM_THRESHOLD_", "17179869184",
-                "MALLOC_ARENA_MAX", "2"), AllocatorSettings.settings());
+        assertEquals(
+                Map.of(
+                        "MALLOC_MMAP_THRESHOLD_",
+                        "33554432",
+                        "MALLOC_TRIM_THRESHOLD_",
+                        "17179869184",
+                        "MALLOC_ARENA_MAX",
+                        "2"),
+                AllocatorSettings.settings());
         // pom.xml reads the same file into the forked test JVM's environment
         AllocatorSettings.settings().forEach((name, value) -> assertEquals(value, System.getenv(name), name));
     }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class CircularConvTest extends EngineTest {
 
     /** Direct periodic cross-correlation in double precision. */
-    private static double[] reference(float[] x, float[] w, float[] b, int batch, int in, int out, int n, int k, int dil) {
+    private static double[] reference(
+            float[] x, float[] w, float[] b, int batch, int in, int out, int n, int k, int dil) {
         double[] y = new double[batch * out * n * n];
         int r = dil * (k - 1) / 2;
         for (int bi = 0; bi < batch; bi++) {
@@ -64,14 +65,24 @@ class CircularConvTest extends EngineTest {
                     x.setRequiresGradient(true);
                     NDArray y;
                     try (var gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                        y = conv.forward(new ParameterStore(s, false), new NDList(x), true).singletonOrThrow();
+                        y = conv.forward(new ParameterStore(s, false), new NDList(x), true)
+                                .singletonOrThrow();
                         gc.backward(y.square().sum());
                     }
                     assertFalse(y.isNaN().any().getBoolean(), "NaN output, channels " + in + " -> " + out);
-                    assertFalse(x.getGradient().isNaN().any().getBoolean(), "NaN gradient, channels " + in + " -> " + out);
+                    assertFalse(
+                            x.getGradient().isNaN().any().getBoolean(), "NaN gradient, channels " + in + " -> " + out);
                     if (trial == 0) {
-                        float[] w = conv.conv().getParameters().get("weight").getArray().toFloatArray();
-                        float[] b = conv.conv().getParameters().get("bias").getArray().toFloatArray();
+                        float[] w = conv.conv()
+                                .getParameters()
+                                .get("weight")
+                                .getArray()
+                                .toFloatArray();
+                        float[] b = conv.conv()
+                                .getParameters()
+                                .get("bias")
+                                .getArray()
+                                .toFloatArray();
                         double[] expected = reference(x.toFloatArray(), w, b, 2, in, out, n, 3, dil);
                         float[] actual = y.toFloatArray();
                         assertEquals(expected.length, actual.length);
@@ -101,11 +112,16 @@ class CircularConvTest extends EngineTest {
                     try (NDManager step = params.newSubManager();
                             var gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
                         NDArray x = new GaussianNoise(pass).next(step, new Shape(2, c[0], 8, 8));
-                        gc.backward(conv.forward(new ParameterStore(step, false), new NDList(x), true).singletonOrThrow()
-                                .square().sum());
+                        gc.backward(conv.forward(new ParameterStore(step, false), new NDList(x), true)
+                                .singletonOrThrow()
+                                .square()
+                                .sum());
                     }
                 }
-                assertEquals(before, params.getManagedArrays().size(), "arrays left behind, channels " + c[0] + " -> " + c[1]);
+                assertEquals(
+                        before,
+                        params.getManagedArrays().size(),
+                        "arrays left behind, channels " + c[0] + " -> " + c[1]);
             }
         }
     }

@@ -27,17 +27,29 @@ import java.util.Random;
  */
 public final class ConvNanReproduction {
     /** {in, out, dilation}: the failing cases recorded in the project's benchmarks. */
-    static final int[][] CASES = {{20, 16, 1}, {20, 32, 1}, {24, 16, 1}, {36, 32, 1}, {40, 16, 1}, {20, 20, 1},
-        {32, 1, 1}, {32, 2, 1}, {32, 4, 2}, {32, 8, 4}, {3, 1, 1}, {4, 1, 1}};
+    static final int[][] CASES = {
+        {20, 16, 1},
+        {20, 32, 1},
+        {24, 16, 1},
+        {36, 32, 1},
+        {40, 16, 1},
+        {20, 20, 1},
+        {32, 1, 1},
+        {32, 2, 1},
+        {32, 4, 2},
+        {32, 8, 4},
+        {3, 1, 1},
+        {4, 1, 1}
+    };
 
-    private ConvNanReproduction() {
-    }
+    private ConvNanReproduction() {}
 
     /** Counts of one case. */
     record Count(int in, int out, int dilation, int calls, int nanOutputs, int nanGradients) {
         @Override
         public String toString() {
-            return String.format("%2d -> %2d (dilation %d): %4d calls, NaN outputs %d, NaN input gradients %d",
+            return String.format(
+                    "%2d -> %2d (dilation %d): %4d calls, NaN outputs %d, NaN input gradients %d",
                     in, out, dilation, calls, nanOutputs, nanGradients);
         }
     }

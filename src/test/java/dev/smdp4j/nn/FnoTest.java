@@ -46,10 +46,16 @@ class FnoTest extends EngineTest {
 
             // the parameters do not depend on N: count them from the architecture
             long w = config.width();
-            long expected = (1 + 2) * w + w                                           // lifting
-                    + config.layers() * (2 * w * w * 2L * config.modes() * config.modes() // spectral, re + im
-                    + w * w + w)                                                      // pointwise path
-                    + w * config.projection() + config.projection() + config.projection() + 1;
+            long expected = (1 + 2) * w
+                    + w // lifting
+                    + config.layers()
+                            * (2 * w * w * 2L * config.modes() * config.modes() // spectral, re + im
+                                    + w * w
+                                    + w) // pointwise path
+                    + w * config.projection()
+                    + config.projection()
+                    + config.projection()
+                    + 1;
             long count = 0;
             for (Pair<String, Parameter> p : fno.getParameters()) {
                 assertEquals(DataType.FLOAT32, p.getValue().getArray().getDataType(), p.getKey());
@@ -61,7 +67,8 @@ class FnoTest extends EngineTest {
             for (int n : new int[] {32, 64}) {
                 try (NDManager step = m.newSubManager()) {
                     NDArray x = step.create(gaussian(new Random(n), 2 * n * n), new Shape(2, 1, n, n));
-                    NDArray y = fno.forward(new ParameterStore(step, false), new NDList(x), false).singletonOrThrow();
+                    NDArray y = fno.forward(new ParameterStore(step, false), new NDList(x), false)
+                            .singletonOrThrow();
                     assertEquals(new Shape(2, 1, n, n), y.getShape());
                     assertEquals(new Shape(2, 1, n, n), fno.getOutputShapes(new Shape[] {x.getShape()})[0]);
                     float[] out = y.toFloatArray();
@@ -79,10 +86,12 @@ class FnoTest extends EngineTest {
             }
             try (NDManager step = m.newSubManager()) {
                 NDArray small = step.zeros(new Shape(1, 1, 16, 16)); // 12 modes need N >= 24
-                assertThrows(IllegalArgumentException.class,
+                assertThrows(
+                        IllegalArgumentException.class,
                         () -> fno.forward(new ParameterStore(step, false), new NDList(small), false));
                 NDArray twoChannels = step.zeros(new Shape(1, 2, 32, 32));
-                assertThrows(IllegalArgumentException.class,
+                assertThrows(
+                        IllegalArgumentException.class,
                         () -> fno.forward(new ParameterStore(step, false), new NDList(twoChannels), false));
             }
         }
@@ -116,7 +125,8 @@ class FnoTest extends EngineTest {
                 NDArray x = step.create(x0, shape);
                 x.setRequiresGradient(true);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray out = fno.forward(new ParameterStore(step, false), new NDList(x), true).singletonOrThrow();
+                    NDArray out = fno.forward(new ParameterStore(step, false), new NDList(x), true)
+                            .singletonOrThrow();
                     gc.backward(out.mul(step.create(r, shape)).sum());
                 }
                 gradient = x.getGradient().toFloatArray();
@@ -162,7 +172,8 @@ class FnoTest extends EngineTest {
                 layer.initialize(m, DataType.FLOAT32, shape);
                 float[] x = gaussian(new Random(modes), 2 * n * n);
                 float[] out = layer.forward(new ParameterStore(m, false), new NDList(m.create(x, shape)), false)
-                        .singletonOrThrow().toFloatArray();
+                        .singletonOrThrow()
+                        .toFloatArray();
                 double[] expected = reference(x, 2, 1, 1, n, modes, new float[] {}, new float[] {}, true);
                 assertEquals(0, maxAbsDiff(out, expected), 1e-4, "modes " + modes);
             }
@@ -182,7 +193,9 @@ class FnoTest extends EngineTest {
             layer.initialize(m, DataType.FLOAT32, shape);
             float[] wr = layer.weightReal().getArray().toFloatArray();
             float[] wi = layer.weightImag().getArray().toFloatArray();
-            assertEquals(new Shape(cin, cout, 2 * modes, modes), layer.weightReal().getArray().getShape());
+            assertEquals(
+                    new Shape(cin, cout, 2 * modes, modes),
+                    layer.weightReal().getArray().getShape());
             float scale = 1f / (cin * cout); // Li et al.: uniform[0, 1) / (C_in C_out), both parts
             for (float[] w : new float[][] {wr, wi}) {
                 double min = Double.MAX_VALUE;
@@ -202,7 +215,8 @@ class FnoTest extends EngineTest {
 
             float[] x = gaussian(new Random(8), 2 * cin * n * n);
             float[] out = layer.forward(new ParameterStore(m, false), new NDList(m.create(x, shape)), false)
-                    .singletonOrThrow().toFloatArray();
+                    .singletonOrThrow()
+                    .toFloatArray();
             double[] expected = reference(x, 2, cin, cout, n, modes, wr, wi, false);
             assertEquals(0, maxAbsDiff(out, expected), 1e-4);
         }
@@ -219,8 +233,12 @@ class FnoTest extends EngineTest {
         int terms = 4;
         double[][] waves = new double[batch * cin * terms][];
         for (int t = 0; t < waves.length; t++) {
-            waves[t] = new double[] {random.nextInt(2 * modes - 1) - (modes - 1),
-                    random.nextInt(2 * modes - 1) - (modes - 1), random.nextGaussian(), random.nextGaussian()};
+            waves[t] = new double[] {
+                random.nextInt(2 * modes - 1) - (modes - 1),
+                random.nextInt(2 * modes - 1) - (modes - 1),
+                random.nextGaussian(),
+                random.nextGaussian()
+            };
         }
         try (NDManager m = manager.newSubManager()) {
             Engine.getInstance().setRandomSeed(9);
@@ -236,14 +254,18 @@ class FnoTest extends EngineTest {
                         for (int row = 0; row < n; row++) {
                             for (int col = 0; col < n; col++) {
                                 double phase = 2 * Math.PI * (wave[0] * col + wave[1] * row) / n;
-                                x[(bc * n + row) * n + col] += (float) (wave[2] * Math.cos(phase)
-                                        + wave[3] * Math.sin(phase));
+                                x[(bc * n + row) * n + col] +=
+                                        (float) (wave[2] * Math.cos(phase) + wave[3] * Math.sin(phase));
                             }
                         }
                     }
                 }
-                outputs[level] = layer.forward(new ParameterStore(m, false),
-                        new NDList(m.create(x, new Shape(batch, cin, n, n))), false).singletonOrThrow().toFloatArray();
+                outputs[level] = layer.forward(
+                                new ParameterStore(m, false),
+                                new NDList(m.create(x, new Shape(batch, cin, n, n))),
+                                false)
+                        .singletonOrThrow()
+                        .toFloatArray();
             }
             float[] coarse = outputs[0];
             float[] fine = outputs[1];
@@ -263,7 +285,8 @@ class FnoTest extends EngineTest {
             assertEquals(0, maxDiff, 1e-4);
 
             NDArray tooSmall = m.zeros(new Shape(1, cin, 6, 6)); // 4 modes need N >= 8
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> layer.forward(new ParameterStore(m, false), new NDList(tooSmall), false));
         }
         assertThrows(IllegalArgumentException.class, () -> new SpectralConv2d(0, 1, 1));
@@ -282,21 +305,27 @@ class FnoTest extends EngineTest {
         FnoConfig small = new FnoConfig(2, 4, 1, 8);
         assertEquals(small, NetworkConfig.fromMap(small.toMap()));
         // as parsed from JSON: other boxed numbers
-        assertEquals(small, NetworkConfig.fromMap(Map.of("architecture", "fno", "modes", 2L, "width", 4.0, "layers", 1,
-                "projection", 8L)));
+        assertEquals(
+                small,
+                NetworkConfig.fromMap(
+                        Map.of("architecture", "fno", "modes", 2L, "width", 4.0, "layers", 1, "projection", 8L)));
         assertEquals(24, defaults.minimumGrid());
         assertTrue(defaults.toString().contains("modes 12"));
         assertTrue(defaults.build(1) instanceof Fno2d);
 
-        for (int[] bad : new int[][] {{0, 20, 4, 128}, {12, 0, 4, 128}, {12, 20, 0, 128}, {12, 20, 4, 0},
-                {-1, 20, 4, 128}}) {
-            InvalidInputException e = assertThrows(InvalidInputException.class,
-                    () -> new FnoConfig(bad[0], bad[1], bad[2], bad[3]));
+        for (int[] bad :
+                new int[][] {{0, 20, 4, 128}, {12, 0, 4, 128}, {12, 20, 0, 128}, {12, 20, 4, 0}, {-1, 20, 4, 128}}) {
+            InvalidInputException e =
+                    assertThrows(InvalidInputException.class, () -> new FnoConfig(bad[0], bad[1], bad[2], bad[3]));
             assertTrue(e.getMessage().contains("FNO"), e.getMessage());
         }
         for (Map<String, Object> bad : List.of(
-                with(map, "modes", null), with(map, "width", 20.5), with(map, "layers", "4"),
-                with(map, "projection", 0), with(map, "architecture", "unet"), with(map, "modes", 1e12))) {
+                with(map, "modes", null),
+                with(map, "width", 20.5),
+                with(map, "layers", "4"),
+                with(map, "projection", 0),
+                with(map, "architecture", "unet"),
+                with(map, "modes", 1e12))) {
             assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(bad), String.valueOf(bad));
         }
         assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(null));
@@ -306,10 +335,11 @@ class FnoTest extends EngineTest {
     void flopsCountThePointwiseLayersTheModeMixingAndTheFfts() {
         FnoConfig config = new FnoConfig(2, 4, 1, 8);
         long perPixel = 2 * 3 * 4 + 2 * 4 * 4 + 2 * 4 * 8 + 2 * 8; // lift, pointwise, projection
-        long spectral = 8 * 4 * 4 * (2 * 2 * 2);                     // 8 width^2 per kept mode
-        long fft = Math.round(2 * 4 * 2.5 * 64 * 6);                 // 2 transforms x width x 2.5 N^2 log2 N^2
+        long spectral = 8 * 4 * 4 * (2 * 2 * 2); // 8 width^2 per kept mode
+        long fft = Math.round(2 * 4 * 2.5 * 64 * 6); // 2 transforms x width x 2.5 N^2 log2 N^2
         assertEquals(perPixel * 64 + spectral + fft, config.flopsPerSample(8, 1));
-        assertTrue(FnoConfig.defaults().flopsPerSample(64, 1) > FnoConfig.defaults().flopsPerSample(32, 1));
+        assertTrue(FnoConfig.defaults().flopsPerSample(64, 1)
+                > FnoConfig.defaults().flopsPerSample(32, 1));
         assertThrows(IllegalArgumentException.class, () -> config.flopsPerSample(3, 1));
     }
 
@@ -323,8 +353,8 @@ class FnoTest extends EngineTest {
      * column 0: {@code N^-2 sum c_v Re(Y[u, v] exp(2 pi i (u r + v c) / N))}, {@code c_0 = 1},
      * {@code c_v = 2}.
      */
-    private static double[] reference(float[] x, int batch, int cin, int cout, int n, int modes, float[] wr,
-                                      float[] wi, boolean identity) {
+    private static double[] reference(
+            float[] x, int batch, int cin, int cout, int n, int modes, float[] wr, float[] wi, boolean identity) {
         int[] rows = new int[2 * modes];
         for (int j = 0; j < 2 * modes; j++) {
             rows[j] = j < modes ? j : n - 2 * modes + j;
@@ -371,7 +401,8 @@ class FnoTest extends EngineTest {
     private static double loss(Block block, NDManager parent, float[] x, float[] r, Shape shape) {
         try (NDManager step = parent.newSubManager()) {
             float[] out = block.forward(new ParameterStore(step, false), new NDList(step.create(x, shape)), false)
-                    .singletonOrThrow().toFloatArray();
+                    .singletonOrThrow()
+                    .toFloatArray();
             double sum = 0;
             for (int i = 0; i < out.length; i++) {
                 sum += (double) out[i] * r[i];

@@ -39,8 +39,10 @@ class NetworkMemoryTest extends EngineTest {
                     try (NDManager step = params.newSubManager();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray x = new GaussianNoise(pass).next(step, new Shape(2, 2, n, n));
-                        gc.backward(block.forward(new ParameterStore(step, false), new NDList(x), true).singletonOrThrow()
-                                .square().sum());
+                        gc.backward(block.forward(new ParameterStore(step, false), new NDList(x), true)
+                                .singletonOrThrow()
+                                .square()
+                                .sum());
                     }
                 }
                 assertEquals(before, params.getManagedArrays().size(), "arrays left behind by " + config.toMap());
@@ -61,7 +63,10 @@ class NetworkMemoryTest extends EngineTest {
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray x = new GaussianNoise(pass).next(step, new Shape(2, 1, n, n));
                     NDList in = new NDList(x, step.create(new float[] {1.5f}));
-                    gc.backward(block.forward(new ParameterStore(step, false), in, true).singletonOrThrow().square().sum());
+                    gc.backward(block.forward(new ParameterStore(step, false), in, true)
+                            .singletonOrThrow()
+                            .square()
+                            .sum());
                 }
             }
             assertEquals(before, params.getManagedArrays().size(), "arrays left behind by the surrogate");

@@ -37,7 +37,8 @@ class PeriodicTest extends EngineTest {
                     NDArray out = Periodic.pad(in, p);
                     assertEquals(new Shape(2, rows + 2 * p, cols + 2 * p), out.getShape());
                     padded = out.toFloatArray();
-                    gc.backward(out.mul(EngineArrays.of(s, weights, out.getShape())).sum());
+                    gc.backward(
+                            out.mul(EngineArrays.of(s, weights, out.getShape())).sum());
                     grad = in.getGradient().toFloatArray();
                 }
                 float[] expected = new float[padded.length];

@@ -2,7 +2,6 @@ package dev.smdp4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,8 +18,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.smdp4j.EngineTest;
 import dev.smdp4j.io.InvalidInputException;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
@@ -49,12 +48,17 @@ class ScoreNetSpectralTest extends EngineTest {
         assertTrue(!terms.equals(on));
         Map<String, Object> early = new LinkedHashMap<>(on.toMap());
         early.put("spectral_field_terms", 3); // the first form of the option: powers 0, 1, 2
-        assertEquals(new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, new int[] {0, 1, 2}),
+        assertEquals(
+                new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, new int[] {0, 1, 2}),
                 NetworkConfig.fromMap(early));
-        assertThrows(InvalidInputException.class,
-                () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 0, new int[] {0}), "field terms without the branch");
-        assertThrows(InvalidInputException.class,
-                () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, new int[] {1, 1}), "repeated power");
+        assertThrows(
+                InvalidInputException.class,
+                () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 0, new int[] {0}),
+                "field terms without the branch");
+        assertThrows(
+                InvalidInputException.class,
+                () -> new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 4, new int[] {1, 1}),
+                "repeated power");
     }
 
     /**
@@ -94,7 +98,9 @@ class ScoreNetSpectralTest extends EngineTest {
             NDArray quarter = inverse.apply(x1, 0.25f);
             NDArray half = inverse.apply(x1, 0.5f);
             assertTrue(quarter.abs().max().getFloat() > 1e-3, "the x / tau term must respond");
-            assertTrue(quarter.sub(half.mul(2)).abs().max().getFloat() < 1e-5 * quarter.abs().max().getFloat() * 10,
+            assertTrue(
+                    quarter.sub(half.mul(2)).abs().max().getFloat()
+                            < 1e-5 * quarter.abs().max().getFloat() * 10,
                     "x / tau: halving tau doubles the output");
         }
     }
@@ -126,12 +132,15 @@ class ScoreNetSpectralTest extends EngineTest {
                 }
             }
             NDArray lowWave = m.create(low, new Shape(1, 1, n, n));
-            assertTrue(layer.highPass(lowWave).abs().max().getFloat() < 1e-5, "mode (-2, 1) removed: "
-                    + layer.highPass(lowWave).abs().max().getFloat());
+            assertTrue(
+                    layer.highPass(lowWave).abs().max().getFloat() < 1e-5,
+                    "mode (-2, 1) removed: "
+                            + layer.highPass(lowWave).abs().max().getFloat());
             float[] lowContent = new float[2];
             for (int e = 0; e < 2; e++) {
                 Engine.getInstance().setRandomSeed(4);
-                ScoreNet net = new ScoreNet(new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 3, new int[0], e == 1), 2);
+                ScoreNet net =
+                        new ScoreNet(new ScoreNetConfig(8, 1, 3, DILATIONS, "leaky-relu", 3, new int[0], e == 1), 2);
                 net.initialize(m, DataType.FLOAT32, in);
                 for (Pair<String, Parameter> p : net.getParameters()) {
                     if (p.getKey().contains("project") && p.getKey().contains("weight")) {
@@ -139,7 +148,8 @@ class ScoreNetSpectralTest extends EngineTest {
                         w.intern(m.randomNormal(w.getShape()));
                     }
                 }
-                NDArray out = net.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+                NDArray out = net.forward(new ParameterStore(m, false), new NDList(x), false)
+                        .singletonOrThrow();
                 lowContent[e] = out.sub(layer.highPass(out)).abs().max().getFloat(); // the part on the kept modes
                 if (e == 1) {
                     NDArray again = layer.highPass(layer.highPass(x));
@@ -147,10 +157,10 @@ class ScoreNetSpectralTest extends EngineTest {
                 }
                 assertTrue(out.abs().max().getFloat() > 1e-2, "the projection must produce output");
             }
-            assertTrue(lowContent[0] > 1e-3, "without exclusive the convolutions reach the low modes: " + lowContent[0]);
-            assertTrue(lowContent[1] < 1e-4 * lowContent[0], "exclusive: nothing on the branch's modes: " + lowContent[1]);
-
-
+            assertTrue(
+                    lowContent[0] > 1e-3, "without exclusive the convolutions reach the low modes: " + lowContent[0]);
+            assertTrue(
+                    lowContent[1] < 1e-4 * lowContent[0], "exclusive: nothing on the branch's modes: " + lowContent[1]);
         }
     }
 
@@ -194,7 +204,8 @@ class ScoreNetSpectralTest extends EngineTest {
             assertEquals(2, spectral, "real and imaginary weights");
             NDArray x = m.randomNormal(in);
             ParameterStore store = new ParameterStore(m, false);
-            float[] out0 = net.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            float[] out0 =
+                    net.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
             assertArrayEquals(new float[out0.length], out0, 0f);
 
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -203,7 +214,8 @@ class ScoreNetSpectralTest extends EngineTest {
             }
             for (Pair<String, Parameter> p : net.getParameters()) {
                 if (p.getKey().contains("spectral")) {
-                    float max = p.getValue().getArray().getGradient().abs().max().getFloat();
+                    float max =
+                            p.getValue().getArray().getGradient().abs().max().getFloat();
                     assertTrue(max > 0, p.getKey() + " gets no gradient");
                 }
             }

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import dev.smdp4j.EngineTest;
 import dev.smdp4j.util.EngineArrays;
 import java.util.Random;
@@ -47,14 +45,27 @@ class SpectralPathsTest extends EngineTest {
                 float[][] fft = run(x, wr, wi, g, (a, b, d) -> layer.forwardByFft(a, b, d, n));
                 float[][] mat = run(x, wr, wi, g, (a, b, d) -> layer.forwardByMatrices(a, b, d, n));
                 for (int i = 0; i < fft.length; i++) {
-                    assertClose(fft[i], mat[i], label + ", " + new String[] {"output", "input gradient",
-                            "real-weight gradient", "imaginary-weight gradient"}[i]);
+                    assertClose(
+                            fft[i],
+                            mat[i],
+                            label + ", "
+                                    + new String[] {
+                                                "output",
+                                                "input gradient",
+                                                "real-weight gradient",
+                                                "imaginary-weight gradient"
+                                            }
+                                            [i]);
                 }
                 NDArray h = EngineArrays.of(m, gaussian(random, 2 * out * n * n), new Shape(2, out, n, n));
-                assertClose(layer.highPassByFft(h, n).toFloatArray(), layer.highPassByMatrices(h, n).toFloatArray(),
+                assertClose(
+                        layer.highPassByFft(h, n).toFloatArray(),
+                        layer.highPassByMatrices(h, n).toFloatArray(),
                         label + ", high-pass");
                 NDArray highTwice = layer.highPassByMatrices(layer.highPassByMatrices(h, n), n);
-                assertClose(layer.highPassByMatrices(h, n).toFloatArray(), highTwice.toFloatArray(),
+                assertClose(
+                        layer.highPassByMatrices(h, n).toFloatArray(),
+                        highTwice.toFloatArray(),
                         label + ", high-pass is a projection");
             }
         }
@@ -81,8 +92,12 @@ class SpectralPathsTest extends EngineTest {
                 NDArray y = layer.apply(x, wr, wi);
                 float[] out = y.toFloatArray();
                 gc.backward(y.mul(g).sum());
-                return new float[][] {out, x.getGradient().toFloatArray(), wr.getGradient().toFloatArray(),
-                        wi.getGradient().toFloatArray()};
+                return new float[][] {
+                    out,
+                    x.getGradient().toFloatArray(),
+                    wr.getGradient().toFloatArray(),
+                    wi.getGradient().toFloatArray()
+                };
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.smdp4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +47,8 @@ class UNetTest extends EngineTest {
     private static float[] forward(UNet net, float[] x, int batch, int n, boolean training) {
         try (NDManager step = manager.newSubManager()) {
             NDArray in = step.create(x, new Shape(batch, 1, n, n));
-            NDArray out = net.forward(new ParameterStore(step, false), new NDList(in), training).singletonOrThrow();
+            NDArray out = net.forward(new ParameterStore(step, false), new NDList(in), training)
+                    .singletonOrThrow();
             assertEquals(new Shape(batch, 1, n, n), out.getShape());
             return out.toFloatArray();
         }
@@ -85,18 +85,20 @@ class UNetTest extends EngineTest {
     void rejectsSizesNotDivisibleByTwoToTheLevels() {
         UNet net = network(UNetConfig.defaults(), 1, BATCH, N);
         net.setDropoutNoise(new GaussianNoise(1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> forward(net, field(2, 1, 24), 1, 24, false));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> forward(net, field(2, 1, 24), 1, 24, false));
         assertTrue(e.getMessage().contains("N = 24") && e.getMessage().contains("levels = 5"), e.getMessage());
         // 48 is divisible by 16 but not by 32
         UNet fresh = new UNet(UNetConfig.defaults(), 1);
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> fresh.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 48, 48)));
         assertTrue(e.getMessage().contains("N = 48"), e.getMessage());
         // wrong channel count
         try (NDManager step = manager.newSubManager()) {
             NDArray two = step.zeros(new Shape(1, 2, N, N));
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> net.forward(new ParameterStore(step, false), new NDList(two), false));
         }
     }
@@ -105,9 +107,11 @@ class UNetTest extends EngineTest {
     void poolingAveragesAndUpsamplingRepeatsTwoByTwoBlocks() {
         try (NDManager step = manager.newSubManager()) {
             NDArray x = step.arange(16f).reshape(1, 1, 4, 4);
-            assertArrayEquals(new float[] {2.5f, 4.5f, 10.5f, 12.5f}, UNet.downsample(x).toFloatArray());
+            assertArrayEquals(
+                    new float[] {2.5f, 4.5f, 10.5f, 12.5f}, UNet.downsample(x).toFloatArray());
             NDArray small = step.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2));
-            assertArrayEquals(new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},
+            assertArrayEquals(
+                    new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},
                     UNet.upsample(small).toFloatArray());
             assertEquals(new Shape(1, 1, 4, 4), UNet.upsample(small).getShape());
         }
@@ -140,7 +144,8 @@ class UNetTest extends EngineTest {
     @Test
     void dropoutNeedsANoiseSourceUnlessItIsZero() {
         UNet net = network(new UNetConfig(4, 2, 0.1), 1, 1, 8);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> forward(net, field(1, 1, 8), 1, 8, false));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> forward(net, field(1, 1, 8), 1, 8, false));
         assertTrue(e.getMessage().contains("setDropoutNoise"), e.getMessage());
 
         UNet deterministic = network(new UNetConfig(4, 2, 0), 1, 1, 8);
@@ -263,7 +268,8 @@ class UNetTest extends EngineTest {
             NDArray x = step.create(field(19, BATCH, N), new Shape(BATCH, 1, N, N));
             NDArray target = step.create(field(23, BATCH, N), new Shape(BATCH, 1, N, N));
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray out = net.forward(new ParameterStore(step, false), new NDList(x), true).singletonOrThrow();
+                NDArray out = net.forward(new ParameterStore(step, false), new NDList(x), true)
+                        .singletonOrThrow();
                 collector.backward(out.add(x).sub(target).square().mean());
             }
             for (Pair<String, Parameter> p : net.getParameters()) {
@@ -288,7 +294,8 @@ class UNetTest extends EngineTest {
             assertEquals(c, NetworkConfig.fromMap(m));
         }
         // numbers as a JSON parser may produce them
-        Map<String, Object> json = new HashMap<>(Map.of("architecture", "unet", "width", 16L, "levels", 5.0, "dropout", 0.1));
+        Map<String, Object> json =
+                new HashMap<>(Map.of("architecture", "unet", "width", 16L, "levels", 5.0, "dropout", 0.1));
         assertEquals(UNetConfig.defaults(), NetworkConfig.fromMap(json));
         assertEquals(new UNetConfig(16, 5, 0.1), UNetConfig.defaults());
         assertTrue(UNetConfig.defaults().toString().contains("width 16"));
@@ -296,25 +303,36 @@ class UNetTest extends EngineTest {
 
     @Test
     void configRejectsInvalidValuesAndDescriptions() {
-        assertTrue(assertThrows(InvalidInputException.class, () -> new UNetConfig(0, 5, 0.1)).getMessage().contains("width"));
-        assertTrue(assertThrows(InvalidInputException.class, () -> new UNetConfig(16, 0, 0.1)).getMessage().contains("levels"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> new UNetConfig(0, 5, 0.1))
+                .getMessage()
+                .contains("width"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> new UNetConfig(16, 0, 0.1))
+                .getMessage()
+                .contains("levels"));
         assertThrows(InvalidInputException.class, () -> new UNetConfig(16, 31, 0.1));
         for (double bad : new double[] {-0.1, 1.0, 1.5, Double.NaN}) {
-            assertTrue(assertThrows(InvalidInputException.class, () -> new UNetConfig(16, 5, bad)).getMessage()
-                    .contains("dropout"), "dropout " + bad);
+            assertTrue(
+                    assertThrows(InvalidInputException.class, () -> new UNetConfig(16, 5, bad))
+                            .getMessage()
+                            .contains("dropout"),
+                    "dropout " + bad);
         }
         new UNetConfig(1, 1, 0.0); // the boundaries that are allowed
         new UNetConfig(1, 30, 0.999);
 
         Map<String, Object> m = UNetConfig.defaults().toMap();
         m.remove("levels");
-        assertTrue(assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(m)).getMessage().contains("levels"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(m))
+                .getMessage()
+                .contains("levels"));
         Map<String, Object> fractional = UNetConfig.defaults().toMap();
         fractional.put("width", 16.5);
         assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(fractional));
         Map<String, Object> other = UNetConfig.defaults().toMap();
         other.put("architecture", "score-net");
-        assertTrue(assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(other)).getMessage().contains("score-net"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(other))
+                .getMessage()
+                .contains("score-net"));
         Map<String, Object> badDropout = UNetConfig.defaults().toMap();
         badDropout.put("dropout", 1);
         assertThrows(InvalidInputException.class, () -> NetworkConfig.fromMap(badDropout));

@@ -1,6 +1,5 @@
 package dev.smdp4j.physics;
 
-import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.smdp4j.EngineTest;
 import dev.smdp4j.util.GaussianNoise;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -95,12 +95,14 @@ class FourierMultiplierTest extends EngineTest {
         int n = 6;
         double[] odd = radial(n, k2 -> 1);
         odd[1 * n + 0] = 2; // (1, 0) but not (-1, 0)
-        try (NDManager m = manager.newSubManager(); FourierMultiplier multiplier = new FourierMultiplier(m)) {
+        try (NDManager m = manager.newSubManager();
+                FourierMultiplier multiplier = new FourierMultiplier(m)) {
             NDArray x = m.zeros(new Shape(1, n, n));
             assertThrows(IllegalArgumentException.class, () -> multiplier.apply(x, "odd", () -> odd));
             assertThrows(IllegalArgumentException.class, () -> FourierMultiplier.apply(x, odd));
             assertThrows(IllegalArgumentException.class, () -> FourierMultiplier.apply(x, new double[25]));
-            assertThrows(IllegalArgumentException.class, () -> FourierMultiplier.apply(m.zeros(new Shape(1, 6, 5)), odd));
+            assertThrows(
+                    IllegalArgumentException.class, () -> FourierMultiplier.apply(m.zeros(new Shape(1, 6, 5)), odd));
             double[] infinite = radial(n, k2 -> 1);
             infinite[0] = Double.POSITIVE_INFINITY;
             assertThrows(IllegalArgumentException.class, () -> FourierMultiplier.validate(infinite, n));
@@ -112,7 +114,8 @@ class FourierMultiplierTest extends EngineTest {
     @Test
     void gradientIsTheMultiplierItselfBecauseTheOperatorIsSymmetric() {
         int n = 16;
-        try (NDManager m = manager.newSubManager(); FourierMultiplier multiplier = new FourierMultiplier(m)) {
+        try (NDManager m = manager.newSubManager();
+                FourierMultiplier multiplier = new FourierMultiplier(m)) {
             double[] w = radial(n, k2 -> 1 / (1 + k2));
             GaussianNoise noise = new GaussianNoise(12);
             NDArray x = noise.next(m, new Shape(2, n, n));
@@ -140,7 +143,8 @@ class FourierMultiplierTest extends EngineTest {
     void resultsLiveInTheInputsManagerAndCachedMultipliersOutliveIt() {
         int n = 8;
         double[] w = radial(n, k2 -> Math.exp(-0.1 * k2));
-        try (NDManager m = manager.newSubManager(); FourierMultiplier multiplier = new FourierMultiplier(m)) {
+        try (NDManager m = manager.newSubManager();
+                FourierMultiplier multiplier = new FourierMultiplier(m)) {
             NDArray x = new GaussianNoise(1).next(m, new Shape(1, n, n));
             float[] expected = FourierMultiplier.apply(x, w).toFloatArray();
             try (NDManager step = m.newSubManager()) {
@@ -149,9 +153,14 @@ class FourierMultiplierTest extends EngineTest {
                 NDArray out = multiplier.apply(local, "w", () -> w);
                 assertEquals(step, out.getManager());
             }
-            assertArrayEquals(expected, multiplier.apply(x, "w", () -> {
-                throw new AssertionError("a cached multiplier must not be rebuilt");
-            }).toFloatArray(), 0);
+            assertArrayEquals(
+                    expected,
+                    multiplier
+                            .apply(x, "w", () -> {
+                                throw new AssertionError("a cached multiplier must not be rebuilt");
+                            })
+                            .toFloatArray(),
+                    0);
             // beyond the cache capacity multipliers are built per call in the caller's manager
             for (int key = 0; key < FourierMultiplier.CACHE_CAPACITY + 3; key++) {
                 double scale = key;

@@ -1,11 +1,10 @@
 package dev.smdp4j.physics;
 
-import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import ai.djl.ndarray.NDManager;
+import dev.smdp4j.EngineTest;
 import dev.smdp4j.TestFourier;
 import dev.smdp4j.io.HostArray;
 import java.util.Arrays;

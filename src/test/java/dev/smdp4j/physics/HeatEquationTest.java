@@ -1,6 +1,5 @@
 package dev.smdp4j.physics;
 
-import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,10 +9,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.smdp4j.EngineTest;
 import dev.smdp4j.util.GaussianNoise;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** The exact heat step against closed forms and an independent finite-difference scheme. */
 class HeatEquationTest extends EngineTest {
@@ -37,14 +37,18 @@ class HeatEquationTest extends EngineTest {
             for (double d : new double[] {0.00625, 0.2}) {
                 for (int[] c : cases) {
                     int n = c[0];
-                    try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, alpha, scheme)) {
+                    try (NDManager m = manager.newSubManager();
+                            HeatEquation heat = new HeatEquation(m, alpha, scheme)) {
                         float[] f = mode(n, c[1], c[2]);
-                        float[] out = heat.advance(m.create(f, new Shape(1, n, n)), d).toFloatArray();
+                        float[] out =
+                                heat.advance(m.create(f, new Shape(1, n, n)), d).toFloatArray();
                         double factor = Math.exp(-alpha * (c[1] * c[1] + c[2] * c[2]) * d);
                         for (int i = 0; i < f.length; i++) {
-                            assertEquals(factor * f[i], out[i], 2e-6, "mode " + c[1] + "," + c[2] + " N=" + n + " d=" + d);
+                            assertEquals(
+                                    factor * f[i], out[i], 2e-6, "mode " + c[1] + "," + c[2] + " N=" + n + " d=" + d);
                         }
-                        float[] inc = heat.increment(m.create(f, new Shape(1, n, n)), d).toFloatArray();
+                        float[] inc = heat.increment(m.create(f, new Shape(1, n, n)), d)
+                                .toFloatArray();
                         for (int i = 0; i < f.length; i++) {
                             assertEquals((factor - 1) * f[i], inc[i], 2e-6);
                         }
@@ -57,7 +61,8 @@ class HeatEquationTest extends EngineTest {
     @ParameterizedTest
     @EnumSource(HeatEquation.Scheme.class)
     void rateIsTheGeneratorMinusAlphaKSquaredPerMode(HeatEquation.Scheme scheme) {
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 0.7, scheme)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 0.7, scheme)) {
             for (int[] k : new int[][] {{1, 0}, {3, 4}, {-5, 2}}) {
                 float[] f = mode(32, k[0], k[1]);
                 float[] r = heat.rate(m.create(f, new Shape(1, 32, 32))).toFloatArray();
@@ -91,7 +96,8 @@ class HeatEquationTest extends EngineTest {
                 u[i] += dt / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
             }
         }
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, alpha)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, alpha)) {
             float[] out = heat.advance(m.create(x0, new Shape(1, n, n)), d).toFloatArray();
             double err = 0;
             double norm = 0;
@@ -141,7 +147,8 @@ class HeatEquationTest extends EngineTest {
     @ParameterizedTest
     @EnumSource(HeatEquation.Scheme.class)
     void twoStepsOfDEqualOneStepOfTwoD(HeatEquation.Scheme scheme) {
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1.0, scheme)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1.0, scheme)) {
             NDArray x = new GaussianNoise(3).next(m, new Shape(4, 32, 32));
             float[] twice = heat.advance(heat.advance(x, 0.03), 0.03).toFloatArray();
             float[] once = heat.advance(x, 0.06).toFloatArray();
@@ -167,7 +174,8 @@ class HeatEquationTest extends EngineTest {
     void autogradGradientEqualsTheAnalyticAdjointAndFiniteDifferences(HeatEquation.Scheme scheme) {
         int n = 16;
         double d = 0.02;
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1.0, scheme)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1.0, scheme)) {
             GaussianNoise noise = new GaussianNoise(9);
             NDArray x = noise.next(m, new Shape(2, n, n));
             NDArray w = noise.next(m, new Shape(2, n, n));
@@ -190,7 +198,8 @@ class HeatEquationTest extends EngineTest {
         }
     }
 
-    private static double objective(HeatEquation heat, NDManager m, float[] x, NDArray w, int idx, double eps, double d) {
+    private static double objective(
+            HeatEquation heat, NDManager m, float[] x, NDArray w, int idx, double eps, double d) {
         float[] xp = x.clone();
         xp[idx] += (float) eps;
         return heat.increment(m.create(xp, w.getShape()), d).mul(w).sum().getFloat();
@@ -199,7 +208,8 @@ class HeatEquationTest extends EngineTest {
     @ParameterizedTest
     @EnumSource(HeatEquation.Scheme.class)
     void backwardAcceptsTheStrideZeroGradientOfSum(HeatEquation.Scheme scheme) {
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1.0, scheme)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1.0, scheme)) {
             NDArray x = new GaussianNoise(8).next(m, new Shape(4, 32, 32));
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -215,7 +225,8 @@ class HeatEquationTest extends EngineTest {
     @Test
     void rejectsBadArguments() {
         assertThrows(IllegalArgumentException.class, () -> new HeatEquation(manager, -1));
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1)) {
             assertThrows(IllegalArgumentException.class, () -> heat.advance(m.zeros(new Shape(2, 4, 5)), 0.1));
             assertThrows(IllegalArgumentException.class, () -> heat.advance(m.zeros(new Shape(2, 4, 4)), -0.1));
             assertThrows(IllegalArgumentException.class, () -> heat.advance(m.zeros(new Shape(2, 4, 4)), Double.NaN));
@@ -224,7 +235,8 @@ class HeatEquationTest extends EngineTest {
 
     @Test
     void cachedOperatorsDoNotLeakIntoTheCallersScope() {
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1)) {
             NDArray x = m.zeros(new Shape(1, 8, 8));
             try (NDManager step = m.newSubManager()) {
                 x.tempAttach(step);

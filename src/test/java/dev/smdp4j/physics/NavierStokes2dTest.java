@@ -42,8 +42,13 @@ class NavierStokes2dTest extends EngineTest {
 
     /** A smooth band-limited field (|k| <= 3) whose modes interact: the flow evolves nonlinearly. */
     static float[] smoothField(int n) {
-        return field(n, (x, y) -> Math.cos(x + 2 * y + 0.3) + 0.8 * Math.sin(2 * x - y) + 0.6 * Math.cos(3 * x + 0.5)
-                + 0.5 * Math.sin(x + 3 * y) + 0.7 * Math.cos(y - 1.0));
+        return field(
+                n,
+                (x, y) -> Math.cos(x + 2 * y + 0.3)
+                        + 0.8 * Math.sin(2 * x - y)
+                        + 0.6 * Math.cos(3 * x + 0.5)
+                        + 0.5 * Math.sin(x + 3 * y)
+                        + 0.7 * Math.cos(y - 1.0));
     }
 
     static double maxAbsDiff(float[] a, double[] b) {
@@ -110,8 +115,10 @@ class NavierStokes2dTest extends EngineTest {
                     incErr = inc == null ? 0 : Math.max(incErr, Math.abs(inc[i] - (factor - 1) * batch[i]));
                 }
                 double timeError = 5 * Math.abs(cnFactor - factor); // values up to 5
-                System.out.printf("taylor-green %s t=%.1f max error %.2e (values up to 5; CN time error %.2e),"
-                        + " against the CN factor %.2e%n", scheme, t, err, timeError, cnErr);
+                System.out.printf(
+                        "taylor-green %s t=%.1f max error %.2e (values up to 5; CN time error %.2e),"
+                                + " against the CN factor %.2e%n",
+                        scheme, t, err, timeError, cnErr);
                 // float32 round-off of values up to 5 over <= 50 sub-steps stays below 1e-5; the time
                 // error is at most one Crank-Nicolson step of h per sub-step (CN_RK4 splits it in 5 stages)
                 assertEquals(0, err, 1e-5 + timeError, scheme + " t=" + t);
@@ -132,8 +139,8 @@ class NavierStokes2dTest extends EngineTest {
         double alpha = 0.1;
         double rate = nu * k * k + alpha; // 0.9
         try (NDManager m = manager.newSubManager();
-                NavierStokes2d ns = new NavierStokes2d(m, nu, alpha, NavierStokes2d.kolmogorovForcing(n, k), 0.05,
-                        scheme)) {
+                NavierStokes2d ns =
+                        new NavierStokes2d(m, nu, alpha, NavierStokes2d.kolmogorovForcing(n, k), 0.05, scheme)) {
             NDArray w = m.zeros(new Shape(1, n, n));
             double previous = 0;
             for (double t : new double[] {0.2, 1.0, 3.0}) {
@@ -157,8 +164,9 @@ class NavierStokes2dTest extends EngineTest {
                     }
                 }
                 double velErr = maxAbsDiff(vel, u);
-                System.out.printf("kolmogorov %s t=%.1f max error %.2e of %.2f, velocity %.2e of %.2f%n", scheme, t,
-                        err, maxAbs(expected), velErr, maxAbs(u));
+                System.out.printf(
+                        "kolmogorov %s t=%.1f max error %.2e of %.2f, velocity %.2e of %.2f%n",
+                        scheme, t, err, maxAbs(expected), velErr, maxAbs(u));
                 // both schemes are second order on this linear problem; with dt = 0.05 the time error is
                 // ~1e-4 relative (a wrong sign of the forcing or of the curl is an O(1) error)
                 assertEquals(0, err, 3e-4 * maxAbs(expected) + 1e-6, scheme + " t=" + t);
@@ -184,8 +192,10 @@ class NavierStokes2dTest extends EngineTest {
                 maxEnstrophyDrift = Math.max(maxEnstrophyDrift, Math.abs(enstrophy(w.toFloatArray()) / z0 - 1));
             }
             double change = relativeL2(w.toFloatArray(), w0);
-            System.out.printf("inviscid CN_RK4 T=2 (100 steps of 0.02): energy drift %.2e, enstrophy drift %.2e, field changed"
-                    + " by %.2f relative%n", maxEnergyDrift, maxEnstrophyDrift, change);
+            System.out.printf(
+                    "inviscid CN_RK4 T=2 (100 steps of 0.02): energy drift %.2e, enstrophy drift %.2e, field changed"
+                            + " by %.2f relative%n",
+                    maxEnergyDrift, maxEnstrophyDrift, change);
             // the flow really evolves (advection is not trivial) ...
             assertTrue(change > 0.3, "relative change " + change);
             // ... while both invariants of the dealiased Galerkin system stay put up to the RK time
@@ -196,7 +206,8 @@ class NavierStokes2dTest extends EngineTest {
             // explicit Euler on the skew-symmetric advection gains energy at first order in dt
             try (NavierStokes2d euler = new NavierStokes2d(m, 0, 0, null, 0.02, Scheme.CN_EULER)) {
                 NDArray we = euler.advance(m.create(w0, new Shape(1, n, n)), 2.0);
-                System.out.printf("inviscid CN_EULER T=2 (100 steps of 0.02): energy drift %.2e, enstrophy drift %.2e%n",
+                System.out.printf(
+                        "inviscid CN_EULER T=2 (100 steps of 0.02): energy drift %.2e, enstrophy drift %.2e%n",
                         energy(euler, we) / e0 - 1, enstrophy(we.toFloatArray()) / z0 - 1);
             }
         }
@@ -249,9 +260,10 @@ class NavierStokes2dTest extends EngineTest {
             float[] rate = ns.rate(m.create(w0, new Shape(n, n))).toFloatArray();
             double[] hostRate = host.rate(w0d);
             double rateErr = maxAbsDiff(rate, hostRate);
-            System.out.printf("host step: max |w| %.2f, advection changes the step by %.2e; engine vs host %.2e"
-                    + " (vs linear-only %.2e); rate error %.2e of %.2f%n", maxAbs(withAdvection), advectionPart, err,
-                    errLinear, rateErr, maxAbs(hostRate));
+            System.out.printf(
+                    "host step: max |w| %.2f, advection changes the step by %.2e; engine vs host %.2e"
+                            + " (vs linear-only %.2e); rate error %.2e of %.2f%n",
+                    maxAbs(withAdvection), advectionPart, err, errLinear, rateErr, maxAbs(hostRate));
             // advection matters: the step without it differs by ~1e-1, far above float32 round-off ...
             assertTrue(advectionPart > 1e-2, "advection part " + advectionPart);
             assertTrue(errLinear > 0.5 * advectionPart);
@@ -285,8 +297,8 @@ class NavierStokes2dTest extends EngineTest {
         }
         Shape shape = new Shape(2, n, n);
         try (NDManager m = manager.newSubManager();
-                NavierStokes2d ns = new NavierStokes2d(m, 0.02, 0.05, NavierStokes2d.kolmogorovForcing(n, 1), 0.05,
-                        scheme)) {
+                NavierStokes2d ns =
+                        new NavierStokes2d(m, 0.02, 0.05, NavierStokes2d.kolmogorovForcing(n, 1), 0.05, scheme)) {
             NDArray x = m.create(x0, shape);
             NDArray w = m.create(weight, shape);
             x.setRequiresGradient(true);
@@ -300,11 +312,13 @@ class NavierStokes2dTest extends EngineTest {
                 directional += (double) grad[i] * direction[i];
             }
             double eps = 0.05;
-            double fd = (loss(ns, m, x0, direction, eps, weight, shape, d) - loss(ns, m, x0, direction, -eps, weight,
-                    shape, d)) / (2 * eps);
+            double fd = (loss(ns, m, x0, direction, eps, weight, shape, d)
+                            - loss(ns, m, x0, direction, -eps, weight, shape, d))
+                    / (2 * eps);
             double rel = Math.abs(fd - directional) / Math.abs(fd);
-            System.out.printf("gradient %s: autograd %.6f, central difference %.6f, relative %.2e%n", scheme,
-                    directional, fd, rel);
+            System.out.printf(
+                    "gradient %s: autograd %.6f, central difference %.6f, relative %.2e%n",
+                    scheme, directional, fd, rel);
             // float32 forward, loss summed in float64, eps = 0.05 on fields of size ~2: the central
             // difference is good to ~1e-4 relative (O(eps^2) truncation plus round-off / eps)
             assertEquals(0, rel, 1e-3);
@@ -321,11 +335,14 @@ class NavierStokes2dTest extends EngineTest {
             for (int i = 0; i < grad2.length; i++) {
                 directional2 += (double) grad2[i] * direction[i];
             }
-            double fd2 = (loss2(ns, m, x0, direction, eps, weight, shape, d) - loss2(ns, m, x0, direction, -eps, weight,
-                    shape, d)) / (2 * eps);
+            double fd2 = (loss2(ns, m, x0, direction, eps, weight, shape, d)
+                            - loss2(ns, m, x0, direction, -eps, weight, shape, d))
+                    / (2 * eps);
             double rel2 = Math.abs(fd2 - directional2) / Math.abs(fd2);
-            System.out.printf("gradient %s of sum(increment) + sum(weight rate): autograd %.6f, central difference"
-                    + " %.6f, relative %.2e%n", scheme, directional2, fd2, rel2);
+            System.out.printf(
+                    "gradient %s of sum(increment) + sum(weight rate): autograd %.6f, central difference"
+                            + " %.6f, relative %.2e%n",
+                    scheme, directional2, fd2, rel2);
             assertEquals(0, rel2, 1e-3);
         }
     }
@@ -339,8 +356,15 @@ class NavierStokes2dTest extends EngineTest {
         return xp;
     }
 
-    private static double loss(NavierStokes2d ns, NDManager m, float[] x0, float[] dir, double eps, float[] weight,
-                               Shape shape, double d) {
+    private static double loss(
+            NavierStokes2d ns,
+            NDManager m,
+            float[] x0,
+            float[] dir,
+            double eps,
+            float[] weight,
+            Shape shape,
+            double d) {
         float[] xp = perturbed(x0, dir, eps);
         try (NDManager scope = m.newSubManager()) {
             float[] out = ns.advance(scope.create(xp, shape), d).toFloatArray();
@@ -352,8 +376,15 @@ class NavierStokes2dTest extends EngineTest {
         }
     }
 
-    private static double loss2(NavierStokes2d ns, NDManager m, float[] x0, float[] dir, double eps, float[] weight,
-                                Shape shape, double d) {
+    private static double loss2(
+            NavierStokes2d ns,
+            NDManager m,
+            float[] x0,
+            float[] dir,
+            double eps,
+            float[] weight,
+            Shape shape,
+            double d) {
         float[] xp = perturbed(x0, dir, eps);
         try (NDManager scope = m.newSubManager()) {
             NDArray x = scope.create(xp, shape);
@@ -387,8 +418,10 @@ class NavierStokes2dTest extends EngineTest {
                 }
                 double order1 = Math.log(errors[0] / errors[1]) / Math.log(2);
                 double order2 = Math.log(errors[1] / errors[2]) / Math.log(2);
-                System.out.printf("convergence %s: errors %.2e %.2e %.2e (reference within %.1e), observed orders"
-                        + " %.2f %.2f%n", scheme, errors[0], errors[1], errors[2], referenceError, order1, order2);
+                System.out.printf(
+                        "convergence %s: errors %.2e %.2e %.2e (reference within %.1e), observed orders"
+                                + " %.2f %.2f%n",
+                        scheme, errors[0], errors[1], errors[2], referenceError, order1, order2);
                 // every error is well above the reference's, so the observed order is the scheme's
                 assertTrue(errors[2] > 5 * referenceError, scheme + " smallest error " + errors[2]);
                 if (scheme == Scheme.CN_EULER) {
@@ -411,24 +444,26 @@ class NavierStokes2dTest extends EngineTest {
         double t = 1.0;
         try (NDManager m = manager.newSubManager()) {
             float[] reference = solveFor(m, 0, null, 0.2 / 16, Scheme.CN_RK4, w0, t);
-            // bounded by the distance to a run with 4 times the reference's step (a fourth-order error 256 times larger)
+            // bounded by the distance to a run with 4 times the reference's step (a fourth-order error 256 times
+            // larger)
             double referenceError = relativeL2(solveFor(m, 0, null, 0.2 / 4, Scheme.CN_RK4, w0, t), reference);
             double coarse = relativeL2(solveFor(m, 0, null, 0.2, Scheme.CN_RK4, w0, t), reference);
             double fine = relativeL2(solveFor(m, 0, null, 0.1, Scheme.CN_RK4, w0, t), reference);
             double order = Math.log(coarse / fine) / Math.log(2);
-            System.out.printf("inviscid CN_RK4: errors %.2e %.2e (reference within %.1e), observed order %.2f%n", coarse,
-                    fine, referenceError, order);
+            System.out.printf(
+                    "inviscid CN_RK4: errors %.2e %.2e (reference within %.1e), observed order %.2f%n",
+                    coarse, fine, referenceError, order);
             assertTrue(fine > 5 * referenceError, "finer error " + fine);
             assertTrue(order > 3.5, "observed order " + order); // measured 3.97
         }
     }
 
-    static float[] solveFor(NDManager m, double nu, double[] forcing, double dt, Scheme scheme, float[] w0,
-                                 double t) {
-        try (NDManager scope = m.newSubManager(); NavierStokes2d ns = new NavierStokes2d(scope, nu, 0, forcing, dt,
-                scheme)) {
-            return ns.advance(scope.create(w0, new Shape(1, (long) Math.sqrt(w0.length), (long) Math.sqrt(w0.length))),
-                    t).toFloatArray();
+    static float[] solveFor(NDManager m, double nu, double[] forcing, double dt, Scheme scheme, float[] w0, double t) {
+        try (NDManager scope = m.newSubManager();
+                NavierStokes2d ns = new NavierStokes2d(scope, nu, 0, forcing, dt, scheme)) {
+            return ns.advance(
+                            scope.create(w0, new Shape(1, (long) Math.sqrt(w0.length), (long) Math.sqrt(w0.length))), t)
+                    .toFloatArray();
         }
     }
 
@@ -436,8 +471,8 @@ class NavierStokes2dTest extends EngineTest {
     void subStepsAreEqualAndComposeLikeSingleSteps() {
         int n = 16;
         try (NDManager m = manager.newSubManager();
-                NavierStokes2d ns = new NavierStokes2d(m, 0.01, 0.0, NavierStokes2d.kolmogorovForcing(n, 3), 0.03,
-                        Scheme.CN_RK4)) {
+                NavierStokes2d ns =
+                        new NavierStokes2d(m, 0.01, 0.0, NavierStokes2d.kolmogorovForcing(n, 3), 0.03, Scheme.CN_RK4)) {
             assertEquals(4, ns.subSteps(0.1));
             assertEquals(3, ns.subSteps(0.09)); // 0.09 / 0.03 is a rounding error above 3
             assertEquals(1, ns.subSteps(1e-9));
@@ -458,44 +493,57 @@ class NavierStokes2dTest extends EngineTest {
     @Test
     void describesItselfAndRejectsBadArguments() {
         try (NDManager m = manager.newSubManager();
-                NavierStokes2d ns = new NavierStokes2d(m, 0.001, 0.1, NavierStokes2d.kolmogorovForcing(8, 4), 0.01,
-                        Scheme.CN_RK4)) {
-            assertTrue(ns.describe().startsWith("navier-stokes-2d(nu=0.001, alpha=0.1, CN_RK4, dt<=0.01, forcing=8x8:"),
+                NavierStokes2d ns = new NavierStokes2d(
+                        m, 0.001, 0.1, NavierStokes2d.kolmogorovForcing(8, 4), 0.01, Scheme.CN_RK4)) {
+            assertTrue(
+                    ns.describe().startsWith("navier-stokes-2d(nu=0.001, alpha=0.1, CN_RK4, dt<=0.01, forcing=8x8:"),
                     ns.describe());
-            assertEquals("navier-stokes-2d(nu=0.0, alpha=0.0, CN_RK4, dt<=0.5, forcing=none)",
+            assertEquals(
+                    "navier-stokes-2d(nu=0.0, alpha=0.0, CN_RK4, dt<=0.5, forcing=none)",
                     new NavierStokes2d(m, 0, 0, 0.5).describe());
-            assertMessage("viscosity nu must be finite and >= 0, got -1.0",
+            assertMessage(
+                    "viscosity nu must be finite and >= 0, got -1.0",
                     () -> new NavierStokes2d(m, -1, 0, null, 0.1, Scheme.CN_RK4));
-            assertMessage("viscosity nu must be finite and >= 0, got NaN",
+            assertMessage(
+                    "viscosity nu must be finite and >= 0, got NaN",
                     () -> new NavierStokes2d(m, Double.NaN, 0, null, 0.1, Scheme.CN_RK4));
-            assertMessage("drag alpha must be finite and >= 0, got -0.5",
+            assertMessage(
+                    "drag alpha must be finite and >= 0, got -0.5",
                     () -> new NavierStokes2d(m, 0, -0.5, null, 0.1, Scheme.CN_RK4));
-            assertMessage("maximum time step dtMax must be finite and > 0, got 0.0",
+            assertMessage(
+                    "maximum time step dtMax must be finite and > 0, got 0.0",
                     () -> new NavierStokes2d(m, 0, 0, null, 0, Scheme.CN_RK4));
-            assertMessage("forcing must hold N * N values of a square grid, got 10 values",
+            assertMessage(
+                    "forcing must hold N * N values of a square grid, got 10 values",
                     () -> new NavierStokes2d(m, 0, 0, new double[10], 0.1, Scheme.CN_RK4));
             double[] bad = new double[16];
             bad[5] = Double.POSITIVE_INFINITY;
-            assertMessage("forcing value Infinity at (row 1, column 1) is not finite",
+            assertMessage(
+                    "forcing value Infinity at (row 1, column 1) is not finite",
                     () -> new NavierStokes2d(m, 0, 0, bad, 0.1, Scheme.CN_RK4));
             assertThrows(NullPointerException.class, () -> new NavierStokes2d(m, 0, 0, null, 0.1, null));
 
             NDArray x = m.zeros(new Shape(2, 8, 8));
-            assertMessage("forcing is given on a 8 x 8 grid, the fields are (2, 16, 16)",
+            assertMessage(
+                    "forcing is given on a 8 x 8 grid, the fields are (2, 16, 16)",
                     () -> ns.increment(m.zeros(new Shape(2, 16, 16)), 0.1));
-            assertMessage("Navier-Stokes step expects square fields [..., N, N], got (2, 8, 9)",
+            assertMessage(
+                    "Navier-Stokes step expects square fields [..., N, N], got (2, 8, 9)",
                     () -> ns.increment(m.zeros(new Shape(2, 8, 9)), 0.1));
-            assertMessage("Navier-Stokes step expects float32 fields, got float64",
+            assertMessage(
+                    "Navier-Stokes step expects float32 fields, got float64",
                     () -> ns.increment(m.zeros(new Shape(8, 8), DataType.FLOAT64), 0.1));
             assertMessage("time span d must be finite and >= 0, got NaN", () -> ns.increment(x, Double.NaN));
-            assertMessage("time span d must be finite and >= 0, got Infinity",
+            assertMessage(
+                    "time span d must be finite and >= 0, got Infinity",
                     () -> ns.increment(x, Double.POSITIVE_INFINITY));
             assertMessage("time span d must be finite and >= 0, got -0.1", () -> ns.advance(x, -0.1));
         }
     }
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
-        assertEquals(expected, assertThrows(IllegalArgumentException.class, call).getMessage());
+        assertEquals(
+                expected, assertThrows(IllegalArgumentException.class, call).getMessage());
     }
 
     /**

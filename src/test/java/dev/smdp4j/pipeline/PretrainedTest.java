@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.EngineTest;
 import dev.smdp4j.io.Checkpoint;
-import dev.smdp4j.nn.NetworkConfig;
-import dev.smdp4j.train.Method;
-import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.nn.NetworkConfig;
+import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.train.Method;
 import dev.smdp4j.train.TrainableModel;
+import dev.smdp4j.train.TrainingOptions;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import dev.smdp4j.nn.ScoreNetConfig;
 
 /**
  * The shipped SMDP models load, hold weights only, were trained with the paper profile's SMDP
@@ -31,13 +31,18 @@ class PretrainedTest extends EngineTest {
         // Trained with the paper profile's SMDP options (any seed): by `smdp reproduce --profile paper`
         // or by `smdp train` with the same options (docs/RESULTS.md, "The shipped models").
         JsonNode training = checkpoint.metadata().path("training");
-        ReproductionProfile paper = ReproductionProfile.named("paper").withSeed(training.path("seed").asLong());
+        ReproductionProfile paper = ReproductionProfile.named("paper")
+                .withSeed(training.path("seed").asLong());
         TrainingOptions expected = paper.options(Method.SMDP);
         // read typed: the shipped files predate the always-written fields (absent physics = spectral, ...)
-        assertEquals(expected, TrainingOptions.read(training, expected.network(), expected.graphEvaluations()),
+        assertEquals(
+                expected,
+                TrainingOptions.read(training, expected.network(), expected.graphEvaluations()),
                 provenance.path("trained_by").asText());
-        assertEquals(expected.network(), NetworkConfig.read(checkpoint.metadata().path("network")));
-        assertEquals(ScoreNetConfig.smdpDefaults().toMap().get("spectral_modes"),
+        assertEquals(
+                expected.network(), NetworkConfig.read(checkpoint.metadata().path("network")));
+        assertEquals(
+                ScoreNetConfig.smdpDefaults().toMap().get("spectral_modes"),
                 checkpoint.metadata().path("network").path("spectral_modes").asInt());
         for (String key : checkpoint.tensors().keySet()) {
             assertTrue(key.startsWith(ParameterIO.PREFIX), "not a weight: " + key);
@@ -57,8 +62,11 @@ class PretrainedTest extends EngineTest {
             assertTrue(mse > 0, "no recorded " + sampler + " MSE in " + provenance);
             // Same seed and batch: equal up to float reordering on another CPU.
             assertEquals(mse, (double) measured.get(sampler + "_mse"), 0.01 * mse, sampler);
-            assertEquals(recorded.path(sampler + "_spectral_error").asDouble(),
-                    (double) measured.get(sampler + "_spectral_error"), 0.02, sampler);
+            assertEquals(
+                    recorded.path(sampler + "_spectral_error").asDouble(),
+                    (double) measured.get(sampler + "_spectral_error"),
+                    0.02,
+                    sampler);
         }
     }
 
@@ -69,14 +77,24 @@ class PretrainedTest extends EngineTest {
         Checkpoint checkpoint = Checkpoint.read(Pretrained.checkpoint("toy-sde", use));
         JsonNode provenance = checkpoint.metadata().path(Pretrained.PROVENANCE);
         assertEquals(use.sampler(), provenance.path("use").asText());
-        assertEquals("toy-sde", checkpoint.metadata().path("dataset").path("parameters").path("problem").asText(),
+        assertEquals(
+                "toy-sde",
+                checkpoint
+                        .metadata()
+                        .path("dataset")
+                        .path("parameters")
+                        .path("problem")
+                        .asText(),
                 checkpoint.metadata().path("dataset").toString());
         JsonNode recorded = provenance.path("test_slice_metrics");
         Map<String, Object> measured = Pretrained.sliceMetrics(manager, TrainableModel.load(manager, checkpoint));
         for (String key : new String[] {"ode_mse", "ode_q_loss_10pct", "sde_mse", "sde_q_loss_10pct"}) {
             assertTrue(recorded.path(key).isNumber(), key + " not recorded: " + recorded);
-            assertEquals(recorded.path(key).asDouble(), (double) measured.get(key), 1e-3 * (1 + recorded.path(key)
-                    .asDouble()), key);
+            assertEquals(
+                    recorded.path(key).asDouble(),
+                    (double) measured.get(key),
+                    1e-3 * (1 + recorded.path(key).asDouble()),
+                    key);
         }
     }
 }

@@ -51,7 +51,9 @@ class ShardSamplingTest {
         assertNotEquals(Seeding.observationSeed(3, "a.npz#0"), Seeding.observationSeed(4, "a.npz#0"));
         assertNotEquals(Seeding.observationSeed(3, "a.npz#1"), Seeding.observationSeed(3, "b.npz#1"));
         Seeding keyed = Seeding.keyed(new long[] {11, 12});
-        assertEquals(keyed.item(3, 2), Seeding.keyed(new long[] {99, 12}).item(3, 2),
+        assertEquals(
+                keyed.item(3, 2),
+                Seeding.keyed(new long[] {99, 12}).item(3, 2),
                 "sample k of an observation depends on its own seed only");
         assertEquals(keyed.item(3, 2), Seeding.keyed(new long[] {12}).item(1, 2));
         assertNotEquals(keyed.item(0, 2), keyed.item(1, 2));
@@ -79,30 +81,51 @@ class ShardSamplingTest {
         Npz.write(tmp.resolve("b/x.npz"), Map.of("y", fields(0, 4, 2)));
         Files.writeString(tmp.resolve("readme.txt"), "skip me");
         List<ShardSampling.Shard> shards = ShardSampling.list(tmp, "y", new int[] {4, 4});
-        assertEquals(List.of("b/c/a.npz", "b/x.npz", "z.npz"), shards.stream().map(ShardSampling.Shard::relative).toList());
-        assertEquals(List.of(3, 0, 70), shards.stream().map(ShardSampling.Shard::observations).toList());
+        assertEquals(
+                List.of("b/c/a.npz", "b/x.npz", "z.npz"),
+                shards.stream().map(ShardSampling.Shard::relative).toList());
+        assertEquals(
+                List.of(3, 0, 70),
+                shards.stream().map(ShardSampling.Shard::observations).toList());
         List<ShardSampling.Task> one = ShardSampling.tasks(shards, 32, 1);
-        assertEquals(List.of("b/c/a.npz:0+3", "z.npz:0+32", "z.npz:32+32", "z.npz:64+6"),
-                one.stream().map(t -> t.relative() + ":" + t.first() + "+" + t.count()).toList());
+        assertEquals(
+                List.of("b/c/a.npz:0+3", "z.npz:0+32", "z.npz:32+32", "z.npz:64+6"),
+                one.stream()
+                        .map(t -> t.relative() + ":" + t.first() + "+" + t.count())
+                        .toList());
         List<ShardSampling.Task> two = ShardSampling.tasks(shards, 32, 2);
-        assertEquals(List.of("b/c/a.npz:0+3", "z.npz:0+64", "z.npz:64+6"),
-                two.stream().map(t -> t.relative() + ":" + t.first() + "+" + t.count()).toList());
+        assertEquals(
+                List.of("b/c/a.npz:0+3", "z.npz:0+64", "z.npz:64+6"),
+                two.stream()
+                        .map(t -> t.relative() + ":" + t.first() + "+" + t.count())
+                        .toList());
         assertEquals(1, ShardSampling.chunksPerTask(shards, 32, 2, 4));
 
-        InvalidInputException shape = assertThrows(InvalidInputException.class,
-                () -> ShardSampling.list(tmp, "y", new int[] {8, 8}));
+        InvalidInputException shape =
+                assertThrows(InvalidInputException.class, () -> ShardSampling.list(tmp, "y", new int[] {8, 8}));
         assertTrue(shape.getMessage().contains("expected shape [n, 8, 8]"), shape.getMessage());
-        InvalidInputException key = assertThrows(InvalidInputException.class,
-                () -> ShardSampling.list(tmp, "obs", new int[] {4, 4}));
+        InvalidInputException key =
+                assertThrows(InvalidInputException.class, () -> ShardSampling.list(tmp, "obs", new int[] {4, 4}));
         assertTrue(key.getMessage().contains("no array named 'obs'"), key.getMessage());
-        assertTrue(assertThrows(InvalidInputException.class, () -> ShardSampling.list(tmp.resolve("none"), "y",
-                new int[] {4, 4})).getMessage().contains("no such directory"));
+        assertTrue(assertThrows(
+                        InvalidInputException.class,
+                        () -> ShardSampling.list(tmp.resolve("none"), "y", new int[] {4, 4}))
+                .getMessage()
+                .contains("no such directory"));
     }
 
     @Test
     void assemblyPlacesRowsInObservationOrder() {
-        JsonNode sidecar = Json.mapper().valueToTree(Map.of("samples", 2, "shape", List.of(2),
-                "files", List.of(Map.of("path", "a.npz", "observations", 2), Map.of("path", "s/b.npz", "observations", 1))));
+        JsonNode sidecar = Json.mapper()
+                .valueToTree(Map.of(
+                        "samples",
+                        2,
+                        "shape",
+                        List.of(2),
+                        "files",
+                        List.of(
+                                Map.of("path", "a.npz", "observations", 2),
+                                Map.of("path", "s/b.npz", "observations", 1))));
         ShardSampling.Assembly a = new ShardSampling.Assembly(sidecar, tmp);
         a.put("s/b.npz#0", 1, "ok", new float[] {5, 6});
         a.put("a.npz#1", 0, "ok", new float[] {3, 4});
@@ -129,8 +152,8 @@ class ShardSamplingTest {
         Npz.write(dir.resolve("a.npz"), Map.of("y", y));
         ModelSource source = ModelSource.resolve(null, null, null, "sde");
         Reconstruction.Request request = Reconstruction.Request.of("sde", 3, 1, 4);
-        ShardSampling.Job job = new ShardSampling.Job(source, request, "y", new int[] {32, 32},
-                ShardSampling.chunkObservations(request.batch()));
+        ShardSampling.Job job = new ShardSampling.Job(
+                source, request, "y", new int[] {32, 32}, ShardSampling.chunkObservations(request.batch()));
         ShardSampling.Job shipped = roundTrip(job);
         List<ShardSampling.Shard> shards = ShardSampling.list(dir, "y", new int[] {32, 32});
         try (NDManager manager = Engines.newManager()) {
@@ -139,8 +162,10 @@ class ShardSamplingTest {
             for (int i = 0; i < 40; i++) {
                 keys[i] = Seeding.key("a.npz", i);
             }
-            float[] whole = model.reconstruct(manager, y, request, Seeding.keyed(Seeding.observationSeeds(4, keys)),
-                    true, null).x0().data();
+            float[] whole = model.reconstruct(
+                            manager, y, request, Seeding.keyed(Seeding.observationSeeds(4, keys)), true, null)
+                    .x0()
+                    .data();
             ModelSource.Loaded other = shipped.source().load(manager);
             for (int perTask : new int[] {1, 2}) {
                 List<ShardSampling.Row> rows = new ArrayList<>();

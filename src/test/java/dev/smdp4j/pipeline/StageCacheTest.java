@@ -25,7 +25,12 @@ class StageCacheTest {
         Map<String, Object> stages = second.stages();
         assertEquals(List.of("data", "train smdp"), List.copyOf(stages.keySet()));
         assertEquals(3.5, ((Number) ((Map<?, ?>) stages.get("train smdp")).get("seconds")).doubleValue(), 1e-12);
-        assertEquals(3.5, Json.read(out.resolve(StageCache.STAGES)).path("train smdp").path("seconds").asDouble(),
+        assertEquals(
+                3.5,
+                Json.read(out.resolve(StageCache.STAGES))
+                        .path("train smdp")
+                        .path("seconds")
+                        .asDouble(),
                 1e-12);
         assertTrue(Json.read(out.resolve(StageCache.STAGES)).path("data").has("finished"));
     }
@@ -43,7 +48,8 @@ class StageCacheTest {
         List<String> lines = Files.readAllLines(out.resolve(StageCache.LOG));
         assertEquals(3, lines.size(), lines.toString());
         assertTrue(lines.get(0).endsWith("  first run"), lines.get(0));
-        assertTrue(lines.get(1).endsWith("  train smdp: 0.2 s") || lines.get(1).endsWith("  train smdp: 0.3 s"),
+        assertTrue(
+                lines.get(1).endsWith("  train smdp: 0.2 s") || lines.get(1).endsWith("  train smdp: 0.3 s"),
                 lines.get(1));
         assertTrue(lines.get(2).endsWith("  second run"), lines.get(2));
     }

@@ -13,13 +13,18 @@ class GaussianFieldProblemTest {
     @Test
     void parametersKeepTheirOrderAndRoundTrip() {
         HeatProblem heat = new HeatProblem(16, 3.5, 0.7);
-        assertEquals(List.of("grid_size", "exponent", "alpha"), List.copyOf(heat.parameters().keySet()));
+        assertEquals(
+                List.of("grid_size", "exponent", "alpha"),
+                List.copyOf(heat.parameters().keySet()));
         assertEquals(List.of(16, 3.5, 0.7), List.copyOf(heat.parameters().values()));
         assertEquals(heat, HeatProblem.fromParameters(heat.parameters()));
 
         NavierStokesProblem ns = new NavierStokesProblem(24, 4, 0.03, 0.1, 0.02);
-        assertEquals(List.of("grid_size", "exponent", "nu", "drag", "dt_max"), List.copyOf(ns.parameters().keySet()));
-        assertEquals(List.of(24, 4.0, 0.03, 0.1, 0.02), List.copyOf(ns.parameters().values()));
+        assertEquals(
+                List.of("grid_size", "exponent", "nu", "drag", "dt_max"),
+                List.copyOf(ns.parameters().keySet()));
+        assertEquals(
+                List.of(24, 4.0, 0.03, 0.1, 0.02), List.copyOf(ns.parameters().values()));
         assertEquals(ns, NavierStokesProblem.fromParameters(ns.parameters()));
     }
 

@@ -38,7 +38,9 @@ class HeatThroughTheSeamTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Dataset data = DatasetGenerator.generate(m, spec, false);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (float[] values : new float[][] {data.trainX0().data(), data.testX0().data(), data.testY().data()}) {
+            for (float[] values : new float[][] {
+                data.trainX0().data(), data.testX0().data(), data.testY().data()
+            }) {
                 ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
                 b.asFloatBuffer().put(values);
                 sha.update(b.array());
@@ -72,12 +74,17 @@ class HeatThroughTheSeamTest {
             assertEquals(spec, DatasetSpec.fromMap(spec.toMap(), "test"));
             assertEquals(p.name(), spec.toMap().get("problem"));
         }
-        InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> DatasetSpec.fromMap(Map.of("problem", "no-such"), "x"));
-        assertTrue(e.getMessage().contains("unknown problem 'no-such'") && e.getMessage().contains("toy-sde"),
+        InvalidInputException e =
+                assertThrows(InvalidInputException.class, () -> DatasetSpec.fromMap(Map.of("problem", "no-such"), "x"));
+        assertTrue(
+                e.getMessage().contains("unknown problem 'no-such'")
+                        && e.getMessage().contains("toy-sde"),
                 e.getMessage());
-        e = assertThrows(InvalidInputException.class, () -> ToySde.paper().defaultSpec().gridSize());
+        e = assertThrows(
+                InvalidInputException.class, () -> ToySde.paper().defaultSpec().gridSize());
         assertTrue(e.getMessage().contains("specific to the heat benchmark"), e.getMessage());
-        assertEquals(java.util.List.of("problem heat vs toy-sde"), HeatProblem.paper().differences(ToySde.paper()));
+        assertEquals(
+                java.util.List.of("problem heat vs toy-sde"),
+                HeatProblem.paper().differences(ToySde.paper()));
     }
 }

@@ -45,15 +45,22 @@ class UserProblemExampleTest {
         Files.createDirectories(classes);
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int code = compiler.run(null, null, diagnostics, "-d", classes.toString(), "-cp",
-                System.getProperty("java.class.path"), src.resolve("UserProblemExample.java").toString());
+        int code = compiler.run(
+                null,
+                null,
+                diagnostics,
+                "-d",
+                classes.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                src.resolve("UserProblemExample.java").toString());
         assertEquals(0, code, () -> "the example compiles: " + diagnostics.toString(StandardCharsets.UTF_8));
 
         Path work = tmp.resolve("work");
         PrintStream saved = System.out;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-                getClass().getClassLoader())) {
+        try (URLClassLoader loader = new URLClassLoader(
+                new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
             Method main = loader.loadClass("UserProblemExample").getMethod("main", String[].class);
             System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
             main.invoke(null, (Object) new String[] {work.toString(), "128"});
@@ -67,9 +74,20 @@ class UserProblemExampleTest {
         for (String v : values) {
             assertTrue(Double.isFinite(Double.parseDouble(v.trim())), out);
         }
-        assertEquals("cooling", Json.read(work.resolve("data").resolve(DatasetStore.MANIFEST)).path("problem").asText());
-        assertEquals("cooling", dev.smdp4j.io.Checkpoint.read(work.resolve("run").resolve("best.ckpt")).metadata()
-                .path("dataset").path("parameters").path("problem").asText(), "the checkpoint records the problem");
+        assertEquals(
+                "cooling",
+                Json.read(work.resolve("data").resolve(DatasetStore.MANIFEST))
+                        .path("problem")
+                        .asText());
+        assertEquals(
+                "cooling",
+                dev.smdp4j.io.Checkpoint.read(work.resolve("run").resolve("best.ckpt"))
+                        .metadata()
+                        .path("dataset")
+                        .path("parameters")
+                        .path("problem")
+                        .asText(),
+                "the checkpoint records the problem");
         HostArray y = DatasetStore.open(work.resolve("data")).testY();
         assertEquals(List.of(32, 3), List.of(y.dim(0), y.dim(1)));
     }

@@ -61,7 +61,8 @@ class FiguresTest {
     /** The only entries of the directory must be the expected files: no temporary debris. */
     private void assertOnlyFiles(String... names) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            List<String> present = files.map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> present =
+                    files.map(p -> p.getFileName().toString()).sorted().toList();
             assertEquals(Arrays.stream(names).sorted().toList(), present);
         }
     }
@@ -119,7 +120,10 @@ class FiguresTest {
 
         BufferedImage image = read(png);
         // Value scale and std scale: two colour-bar slots.
-        int width = 2 * FieldGrid.MARGIN + FieldGrid.ROW_LABEL_WIDTH + 4 * FieldGrid.CELL + 3 * FieldGrid.CELL_GAP
+        int width = 2 * FieldGrid.MARGIN
+                + FieldGrid.ROW_LABEL_WIDTH
+                + 4 * FieldGrid.CELL
+                + 3 * FieldGrid.CELL_GAP
                 + 2 * FieldGrid.COLOR_BAR_SLOT;
         int height = 2 * FieldGrid.MARGIN + FieldGrid.TITLE_HEIGHT + 2 * FieldGrid.CELL + FieldGrid.CELL_GAP;
         assertEquals(width, image.getWidth());
@@ -133,8 +137,13 @@ class FiguresTest {
         Path png = dir.resolve("one.png");
         grid(png, constant(N, 1), constant(N, -1));
         BufferedImage image = read(png);
-        assertEquals(2 * FieldGrid.MARGIN + FieldGrid.ROW_LABEL_WIDTH + 2 * FieldGrid.CELL + FieldGrid.CELL_GAP
-                + FieldGrid.COLOR_BAR_SLOT, image.getWidth());
+        assertEquals(
+                2 * FieldGrid.MARGIN
+                        + FieldGrid.ROW_LABEL_WIDTH
+                        + 2 * FieldGrid.CELL
+                        + FieldGrid.CELL_GAP
+                        + FieldGrid.COLOR_BAR_SLOT,
+                image.getWidth());
         assertEquals(2 * FieldGrid.MARGIN + FieldGrid.TITLE_HEIGHT + FieldGrid.CELL, image.getHeight());
     }
 
@@ -169,8 +178,10 @@ class FiguresTest {
         int[] full = cellCentre(image, 1, 0);
         assertTrue(reddish(full), Arrays.toString(full));
         assertEquals(FieldGrid.divergingRgb(0.25), image.getRGB(cellLeft(0) + 50, cellTop(0) + 50) & 0xffffff);
-        assertTrue(pale[1] > full[1] + 60, "a quarter of the scale must be much lighter: "
-                + Arrays.toString(pale) + " vs " + Arrays.toString(full));
+        assertTrue(
+                pale[1] > full[1] + 60,
+                "a quarter of the scale must be much lighter: " + Arrays.toString(pale) + " vs "
+                        + Arrays.toString(full));
         assertTrue(bluish(cellCentre(image, 1, 1)), Arrays.toString(cellCentre(image, 1, 1)));
         int[] paleBlue = cellCentre(image, 0, 1);
         assertEquals(FieldGrid.divergingRgb(-0.25), image.getRGB(cellLeft(1) + 50, cellTop(0) + 50) & 0xffffff);
@@ -182,8 +193,12 @@ class FiguresTest {
         Path png = dir.resolve("std.png");
         double[][] halfStd = constant(N, 5);
         halfStd[0][0] = 10; // std scale 0..10, so 5 is the middle of the sequential map
-        Figures.fieldGrid(png, List.of("obs"), List.of("mean", "posterior std"),
-                new double[][][][] {{constant(N, 1), halfStd}}, null);
+        Figures.fieldGrid(
+                png,
+                List.of("obs"),
+                List.of("mean", "posterior std"),
+                new double[][][][] {{constant(N, 1), halfStd}},
+                null);
         BufferedImage image = read(png);
         // The std values (up to 10) must not enter the value scale: 1 is still the saturated red.
         assertEquals(FieldGrid.divergingRgb(1), image.getRGB(cellLeft(0) + 60, cellTop(0) + 60) & 0xffffff);
@@ -216,10 +231,13 @@ class FiguresTest {
         assertEquals(FieldGrid.size(1, List.of("col")).width, read(png).getWidth());
         grid(png, constant(N, 1), constant(N, -1), constant(N, 0));
         // The second figure, two columns wider, replaced the first.
-        assertEquals(FieldGrid.size(1, List.of("col")).width + 2 * (FieldGrid.CELL + FieldGrid.CELL_GAP),
+        assertEquals(
+                FieldGrid.size(1, List.of("col")).width + 2 * (FieldGrid.CELL + FieldGrid.CELL_GAP),
                 read(png).getWidth());
         try (Stream<Path> files = Files.list(png.getParent())) {
-            assertEquals(List.of("fig.png"), files.map(p -> p.getFileName().toString()).toList());
+            assertEquals(
+                    List.of("fig.png"),
+                    files.map(p -> p.getFileName().toString()).toList());
         }
     }
 
@@ -239,36 +257,44 @@ class FiguresTest {
         List<String> two = List.of("c0", "c1");
         double[][] ok = constant(N, 0);
 
-        assertRejected("2 row labels", () -> Figures.fieldGrid(png, List.of("r0", "r1"), two,
-                new double[][][][] {{ok, ok}}, null));
-        assertRejected("3 fields", () -> Figures.fieldGrid(png, one, two,
-                new double[][][][] {{ok, ok, ok}}, null));
-        assertRejected("row 0 ('r0'), column 1 ('c1') is not square", () -> Figures.fieldGrid(png, one, two,
-                new double[][][][] {{ok, new double[N][N - 1]}}, null));
-        assertRejected("at least 2 x 2", () -> Figures.fieldGrid(png, one, two,
-                new double[][][][] {{ok, new double[1][1]}}, null));
+        assertRejected(
+                "2 row labels",
+                () -> Figures.fieldGrid(png, List.of("r0", "r1"), two, new double[][][][] {{ok, ok}}, null));
+        assertRejected("3 fields", () -> Figures.fieldGrid(png, one, two, new double[][][][] {{ok, ok, ok}}, null));
+        assertRejected(
+                "row 0 ('r0'), column 1 ('c1') is not square",
+                () -> Figures.fieldGrid(png, one, two, new double[][][][] {{ok, new double[N][N - 1]}}, null));
+        assertRejected(
+                "at least 2 x 2",
+                () -> Figures.fieldGrid(png, one, two, new double[][][][] {{ok, new double[1][1]}}, null));
         double[][] nan = constant(N, 0);
         nan[3][5] = Double.NaN;
-        assertRejected("column 1 ('c1') has the non-finite value NaN at [3][5]",
+        assertRejected(
+                "column 1 ('c1') has the non-finite value NaN at [3][5]",
                 () -> Figures.fieldGrid(png, one, two, new double[][][][] {{ok, nan}}, null));
         double[][] inf = constant(N, 0);
         inf[0][0] = Double.NEGATIVE_INFINITY;
-        assertRejected("column 0 ('c0') has the non-finite value -Infinity",
+        assertRejected(
+                "column 0 ('c0') has the non-finite value -Infinity",
                 () -> Figures.fieldGrid(png, one, two, new double[][][][] {{inf, ok}}, null));
-        assertRejected("rowRanges has 2 entries", () -> Figures.fieldGrid(png, one, two,
-                new double[][][][] {{ok, ok}}, new double[][] {{-1, 1}, {-1, 1}}));
-        assertRejected("lo <= hi", () -> Figures.fieldGrid(png, one, two,
-                new double[][][][] {{ok, ok}}, new double[][] {{1, -1}}));
-        assertRejected("{lo, hi}", () -> Figures.fieldGrid(png, one, two,
-                new double[][][][] {{ok, ok}}, new double[][] {{1}}));
-        assertRejected("at least one row", () -> Figures.fieldGrid(png, List.of(), two,
-                new double[0][][][], null));
+        assertRejected(
+                "rowRanges has 2 entries",
+                () -> Figures.fieldGrid(
+                        png, one, two, new double[][][][] {{ok, ok}}, new double[][] {{-1, 1}, {-1, 1}}));
+        assertRejected(
+                "lo <= hi",
+                () -> Figures.fieldGrid(png, one, two, new double[][][][] {{ok, ok}}, new double[][] {{1, -1}}));
+        assertRejected(
+                "{lo, hi}",
+                () -> Figures.fieldGrid(png, one, two, new double[][][][] {{ok, ok}}, new double[][] {{1}}));
+        assertRejected("at least one row", () -> Figures.fieldGrid(png, List.of(), two, new double[0][][][], null));
         assertOnlyFiles();
     }
 
     private static void assertRejected(String expectedInMessage, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(expectedInMessage),
+        assertTrue(
+                e.getMessage().contains(expectedInMessage),
                 "message '" + e.getMessage() + "' should contain '" + expectedInMessage + "'");
     }
 
@@ -295,8 +321,8 @@ class FiguresTest {
         int n = 17;
         double[] truth = new double[n];
         double[] method = new double[n];
-        Arrays.fill(truth, 3);     // axis 10^0..10^3: drawn at 16% of the height
-        Arrays.fill(method, 300);  // drawn at 83% of the height, i.e. higher up
+        Arrays.fill(truth, 3); // axis 10^0..10^3: drawn at 16% of the height
+        Arrays.fill(method, 300); // drawn at 83% of the height, i.e. higher up
         LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
         curves.put("SMDP-ODE", method);
         curves.put("ground truth", truth);
@@ -328,7 +354,8 @@ class FiguresTest {
         int plotWidth = (int) area.getWidth();
         assertTrue(redCount > plotWidth / 4, "too few red ground-truth pixels: " + redCount);
         assertTrue(blueCount > plotWidth / 4, "too few pixels of the method's colour: " + blueCount);
-        assertTrue(redY / redCount > blueY / blueCount + 50,
+        assertTrue(
+                redY / redCount > blueY / blueCount + 50,
                 "the smaller ground truth must be drawn lower: " + redY / redCount + " vs " + blueY / blueCount);
         // Both axes span their values' decades widened by 4% each side: 3..300 is 2 decades, so 3
         // sits 0.08 / 2.16 of the height above the bottom and 300 as far below the top.
@@ -354,8 +381,10 @@ class FiguresTest {
     private static List<String> tickLabels(double min, double max) {
         DecadeAxis axis = new DecadeAxis("x", min, max, new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         List<String> labels = new ArrayList<>();
-        for (Object tick : axis.refreshTicks(null, null, new Rectangle2D.Double(0, 0, 600, 400), RectangleEdge.BOTTOM)) {
-            AttributedCharacterIterator it = ((LogTick) tick).getAttributedLabel().getIterator();
+        for (Object tick :
+                axis.refreshTicks(null, null, new Rectangle2D.Double(0, 0, 600, 400), RectangleEdge.BOTTOM)) {
+            AttributedCharacterIterator it =
+                    ((LogTick) tick).getAttributedLabel().getIterator();
             StringBuilder text = new StringBuilder();
             for (char c = it.first(); c != CharacterIterator.DONE; c = it.next()) {
                 boolean superscript = it.getAttribute(TextAttribute.SUPERSCRIPT) != null;
@@ -377,7 +406,8 @@ class FiguresTest {
         // Under 0.7 decades every minor tick is labelled.
         assertEquals(List.of("2", "3", "4", "5"), tickLabels(2, 5));
         // Thirty decades, 33 with the padding: every fourth power of ten is labelled.
-        assertEquals(List.of("10^-16", "10^-12", "10^-8", "10^-4", "10^0", "10^4", "10^8", "10^12", "10^16"),
+        assertEquals(
+                List.of("10^-16", "10^-12", "10^-8", "10^-4", "10^0", "10^4", "10^8", "10^12", "10^16"),
                 tickLabels(1e-15, 1e15));
         // No power of ten and no multiple of one inside: the ends are labelled.
         assertEquals(List.of("3.14", "3.36"), tickLabels(3.15, 3.35));
@@ -430,14 +460,16 @@ class FiguresTest {
         LinkedHashMap<String, double[]> curves = new LinkedHashMap<>();
         curves.put("truth", new double[] {1, 2, 3, 4});
         curves.put("short", new double[] {1, 2, 3});
-        assertRejected("curve 'short' has 3 values but there are 4 radii",
+        assertRejected(
+                "curve 'short' has 3 values but there are 4 radii",
                 () -> Figures.radialSpectra(png, r, curves, "truth"));
 
         curves.remove("short");
         assertRejected("ground truth curve 'missing'", () -> Figures.radialSpectra(png, r, curves, "missing"));
 
         curves.put("nan", new double[] {1, Double.NaN, 3, 4});
-        assertRejected("curve 'nan' has the non-finite value NaN at radius index 1",
+        assertRejected(
+                "curve 'nan' has the non-finite value NaN at radius index 1",
                 () -> Figures.radialSpectra(png, r, curves, "truth"));
         assertOnlyFiles();
     }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class Table1Test {
     @Test
     void theNamedRowsAreTheTablesAndTheNamesAreUnique() {
-        assertEquals(List.of(Table1.SMDP_ODE, Table1.SMDP_SDE, Table1.LEARNED_ODE, Table1.LEARNED_SDE),
+        assertEquals(
+                List.of(Table1.SMDP_ODE, Table1.SMDP_SDE, Table1.LEARNED_ODE, Table1.LEARNED_SDE),
                 Table1.ROWS.subList(0, 4));
         assertTrue(Table1.ROWS.contains(Table1.EXACT_POSTERIOR));
         assertEquals("ode", Table1.SMDP_ODE.sampler());
@@ -21,7 +22,8 @@ class Table1Test {
         Set<String> names = new HashSet<>();
         Table1.ROWS.forEach(r -> assertTrue(names.add(r.name()), "duplicate row " + r.name()));
         // the paper's rows precede the closed-form limits and references
-        int firstLimit = Table1.ROWS.indexOf(Table1.ROWS.stream().filter(Table1.Row::limit).findFirst().orElseThrow());
+        int firstLimit = Table1.ROWS.indexOf(
+                Table1.ROWS.stream().filter(Table1.Row::limit).findFirst().orElseThrow());
         assertTrue(Table1.ROWS.subList(firstLimit, Table1.ROWS.size()).stream().allMatch(Table1.Row::limit));
     }
 

@@ -73,7 +73,8 @@ class ToyFiguresTest {
 
     private void assertOnlyFiles(String... names) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            List<String> present = files.map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> present =
+                    files.map(p -> p.getFileName().toString()).sorted().toList();
             assertEquals(Arrays.stream(names).sorted().toList(), present);
         }
     }
@@ -113,8 +114,7 @@ class ToyFiguresTest {
     }
 
     /** Pixels inside the data area (2 pixels in from its frame) with rows in [fromY, toY) that match. */
-    private static int count(BufferedImage image, Rectangle2D area, double fromY, double toY,
-                             Predicate<int[]> test) {
+    private static int count(BufferedImage image, Rectangle2D area, double fromY, double toY, Predicate<int[]> test) {
         int n = 0;
         int y0 = (int) Math.max(Math.ceil(area.getMinY()) + 2, Math.ceil(fromY));
         int y1 = (int) Math.min(Math.floor(area.getMaxY()) - 2, Math.floor(toY));
@@ -139,9 +139,9 @@ class ToyFiguresTest {
         double[][] stuck = new double[20][];
         for (int i = 0; i < 20; i++) {
             double spread = 0.05 * (i - 10) / 10;
-            up[i] = line(t, 1 + spread, -0.1);    // ends near +1 although it starts below 0
-            down[i] = line(t, -1 + spread, 0.1);  // ends near -1 although it starts above 0
-            stuck[i] = constant(t.length, 0.3);  // never near either
+            up[i] = line(t, 1 + spread, -0.1); // ends near +1 although it starts below 0
+            down[i] = line(t, -1 + spread, 0.1); // ends near -1 although it starts above 0
+            stuck[i] = constant(t.length, 0.3); // never near either
         }
         Map<String, double[][]> paths = new LinkedHashMap<>();
         paths.put("to +1", up);
@@ -152,7 +152,8 @@ class ToyFiguresTest {
 
     private static void assertRejected(String expectedInMessage, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(expectedInMessage),
+        assertTrue(
+                e.getMessage().contains(expectedInMessage),
                 "message '" + e.getMessage() + "' should contain '" + expectedInMessage + "'");
     }
 
@@ -168,12 +169,15 @@ class ToyFiguresTest {
         assertEquals(ToyFigures.TRAJECTORY_PANEL_HEIGHT + Charts.LEGEND_HEIGHT, image.getHeight());
         assertOnlyFiles("traj.png");
 
-        List<Rectangle2D> areas = ToyFigures.renderTrajectories(t, threeMethods(t), 50).dataAreas();
+        List<Rectangle2D> areas =
+                ToyFigures.renderTrajectories(t, threeMethods(t), 50).dataAreas();
         assertEquals(3, areas.size());
         for (int p = 0; p < 3; p++) {
             Rectangle2D a = areas.get(p);
-            assertTrue(a.getMinX() >= p * ToyFigures.TRAJECTORY_PANEL_WIDTH
-                    && a.getMaxX() <= (p + 1) * ToyFigures.TRAJECTORY_PANEL_WIDTH, "panel " + p + ": " + a);
+            assertTrue(
+                    a.getMinX() >= p * ToyFigures.TRAJECTORY_PANEL_WIDTH
+                            && a.getMaxX() <= (p + 1) * ToyFigures.TRAJECTORY_PANEL_WIDTH,
+                    "panel " + p + ": " + a);
             assertTrue(a.getWidth() > 250 && a.getHeight() > 250, "panel " + p + " too small: " + a);
         }
         assertEquals(areas.get(0).getHeight(), areas.get(2).getHeight(), 0.5, "panels of equal height");
@@ -185,7 +189,8 @@ class ToyFiguresTest {
         Path png = dir.resolve("traj.png");
         ToyFigures.trajectories(png, t, threeMethods(t), 50);
         BufferedImage image = read(png);
-        List<Rectangle2D> areas = ToyFigures.renderTrajectories(t, threeMethods(t), 50).dataAreas();
+        List<Rectangle2D> areas =
+                ToyFigures.renderTrajectories(t, threeMethods(t), 50).dataAreas();
 
         // Panel 0: paths from -0.1 at t = T to +1 at t = 0 are red, above x = -0.3, never blue.
         Rectangle2D up = areas.get(0);
@@ -195,10 +200,10 @@ class ToyFiguresTest {
 
         // Panel 1: the mirror image.
         Rectangle2D down = areas.get(1);
-        assertTrue(count(image, down, yPixel(down, -0.2), down.getMaxY(), ToyFiguresTest::bluish) > 50,
-                "blue below -0.2");
-        assertEquals(0, count(image, down, down.getMinY(), yPixel(down, 0.3), ToyFiguresTest::bluish),
-                "blue above 0.3");
+        assertTrue(
+                count(image, down, yPixel(down, -0.2), down.getMaxY(), ToyFiguresTest::bluish) > 50, "blue below -0.2");
+        assertEquals(
+                0, count(image, down, down.getMinY(), yPixel(down, 0.3), ToyFiguresTest::bluish), "blue above 0.3");
         assertEquals(0, countAll(image, down, ToyFiguresTest::reddish), "red in the -1 panel");
 
         // Panel 2: paths at 0.3 end neither near -1 nor near +1: grey, on the row of 0.3.
@@ -221,7 +226,8 @@ class ToyFiguresTest {
         Path png = dir.resolve("ref.png");
         ToyFigures.trajectories(png, t, paths, 10);
         BufferedImage image = read(png);
-        Rectangle2D area = ToyFigures.renderTrajectories(t, paths, 10).dataAreas().get(0);
+        Rectangle2D area =
+                ToyFigures.renderTrajectories(t, paths, 10).dataAreas().get(0);
         for (double level : new double[] {-1, 1}) {
             int best = 0;
             int row = (int) Math.round(yPixel(area, level));
@@ -267,7 +273,8 @@ class ToyFiguresTest {
         Path png = dir.resolve("halves.png");
         ToyFigures.trajectories(png, t, paths, 10);
         BufferedImage image = read(png);
-        Rectangle2D area = ToyFigures.renderTrajectories(t, paths, 10).dataAreas().get(0);
+        Rectangle2D area =
+                ToyFigures.renderTrajectories(t, paths, 10).dataAreas().get(0);
         assertTrue(countAll(image, area, ToyFiguresTest::reddish) > 20, "red paths drawn");
         assertTrue(countAll(image, area, ToyFiguresTest::bluish) > 20, "blue paths drawn");
     }
@@ -277,7 +284,8 @@ class ToyFiguresTest {
         Path png = dir.resolve("lines.png");
         ToyFigures.trajectories(png, t, paths, maxPaths);
         BufferedImage image = read(png);
-        Rectangle2D area = ToyFigures.renderTrajectories(t, paths, maxPaths).dataAreas().get(0);
+        Rectangle2D area =
+                ToyFigures.renderTrajectories(t, paths, maxPaths).dataAreas().get(0);
         int x = (int) (area.getMinX() + 0.45 * area.getWidth());
         int runs = 0;
         boolean inRun = false;
@@ -298,7 +306,8 @@ class ToyFiguresTest {
         assertEquals(ToyFigures.MAX_POINTS_PER_PATH, ToyFigures.thinned(ToyFigures.MAX_POINTS_PER_PATH).length);
         for (int length : new int[] {ToyFigures.MAX_POINTS_PER_PATH + 1, 3999, 4000, 10001, 100_000}) {
             int[] k = ToyFigures.thinned(length);
-            assertTrue(k.length <= ToyFigures.MAX_POINTS_PER_PATH && k.length > ToyFigures.MAX_POINTS_PER_PATH / 3,
+            assertTrue(
+                    k.length <= ToyFigures.MAX_POINTS_PER_PATH && k.length > ToyFigures.MAX_POINTS_PER_PATH / 3,
                     length + " -> " + k.length);
             assertEquals(0, k[0]);
             assertEquals(length - 1, k[k.length - 1]);
@@ -319,25 +328,33 @@ class ToyFiguresTest {
         double[] t = {0, 5, 10};
         double[][] ok = {{1, 0.5, 0}};
         assertRejected("paths is empty", () -> ToyFigures.trajectories(png, t, Map.of(), 5));
-        assertRejected("'SMDP-ODE' has no paths", () -> ToyFigures.trajectories(png, t,
-                Map.of("SMDP-ODE", new double[0][]), 5));
-        assertRejected("'SMDP-SDE' path 1 has 2 values but there are 3 times", () -> ToyFigures.trajectories(png, t,
-                Map.of("SMDP-SDE", new double[][] {{1, 0.5, 0}, {1, 0}}), 5));
-        assertRejected("'SMDP-SDE' path 0 has no values (null)", () -> ToyFigures.trajectories(png, t,
-                Map.of("SMDP-SDE", new double[][] {null}), 5));
-        assertRejected("'SMDP-SDE' path 1 has the non-finite value NaN at time index 2 (t = 10.0)",
-                () -> ToyFigures.trajectories(png, t,
-                        Map.of("SMDP-SDE", new double[][] {{1, 0.5, 0}, {1, 0.5, Double.NaN}}), 5));
-        assertRejected("non-finite value Infinity at time index 0", () -> ToyFigures.trajectories(png, t,
-                Map.of("x", new double[][] {{Double.POSITIVE_INFINITY, 0, 0}}), 5));
-        assertRejected("times[1] = 0.0 follows times[0] = 0.0", () -> ToyFigures.trajectories(png,
-                new double[] {0, 0, 1}, Map.of("x", ok), 5));
-        assertRejected("times[2] is not finite: NaN", () -> ToyFigures.trajectories(png,
-                new double[] {0, 1, Double.NaN}, Map.of("x", ok), 5));
-        assertRejected("times has 1 value(s)", () -> ToyFigures.trajectories(png, new double[] {0},
-                Map.of("x", new double[][] {{1}}), 5));
-        assertRejected("maxPaths must be at least 1, got 0", () -> ToyFigures.trajectories(png, t,
-                Map.of("x", ok), 0));
+        assertRejected(
+                "'SMDP-ODE' has no paths",
+                () -> ToyFigures.trajectories(png, t, Map.of("SMDP-ODE", new double[0][]), 5));
+        assertRejected(
+                "'SMDP-SDE' path 1 has 2 values but there are 3 times",
+                () -> ToyFigures.trajectories(png, t, Map.of("SMDP-SDE", new double[][] {{1, 0.5, 0}, {1, 0}}), 5));
+        assertRejected(
+                "'SMDP-SDE' path 0 has no values (null)",
+                () -> ToyFigures.trajectories(png, t, Map.of("SMDP-SDE", new double[][] {null}), 5));
+        assertRejected(
+                "'SMDP-SDE' path 1 has the non-finite value NaN at time index 2 (t = 10.0)",
+                () -> ToyFigures.trajectories(
+                        png, t, Map.of("SMDP-SDE", new double[][] {{1, 0.5, 0}, {1, 0.5, Double.NaN}}), 5));
+        assertRejected(
+                "non-finite value Infinity at time index 0",
+                () -> ToyFigures.trajectories(
+                        png, t, Map.of("x", new double[][] {{Double.POSITIVE_INFINITY, 0, 0}}), 5));
+        assertRejected(
+                "times[1] = 0.0 follows times[0] = 0.0",
+                () -> ToyFigures.trajectories(png, new double[] {0, 0, 1}, Map.of("x", ok), 5));
+        assertRejected(
+                "times[2] is not finite: NaN",
+                () -> ToyFigures.trajectories(png, new double[] {0, 1, Double.NaN}, Map.of("x", ok), 5));
+        assertRejected(
+                "times has 1 value(s)",
+                () -> ToyFigures.trajectories(png, new double[] {0}, Map.of("x", new double[][] {{1}}), 5));
+        assertRejected("maxPaths must be at least 1, got 0", () -> ToyFigures.trajectories(png, t, Map.of("x", ok), 0));
         Map<String, double[][]> nullName = new HashMap<>();
         nullName.put(null, ok);
         assertRejected("null name", () -> ToyFigures.trajectories(png, t, nullName, 5));
@@ -368,8 +385,8 @@ class ToyFiguresTest {
 
         Rectangle2D a = areas.get(0);
         Rectangle2D left = new Rectangle2D.Double(a.getMinX(), a.getMinY(), xPixel(a, 0) - a.getMinX(), a.getHeight());
-        Rectangle2D right = new Rectangle2D.Double(xPixel(a, 0), a.getMinY(), a.getMaxX() - xPixel(a, 0),
-                a.getHeight());
+        Rectangle2D right =
+                new Rectangle2D.Double(xPixel(a, 0), a.getMinY(), a.getMaxX() - xPixel(a, 0), a.getHeight());
         assertTrue(countAll(image, right, ToyFiguresTest::reddish) > 100, "red bars right of 0");
         assertEquals(0, countAll(image, left, ToyFiguresTest::reddish), "red bars left of 0");
         assertEquals(0, countAll(image, a, ToyFiguresTest::bluish), "blue bars in the +1 panel");
@@ -377,8 +394,7 @@ class ToyFiguresTest {
         assertTrue(countAll(image, left, ToyFiguresTest::dark) > 20, "data outline at -1");
 
         Rectangle2D b = areas.get(1);
-        Rectangle2D bLeft = new Rectangle2D.Double(b.getMinX(), b.getMinY(), xPixel(b, 0) - b.getMinX(),
-                b.getHeight());
+        Rectangle2D bLeft = new Rectangle2D.Double(b.getMinX(), b.getMinY(), xPixel(b, 0) - b.getMinX(), b.getHeight());
         assertTrue(countAll(image, bLeft, ToyFiguresTest::bluish) > 100, "blue bars left of 0");
         assertEquals(0, countAll(image, b, ToyFiguresTest::reddish), "red bars in the -1 panel");
     }
@@ -424,16 +440,18 @@ class ToyFiguresTest {
         double[] data = {-1, 1};
         Map<String, double[]> ok = Map.of("m", new double[] {1});
         assertRejected("endStates is empty", () -> ToyFigures.endStateHistograms(png, Map.of(), data, 30));
-        assertRejected("'SMDP-ODE' has no end states", () -> ToyFigures.endStateHistograms(png,
-                Map.of("SMDP-ODE", new double[0]), data, 30));
-        assertRejected("'SMDP-SDE' end state 2 is not finite: NaN", () -> ToyFigures.endStateHistograms(png,
-                Map.of("SMDP-SDE", new double[] {1, -1, Double.NaN}), data, 30));
-        assertRejected("data initial state 1 is not finite: -Infinity", () -> ToyFigures.endStateHistograms(png,
-                ok, new double[] {1, Double.NEGATIVE_INFINITY}, 30));
-        assertRejected("dataInitialStates is empty", () -> ToyFigures.endStateHistograms(png, ok,
-                new double[0], 30));
-        assertRejected("bins must be between 1 and 1000, got 0", () -> ToyFigures.endStateHistograms(png, ok,
-                data, 0));
+        assertRejected(
+                "'SMDP-ODE' has no end states",
+                () -> ToyFigures.endStateHistograms(png, Map.of("SMDP-ODE", new double[0]), data, 30));
+        assertRejected(
+                "'SMDP-SDE' end state 2 is not finite: NaN",
+                () -> ToyFigures.endStateHistograms(
+                        png, Map.of("SMDP-SDE", new double[] {1, -1, Double.NaN}), data, 30));
+        assertRejected(
+                "data initial state 1 is not finite: -Infinity",
+                () -> ToyFigures.endStateHistograms(png, ok, new double[] {1, Double.NEGATIVE_INFINITY}, 30));
+        assertRejected("dataInitialStates is empty", () -> ToyFigures.endStateHistograms(png, ok, new double[0], 30));
+        assertRejected("bins must be between 1 and 1000, got 0", () -> ToyFigures.endStateHistograms(png, ok, data, 0));
         assertRejected("got 1001", () -> ToyFigures.endStateHistograms(png, ok, data, 1001));
         assertOnlyFiles();
     }
@@ -447,8 +465,9 @@ class ToyFiguresTest {
         ToyFigures.trajectories(png, t, threeMethods(t), 5);
         byte[] before = Files.readAllBytes(png);
         assertEquals(3 * ToyFigures.TRAJECTORY_PANEL_WIDTH, read(png).getWidth());
-        assertThrows(IllegalArgumentException.class, () -> ToyFigures.trajectories(png, t,
-                Map.of("a", new double[][] {constant(11, Double.NaN)}), 5));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ToyFigures.trajectories(png, t, Map.of("a", new double[][] {constant(11, Double.NaN)}), 5));
         assertArrayEquals(before, Files.readAllBytes(png));
 
         ToyFigures.endStateHistograms(png, Map.of("a", new double[] {1, -1}), new double[] {1, -1}, 30);
@@ -464,8 +483,9 @@ class ToyFiguresTest {
         Path target = Files.createDirectory(dir.resolve("fig.png"));
         Files.writeString(target.resolve("keep.txt"), "keep");
         double[] t = times(11);
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> ToyFigures.trajectories(target, t,
-                Map.of("a", new double[][] {line(t, 1, 0)}), 5));
+        UncheckedIOException e = assertThrows(
+                UncheckedIOException.class,
+                () -> ToyFigures.trajectories(target, t, Map.of("a", new double[][] {line(t, 1, 0)}), 5));
         assertTrue(e.getMessage().contains(target.toString()), e.getMessage());
         assertEquals("keep", Files.readString(target.resolve("keep.txt")));
         assertOnlyFiles("fig.png");
@@ -490,11 +510,14 @@ class ToyFiguresTest {
                 enforced = true;
             }
             assumeTrue(enforced, "directory permissions are not enforced for this user");
-            assertThrows(UncheckedIOException.class, () -> ToyFigures.endStateHistograms(png, ends,
-                    new double[] {1, 1, 1}, 45));
+            assertThrows(
+                    UncheckedIOException.class,
+                    () -> ToyFigures.endStateHistograms(png, ends, new double[] {1, 1, 1}, 45));
             assertArrayEquals(before, Files.readAllBytes(png));
             try (Stream<Path> files = Files.list(sub)) {
-                assertEquals(List.of("fig.png"), files.map(p -> p.getFileName().toString()).toList());
+                assertEquals(
+                        List.of("fig.png"),
+                        files.map(p -> p.getFileName().toString()).toList());
             }
         } finally {
             Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -510,13 +533,18 @@ class ToyFiguresTest {
         }
         Charts.Rendered r = ToyHistograms.render(ends, new double[] {-1, 1}, 63);
         assertEquals(3 * ToyFigures.HISTOGRAM_PANEL_WIDTH, r.image().getWidth());
-        assertTrue(r.image().getHeight() >= 3 * ToyFigures.HISTOGRAM_PANEL_HEIGHT + Charts.LEGEND_HEIGHT,
+        assertTrue(
+                r.image().getHeight() >= 3 * ToyFigures.HISTOGRAM_PANEL_HEIGHT + Charts.LEGEND_HEIGHT,
                 "three rows and the legend: " + r.image().getHeight());
         assertEquals(9, r.dataAreas().size());
-        assertTrue(r.dataAreas().get(4).getMinY() > ToyFigures.HISTOGRAM_PANEL_HEIGHT
-                && r.dataAreas().get(4).getMaxY() < 2 * ToyFigures.HISTOGRAM_PANEL_HEIGHT, "panel 4 in the second row");
-        assertTrue(r.dataAreas().get(4).getMinX() > ToyFigures.HISTOGRAM_PANEL_WIDTH
-                && r.dataAreas().get(4).getMaxX() < 2 * ToyFigures.HISTOGRAM_PANEL_WIDTH, "panel 4 in the second column");
+        assertTrue(
+                r.dataAreas().get(4).getMinY() > ToyFigures.HISTOGRAM_PANEL_HEIGHT
+                        && r.dataAreas().get(4).getMaxY() < 2 * ToyFigures.HISTOGRAM_PANEL_HEIGHT,
+                "panel 4 in the second row");
+        assertTrue(
+                r.dataAreas().get(4).getMinX() > ToyFigures.HISTOGRAM_PANEL_WIDTH
+                        && r.dataAreas().get(4).getMaxX() < 2 * ToyFigures.HISTOGRAM_PANEL_WIDTH,
+                "panel 4 in the second column");
         assertEquals(2, Charts.columns(2));
         assertEquals(4, Charts.columns(4));
         assertEquals(3, Charts.columns(5));

@@ -38,8 +38,15 @@ class MapEstimateTest extends EngineTest {
     }
 
     /** Observations {@code F(x0) + s e} of prior draws, in {@code norm}'s units. */
-    private static NDArray observe(NDManager m, Problem problem, PhysicsModel physics, Normalisation norm, int count,
-            double endTime, double s, long seed) {
+    private static NDArray observe(
+            NDManager m,
+            Problem problem,
+            PhysicsModel physics,
+            Normalisation norm,
+            int count,
+            double endTime,
+            double s,
+            long seed) {
         HostArray x0 = norm.normalise(problem.initialStates(m, count, seed));
         NDArray y = physics.advance(EngineArrays.of(m, x0.data(), new Shape(count, N, N)), endTime);
         return y.add(new GaussianNoise(seed + 1).next(m, y.getShape()).mul(s));
@@ -56,14 +63,21 @@ class MapEstimateTest extends EngineTest {
                     ExactPosterior exact = new ExactPosterior(m, spec, norm)) {
                 PhysicsModel physics = problem.physics(m, norm);
                 NDArray y = observe(m, problem, physics, norm, 3, spec.endTime(), s, 5);
-                MapEstimate map = new MapEstimate(physics, TimeGrid.uniform(spec.endTime(), spec.steps()), prior, s,
+                MapEstimate map = new MapEstimate(
+                        physics,
+                        TimeGrid.uniform(spec.endTime(), spec.steps()),
+                        prior,
+                        s,
                         MapEstimate.Settings.defaults());
                 MapEstimate.Result result = map.estimate(y);
                 NDArray expected = exact.mean(y);
                 double scale = expected.abs().max().getFloat();
                 double error = result.x0().sub(expected).abs().max().getFloat();
-                assertTrue(error < 1e-3 * scale, "s = " + s + ": max error " + error + " against max |mean| " + scale
-                        + " after " + result.iterations() + " iterations (relative gradient " + result.relativeGradient() + ")");
+                assertTrue(
+                        error < 1e-3 * scale,
+                        "s = " + s + ": max error " + error + " against max |mean| " + scale + " after "
+                                + result.iterations() + " iterations (relative gradient " + result.relativeGradient()
+                                + ")");
                 assertTrue(result.iterations() > 1, "the estimate must move from the prior mean");
             }
         }
@@ -79,8 +93,12 @@ class MapEstimateTest extends EngineTest {
         assertTrue(new NavierStokesProblem(N, 4, 0.03, 0, 0.01).closedForms().contains(Problem.MAP));
         try (NDManager m = manager.newSubManager()) {
             int count = Problem.MAP_CHUNK + 3; // two batches
-            HostArray y = new HostArray(observe(m, problem, problem.physics(m, norm), norm, count, spec.endTime(), 0.1, 7)
-                    .toFloatArray(), count, N, N);
+            HostArray y = new HostArray(
+                    observe(m, problem, problem.physics(m, norm), norm, count, spec.endTime(), 0.1, 7)
+                            .toFloatArray(),
+                    count,
+                    N,
+                    N);
             HostArray map = problem.closedFormSamples(m, Problem.MAP, spec, norm, y, 4, 0);
             HostArray mean = problem.closedFormSamples(m, "exact-posterior-mean", spec, norm, y, 4, 0);
             assertArrayEquals(new int[] {count, 1, N, N}, map.shape());
@@ -94,9 +112,17 @@ class MapEstimateTest extends EngineTest {
             }
             assertTrue(error < 1e-3 * scale, "max error " + error + " against " + scale);
         }
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> new dev.smdp4j.problem.toy.ToySde(7)
-                .closedFormSamples(manager, Problem.MAP, new dev.smdp4j.problem.toy.ToySde(7).defaultSpec(),
-                        new Normalisation(0, 1), new HostArray(new float[] {0.1f}, 1, 1), 1, 0));
+        InvalidInputException e = assertThrows(
+                InvalidInputException.class,
+                () -> new dev.smdp4j.problem.toy.ToySde(7)
+                        .closedFormSamples(
+                                manager,
+                                Problem.MAP,
+                                new dev.smdp4j.problem.toy.ToySde(7).defaultSpec(),
+                                new Normalisation(0, 1),
+                                new HostArray(new float[] {0.1f}, 1, 1),
+                                1,
+                                0));
         assertTrue(e.getMessage().contains("no Gaussian prior"), e.getMessage());
     }
 
@@ -107,7 +133,8 @@ class MapEstimateTest extends EngineTest {
         for (Problem problem : problems) {
             DatasetSpec spec = new DatasetSpec(problem, 2, 1, 0.1, 4, 0.1, 0.1, 0);
             Normalisation norm = problem.normalisation(problem.initialStates(manager, 64, 1));
-            try (NDManager m = manager.newSubManager(); GaussianPrior prior = problem.gaussianPrior(m, spec, norm)) {
+            try (NDManager m = manager.newSubManager();
+                    GaussianPrior prior = problem.gaussianPrior(m, spec, norm)) {
                 int count = 2000;
                 HostArray fields = norm.normalise(problem.initialStates(m, count, 3));
                 double generated = 0;
@@ -130,15 +157,21 @@ class MapEstimateTest extends EngineTest {
         double s = 0.05;
         double endTime = 0.2;
         DatasetSpec spec = new DatasetSpec(problem, 2, 1, endTime, 2, 0.1, s, 0);
-        try (NDManager m = manager.newSubManager(); GaussianPrior prior = problem.gaussianPrior(m, spec, norm)) {
+        try (NDManager m = manager.newSubManager();
+                GaussianPrior prior = problem.gaussianPrior(m, spec, norm)) {
             PhysicsModel physics = problem.physics(m, norm);
             NDArray y = observe(m, problem, physics, norm, 2, endTime, s, 9);
-            MapEstimate map = new MapEstimate(physics, TimeGrid.uniform(endTime, 2), prior, s,
+            MapEstimate map = new MapEstimate(
+                    physics,
+                    TimeGrid.uniform(endTime, 2),
+                    prior,
+                    s,
                     MapEstimate.Settings.defaults().withIterations(60));
             MapEstimate.Result result = map.estimate(y);
             double atPriorMean = y.square().sum().getFloat() / (2 * s * s); // F(0) = 0 for the unforced solver
-            assertTrue(result.objective() < 0.05 * atPriorMean, "objective " + result.objective() + " vs "
-                    + atPriorMean + " at the prior mean");
+            assertTrue(
+                    result.objective() < 0.05 * atPriorMean,
+                    "objective " + result.objective() + " vs " + atPriorMean + " at the prior mean");
             NDArray fitted = physics.advance(result.x0(), endTime);
             double misfit = fitted.sub(y).square().mean().getFloat();
             assertTrue(misfit < 4 * s * s, "mean squared misfit " + misfit + " for observation noise " + s * s);
@@ -150,8 +183,10 @@ class MapEstimateTest extends EngineTest {
         try (NDManager m = manager.newSubManager()) {
             DatasetSpec spec = heatSpec(0.1);
             GaussianPrior prior = spec.problem().gaussianPrior(m, spec, new Normalisation(0, 1));
-            InvalidInputException e = assertThrows(InvalidInputException.class, () -> new MapEstimate(
-                    PhysicsModel.NONE, TimeGrid.uniform(1, 1), prior, 0, MapEstimate.Settings.defaults()));
+            InvalidInputException e = assertThrows(
+                    InvalidInputException.class,
+                    () -> new MapEstimate(
+                            PhysicsModel.NONE, TimeGrid.uniform(1, 1), prior, 0, MapEstimate.Settings.defaults()));
             assertTrue(e.getMessage().contains("standard deviation"), e.getMessage());
             prior.close();
         }

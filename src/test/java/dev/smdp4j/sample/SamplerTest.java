@@ -1,6 +1,5 @@
 package dev.smdp4j.sample;
 
-import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.EngineTest;
 import dev.smdp4j.TestFourier;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
@@ -57,13 +57,14 @@ class SamplerTest extends EngineTest {
     void sdeSamplesHaveTheClosedFormPerModeMeanAndVariance() {
         DatasetSpec spec = spec(32);
         int samples = 3000;
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1);
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1);
                 ExactHeatScore exact = new ExactHeatScore(m, spec, NORM)) {
             Sde sde = new Sde(heat, Diffusion.constant(spec.diffusion()));
             TimeGrid grid = TimeGrid.uniform(0.2, 32);
             float[] y = observation(m, heat, 1);
-            HostArray out = PosteriorSampling.run(m, new HostArray(y, 1, N, N), samples, Samplers.create("sde"),
-                    sde, exact, grid, 5, 1000, null);
+            HostArray out = PosteriorSampling.run(
+                    m, new HostArray(y, 1, N, N), samples, Samplers.create("sde"), sde, exact, grid, 5, 1000, null);
             float[] x = out.data();
             for (int[] k : new int[][] {{1, 0}, {1, 1}, {2, 1}, {3, 0}}) {
                 double k2 = k[0] * k[0] + k[1] * k[1];
@@ -91,7 +92,11 @@ class SamplerTest extends EngineTest {
                 double sampleVar = (power - meanRe * meanRe - meanIm * meanIm) / (N * N); // unitary
                 assertEquals(var, sampleVar, 0.08 * var, "variance of mode " + Arrays.toString(k));
                 double sd = Math.sqrt(var * N * N / samples);
-                assertEquals(gain * yk[0], meanRe, 5 * sd + 1e-4 * Math.abs(gain * yk[0]), "mean of mode " + Arrays.toString(k));
+                assertEquals(
+                        gain * yk[0],
+                        meanRe,
+                        5 * sd + 1e-4 * Math.abs(gain * yk[0]),
+                        "mean of mode " + Arrays.toString(k));
                 assertEquals(gain * yk[1], meanIm, 5 * sd + 1e-4 * Math.abs(gain * yk[1]));
             }
         }
@@ -100,14 +105,17 @@ class SamplerTest extends EngineTest {
     @Test
     void odeIsDeterministicAndScalesEachModeByTheClosedFormFactor() {
         DatasetSpec spec = spec(32);
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1);
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1);
                 ExactHeatScore exact = new ExactHeatScore(m, spec, NORM)) {
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
             TimeGrid grid = TimeGrid.uniform(0.2, 16); // a sampler grid unlike the data's
             HostArray y = new HostArray(observation(m, heat, 3), 3, N, N);
             Sampler ode = Samplers.create("ode");
-            float[] a = PosteriorSampling.run(m, y, 2, ode, sde, exact, grid, 1, 4, null).data();
-            float[] b = PosteriorSampling.run(m, y, 2, ode, sde, exact, grid, 99, 5, null).data();
+            float[] a = PosteriorSampling.run(m, y, 2, ode, sde, exact, grid, 1, 4, null)
+                    .data();
+            float[] b = PosteriorSampling.run(m, y, 2, ode, sde, exact, grid, 99, 5, null)
+                    .data();
             assertArrayEquals(a, b, 1e-6f); // no randomness; batch size only reorders float sums
             for (int[] k : new int[][] {{1, 0}, {2, 2}, {0, 3}}) {
                 double[] v = modeVariances(spec, k, exact, grid);
@@ -128,7 +136,8 @@ class SamplerTest extends EngineTest {
     @Test
     void heunConvergesAtSecondOrderToTheProbabilityFlowSolution() {
         DatasetSpec spec = spec(4); // sampler grids below refine the data grid, so V(t) is smooth within steps
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1);
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1);
                 ExactHeatScore exact = new ExactHeatScore(m, spec, NORM)) {
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
             int[][] modes = {{1, 0}, {1, 1}, {0, 2}};
@@ -144,20 +153,24 @@ class SamplerTest extends EngineTest {
             int[] stepCounts = {8, 16, 32, 64};
             for (int e = 0; e < stepCounts.length; e++) {
                 TimeGrid grid = TimeGrid.uniform(0.2, stepCounts[e]);
-                float[] x = Samplers.create("ode-heun").sample(m.create(y, new Shape(1, N, N)), sde, exact, grid,
-                        new GaussianNoise(0)).toFloatArray();
+                float[] x = Samplers.create("ode-heun")
+                        .sample(m.create(y, new Shape(1, N, N)), sde, exact, grid, new GaussianNoise(0))
+                        .toFloatArray();
                 double err = 0;
                 for (int[] k : modes) {
                     double factor = exactFlowFactor(exact, k, 0.2);
                     double[] xk = TestFourier.mode(x, 0, N, k[0], k[1]);
                     double[] yk = TestFourier.mode(y, 0, N, k[0], k[1]);
-                    err = Math.max(err, Math.hypot(xk[0] - factor * yk[0], xk[1] - factor * yk[1]) / Math.hypot(yk[0], yk[1]));
+                    err = Math.max(
+                            err, Math.hypot(xk[0] - factor * yk[0], xk[1] - factor * yk[1]) / Math.hypot(yk[0], yk[1]));
                 }
                 errors[e] = err;
             }
             for (int e = 0; e + 1 < errors.length; e++) {
                 double order = Math.log(errors[e] / errors[e + 1]) / Math.log(2);
-                assertTrue(order > 1.8 && order < 2.3, "observed order " + order + " from errors " + Arrays.toString(errors));
+                assertTrue(
+                        order > 1.8 && order < 2.3,
+                        "observed order " + order + " from errors " + Arrays.toString(errors));
             }
         }
     }
@@ -183,14 +196,18 @@ class SamplerTest extends EngineTest {
     @Test
     void predictorCorrectorWithoutCorrectionIsTheSdeAndCorrectionChangesIt() {
         DatasetSpec spec = spec(32);
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1);
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1);
                 ExactHeatScore exact = new ExactHeatScore(m, spec, NORM)) {
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
             TimeGrid grid = TimeGrid.uniform(0.2, 8);
             HostArray y = new HostArray(observation(m, heat, 2), 2, N, N);
-            float[] sdeOut = PosteriorSampling.run(m, y, 3, Samplers.create("sde"), sde, exact, grid, 4, 6, null).data();
-            float[] pc0 = PosteriorSampling.run(m, y, 3, Samplers.create("pc", 0, 0.16), sde, exact, grid, 4, 6, null).data();
-            float[] pc2 = PosteriorSampling.run(m, y, 3, Samplers.create("pc", 2, 0.16), sde, exact, grid, 4, 6, null).data();
+            float[] sdeOut = PosteriorSampling.run(m, y, 3, Samplers.create("sde"), sde, exact, grid, 4, 6, null)
+                    .data();
+            float[] pc0 = PosteriorSampling.run(m, y, 3, Samplers.create("pc", 0, 0.16), sde, exact, grid, 4, 6, null)
+                    .data();
+            float[] pc2 = PosteriorSampling.run(m, y, 3, Samplers.create("pc", 2, 0.16), sde, exact, grid, 4, 6, null)
+                    .data();
             assertArrayEquals(sdeOut, pc0);
             assertFalse(Arrays.equals(sdeOut, pc2));
             assertEquals(-1, new HostArray(pc2, pc2.length).firstNonFinite());
@@ -200,13 +217,16 @@ class SamplerTest extends EngineTest {
     @Test
     void samplesDoNotDependOnTheBatchSize() {
         DatasetSpec spec = spec(32);
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1);
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1);
                 ExactHeatScore exact = new ExactHeatScore(m, spec, NORM)) {
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
             TimeGrid grid = TimeGrid.uniform(0.2, 8);
             HostArray y = new HostArray(observation(m, heat, 3), 3, N, N);
-            float[] a = PosteriorSampling.run(m, y, 4, Samplers.create("sde"), sde, exact, grid, 8, 12, null).data();
-            float[] b = PosteriorSampling.run(m, y, 4, Samplers.create("sde"), sde, exact, grid, 8, 5, null).data();
+            float[] a = PosteriorSampling.run(m, y, 4, Samplers.create("sde"), sde, exact, grid, 8, 12, null)
+                    .data();
+            float[] b = PosteriorSampling.run(m, y, 4, Samplers.create("sde"), sde, exact, grid, 8, 5, null)
+                    .data();
             assertArrayEquals(a, b, 1e-6f);
         }
     }

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 class SamplersTest {
     @Test
     void everyRegisteredNameCreatesItsSamplerAndHasADescription() {
-        assertEquals(List.of("ode", "sde", "pf-ode", "ode-heun", "pc"), new ArrayList<>(Samplers.all().keySet()));
+        assertEquals(
+                List.of("ode", "sde", "pf-ode", "ode-heun", "pc"),
+                new ArrayList<>(Samplers.all().keySet()));
         for (Map.Entry<String, Samplers.Entry> e : Samplers.all().entrySet()) {
             String name = e.getKey();
             assertEquals(name, e.getValue().name());
@@ -45,10 +47,14 @@ class SamplersTest {
     void theCommandLineHelpListsTheRegisteredNames() {
         for (String command : new String[] {"sample", "sample-batch"}) {
             String help = CommandLineTest.ok(command, "--help").out().replaceAll("\\s+", " ");
-            assertTrue(help.contains("--sampler=<sampler> " + String.join(", ", Samplers.all().keySet())
-                    + " (default: sde)"), help);
-            assertTrue(help.contains("(default: " + Samplers.DEFAULT_CORRECTOR_STEPS + ")")
-                    && help.contains("(default: " + Samplers.DEFAULT_SNR + ")"), help);
+            assertTrue(
+                    help.contains("--sampler=<sampler> "
+                            + String.join(", ", Samplers.all().keySet()) + " (default: sde)"),
+                    help);
+            assertTrue(
+                    help.contains("(default: " + Samplers.DEFAULT_CORRECTOR_STEPS + ")")
+                            && help.contains("(default: " + Samplers.DEFAULT_SNR + ")"),
+                    help);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.smdp4j.score;
 
-import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.EngineTest;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.util.GaussianNoise;
@@ -49,7 +49,8 @@ class ExactHeatScoreTest extends EngineTest {
     void equalsMinusTheInverseRealSpaceCovarianceTimesXOnAndOffTheGrid() {
         double d = SPEC.endTime() / SPEC.steps();
         double[] times = {0, d, 2 * d, 0.37 * d, 2.5 * d, 3.9 * d, SPEC.endTime()};
-        try (NDManager m = manager.newSubManager(); ExactHeatScore score = new ExactHeatScore(m, SPEC, NORM)) {
+        try (NDManager m = manager.newSubManager();
+                ExactHeatScore score = new ExactHeatScore(m, SPEC, NORM)) {
             int batch = 3;
             NDArray x = new GaussianNoise(11).next(m, new Shape(batch, N, N)).add(0.5);
             float[] xs = x.toFloatArray();
@@ -72,7 +73,8 @@ class ExactHeatScoreTest extends EngineTest {
 
     @Test
     void varianceIsThatOfTheForwardRecursionAndCachedScoresAreStable() {
-        try (NDManager m = manager.newSubManager(); ExactHeatScore score = new ExactHeatScore(m, SPEC, NORM)) {
+        try (NDManager m = manager.newSubManager();
+                ExactHeatScore score = new ExactHeatScore(m, SPEC, NORM)) {
             double[][] forward = HeatModes.forwardVariances(SPEC, NORM);
             assertArrayEquals(forward[2], score.variance(2 * SPEC.endTime() / SPEC.steps()), 0);
             NDArray x = new GaussianNoise(2).next(m, new Shape(2, 3, N, N));
@@ -89,7 +91,8 @@ class ExactHeatScoreTest extends EngineTest {
 
     @Test
     void rejectsTimesOutsideTheProcessAndWrongGrids() {
-        try (NDManager m = manager.newSubManager(); ExactHeatScore score = new ExactHeatScore(m, SPEC, NORM)) {
+        try (NDManager m = manager.newSubManager();
+                ExactHeatScore score = new ExactHeatScore(m, SPEC, NORM)) {
             NDArray x = m.zeros(new Shape(1, N, N));
             assertThrows(IllegalArgumentException.class, () -> score.score(x, -0.01));
             assertThrows(IllegalArgumentException.class, () -> score.score(x, 0.21));

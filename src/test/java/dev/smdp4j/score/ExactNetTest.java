@@ -1,6 +1,5 @@
 package dev.smdp4j.score;
 
-import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.EngineTest;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.physics.HeatEquation;
@@ -45,11 +45,13 @@ class ExactNetTest extends EngineTest {
             float[] xs = x.toFloatArray();
             for (int step = 1; step <= steps; step++) {
                 double t = step * d;
-                float[] pred = x.sub(heat.increment(x, d)).add(net.output(x, t).mul(d * 0.5 * g2)).toFloatArray();
+                float[] pred = x.sub(heat.increment(x, d))
+                        .add(net.output(x, t).mul(d * 0.5 * g2))
+                        .toFloatArray();
                 double[][] cross = RealSpace.mul(sigma[step - 1], RealSpace.transpose(h));
                 for (int b = 0; b < batch; b++) {
-                    double[] expected = RealSpace.mul(cross,
-                            RealSpace.solve(sigma[step], RealSpace.toDouble(xs, b * N * N, N * N)));
+                    double[] expected = RealSpace.mul(
+                            cross, RealSpace.solve(sigma[step], RealSpace.toDouble(xs, b * N * N, N * N)));
                     double err = RealSpace.relativeError(pred, b * N * N, expected);
                     assertTrue(err < 1e-4, "m = " + step + ", field " + b + ": relative error " + err);
                 }
@@ -60,7 +62,8 @@ class ExactNetTest extends EngineTest {
     @Test
     void offGridTimesUseTheNearestGridStepClampedToOneToM() {
         double d = SPEC.endTime() / SPEC.steps();
-        try (NDManager m = manager.newSubManager(); ExactNet net = new ExactNet(m, SPEC, NORM)) {
+        try (NDManager m = manager.newSubManager();
+                ExactNet net = new ExactNet(m, SPEC, NORM)) {
             assertEquals(1, net.gridIndex(0));
             assertEquals(1, net.gridIndex(0.4 * d));
             assertEquals(2, net.gridIndex(1.6 * d));
@@ -68,17 +71,22 @@ class ExactNetTest extends EngineTest {
             assertEquals(SPEC.steps(), net.gridIndex(SPEC.endTime()));
             assertEquals(SPEC.steps(), net.gridIndex(10));
             NDArray x = new GaussianNoise(6).next(m, new Shape(1, N, N));
-            assertArrayEquals(net.output(x, 2 * d).toFloatArray(), net.output(x, 2.3 * d).toFloatArray(), 0);
+            assertArrayEquals(
+                    net.output(x, 2 * d).toFloatArray(), net.output(x, 2.3 * d).toFloatArray(), 0);
             assertThrows(IllegalArgumentException.class, () -> net.gridIndex(Double.NaN));
         }
     }
 
     @Test
     void withTheTweedieFactorItIsAScoreModelAndNeedsDiffusion() {
-        try (NDManager m = manager.newSubManager(); ExactNet net = new ExactNet(m, SPEC, NORM)) {
+        try (NDManager m = manager.newSubManager();
+                ExactNet net = new ExactNet(m, SPEC, NORM)) {
             ScaledNetworkScore score = new ScaledNetworkScore(net, ScaledNetworkScore.TWEEDIE_FACTOR);
             NDArray x = new GaussianNoise(7).next(m, new Shape(2, N, N));
-            assertArrayEquals(net.output(x, 0.1).mul(0.5).toFloatArray(), score.score(x, 0.1).toFloatArray(), 0);
+            assertArrayEquals(
+                    net.output(x, 0.1).mul(0.5).toFloatArray(),
+                    score.score(x, 0.1).toFloatArray(),
+                    0);
             assertEquals("exact-net x 0.5", score.describe());
         }
         DatasetSpec noDiffusion = DatasetSpec.heat(2, 1, N, 4, 0.7, 0.2, 4, 0, 0.01, 0);

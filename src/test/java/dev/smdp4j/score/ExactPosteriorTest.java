@@ -1,6 +1,5 @@
 package dev.smdp4j.score;
 
-import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,10 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.EngineTest;
 import dev.smdp4j.TestFourier;
+import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
-import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
@@ -55,14 +55,15 @@ class ExactPosteriorTest extends EngineTest {
             double[][] h = RealSpace.heatMatrix(N, spec.alpha(), spec.endTime());
             double[][] gain = RealSpace.mul(prior, RealSpace.transpose(h));
             double[][] evidence = RealSpace.propagate(prior, h, s * s);
-            try (NDManager m = manager.newSubManager(); ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
+            try (NDManager m = manager.newSubManager();
+                    ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
                 int count = 3;
                 NDArray y = observations(m, spec, count, 21);
                 float[] ys = y.toFloatArray();
                 float[] mean = posterior.mean(y).toFloatArray();
                 for (int b = 0; b < count; b++) {
-                    double[] expected = RealSpace.mul(gain, RealSpace.solve(evidence,
-                            RealSpace.toDouble(ys, b * N * N, N * N)));
+                    double[] expected =
+                            RealSpace.mul(gain, RealSpace.solve(evidence, RealSpace.toDouble(ys, b * N * N, N * N)));
                     double err = RealSpace.relativeError(mean, b * N * N, expected);
                     assertTrue(err < 1e-4, "s = " + s + ", field " + b + ": relative error " + err);
                 }
@@ -74,7 +75,8 @@ class ExactPosteriorTest extends EngineTest {
     void noiseFreeObservationsAreInvertedExactly() {
         // alpha T small enough that 1/c stays moderate (<= e^3.2) on an 8 x 8 grid
         DatasetSpec spec = spec(0.5, 0);
-        try (NDManager m = manager.newSubManager(); ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
+        try (NDManager m = manager.newSubManager();
+                ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
             HostArray x0 = NORM.normalise(new GaussianRandomField(4).sample(m, 2, N, 3));
             NDArray y = observations(m, spec, 2, 3);
             float[] mean = posterior.mean(y).toFloatArray();
@@ -91,7 +93,8 @@ class ExactPosteriorTest extends EngineTest {
     @Test
     void posteriorVarianceFollowsTheClosedFormPerMode() {
         DatasetSpec spec = spec(1.0, 0.01);
-        try (NDManager m = manager.newSubManager(); ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
+        try (NDManager m = manager.newSubManager();
+                ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
             double[] var = posterior.posteriorVariance();
             double[] p = RealSpace.specPrior(N, 4, NORM.std());
             assertEquals(0, var[0]);
@@ -107,7 +110,8 @@ class ExactPosteriorTest extends EngineTest {
         DatasetSpec spec = spec(1.0, 0.01);
         int batch = 2;
         int k = 2000;
-        try (NDManager m = manager.newSubManager(); ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
+        try (NDManager m = manager.newSubManager();
+                ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
             NDArray y = observations(m, spec, batch, 8);
             NDArray samples = posterior.sample(y, k, new GaussianNoise(9));
             assertEquals(new Shape(batch, k, N, N), samples.getShape());
@@ -119,8 +123,8 @@ class ExactPosteriorTest extends EngineTest {
                 for (int v = 0; v < N; v++) {
                     double power = 0;
                     for (int i = 0; i < batch * k; i++) {
-                        power += TestFourier.modePower(residual, i * N * N, N,
-                                HeatKernel.wavenumber(v, N), HeatKernel.wavenumber(u, N));
+                        power += TestFourier.modePower(
+                                residual, i * N * N, N, HeatKernel.wavenumber(v, N), HeatKernel.wavenumber(u, N));
                     }
                     double estimate = power / ((double) N * N * batch * k);
                     double expected = var[u * N + v];
@@ -144,7 +148,8 @@ class ExactPosteriorTest extends EngineTest {
     @Test
     void sameSeedGivesTheSameSamples() {
         DatasetSpec spec = spec(1.0, 0.01);
-        try (NDManager m = manager.newSubManager(); ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
+        try (NDManager m = manager.newSubManager();
+                ExactPosterior posterior = new ExactPosterior(m, spec, NORM)) {
             NDArray y = observations(m, spec, 2, 4);
             float[] a = posterior.sample(y, 3, new GaussianNoise(77)).toFloatArray();
             float[] b = posterior.sample(y, 3, new GaussianNoise(77)).toFloatArray();
@@ -152,8 +157,8 @@ class ExactPosteriorTest extends EngineTest {
             assertArrayEquals(a, b, 0);
             assertFalse(Arrays.equals(a, c));
             assertThrows(IllegalArgumentException.class, () -> posterior.sample(y, 0, new GaussianNoise(1)));
-            assertThrows(IllegalArgumentException.class,
-                    () -> posterior.sample(y.expandDims(0), 1, new GaussianNoise(1)));
+            assertThrows(
+                    IllegalArgumentException.class, () -> posterior.sample(y.expandDims(0), 1, new GaussianNoise(1)));
         }
     }
 
@@ -167,21 +172,33 @@ class ExactPosteriorTest extends EngineTest {
         int k = 4;
         HostArray mean;
         HostArray samples;
-        try (NDManager m = manager.newSubManager(); ExactPosterior posterior = new ExactPosterior(m, spec, norm)) {
+        try (NDManager m = manager.newSubManager();
+                ExactPosterior posterior = new ExactPosterior(m, spec, norm)) {
             NDArray y = m.create(norm.normalise(data.testY()).data(), new Shape(count, n, n));
             mean = new HostArray(posterior.mean(y).toFloatArray(), count, n, n);
-            samples = new HostArray(posterior.sample(y, k, new GaussianNoise(31)).toFloatArray(), count, k, n, n);
+            samples =
+                    new HostArray(posterior.sample(y, k, new GaussianNoise(31)).toFloatArray(), count, k, n, n);
         }
         Evaluation ofMean = evaluate(data, norm.denormalise(mean));
         Evaluation ofY = evaluate(data, data.testY());
         Evaluation ofSamples = evaluate(data, norm.denormalise(samples));
-        double samplesSpectrum = Metrics.spectralError(ofSamples.predictionRadialSpectrum(),
-                ofSamples.truthRadialSpectrum(), ofSamples.firstRing(), ofSamples.lastRing());
-        System.out.printf("exact posterior on %d test fields, N = %d: MSE mean %.4g, sample %.4g, y %.4g;"
+        double samplesSpectrum = Metrics.spectralError(
+                ofSamples.predictionRadialSpectrum(),
+                ofSamples.truthRadialSpectrum(),
+                ofSamples.firstRing(),
+                ofSamples.lastRing());
+        System.out.printf(
+                "exact posterior on %d test fields, N = %d: MSE mean %.4g, sample %.4g, y %.4g;"
                         + " spectral error mean %.3f, sample %.3f, y %.3f; spectral error of the mean"
                         + " radial spectrum of the samples %.4f%n",
-                count, n, ofMean.mse().mean(), ofSamples.mse().mean(), ofY.mse().mean(),
-                ofMean.spectralError().mean(), ofSamples.spectralError().mean(), ofY.spectralError().mean(),
+                count,
+                n,
+                ofMean.mse().mean(),
+                ofSamples.mse().mean(),
+                ofY.mse().mean(),
+                ofMean.spectralError().mean(),
+                ofSamples.spectralError().mean(),
+                ofY.spectralError().mean(),
                 samplesSpectrum);
         assertTrue(ofMean.mse().mean() < ofY.mse().mean(), "posterior mean must beat the observation itself");
         assertTrue(ofMean.mse().mean() < ofSamples.mse().mean(), "posterior mean must beat a single sample");
@@ -191,7 +208,12 @@ class ExactPosteriorTest extends EngineTest {
     /** The benchmark's metrics of predictions in physical units, as files hold them. */
     private static Evaluation evaluate(Dataset data, HostArray physicalPrediction) {
         Normalisation norm = data.normalisation();
-        return Metrics.evaluate(data.testX0(), physicalPrediction, norm.mean(), norm.std(), data.spec().alpha(),
+        return Metrics.evaluate(
+                data.testX0(),
+                physicalPrediction,
+                norm.mean(),
+                norm.std(),
+                data.spec().alpha(),
                 data.spec().endTime());
     }
 }

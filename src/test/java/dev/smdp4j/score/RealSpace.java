@@ -8,8 +8,7 @@ import dev.smdp4j.physics.HeatKernel;
  * matrices and systems solved by Gaussian elimination, with no FFT involved.
  */
 final class RealSpace {
-    private RealSpace() {
-    }
+    private RealSpace() {}
 
     /**
      * Covariance of a stationary field with unitary per-mode variances {@code v} (FFT-grid order):
@@ -25,7 +24,8 @@ final class RealSpace {
                 double s = 0;
                 for (int u = 0; u < n; u++) {
                     for (int w = 0; w < n; w++) {
-                        long phase = ((long) HeatKernel.wavenumber(u, n) * dy + (long) HeatKernel.wavenumber(w, n) * dx);
+                        long phase =
+                                ((long) HeatKernel.wavenumber(u, n) * dy + (long) HeatKernel.wavenumber(w, n) * dx);
                         s += v[u * n + w] * Math.cos(2 * Math.PI * Math.floorMod(phase, n) / n);
                     }
                 }

@@ -1,6 +1,5 @@
 package dev.smdp4j.sde;
 
-import dev.smdp4j.EngineTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.smdp4j.EngineTest;
 import dev.smdp4j.TestFourier;
 import dev.smdp4j.physics.GaussianRandomField;
 import dev.smdp4j.physics.HeatEquation;
@@ -25,10 +25,12 @@ class ForwardSimulationTest extends EngineTest {
         double alpha = 1.0;
         double g = 0.7;
         TimeGrid grid = TimeGrid.jittered(0.2, 16, new GaussianNoise(11));
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, alpha)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, alpha)) {
             float[] x0 = new GaussianRandomField(4).sample(m, count, n, 12).data();
             NDArray start = m.create(x0, new Shape(count, n, n));
-            NDArray end = ForwardSimulation.endState(new Sde(heat, Diffusion.constant(g)), grid, start, new GaussianNoise(13));
+            NDArray end = ForwardSimulation.endState(
+                    new Sde(heat, Diffusion.constant(g)), grid, start, new GaussianNoise(13));
             float[] xm = end.toFloatArray();
             int[][] modes = {{1, 0}, {0, 2}, {1, 1}, {2, 2}, {3, 1}};
             for (int[] k : modes) {
@@ -63,15 +65,21 @@ class ForwardSimulationTest extends EngineTest {
         double g = 0.7;
         int k = 11;
         TimeGrid grid = TimeGrid.jittered(0.2, 16, new GaussianNoise(21));
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, alpha)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, alpha)) {
             Sde sde = new Sde(heat, Diffusion.constant(g));
             assertTrue(ForwardSimulation.hasClosedFormMarginal(sde, n));
-            NDArray one = m.create(new GaussianRandomField(4).sample(m, 1, n, 22).data(), new Shape(1, n, n));
+            NDArray one =
+                    m.create(new GaussianRandomField(4).sample(m, 1, n, 22).data(), new Shape(1, n, n));
             NDArray x0 = one.repeat(0, count);
             NDArray mean = heat.advance(one, grid.time(k)); // the noise-free physics over t_k
-            float[] marginal = ForwardSimulation.marginal(sde, grid, x0, new GaussianNoise(23), k).sub(mean).toFloatArray();
-            float[] simulated = ForwardSimulation.trajectory(sde, grid, x0, new GaussianNoise(24), k).get(":, " + k)
-                    .sub(mean).toFloatArray();
+            float[] marginal = ForwardSimulation.marginal(sde, grid, x0, new GaussianNoise(23), k)
+                    .sub(mean)
+                    .toFloatArray();
+            float[] simulated = ForwardSimulation.trajectory(sde, grid, x0, new GaussianNoise(24), k)
+                    .get(":, " + k)
+                    .sub(mean)
+                    .toFloatArray();
             // the mean: residuals average to zero in every pixel (pixel noise std about g sqrt(t_k) = 0.27)
             for (float[] r : new float[][] {marginal, simulated}) {
                 for (int p = 0; p < n * n; p++) {
@@ -116,21 +124,27 @@ class ForwardSimulationTest extends EngineTest {
                 }
                 assertEquals(expected, meanSquare, 0.015 * expected, r == marginal ? "marginal" : "simulation");
             }
-            assertArrayEquals(x0.toFloatArray(), ForwardSimulation.marginal(sde, grid, x0, new GaussianNoise(1), 0)
-                    .toFloatArray(), "x_0 is x0");
+            assertArrayEquals(
+                    x0.toFloatArray(),
+                    ForwardSimulation.marginal(sde, grid, x0, new GaussianNoise(1), 0)
+                            .toFloatArray(),
+                    "x_0 is x0");
             Sde opaque = new Sde(dev.smdp4j.TestPhysics.withoutSymbol(heat), Diffusion.constant(g));
             assertTrue(!ForwardSimulation.hasClosedFormMarginal(opaque, n));
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> ForwardSimulation.marginal(opaque, grid, x0, new GaussianNoise(1), 3));
         }
     }
 
     @Test
     void trajectoryStacksAllStatesAndStartsAtX0() {
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1)) {
             NDArray x0 = new GaussianNoise(1).next(m, new Shape(3, 8, 8));
             TimeGrid grid = TimeGrid.uniform(0.2, 4);
-            NDArray traj = ForwardSimulation.trajectory(new Sde(heat, Diffusion.constant(0)), grid, x0, new GaussianNoise(2));
+            NDArray traj =
+                    ForwardSimulation.trajectory(new Sde(heat, Diffusion.constant(0)), grid, x0, new GaussianNoise(2));
             assertEquals(new Shape(3, 5, 8, 8), traj.getShape());
             float[] first = traj.get(":, 0").toFloatArray();
             float[] x = x0.toFloatArray();
@@ -149,7 +163,8 @@ class ForwardSimulationTest extends EngineTest {
     /** The first k steps only (what a training window needs) give exactly the whole trajectory's first states. */
     @Test
     void aTruncatedTrajectoryIsThePrefixOfTheWholeOne() {
-        try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
+        try (NDManager m = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(m, 1)) {
             NDArray x0 = new GaussianNoise(1).next(m, new Shape(3, 8, 8));
             TimeGrid grid = TimeGrid.jittered(0.2, 6, new GaussianNoise(7));
             Sde sde = new Sde(heat, Diffusion.constant(0.3));
@@ -157,13 +172,15 @@ class ForwardSimulationTest extends EngineTest {
             for (int k : new int[] {0, 1, 4, 6}) {
                 NDArray part = ForwardSimulation.trajectory(sde, grid, x0, new GaussianNoise(2), k);
                 assertEquals(new Shape(3, k + 1, 8, 8), part.getShape());
-                assertArrayEquals(whole.get(":, 0:" + (k + 1)).toFloatArray(), part.toFloatArray(), "first " + k + " steps");
+                assertArrayEquals(
+                        whole.get(":, 0:" + (k + 1)).toFloatArray(), part.toFloatArray(), "first " + k + " steps");
             }
             GaussianNoise noise = new GaussianNoise(2); // in two parts: the same stream, the same states
-            NDArray extended = ForwardSimulation.extend(sde, grid, ForwardSimulation.trajectory(sde, grid, x0, noise, 2),
-                    noise, 5);
+            NDArray extended = ForwardSimulation.extend(
+                    sde, grid, ForwardSimulation.trajectory(sde, grid, x0, noise, 2), noise, 5);
             assertArrayEquals(whole.get(":, 0:6").toFloatArray(), extended.toFloatArray(), "2 steps, then 3 more");
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> ForwardSimulation.trajectory(sde, grid, x0, new GaussianNoise(2), 7));
             assertThrows(IllegalArgumentException.class, () -> ForwardSimulation.extend(sde, grid, extended, noise, 4));
         }
@@ -185,5 +202,4 @@ class ForwardSimulationTest extends EngineTest {
         assertThrows(IllegalArgumentException.class, () -> TimeGrid.uniform(-1, 4));
         assertThrows(IllegalArgumentException.class, () -> Diffusion.constant(-0.1));
     }
-
 }

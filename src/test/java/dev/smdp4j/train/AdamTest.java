@@ -1,7 +1,5 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.ParameterIO;
-import dev.smdp4j.io.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,8 +20,10 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.ParameterIO;
 import dev.smdp4j.util.Engines;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -78,9 +78,11 @@ public class AdamTest {
                 y[i] = (float) Math.cos(0.9 * i - 0.4 * k);
             }
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray out = block.forward(new ParameterStore(step, false),
-                        new NDList(step.create(x, new Shape(2, 4))), true).singletonOrThrow();
-                collector.backward(out.sub(step.create(y, new Shape(2, 3))).square().sum().mul(scale));
+                NDArray out = block.forward(
+                                new ParameterStore(step, false), new NDList(step.create(x, new Shape(2, 4))), true)
+                        .singletonOrThrow();
+                collector.backward(
+                        out.sub(step.create(y, new Shape(2, 3))).square().sum().mul(scale));
             }
         }
     }
@@ -203,7 +205,8 @@ public class AdamTest {
                 for (int k = 0; k < 3; k++) {
                     backward(m, block, k, 20); // large gradients, so the default clip of 10 matters
                     Map<String, float[]> g = gradients(block);
-                    assertTrue(g.values().stream().anyMatch(gs -> maxAbs(gs) > 10), "some gradient must exceed the clip");
+                    assertTrue(
+                            g.values().stream().anyMatch(gs -> maxAbs(gs) > 10), "some gradient must exceed the clip");
                     adam.step(1e-3);
                     expected.step(reference, g, 1e-3);
                 }
@@ -266,7 +269,8 @@ public class AdamTest {
                     assertTrue(adam.step(0.1));
                 }
             }
-            assertFalse(java.util.Arrays.equals(before.get("weight"), values(block).get("weight")));
+            assertFalse(
+                    java.util.Arrays.equals(before.get("weight"), values(block).get("weight")));
             backward(m, block, 1, 1); // the block still trains afterwards
         }
     }
@@ -361,7 +365,8 @@ public class AdamTest {
             Block block = linear(m, 5);
             try (Adam adam = Adam.builder().build(block)) {
                 Map<String, HostArray> state = adam.exportState();
-                assertEquals(java.util.List.of("adam.m/weight", "adam.v/weight", "adam.m/bias", "adam.v/bias", "adam.t"),
+                assertEquals(
+                        java.util.List.of("adam.m/weight", "adam.v/weight", "adam.m/bias", "adam.v/bias", "adam.t"),
                         java.util.List.copyOf(state.keySet()));
                 assertArrayEquals(new int[] {3, 4}, state.get("adam.m/weight").shape());
                 assertArrayEquals(new int[] {1}, state.get("adam.t").shape());
@@ -381,12 +386,21 @@ public class AdamTest {
                 Map<String, float[]> before = data(good);
 
                 assertRejected(adam, without(good, "adam.v/bias"), "missing optimizer state 'adam.v/bias'");
-                assertRejected(adam, with(good, "adam.m/other", HostArray.zeros(3)), "unexpected optimizer state 'adam.m/other'");
-                assertRejected(adam, with(good, "adam.m/weight", HostArray.zeros(4, 3)),
+                assertRejected(
+                        adam,
+                        with(good, "adam.m/other", HostArray.zeros(3)),
+                        "unexpected optimizer state 'adam.m/other'");
+                assertRejected(
+                        adam,
+                        with(good, "adam.m/weight", HostArray.zeros(4, 3)),
                         "'adam.m/weight': expected shape [3, 4], got [4, 3]");
-                assertRejected(adam, with(good, "adam.m/bias", new HostArray(new float[] {0, Float.NaN, 0}, 3)),
+                assertRejected(
+                        adam,
+                        with(good, "adam.m/bias", new HostArray(new float[] {0, Float.NaN, 0}, 3)),
                         "'adam.m/bias': element 1 is NaN");
-                assertRejected(adam, with(good, "adam.v/bias", new HostArray(new float[] {0, 0, -1e-3f}, 3)),
+                assertRejected(
+                        adam,
+                        with(good, "adam.v/bias", new HostArray(new float[] {0, 0, -1e-3f}, 3)),
                         "'adam.v/bias': element 2 is -0.001");
                 assertRejected(adam, with(good, "adam.t", new HostArray(new float[] {1.5f}, 1)), "'adam.t'");
                 assertRejected(adam, with(good, "adam.t", new HostArray(new float[] {-1}, 1)), "'adam.t'");
@@ -408,7 +422,8 @@ public class AdamTest {
         assertThrows(IllegalArgumentException.class, () -> Adam.builder().epsilon(0));
         assertThrows(IllegalArgumentException.class, () -> Adam.builder().weightDecay(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> Adam.builder().clip(-1));
-        try (NDManager m = manager.newSubManager(); Adam adam = Adam.builder().build(linear(m, 1))) {
+        try (NDManager m = manager.newSubManager();
+                Adam adam = Adam.builder().build(linear(m, 1))) {
             assertThrows(IllegalArgumentException.class, () -> adam.step(Double.NaN));
             assertThrows(IllegalArgumentException.class, () -> adam.step(-1e-3));
             adam.close();

@@ -13,7 +13,6 @@ import ai.djl.training.GradientCollector;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.nn.FnoConfig;
 import dev.smdp4j.nn.NetworkConfig;
-import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.nn.UNetConfig;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.sde.Diffusion;
@@ -110,19 +109,24 @@ class AutogradScalarTest {
      */
     @Test
     void trainingGradientsDoNotDependOnTheGarbageCollector() {
-        for (NetworkConfig config : List.of(TrainingRunTest.TINY_NET, new UNetConfig(4, 2, 0.0), new FnoConfig(4, 8, 2, 16))) {
-            try (NDManager m = manager.newSubManager(); HeatEquation heat = new HeatEquation(m, 1)) {
-                SmdpModel model = SmdpModel.create(m, Method.SMDP, config, TrainingRunTest.SPEC, new Normalisation(0, 2.4),
-                        0.5, 2);
+        for (NetworkConfig config :
+                List.of(TrainingRunTest.TINY_NET, new UNetConfig(4, 2, 0.0), new FnoConfig(4, 8, 2, 16))) {
+            try (NDManager m = manager.newSubManager();
+                    HeatEquation heat = new HeatEquation(m, 1)) {
+                SmdpModel model = SmdpModel.create(
+                        m, Method.SMDP, config, TrainingRunTest.SPEC, new Normalisation(0, 2.4), 0.5, 2);
                 Sde sde = new Sde(heat, Diffusion.constant(0.1));
-                UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, sde, model.network(), 0.2, 8, true, 2, 1,
-                        0);
+                UnrolledOdeObjective objective =
+                        new UnrolledOdeObjective(sde, sde, model.network(), 0.2, 8, true, 2, 1, 0);
                 NDArray x0 = new GaussianNoise(3).next(m, new Shape(2, 16, 16));
                 float[][] clean = parameterGradients(model, objective, x0, false);
                 for (int repeat = 0; repeat < 3; repeat++) {
                     float[][] disturbed = parameterGradients(model, objective, x0, true);
                     for (int p = 0; p < clean.length; p++) {
-                        assertArrayEquals(clean[p], disturbed[p], config.getClass().getSimpleName() + ": gradient of parameter " + p);
+                        assertArrayEquals(
+                                clean[p],
+                                disturbed[p],
+                                config.getClass().getSimpleName() + ": gradient of parameter " + p);
                     }
                 }
             }
@@ -140,11 +144,13 @@ class AutogradScalarTest {
                 assertEquals(disturb ? 400 : 0, junk.size());
             }
         }
-        return model.block().getParameters().values().stream().map(p -> {
-            NDArray g = p.getArray().getGradient();
-            float[] v = g.toFloatArray();
-            g.set(new NDIndex("..."), 0f);
-            return v;
-        }).toArray(float[][]::new);
+        return model.block().getParameters().values().stream()
+                .map(p -> {
+                    NDArray g = p.getArray().getGradient();
+                    float[] v = g.toFloatArray();
+                    g.set(new NDIndex("..."), 0f);
+                    return v;
+                })
+                .toArray(float[][]::new);
     }
 }

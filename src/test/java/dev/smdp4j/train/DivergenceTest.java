@@ -1,6 +1,5 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.ParameterIO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import dev.smdp4j.EngineTest;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.ParameterIO;
 import dev.smdp4j.physics.GaussianRandomField;
 import dev.smdp4j.physics.HeatEquation;
 import dev.smdp4j.sde.Diffusion;
@@ -58,42 +58,50 @@ class DivergenceTest extends EngineTest {
         }
     }
 
-    private record Outcome(List<Boolean> applied, List<Integer> skippedPerEpoch, Map<String, HostArray> weights,
-            long adamSteps) {
-    }
+    private record Outcome(
+            List<Boolean> applied, List<Integer> skippedPerEpoch, Map<String, HostArray> weights, long adamSteps) {}
 
-    private static Outcome train(NDManager m, Set<Integer> nanLoss, Set<Integer> nanGradient, int nanFrom,
-            String schedule) {
+    private static Outcome train(
+            NDManager m, Set<Integer> nanLoss, Set<Integer> nanGradient, int nanFrom, String schedule) {
         SmdpModel model = SmdpModel.create(m, TrainingRunTest.TINY_NET, TrainingRunTest.SPEC, NORM, 0.5, 1);
-        try (HeatEquation heat = new HeatEquation(m, 1); Adam adam = Adam.builder().build(model.block())) {
+        try (HeatEquation heat = new HeatEquation(m, 1);
+                Adam adam = Adam.builder().build(model.block())) {
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
-            Objective objective = new Injecting(new UnrolledOdeObjective(sde, model.network(), 0.2, 8, false), nanLoss,
-                    nanGradient, nanFrom);
+            Objective objective = new Injecting(
+                    new UnrolledOdeObjective(sde, model.network(), 0.2, 8, false), nanLoss, nanGradient, nanFrom);
             HostArray x0 = new GaussianRandomField(4).sample(m, 32, 16, 5).normalised(0, 2.4);
             TrainingLoop loop = new TrainingLoop(m, objective, adam, x0, WindowSchedule.parse(schedule), 1, false);
             List<Boolean> applied = new ArrayList<>();
             List<Integer> skipped = new ArrayList<>();
             List<Map<String, HostArray>> before = new ArrayList<>();
-            loop.run(Position.START, new TrainingLoop.Listener() {
-                @Override
-                public void onStep(Position position, Stage stage, double lr, double loss, boolean ok) {
-                    Map<String, HostArray> now = ParameterIO.export(model.block());
-                    if (!ok && !before.isEmpty()) {
-                        for (String key : now.keySet()) {
-                            assertEquals(java.util.Arrays.toString(before.get(0).get(key).data()),
-                                    java.util.Arrays.toString(now.get(key).data()), "a skipped step changed " + key);
+            loop.run(
+                    Position.START,
+                    new TrainingLoop.Listener() {
+                        @Override
+                        public void onStep(Position position, Stage stage, double lr, double loss, boolean ok) {
+                            Map<String, HostArray> now = ParameterIO.export(model.block());
+                            if (!ok && !before.isEmpty()) {
+                                for (String key : now.keySet()) {
+                                    assertEquals(
+                                            java.util.Arrays.toString(
+                                                    before.get(0).get(key).data()),
+                                            java.util.Arrays.toString(
+                                                    now.get(key).data()),
+                                            "a skipped step changed " + key);
+                                }
+                            }
+                            before.clear();
+                            before.add(now);
+                            applied.add(ok);
                         }
-                    }
-                    before.clear();
-                    before.add(now);
-                    applied.add(ok);
-                }
 
-                @Override
-                public void onEpochEnd(int s, int e, Position next, Stage stage, double meanLoss, int skippedSteps) {
-                    skipped.add(skippedSteps);
-                }
-            }, null);
+                        @Override
+                        public void onEpochEnd(
+                                int s, int e, Position next, Stage stage, double meanLoss, int skippedSteps) {
+                            skipped.add(skippedSteps);
+                        }
+                    },
+                    null);
             return new Outcome(applied, skipped, ParameterIO.export(model.block()), adam.steps());
         }
     }
@@ -116,9 +124,10 @@ class DivergenceTest extends EngineTest {
     @Test
     void persistentNonFiniteLossStopsAfterTheLimitWithAdvice() {
         try (NDManager m = manager.newSubManager()) {
-            TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                    () -> train(m, Set.of(), Set.of(), 3, "1:20:8:1e-3:1e-3"));
-            assertTrue(e.getMessage().contains(TrainingLoop.MAX_CONSECUTIVE_SKIPS + " consecutive steps"), e.getMessage());
+            TrainingDivergedException e = assertThrows(
+                    TrainingDivergedException.class, () -> train(m, Set.of(), Set.of(), 3, "1:20:8:1e-3:1e-3"));
+            assertTrue(
+                    e.getMessage().contains(TrainingLoop.MAX_CONSECUTIVE_SKIPS + " consecutive steps"), e.getMessage());
             assertTrue(e.getMessage().contains("lower the learning rate"), e.getMessage());
         }
     }
@@ -130,7 +139,8 @@ class DivergenceTest extends EngineTest {
             for (int k = 5; k < 200; k++) {
                 all.add(k);
             }
-            TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+            TrainingDivergedException e = assertThrows(
+                    TrainingDivergedException.class,
                     () -> train(m, Set.of(), all, Integer.MAX_VALUE, "1:20:8:1e-3:1e-3"));
             assertTrue(e.getMessage().contains("non-finite loss or gradient"), e.getMessage());
         }

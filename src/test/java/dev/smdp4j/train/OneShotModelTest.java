@@ -1,7 +1,5 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.ParameterIO;
-import dev.smdp4j.io.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +13,9 @@ import ai.djl.training.GradientCollector;
 import dev.smdp4j.EngineTest;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
+import dev.smdp4j.io.ParameterIO;
 import dev.smdp4j.nn.FnoConfig;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.nn.ScoreNetConfig;
@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OneShotModelTest extends EngineTest {
     static final DatasetSpec SPEC = DatasetSpec.heat(16, 4, 16, 4, 1, 0.2, 8, 0.1, 0.01, 3);
     static final Normalisation NORM = new Normalisation(0.1, 2.0);
+
     @TempDir
     Path tmp;
 
@@ -69,8 +70,13 @@ class OneShotModelTest extends EngineTest {
                 Map<String, Object> meta = new LinkedHashMap<>();
                 meta.put("method", method.id());
                 meta.put("network", model.architecture().toMap());
-                meta.put("dataset", Map.of("parameters", SPEC.toMap(), "normalisation",
-                        Map.of("mean", NORM.mean(), "std", NORM.std())));
+                meta.put(
+                        "dataset",
+                        Map.of(
+                                "parameters",
+                                SPEC.toMap(),
+                                "normalisation",
+                                Map.of("mean", NORM.mean(), "std", NORM.std())));
                 Path file = tmp.resolve(method.id() + ".ckpt");
                 Checkpoint.write(file, meta, ParameterIO.export(model.block()));
                 TrainableModel loaded = TrainableModel.load(scope, Checkpoint.read(file));
@@ -102,14 +108,17 @@ class OneShotModelTest extends EngineTest {
      */
     @Test
     void physicsLossGradientReachesTheNetworkThroughTheSolver() {
-        try (NDManager scope = manager.newSubManager(); HeatEquation heat = new HeatEquation(scope, SPEC.alpha())) {
+        try (NDManager scope = manager.newSubManager();
+                HeatEquation heat = new HeatEquation(scope, SPEC.alpha())) {
             OneShotModel model = OneShotModel.create(scope, Method.RESNET_P, tiny(Method.RESNET_P), SPEC, NORM, 5);
             perturb(model, 4);
             Objective objective = model.objective(new Sde(heat, Diffusion.constant(SPEC.diffusion())), null);
             NDArray x0 = new GaussianNoise(8).next(scope, new Shape(3, 16, 16));
             Parameter weight = model.block().getParameters().stream()
                     .filter(p -> p.getKey().contains("project") && p.getKey().endsWith("weight"))
-                    .findFirst().orElseThrow().getValue();
+                    .findFirst()
+                    .orElseThrow()
+                    .getValue();
             NDArray w = weight.getArray();
             double[] analytic;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -136,7 +145,10 @@ class OneShotModelTest extends EngineTest {
                 w.set(FloatBuffer.wrap(base));
                 double numeric = (side[0] - side[1]) / (2 * h);
                 assertTrue(Math.abs(analytic[j]) > 1e-7, "gradient entry " + j + " is zero: " + analytic[j]);
-                assertEquals(numeric, analytic[j], 0.05 * Math.abs(numeric) + 1e-7,
+                assertEquals(
+                        numeric,
+                        analytic[j],
+                        0.05 * Math.abs(numeric) + 1e-7,
                         "entry " + entries[j] + ": finite differences " + numeric + ", autograd " + analytic[j]);
             }
         }

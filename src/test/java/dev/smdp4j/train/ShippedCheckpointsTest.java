@@ -20,8 +20,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ShippedCheckpointsTest extends EngineTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"smdp-heat-paper-ode.ckpt", "smdp-heat-paper-sde.ckpt", "smdp-toy-sde-ode.ckpt",
-            "smdp-toy-sde-sde.ckpt"})
+    @ValueSource(
+            strings = {
+                "smdp-heat-paper-ode.ckpt",
+                "smdp-heat-paper-sde.ckpt",
+                "smdp-toy-sde-ode.ckpt",
+                "smdp-toy-sde-sde.ckpt"
+            })
     void loadsThroughTheTypedReaders(String name) {
         Checkpoint checkpoint = Checkpoint.read(Path.of("src/main/resources/models", name));
         JsonNode meta = checkpoint.metadata();
@@ -32,13 +37,16 @@ class ShippedCheckpointsTest extends EngineTest {
         JsonNode written = Json.mapper().valueToTree(options);
         meta.path("training").fields().forEachRemaining(e -> {
             JsonNode now = written.path(e.getKey());
-            boolean same = e.getValue().isNumber() ? e.getValue().asDouble() == now.asDouble()
+            boolean same = e.getValue().isNumber()
+                    ? e.getValue().asDouble() == now.asDouble()
                     : e.getValue().asText().equals(now.asText(""));
             assertTrue(same, e.getKey() + ": " + e.getValue() + " vs " + now);
         });
         RunState state = RunState.of(checkpoint);
         assertTrue(Double.isFinite(state.best()) && state.position().step() > 0, state.toString());
-        assertTrue(checkpoint.provenance().library().startsWith("smdp4j "), checkpoint.provenance().toString());
+        assertTrue(
+                checkpoint.provenance().library().startsWith("smdp4j "),
+                checkpoint.provenance().toString());
         DatasetSpec spec = DatasetSpec.of(checkpoint);
         TrainableModel model = TrainableModel.load(manager, checkpoint);
         assertEquals(network, model.architecture());

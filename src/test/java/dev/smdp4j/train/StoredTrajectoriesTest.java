@@ -45,7 +45,10 @@ class StoredTrajectoriesTest {
         UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, ZERO, end, steps, false);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray batch = EngineArrays.of(m, traj, new Shape(b, steps + 1, 1));
-            float loss = objective.onStoredTrajectories().loss(batch, 1, new GaussianNoise(9)).getFloat();
+            float loss = objective
+                    .onStoredTrajectories()
+                    .loss(batch, 1, new GaussianNoise(9))
+                    .getFloat();
             // The window start as the objective draws it: the first uniform of the same stream.
             int start = 1 + (int) Math.floor(new GaussianNoise(9).nextUniform() * steps);
             double expected = 0;
@@ -62,7 +65,8 @@ class StoredTrajectoriesTest {
     @Test
     void jitterAndMethodsThatSimulateRefuseStoredTrajectories() {
         Sde sde = new Sde(new ToyDrift(2), Diffusion.constant(0.1));
-        assertThrows(InvalidInputException.class,
+        assertThrows(
+                InvalidInputException.class,
                 () -> new UnrolledOdeObjective(sde, ZERO, 1, 10, true).onStoredTrajectories());
         Objective plain = (x0, window, random) -> x0;
         assertThrows(InvalidInputException.class, plain::onStoredTrajectories);

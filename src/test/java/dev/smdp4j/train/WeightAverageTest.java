@@ -1,6 +1,5 @@
 package dev.smdp4j.train;
 
-import dev.smdp4j.io.ParameterIO;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.io.ParameterIO;
 import dev.smdp4j.util.Engines;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -88,12 +88,16 @@ class WeightAverageTest {
                 Map<String, HostArray> state = average.exportState();
                 for (Map.Entry<String, HostArray> e : last.entrySet()) {
                     String name = e.getKey().substring(ParameterIO.PREFIX.length());
-                    assertArrayEquals(e.getValue().data(), state.get(WeightAverage.WEIGHTS + name).data(), name);
+                    assertArrayEquals(
+                            e.getValue().data(),
+                            state.get(WeightAverage.WEIGHTS + name).data(),
+                            name);
                 }
                 average.swap();
                 Map<String, HostArray> back = ParameterIO.export(block);
                 for (Map.Entry<String, HostArray> e : last.entrySet()) {
-                    assertArrayEquals(e.getValue().data(), back.get(e.getKey()).data(), "swapping twice restores " + e.getKey());
+                    assertArrayEquals(
+                            e.getValue().data(), back.get(e.getKey()).data(), "swapping twice restores " + e.getKey());
                 }
             }
         }
@@ -105,7 +109,8 @@ class WeightAverageTest {
             Block a = AdamTest.linear(m, 1);
             Block b = AdamTest.linear(m, 2); // different start: the import must replace it
             SplittableRandom random = new SplittableRandom(9);
-            try (WeightAverage first = new WeightAverage(a, 0.9); WeightAverage second = new WeightAverage(b, 0.9)) {
+            try (WeightAverage first = new WeightAverage(a, 0.9);
+                    WeightAverage second = new WeightAverage(b, 0.9)) {
                 for (int t = 0; t < 4; t++) {
                     ParameterIO.load(a, randomWeights(a, random));
                     first.update();

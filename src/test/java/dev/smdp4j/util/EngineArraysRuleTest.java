@@ -3,6 +3,7 @@ package dev.smdp4j.util;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
@@ -13,7 +14,6 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import ai.djl.Device;
 import java.nio.Buffer;
 import java.util.List;
 import java.util.TreeSet;
@@ -34,14 +34,21 @@ class EngineArraysRuleTest {
         List<JavaClass> params = call.getTarget().getRawParameterTypes();
         boolean manager = owner.isAssignableTo(NDManager.class);
         boolean array = owner.isAssignableTo(NDArray.class) || owner.isEquivalentTo(NDArrays.class);
-        if (manager && (name.equals("create") || name.equals("from") || name.startsWith("createC")
-                || name.equals("createRowSparse"))) {
-            return params.stream().anyMatch(p -> !p.isEquivalentTo(Shape.class) && !p.isEquivalentTo(DataType.class)
-                    && !p.isEquivalentTo(Device.class));
+        if (manager
+                && (name.equals("create")
+                        || name.equals("from")
+                        || name.startsWith("createC")
+                        || name.equals("createRowSparse"))) {
+            return params.stream()
+                    .anyMatch(p -> !p.isEquivalentTo(Shape.class)
+                            && !p.isEquivalentTo(DataType.class)
+                            && !p.isEquivalentTo(Device.class));
         }
         if (array) {
-            return params.stream().anyMatch(p -> p.isAssignableTo(Number.class) || p.isAssignableTo(Buffer.class)
-                    || (name.startsWith("set") && p.isArray()));
+            return params.stream()
+                    .anyMatch(p -> p.isAssignableTo(Number.class)
+                            || p.isAssignableTo(Buffer.class)
+                            || (name.startsWith("set") && p.isArray()));
         }
         return false;
     }
@@ -54,9 +61,12 @@ class EngineArraysRuleTest {
             }
             for (JavaCall<?> call : c.getMethodCallsFromSelf()) {
                 if (passesHostData(call)) {
-                    out.add(call.getSourceCodeLocation() + " " + call.getTargetOwner().getSimpleName() + "."
-                            + call.getName() + call.getTarget().getRawParameterTypes().stream()
-                                    .map(JavaClass::getSimpleName).collect(Collectors.joining(", ", "(", ")")));
+                    out.add(call.getSourceCodeLocation() + " "
+                            + call.getTargetOwner().getSimpleName() + "."
+                            + call.getName()
+                            + call.getTarget().getRawParameterTypes().stream()
+                                    .map(JavaClass::getSimpleName)
+                                    .collect(Collectors.joining(", ", "(", ")")));
                 }
             }
         }
@@ -65,12 +75,15 @@ class EngineArraysRuleTest {
 
     @Test
     void mainCodePassesHostDataToTheEngineOnlyThroughEngineArrays() {
-        JavaClasses main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        JavaClasses main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.smdp4j");
         assertTrue(main.size() > 50, "the main classes were found: " + main.size());
         List<String> found = violations(main);
-        assertEquals(List.of(), found, "host data must enter the engine through EngineArrays ("
-                + found.size() + " call sites)");
+        assertEquals(
+                List.of(),
+                found,
+                "host data must enter the engine through EngineArrays (" + found.size() + " call sites)");
     }
 
     /** The rule recognises each way in: it would pass vacuously if it matched nothing. */

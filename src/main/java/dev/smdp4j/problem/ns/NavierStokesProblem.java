@@ -47,8 +47,12 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
     }
 
     public static NavierStokesProblem fromParameters(Map<String, ?> m) {
-        return new NavierStokesProblem(Problems.integer(m, "grid_size"), Problems.number(m, "exponent"),
-                Problems.number(m, "nu"), Problems.number(m, "drag"), Problems.number(m, "dt_max"));
+        return new NavierStokesProblem(
+                Problems.integer(m, "grid_size"),
+                Problems.number(m, "exponent"),
+                Problems.number(m, "nu"),
+                Problems.number(m, "drag"),
+                Problems.number(m, "dt_max"));
     }
 
     @Override
@@ -78,8 +82,8 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
     @Override
     public PhysicsModel physics(NDManager manager, Normalisation normalisation) {
         if (normalisation.mean() != 0 || normalisation.std() != 1) {
-            throw new InvalidInputException(NAME + " works in physical units; normalisation must be the identity, got "
-                    + normalisation);
+            throw new InvalidInputException(
+                    NAME + " works in physical units; normalisation must be the identity, got " + normalisation);
         }
         return new NavierStokes2d(manager, nu, drag, null, dtMax, NavierStokes2d.Scheme.CN_RK4);
     }

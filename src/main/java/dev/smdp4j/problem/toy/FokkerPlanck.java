@@ -56,8 +56,15 @@ public final class FokkerPlanck {
     private final StoredDensity[] snapshots;
     private final double mostNegative;
 
-    FokkerPlanck(double lambda, double g, double startTime, double endTime, double[] centers,
-            List<Double> times, List<StoredDensity> snapshots, double mostNegative) {
+    FokkerPlanck(
+            double lambda,
+            double g,
+            double startTime,
+            double endTime,
+            double[] centers,
+            List<Double> times,
+            List<StoredDensity> snapshots,
+            double mostNegative) {
         this.lambda = lambda;
         this.g = g;
         this.startTime = startTime;
@@ -99,11 +106,20 @@ public final class FokkerPlanck {
      * @param cells number of finite-volume cells, at least 16
      * @param timeSteps number of Crank-Nicolson steps from the start time to {@code endTime}
      */
-    public static FokkerPlanck solve(double lambda, double g, double endTime, double xMin, double xMax, int cells,
-            int timeSteps) {
-        if (!(lambda >= 0 && g > 0 && endTime > 0 && xMin < -1 && xMax > 1 && Double.isFinite(lambda)
-                && Double.isFinite(g) && Double.isFinite(endTime) && Double.isFinite(xMin) && Double.isFinite(xMax))
-                || cells < 16 || timeSteps < 1) {
+    public static FokkerPlanck solve(
+            double lambda, double g, double endTime, double xMin, double xMax, int cells, int timeSteps) {
+        if (!(lambda >= 0
+                        && g > 0
+                        && endTime > 0
+                        && xMin < -1
+                        && xMax > 1
+                        && Double.isFinite(lambda)
+                        && Double.isFinite(g)
+                        && Double.isFinite(endTime)
+                        && Double.isFinite(xMin)
+                        && Double.isFinite(xMax))
+                || cells < 16
+                || timeSteps < 1) {
             throw new IllegalArgumentException(
                     "need lambda >= 0, g > 0, endTime > 0, xMin < -1, xMax > 1, cells >= 16, timeSteps >= 1");
         }
@@ -128,7 +144,8 @@ public final class FokkerPlanck {
         int k = interval(t);
         double w = weight(k, t);
         int i = nodeAtOrBelow(x);
-        return (1 - w) * Math.exp(snapshots[k].evaluate(i, x)[0]) + w * Math.exp(snapshots[k + 1].evaluate(i, x)[0]);
+        return (1 - w) * Math.exp(snapshots[k].evaluate(i, x)[0])
+                + w * Math.exp(snapshots[k + 1].evaluate(i, x)[0]);
     }
 
     /**
@@ -149,7 +166,8 @@ public final class FokkerPlanck {
             int k = interval(t);
             double w = weight(k, t);
             int i = nodeAtOrBelow(x);
-            s = StoredDensity.lerp(snapshots[k].evaluate(i, x)[1], snapshots[k + 1].evaluate(i, x)[1], w);
+            s = StoredDensity.lerp(
+                    snapshots[k].evaluate(i, x)[1], snapshots[k + 1].evaluate(i, x)[1], w);
         }
         return Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, s));
     }

@@ -57,12 +57,11 @@ final class FokkerPlanckSolver {
     /** At the start time the closure's standard deviation spans at least this many cells. */
     private static final double START_CELLS = 8;
 
-    private FokkerPlanckSolver() {
-    }
+    private FokkerPlanckSolver() {}
 
     /** Solves with arguments that {@link FokkerPlanck#solve} has checked. */
-    static FokkerPlanck solve(double lambda, double g, double endTime, double xMin, double xMax, int cells,
-            int timeSteps) {
+    static FokkerPlanck solve(
+            double lambda, double g, double endTime, double xMin, double xMax, int cells, int timeSteps) {
         double[] f = faces(xMin, xMax, cells);
         double[] c = new double[cells];
         double[] w = new double[cells];
@@ -97,8 +96,8 @@ final class FokkerPlanckSolver {
         int done = 0;
         while (done < timeSteps) {
             int steps = Math.min(BLOCK, timeSteps - done);
-            double blockEnd = done + steps == timeSteps ? endTime
-                    : clockInverse(clock, clockEnd * (done + steps) / timeSteps);
+            double blockEnd =
+                    done + steps == timeSteps ? endTime : clockInverse(clock, clockEnd * (done + steps) / timeSteps);
             double dt = (blockEnd - t) / steps;
             double half = 0.5 * dt;
             // LU factors of I - half A: sub-diagonal, normalised super-diagonal, inverse pivots.

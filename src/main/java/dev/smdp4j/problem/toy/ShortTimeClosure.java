@@ -20,8 +20,7 @@ package dev.smdp4j.problem.toy;
  * {@code 4.8e-4} and {@code 0.028 / sqrt(v)} for {@code t <= 0.05}).
  */
 final class ShortTimeClosure {
-    private ShortTimeClosure() {
-    }
+    private ShortTimeClosure() {}
 
     /** The mean of the closure's positive peak, {@code 1 / (1 + lambda t)}. */
     static double mean(double lambda, double t) {
@@ -43,7 +42,9 @@ final class ShortTimeClosure {
     /** {@code log((N(x; m, v) + N(x; -m, v)) / 2)}, without overflow. */
     static double logDensity(double x, double m, double v) {
         double ax = Math.abs(x);
-        return -(ax - m) * (ax - m) / (2 * v) + Math.log1p(Math.exp(-2 * m * ax / v)) - Math.log(2)
+        return -(ax - m) * (ax - m) / (2 * v)
+                + Math.log1p(Math.exp(-2 * m * ax / v))
+                - Math.log(2)
                 - 0.5 * Math.log(2 * Math.PI * v);
     }
 

@@ -213,7 +213,8 @@ final class StoredDensity {
         }
         double ha = centers[i] - centers[i - 1];
         double hb = centers[i + 1] - centers[i];
-        return -hb / (ha * (ha + hb)) * lp[i - 1 - a] + (hb - ha) / (ha * hb) * lp[i - a]
+        return -hb / (ha * (ha + hb)) * lp[i - 1 - a]
+                + (hb - ha) / (ha * hb) * lp[i - a]
                 + ha / (hb * (ha + hb)) * lp[i + 1 - a];
     }
 

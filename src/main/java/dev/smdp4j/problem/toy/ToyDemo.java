@@ -5,10 +5,10 @@ import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.pipeline.Pretrained;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.TrainableModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,8 +32,7 @@ public final class ToyDemo {
             new ToyReproduction.Row("SMDP-SDE", "smdp", "sde"),
             new ToyReproduction.Row("exact-score sde", "exact-score", "sde"));
 
-    private ToyDemo() {
-    }
+    private ToyDemo() {}
 
     /** Runs the demo into {@code out}; returns the table's rows (Q and hits at 1% and 10% per row). */
     public static List<Map<String, Object>> run(NDManager manager, Path out, long seed) {
@@ -60,17 +59,28 @@ public final class ToyDemo {
         List<Map<String, Object>> table = new ArrayList<>();
         for (ToyReproduction.Row row : ROWS) {
             Path ckpt = row.source().equals("smdp") ? (row.sampler().equals("sde") ? posterior : estimate) : null;
-            HostArray[] result = ToyReproduction.integrate(manager, spec, norm, row, ckpt, starts,
-                    ToyReproduction.STEPS, seed);
+            HostArray[] result =
+                    ToyReproduction.integrate(manager, spec, norm, row, ckpt, starts, ToyReproduction.STEPS, seed);
             ends.put(row.name(), result[0].data());
             paths.put(row.name(), ToyReproduction.finitePaths(result[1]));
-            table.add(ToyReproduction.entry(row, ckpt == null ? row.source() : "shipped "
-                    + Pretrained.Use.forSampler(row.sampler()).fileName(ToySde.NAME), result[0].data()));
+            table.add(ToyReproduction.entry(
+                    row,
+                    ckpt == null
+                            ? row.source()
+                            : "shipped "
+                                    + Pretrained.Use.forSampler(row.sampler()).fileName(ToySde.NAME),
+                    result[0].data()));
         }
         ToyReproduction.writeTable(out, table, seed, ToyReproduction.STEPS);
         Dataset data = DatasetGenerator.generate(manager, spec, false);
-        ToyReproduction.figures(out, spec.endTime(), ToyReproduction.STEPS, ends, paths,
-                ROWS.stream().map(ToyReproduction.Row::name).toList(), data.trainX0().data());
+        ToyReproduction.figures(
+                out,
+                spec.endTime(),
+                ToyReproduction.STEPS,
+                ends,
+                paths,
+                ROWS.stream().map(ToyReproduction.Row::name).toList(),
+                data.trainX0().data());
         return table;
     }
 
@@ -78,9 +88,16 @@ public final class ToyDemo {
     public static String summary(List<Map<String, Object>> table) {
         StringBuilder s = new StringBuilder();
         for (Map<String, Object> r : table) {
-            s.append(String.format(Locale.ROOT, "  %-16s %-4s Q(1%%) %.3f  Q(10%%) %.3f  (hits -1/+1 at 10%%: %.3f / %.3f, "
-                    + "diverged %d)%n", r.get("row"), r.get("sampler"), r.get("q_1pct"), r.get("q_10pct"),
-                    r.get("hit_minus_10pct"), r.get("hit_plus_10pct"), r.get("diverged")));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "  %-16s %-4s Q(1%%) %.3f  Q(10%%) %.3f  (hits -1/+1 at 10%%: %.3f / %.3f, " + "diverged %d)%n",
+                    r.get("row"),
+                    r.get("sampler"),
+                    r.get("q_1pct"),
+                    r.get("q_10pct"),
+                    r.get("hit_minus_10pct"),
+                    r.get("hit_plus_10pct"),
+                    r.get("diverged")));
         }
         return s.toString();
     }

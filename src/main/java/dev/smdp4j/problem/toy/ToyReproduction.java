@@ -5,9 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.Version;
 import dev.smdp4j.data.DatasetSpec;
-import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.data.DatasetStore;
+import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.AtomicFiles;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
@@ -21,7 +22,6 @@ import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.Diffusion;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
-import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
@@ -59,6 +59,7 @@ import java.util.Map;
 public final class ToyReproduction {
     /** The evaluation: end states and their number (the reference's). */
     public static final double START_LOW = -0.1;
+
     public static final double START_HIGH = 0.1;
     public static final int STARTS = 1000;
     /** Euler steps back from T = 10 (step 0.02, the reference's). */
@@ -67,8 +68,7 @@ public final class ToyReproduction {
     static final int PATHS_SHOWN = 100;
 
     /** A row of the table: a model (a method's training, or the exact score) and a sampler. */
-    public record Row(String name, String source, String sampler) {
-    }
+    public record Row(String name, String source, String sampler) {}
 
     /** The rows: each learned score with the reverse SDE and an ODE, and the exact score with all three samplers. */
     public static final List<Row> ROWS = List.of(
@@ -98,8 +98,8 @@ public final class ToyReproduction {
      * Another data protocol, number of evaluation steps and (for the methods named) schedules: for
      * tests and quick looks; the defaults are the paper's.
      */
-    public ToyReproduction(Path out, long seed, boolean showProgress, DatasetSpec protocol, int steps,
-            Map<Method, String> schedules) {
+    public ToyReproduction(
+            Path out, long seed, boolean showProgress, DatasetSpec protocol, int steps, Map<Method, String> schedules) {
         if (!(protocol.problem() instanceof ToySde)) {
             throw new InvalidInputException("the toy reproduction needs a toy-sde data protocol, got "
                     + protocol.problem().name());
@@ -141,14 +141,24 @@ public final class ToyReproduction {
             HostArray[] result = sample(manager, store, row, ckpt, startStates);
             ends.put(row.name(), result[0].data());
             paths.put(row.name(), finitePaths(result[1]));
-            Map<String, Object> entry = entry(row, ckpt == null ? row.source() : out.relativize(ckpt).toString(),
-                    result[0].data());
+            Map<String, Object> entry = entry(
+                    row, ckpt == null ? row.source() : out.relativize(ckpt).toString(), result[0].data());
             table.add(entry);
-            log(String.format(Locale.ROOT, "%-20s Q(1%%) %.3f  Q(10%%) %.3f", row.name(), entry.get("q_1pct"),
+            log(String.format(
+                    Locale.ROOT,
+                    "%-20s Q(1%%) %.3f  Q(10%%) %.3f",
+                    row.name(),
+                    entry.get("q_1pct"),
                     entry.get("q_10pct")));
         }
         writeTable(out, table, seed, steps);
-        figures(out, spec.endTime(), steps, ends, paths, List.of("SMDP-ODE", "SMDP-SDE", "ISM-SDE", "exact-score sde"),
+        figures(
+                out,
+                spec.endTime(),
+                steps,
+                ends,
+                paths,
+                List.of("SMDP-ODE", "SMDP-SDE", "ISM-SDE", "exact-score sde"),
                 store.trainX0().data());
         log(String.format(Locale.ROOT, "done in %.1f s", (System.nanoTime() - start) / 1e9));
         cache.writeLog();
@@ -179,8 +189,14 @@ public final class ToyReproduction {
      * {@code trajectories.png} (the paths of the rows named in {@code shown}) and
      * {@code histograms.png} (every row's end states against {@code prior}, the true initial states).
      */
-    static void figures(Path out, double endTime, int steps, Map<String, float[]> ends, Map<String, double[][]> paths,
-            List<String> shown, float[] prior) {
+    static void figures(
+            Path out,
+            double endTime,
+            int steps,
+            Map<String, float[]> ends,
+            Map<String, double[][]> paths,
+            List<String> shown,
+            float[] prior) {
         double[] times = new double[steps + 1];
         for (int i = 0; i <= steps; i++) {
             times[i] = endTime * i / steps;
@@ -212,8 +228,13 @@ public final class ToyReproduction {
         for (Pretrained.Use use : new Pretrained.Use[] {Pretrained.Use.ESTIMATE, Pretrained.Use.POSTERIOR}) {
             Path source = use == Pretrained.Use.ESTIMATE ? smdp.best() : smdp.bestPosterior();
             Path target = out.resolve("shipped").resolve(use.fileName(ToySde.NAME));
-            if (Pretrained.exportUnlessCurrent(manager, source, target, use, "smdp reproduce --problem "
-                    + ToySde.NAME + " --seed " + seed + " (commit " + Version.commit() + "), " + out.relativize(source))) {
+            if (Pretrained.exportUnlessCurrent(
+                    manager,
+                    source,
+                    target,
+                    use,
+                    "smdp reproduce --problem " + ToySde.NAME + " --seed " + seed + " (commit " + Version.commit()
+                            + "), " + out.relativize(source))) {
                 log("shipped form of " + source + " for " + use.sampler() + ": " + target);
             }
         }
@@ -230,7 +251,8 @@ public final class ToyReproduction {
     /** Trains (or resumes, or reuses) one method; returns its best.ckpt and best-sde.ckpt. */
     private Trained train(NDManager manager, Path dataDir, String dataHash, TrainingOptions options) {
         String id = options.method().id();
-        Path dir = cache.runDir(id, StageCache.runKey(options.toMap(), options.network().toMap(), dataHash));
+        Path dir = cache.runDir(
+                id, StageCache.runKey(options.toMap(), options.network().toMap(), dataHash));
         cache.train(manager, id, dir, StageCache.isComplete(dir), () -> options, dataDir, InvalidInputException::new);
         return new Trained(dir.resolve(TrainingRun.BEST), dir.resolve(TrainingRun.BEST_POSTERIOR));
     }
@@ -239,13 +261,15 @@ public final class ToyReproduction {
     private HostArray[] sample(NDManager manager, DatasetStore store, Row row, Path ckpt, float[] startStates) {
         String modelKey = ckpt == null ? row.source() + store.spec().toMap() : Hashing.sha256(ckpt);
         String key = Hashing.sha256Hex((modelKey + "|" + row.sampler() + "|" + steps + "|" + seed + "|" + STARTS)
-                .getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+                        .getBytes(StandardCharsets.UTF_8))
+                .substring(0, 12);
         Path file = out.resolve("samples").resolve(row.name().replace(' ', '_') + "-" + key + ".npz");
         if (Files.isRegularFile(file)) {
             Map<String, HostArray> cached = Npz.read(file);
             return new HostArray[] {cached.get("x0"), cached.get("paths")};
         }
-        HostArray[] result = integrate(manager, store.spec(), store.normalisation(), row, ckpt, startStates, steps, seed);
+        HostArray[] result =
+                integrate(manager, store.spec(), store.normalisation(), row, ckpt, startStates, steps, seed);
         HostArray end = result[0];
         HostArray pathArray = result[1];
         try {
@@ -267,8 +291,15 @@ public final class ToyReproduction {
      * failed row). Returns the end states {@code [n, 1]} and the paths {@code [n, steps + 1]}, time
      * increasing.
      */
-    public static HostArray[] integrate(NDManager manager, DatasetSpec spec, Normalisation norm, Row row, Path ckpt,
-            float[] startStates, int steps, long seed) {
+    public static HostArray[] integrate(
+            NDManager manager,
+            DatasetSpec spec,
+            Normalisation norm,
+            Row row,
+            Path ckpt,
+            float[] startStates,
+            int steps,
+            long seed) {
         int n = startStates.length;
         float[] paths = new float[n * (steps + 1)];
         try (NDManager scope = manager.newSubManager()) {
@@ -288,13 +319,19 @@ public final class ToyReproduction {
             }
             Sampler sampler = Samplers.create(row.sampler());
             NDArray xT = EngineArrays.of(scope, startStates, new Shape(n, 1));
-            NDArray x0 = sampler.sample(xT, sde, score, TimeGrid.uniform(spec.endTime(), steps),
-                    new ItemNoise(seed, 0, n), (index, x) -> {
+            NDArray x0 = sampler.sample(
+                    xT,
+                    sde,
+                    score,
+                    TimeGrid.uniform(spec.endTime(), steps),
+                    new ItemNoise(seed, 0, n),
+                    (index, x) -> {
                         float[] v = x.toFloatArray();
                         for (int i = 0; i < n; i++) {
                             paths[i * (steps + 1) + index] = v[i];
                         }
-                    }, false);
+                    },
+                    false);
             return new HostArray[] {new HostArray(x0.toFloatArray(), n, 1), new HostArray(paths, n, steps + 1)};
         }
     }
@@ -338,12 +375,31 @@ public final class ToyReproduction {
         StringBuilder csv = new StringBuilder("row,sampler,model,q_1pct,hit_minus_1pct,hit_plus_1pct,q_10pct,"
                 + "hit_minus_10pct,hit_plus_10pct,diverged\n");
         for (Map<String, Object> r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f / %.3f | %.3f | %.3f / %.3f | %d |%n",
-                    r.get("row"), r.get("sampler"), r.get("q_1pct"), r.get("hit_minus_1pct"), r.get("hit_plus_1pct"),
-                    r.get("q_10pct"), r.get("hit_minus_10pct"), r.get("hit_plus_10pct"), r.get("diverged")));
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d%n", r.get("row"),
-                    r.get("sampler"), r.get("model"), r.get("q_1pct"), r.get("hit_minus_1pct"), r.get("hit_plus_1pct"),
-                    r.get("q_10pct"), r.get("hit_minus_10pct"), r.get("hit_plus_10pct"), r.get("diverged")));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %.3f | %.3f / %.3f | %.3f | %.3f / %.3f | %d |%n",
+                    r.get("row"),
+                    r.get("sampler"),
+                    r.get("q_1pct"),
+                    r.get("hit_minus_1pct"),
+                    r.get("hit_plus_1pct"),
+                    r.get("q_10pct"),
+                    r.get("hit_minus_10pct"),
+                    r.get("hit_plus_10pct"),
+                    r.get("diverged")));
+            csv.append(String.format(
+                    Locale.ROOT,
+                    "%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d%n",
+                    r.get("row"),
+                    r.get("sampler"),
+                    r.get("model"),
+                    r.get("q_1pct"),
+                    r.get("hit_minus_1pct"),
+                    r.get("hit_plus_1pct"),
+                    r.get("q_10pct"),
+                    r.get("hit_minus_10pct"),
+                    r.get("hit_plus_10pct"),
+                    r.get("diverged")));
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("library", Version.label());

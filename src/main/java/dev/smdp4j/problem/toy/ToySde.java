@@ -10,11 +10,11 @@ import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.problem.Problem;
 import dev.smdp4j.problem.Problems;
-import dev.smdp4j.train.Method;
 import dev.smdp4j.score.ScoreModel;
+import dev.smdp4j.train.Method;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -84,8 +84,8 @@ public record ToySde(double lambda) implements Problem {
     @Override
     public PhysicsModel physics(NDManager manager, Normalisation normalisation) {
         if (normalisation.mean() != 0 || normalisation.std() != 1) {
-            throw new InvalidInputException("toy-sde works in physical units; normalisation must be the identity, got "
-                    + normalisation);
+            throw new InvalidInputException(
+                    "toy-sde works in physical units; normalisation must be the identity, got " + normalisation);
         }
         return new ToyDrift(lambda);
     }
@@ -165,8 +165,8 @@ public record ToySde(double lambda) implements Problem {
     }
 
     @Override
-    public ScoreModel closedFormScore(NDManager manager, String name, DatasetSpec spec, Normalisation normalisation,
-            double factor) {
+    public ScoreModel closedFormScore(
+            NDManager manager, String name, DatasetSpec spec, Normalisation normalisation, double factor) {
         if (!name.equals("exact-score")) {
             return Problem.super.closedFormScore(manager, name, spec, normalisation, factor);
         }

@@ -26,7 +26,8 @@ class FokkerPlanckTest {
     static void solvePaperCase() {
         long start = System.nanoTime();
         paper = FokkerPlanck.defaults(LAMBDA, G, T);
-        System.out.printf("FokkerPlanck.defaults(7, 0.03, 10): %.2f s, %d stored times, %d stored values%n",
+        System.out.printf(
+                "FokkerPlanck.defaults(7, 0.03, 10): %.2f s, %d stored times, %d stored values%n",
                 (System.nanoTime() - start) / 1e9, paper.storedTimes(), paper.storedValues());
     }
 
@@ -110,8 +111,9 @@ class FokkerPlanckTest {
                 double exactScore = (-x + Math.tanh(x / v)) / v;
                 tailError = Math.max(tailError, Math.abs(free.score(x, t) / exactScore - 1));
             }
-            System.out.printf("lambda = 0, t = %g: density error %.2e of the peak, score error %.2e / sd, "
-                    + "far tails %.2e%n", t, densityError, scoreError, tailError);
+            System.out.printf(
+                    "lambda = 0, t = %g: density error %.2e of the peak, score error %.2e / sd, " + "far tails %.2e%n",
+                    t, densityError, scoreError, tailError);
             assertTrue(densityError < 3e-3, "t = " + t + ": density error " + densityError);
             assertTrue(scoreError < 0.04, "t = " + t + ": score error x sd " + scoreError);
             assertTrue(tailError < 0.08, "t = " + t + ": continued score off by " + tailError);
@@ -146,8 +148,9 @@ class FokkerPlanckTest {
                 scoreError = Math.max(scoreError, Math.abs(s + r) / (scale + Math.abs(s)));
             }
             double atZero = Math.abs(paper.score(0, t)) / scale;
-            System.out.printf("symmetry at t = %g: density %.1e of the peak, score %.1e, |score(0)| %.1e / sd%n", t,
-                    densityError, scoreError, atZero);
+            System.out.printf(
+                    "symmetry at t = %g: density %.1e of the peak, score %.1e, |score(0)| %.1e / sd%n",
+                    t, densityError, scoreError, atZero);
             assertTrue(densityError < 1e-9, "t = " + t + ": |p(x) - p(-x)| / peak = " + densityError);
             assertTrue(scoreError < 1e-6, "t = " + t + ": score asymmetry " + scoreError);
             assertTrue(atZero < 1e-4, "t = " + t + ": score(0) x sd = " + atZero);
@@ -207,8 +210,10 @@ class FokkerPlanckTest {
             }
             double mean = sum / paths;
             double meanSe = Math.sqrt((sum2 / paths - mean * mean) / paths);
-            System.out.printf("Monte Carlo at t = %g: worst bin %.2f SE, chi2 %.1f (49 dof); "
-                    + "E[x^2] %.6e vs %.6e (%.2f SE)%n", t, worst, chi2, mean, m2, (mean - m2) / meanSe);
+            System.out.printf(
+                    "Monte Carlo at t = %g: worst bin %.2f SE, chi2 %.1f (49 dof); "
+                            + "E[x^2] %.6e vs %.6e (%.2f SE)%n",
+                    t, worst, chi2, mean, m2, (mean - m2) / meanSe);
             assertTrue(worst < 4.5, "t = " + t + ": a bin is " + worst + " standard errors off");
             assertTrue(chi2 < 100, "t = " + t + ": chi2 = " + chi2);
             assertEquals(m2, mean, 4.5 * meanSe, "t = " + t + ": E[x^2]");
@@ -341,8 +346,10 @@ class FokkerPlanckTest {
             within1 += miss <= 0.01 ? 1 : 0;
             worst = Math.max(worst, miss);
         }
-        System.out.printf("reverse SDE, d = %g: %.1f%% at +1, %.1f%% within 10%%, %.1f%% within 1%% of +-1, "
-                + "worst miss %.3f%n", d, 100.0 * positive / n, 100.0 * within10 / n, 100.0 * within1 / n, worst);
+        System.out.printf(
+                "reverse SDE, d = %g: %.1f%% at +1, %.1f%% within 10%%, %.1f%% within 1%% of +-1, "
+                        + "worst miss %.3f%n",
+                d, 100.0 * positive / n, 100.0 * within10 / n, 100.0 * within1 / n, worst);
         assertTrue(positive >= 0.4 * n && positive <= 0.6 * n, "fraction at +1: " + (double) positive / n);
         assertTrue(within10 >= 0.9 * n, "fraction within 10% of +-1: " + (double) within10 / n);
     }

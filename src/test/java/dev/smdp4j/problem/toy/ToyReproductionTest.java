@@ -21,8 +21,13 @@ class ToyReproductionTest {
     @Test
     void writesTheTableAndFiguresAndReusesEveryStage(@TempDir Path out) throws Exception {
         DatasetSpec small = new DatasetSpec(ToySde.paper(), 300, 10, 1.0, 20, 0.03, 0, 0);
-        Map<Method, String> schedules = Map.of(Method.SMDP, "2:2:64:1e-3:1e-3:4,4:1:64:1e-3:1e-3:4",
-                Method.ISM, "1:2:64:1e-3:1e-3", Method.SSM_VR, "1:2:64:1e-3:1e-3");
+        Map<Method, String> schedules = Map.of(
+                Method.SMDP,
+                "2:2:64:1e-3:1e-3:4,4:1:64:1e-3:1e-3:4",
+                Method.ISM,
+                "1:2:64:1e-3:1e-3",
+                Method.SSM_VR,
+                "1:2:64:1e-3:1e-3");
         try (NDManager m = NDManager.newBaseManager()) {
             new ToyReproduction(out, 0, false, small, 20, schedules).run(m);
         }
@@ -38,7 +43,10 @@ class ToyReproductionTest {
         // The starts are symmetric about 0 and the exact score is odd: the deterministic flow's ends are too.
         JsonNode exactOde = table.path("rows").get(6);
         assertEquals("exact-score pf-ode", exactOde.path("row").asText());
-        assertEquals(exactOde.path("hit_minus_10pct").asDouble(), exactOde.path("hit_plus_10pct").asDouble(), 1e-12);
+        assertEquals(
+                exactOde.path("hit_minus_10pct").asDouble(),
+                exactOde.path("hit_plus_10pct").asDouble(),
+                1e-12);
         assertEquals(0, exactOde.path("diverged").asInt());
         assertTrue(Files.readString(out.resolve("table.md")).contains("| SMDP-SDE | sde |"));
         for (String png : new String[] {"trajectories.png", "histograms.png"}) {

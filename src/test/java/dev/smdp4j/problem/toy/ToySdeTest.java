@@ -62,7 +62,9 @@ class ToySdeTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Dataset data = DatasetGenerator.generate(m, spec, false);
             assertArrayEquals(new int[] {10, 1}, data.trainX0().shape());
-            assertArrayEquals(new float[] {1, -1, 1, -1}, java.util.Arrays.copyOf(data.testX0().data(), 4));
+            assertArrayEquals(
+                    new float[] {1, -1, 1, -1},
+                    java.util.Arrays.copyOf(data.testX0().data(), 4));
             assertEquals(0, data.normalisation().mean());
             assertEquals(1, data.normalisation().std());
             // End states: the deterministic part is 1/(1 + 7 T) = 1/71 in size, the noise about g sqrt(T) = 0.095
@@ -92,8 +94,16 @@ class ToySdeTest {
         assertEquals(0.5, h.q());
         assertEquals(0, ModeHits.of(new float[] {1, 1, 1}, 0.01).q(), "one mode only: Q = 0");
         assertEquals(1, ModeHits.of(new float[] {1, -1}, 0.01).q(), "both equally: Q = 1");
-        assertEquals(0.5, new ToySde(7).metrics(new HostArray(new float[] {1, -1, 1, -1}, 4, 1),
-                new HostArray(new float[] {1, 1, 1, -1}, 4, 1), null).get("q_loss"), 1e-12, "Q = 2 min(1/4, 3/4)");
+        assertEquals(
+                0.5,
+                new ToySde(7)
+                        .metrics(
+                                new HostArray(new float[] {1, -1, 1, -1}, 4, 1),
+                                new HostArray(new float[] {1, 1, 1, -1}, 4, 1),
+                                null)
+                        .get("q_loss"),
+                1e-12,
+                "Q = 2 min(1/4, 3/4)");
     }
 
     @Test
@@ -122,13 +132,17 @@ class ToySdeTest {
             NDArray ones = EngineArrays.of(m, new float[] {1, 1, 1, 1}, new Shape(4, 1));
             float[] jvp = net.jvp(x, 0.7, ones).derivative().toFloatArray();
             float h = 1e-2f;
-            float[] plus = net.output(EngineArrays.of(m, shift(xf, h), new Shape(4, 1)), 0.7).toFloatArray();
-            float[] minus = net.output(EngineArrays.of(m, shift(xf, -h), new Shape(4, 1)), 0.7).toFloatArray();
+            float[] plus = net.output(EngineArrays.of(m, shift(xf, h), new Shape(4, 1)), 0.7)
+                    .toFloatArray();
+            float[] minus = net.output(EngineArrays.of(m, shift(xf, -h), new Shape(4, 1)), 0.7)
+                    .toFloatArray();
             for (int i = 0; i < xs.length; i++) {
                 double fd = (plus[i] - minus[i]) / (2 * h);
                 assertEquals(fd, jvp[i], 2e-3 * Math.max(1, Math.abs(fd)), "d net / dx at x = " + xs[i]);
             }
-            assertArrayEquals(net.output(x, 0.7).toFloatArray(), net.jvp(x, 0.7, ones).output().toFloatArray());
+            assertArrayEquals(
+                    net.output(x, 0.7).toFloatArray(),
+                    net.jvp(x, 0.7, ones).output().toFloatArray());
         }
     }
 
@@ -155,8 +169,14 @@ class ToySdeTest {
             float[] starts = ToyReproduction.starts();
             for (String sampler : new String[] {"sde", "pf-ode"}) {
                 NDArray y = EngineArrays.of(m, starts, new Shape(starts.length, 1));
-                float[] ends = Samplers.create(sampler).sample(y, sde, score, TimeGrid.uniform(spec.endTime(), 500),
-                        new ItemNoise(11, 0, starts.length)).toFloatArray();
+                float[] ends = Samplers.create(sampler)
+                        .sample(
+                                y,
+                                sde,
+                                score,
+                                TimeGrid.uniform(spec.endTime(), 500),
+                                new ItemNoise(11, 0, starts.length))
+                        .toFloatArray();
                 ModeHits hits = ModeHits.of(ends, ModeHits.LOOSE);
                 assertTrue(hits.q() > 0.85, sampler + ": both modes reached, " + hits);
                 assertTrue(hits.minus() + hits.plus() > 0.95, sampler + ": nearly every path ends at a mode, " + hits);
