@@ -115,26 +115,41 @@ public final class Reconstruction {
             throw new InvalidInputException("a " + model.method().id() + " checkpoint is a physics model, not a "
                     + "reconstruction model: use it as SMDP's drift with --physics surrogate:CKPT");
         }
-        Sampler sampler = Samplers.create(request.samplerName(), request.correctorSteps(), request.snr());
         DatasetSpec spec = reverse.spec();
         try (NDManager scope = manager.newSubManager()) {
             PhysicsModel physics = spec.problem().physics(scope, reverse.normalisation());
             Sde sde = reverse.reverseSde(new Sde(physics, Diffusion.constant(spec.diffusion())));
             ScoreModel score = request.scoreFactor() != null ? reverse.score(request.scoreFactor()) : reverse.score();
-            HostArray x0 = PosteriorSampling.run(
-                    manager,
-                    y,
-                    request.samples(),
-                    sampler,
-                    sde,
-                    score,
-                    TimeGrid.uniform(spec.endTime(), request.steps()),
-                    seeding,
-                    request.batch(),
-                    stopOnNonFinite,
-                    progress);
-            return new Result(x0, score.describe(), request.samplerName());
+            return sample(manager, spec, sde, score, y, request, seeding, stopOnNonFinite, progress);
         }
+    }
+
+    /** Runs the request's sampler with {@code score} over the reverse-time {@code sde} on the data set's time grid. */
+    private static Result sample(
+            NDManager manager,
+            DatasetSpec spec,
+            Sde sde,
+            ScoreModel score,
+            HostArray y,
+            Request request,
+            Seeding seeding,
+            boolean stopOnNonFinite,
+            Progress progress) {
+        Sampler sampler = Samplers.create(request.samplerName(), request.correctorSteps(), request.snr());
+        TimeGrid grid = TimeGrid.uniform(spec.endTime(), request.steps());
+        HostArray x0 = PosteriorSampling.run(
+                manager,
+                y,
+                request.samples(),
+                sampler,
+                sde,
+                score,
+                grid,
+                seeding,
+                request.batch(),
+                stopOnNonFinite,
+                progress);
+        return new Result(x0, score.describe(), request.samplerName());
     }
 
     /** With a closed form of the data set's problem ({@link Problem#closedForms()}) for its parameters and normalisation. */
@@ -194,21 +209,8 @@ public final class Reconstruction {
                 }
                 return new Result(x0, name, "closed form");
             }
-            Sampler sampler = Samplers.create(request.samplerName(), request.correctorSteps(), request.snr());
             Sde sde = new Sde(problem.physics(scope, norm), Diffusion.constant(spec.diffusion()));
-            HostArray x0 = PosteriorSampling.run(
-                    scope,
-                    y,
-                    request.samples(),
-                    sampler,
-                    sde,
-                    score,
-                    TimeGrid.uniform(spec.endTime(), request.steps()),
-                    seeding,
-                    request.batch(),
-                    stopOnNonFinite,
-                    progress);
-            return new Result(x0, score.describe(), request.samplerName());
+            return sample(scope, spec, sde, score, y, request, seeding, stopOnNonFinite, progress);
         }
     }
 

@@ -135,17 +135,7 @@ public record ReproductionProfile(
 
     /** This profile with the learned-physics rows switched on or off. */
     public ReproductionProfile withLearnedPhysics(boolean on) {
-        return new ReproductionProfile(
-                name,
-                data,
-                validationSize,
-                schedules,
-                networks,
-                posteriorSamples,
-                figureObservations,
-                learnedPhysicsSchedule,
-                on,
-                seed);
+        return with(on, seed);
     }
 
     /**
@@ -154,6 +144,10 @@ public record ReproductionProfile(
      * test observations and their spread is the training's run-to-run spread.
      */
     public ReproductionProfile withSeed(long newSeed) {
+        return with(learnedPhysics, newSeed);
+    }
+
+    private ReproductionProfile with(boolean learnedPhysicsRows, long trainingSeed) {
         return new ReproductionProfile(
                 name,
                 data,
@@ -163,8 +157,8 @@ public record ReproductionProfile(
                 posteriorSamples,
                 figureObservations,
                 learnedPhysicsSchedule,
-                learnedPhysics,
-                newSeed);
+                learnedPhysicsRows,
+                trainingSeed);
     }
 
     /** The training options of {@code method} in this profile (method defaults where the profile says nothing). */

@@ -175,16 +175,13 @@ public final class ToyFigures {
             plot.addRangeMarker(marker);
         }
 
-        return Charts.chart(
-                name,
-                Charts.TITLE_FONT,
-                plot,
-                String.format(
-                        Locale.ROOT,
-                        "x(0) near -1: %s, near +1: %s",
-                        percent(counts[NEGATIVE], n),
-                        percent(counts[POSITIVE], n)),
-                shown == n ? "all " + n + " paths drawn" : shown + " of " + n + " paths drawn");
+        String modes = String.format(
+                Locale.ROOT,
+                "x(0) near -1: %s, near +1: %s",
+                percent(counts[NEGATIVE], n),
+                percent(counts[POSITIVE], n));
+        String drawnPaths = shown == n ? "all " + n + " paths drawn" : shown + " of " + n + " paths drawn";
+        return Charts.chart(name, Charts.TITLE_FONT, plot, modes, drawnPaths);
     }
 
     /** The indices of the time points drawn: all, or every k-th and the last, at most {@link #MAX_POINTS_PER_PATH}. */

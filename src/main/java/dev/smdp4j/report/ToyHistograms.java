@@ -118,17 +118,15 @@ final class ToyHistograms {
             nearPositive += Math.abs(x - 1) <= WITHIN ? 1 : 0;
             outside += Math.abs(x) > X_LIMIT ? 1 : 0;
         }
-        return Charts.chart(
-                name,
-                Charts.TITLE_FONT,
-                plot,
-                String.format(
-                        Locale.ROOT,
-                        "within %s of -1: %s, of +1: %s",
-                        WITHIN,
-                        percent(nearNegative, n),
-                        percent(nearPositive, n)),
-                "n = " + n + (outside == 0 ? "" : ", " + outside + " outside [-" + X_LIMIT + ", " + X_LIMIT + "]"));
+        String modes = String.format(
+                Locale.ROOT,
+                "within %s of -1: %s, of +1: %s",
+                WITHIN,
+                percent(nearNegative, n),
+                percent(nearPositive, n));
+        String count =
+                "n = " + n + (outside == 0 ? "" : ", " + outside + " outside [-" + X_LIMIT + ", " + X_LIMIT + "]");
+        return Charts.chart(name, Charts.TITLE_FONT, plot, modes, count);
     }
 
     /** The left edge of bin {@code b} (the right edge of the last bin for {@code b = bins}). */

@@ -37,6 +37,18 @@ final class ModelFiles {
         }
     }
 
+    /** Builds a fresh model from a checkpoint's stored architecture, data set and normalisation. */
+    interface Factory<M extends ModelBase> {
+        M create(NetworkConfig network, DatasetSpec spec, Normalisation normalisation);
+    }
+
+    /** The model a checkpoint stores: built by {@code factory} from its metadata, then given its weights. */
+    static <M extends ModelBase> M restore(Checkpoint checkpoint, Factory<M> factory) {
+        M model = factory.create(network(checkpoint), spec(checkpoint), normalisation(checkpoint));
+        loadWeights(model.block, checkpoint);
+        return model;
+    }
+
     static void loadWeights(Block block, Checkpoint checkpoint) {
         try {
             ParameterIO.load(block, checkpoint.tensors());

@@ -65,15 +65,7 @@ public final class OneShotModel extends ModelBase {
     /** The model stored in a checkpoint written by {@link TrainingRun}. */
     public static OneShotModel load(NDManager manager, Checkpoint checkpoint) {
         Method method = Method.parse(checkpoint.metadata().path("method").asText());
-        OneShotModel model = create(
-                manager,
-                method,
-                ModelFiles.network(checkpoint),
-                ModelFiles.spec(checkpoint),
-                ModelFiles.normalisation(checkpoint),
-                0);
-        ModelFiles.loadWeights(model.block, checkpoint);
-        return model;
+        return ModelFiles.restore(checkpoint, (network, spec, norm) -> create(manager, method, network, spec, norm, 0));
     }
 
     /**

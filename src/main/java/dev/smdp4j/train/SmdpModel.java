@@ -84,19 +84,7 @@ public final class SmdpModel extends ModelBase {
             Normalisation norm,
             double scoreFactor,
             long seed) {
-        return create(manager, Method.SMDP, config, spec, norm, scoreFactor, seed);
-    }
-
-    /** A freshly initialised network for {@link Method#SMDP} (spectral physics) or {@link Method#HEATGEN}. */
-    public static SmdpModel create(
-            NDManager manager,
-            Method method,
-            NetworkConfig config,
-            DatasetSpec spec,
-            Normalisation norm,
-            double scoreFactor,
-            long seed) {
-        return create(manager, method, config, spec, norm, scoreFactor, seed, TrainingOptions.SPECTRAL);
+        return create(manager, Method.SMDP, config, spec, norm, scoreFactor, seed, TrainingOptions.SPECTRAL);
     }
 
     /**
@@ -161,17 +149,8 @@ public final class SmdpModel extends ModelBase {
         String choice = physics != null
                 ? physics
                 : method == Method.SMDP ? recordedPhysics(checkpoint) : TrainingOptions.SPECTRAL;
-        SmdpModel model = create(
-                manager,
-                method,
-                ModelFiles.network(checkpoint),
-                ModelFiles.spec(checkpoint),
-                ModelFiles.normalisation(checkpoint),
-                factor,
-                0,
-                choice);
-        ModelFiles.loadWeights(model.block, checkpoint);
-        return model;
+        return ModelFiles.restore(
+                checkpoint, (network, spec, norm) -> create(manager, method, network, spec, norm, factor, 0, choice));
     }
 
     /** The physics choice an SMDP checkpoint was trained with; its surrogate must be unchanged. */

@@ -86,14 +86,7 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
             throw new InvalidInputException(checkpoint.file() + ": not a physics surrogate (method '" + method
                     + "'); train one with 'smdp train --method surrogate'");
         }
-        SurrogateModel model = create(
-                manager,
-                ModelFiles.network(checkpoint),
-                ModelFiles.spec(checkpoint),
-                ModelFiles.normalisation(checkpoint),
-                0);
-        ModelFiles.loadWeights(model.block, checkpoint);
-        return model;
+        return ModelFiles.restore(checkpoint, (network, spec, norm) -> create(manager, network, spec, norm, 0));
     }
 
     /** The step {@code T/M} of the data set the surrogate learned from; spans are inputs relative to it. */

@@ -114,7 +114,14 @@ class AutogradScalarTest {
             try (NDManager m = manager.newSubManager();
                     HeatEquation heat = new HeatEquation(m, 1)) {
                 SmdpModel model = SmdpModel.create(
-                        m, Method.SMDP, config, TrainingRunTest.SPEC, new Normalisation(0, 2.4), 0.5, 2);
+                        m,
+                        Method.SMDP,
+                        config,
+                        TrainingRunTest.SPEC,
+                        new Normalisation(0, 2.4),
+                        0.5,
+                        2,
+                        TrainingOptions.SPECTRAL);
                 Sde sde = new Sde(heat, Diffusion.constant(0.1));
                 UnrolledOdeObjective objective =
                         new UnrolledOdeObjective(sde, sde, model.network(), 0.2, 8, true, 2, 1, 0);
