@@ -38,8 +38,9 @@ import java.util.List;
 
 /**
  * The rows of {@link SpeedSuite#run} after the matrix-multiply peak: the heat benchmark's physics,
- * score network, training and sampling, each with a FLOP count from the closed forms, on a freshly
- * initialised network of the options' architecture or on the checkpoint given by {@code model}.
+ * score network, training and sampling, with FLOP counts from the dense heat step and the network's
+ * architecture, on a freshly initialised network of the options' architecture or on the checkpoint
+ * given by {@code model} (whose network, grid and time grid then replace the options').
  */
 final class HeatRows {
     private final SpeedSuite suite;
