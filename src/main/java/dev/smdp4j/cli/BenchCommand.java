@@ -94,9 +94,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--problem",
             paramLabel = "NAME",
-            description =
-                    "heat (default) or another registered problem: its "
-                            + "default network, training and sampling, from its defaults (targets all, network, training, sampling).")
+            description = "heat (default) or another registered problem: its default network, training and sampling, "
+                    + "from its defaults (targets all, network, training, sampling).")
     String problem = "heat";
 
     @Option(
