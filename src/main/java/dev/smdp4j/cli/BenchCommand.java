@@ -1,6 +1,5 @@
 package dev.smdp4j.cli;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.bench.NetworkProfile;
 import dev.smdp4j.bench.PeerComparison;
@@ -10,7 +9,6 @@ import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.problem.Problems;
 import dev.smdp4j.train.SmdpModel;
@@ -21,9 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -98,9 +94,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--problem",
             paramLabel = "NAME",
-            description =
-                    "heat (default) or another registered problem: its "
-                            + "default network, training and sampling, from its defaults (targets all, network, training, sampling).")
+            description = "heat (default) or another registered problem: its default network, training and sampling, "
+                    + "from its defaults (targets all, network, training, sampling).")
     String problem = "heat";
 
     @Option(
@@ -180,8 +175,29 @@ final class BenchCommand implements Callable<Integer> {
         if (Arrays.stream(sampling).anyMatch(b -> b < 1)) {
             throw new InvalidInputException("every --sampling-batches value must be >= 1");
         }
+        SpeedSuite.Options options = suiteOptions(sampling, checkpoint);
+        List<String> groups = target.equals("all") ? GROUPS : List.of(target);
+        BenchReport report = new BenchReport(json);
+        List<SpeedSuite.Row> rows;
+        PeerComparison.Agreement agreement = null;
+        try (NDManager manager = Engines.newManager()) {
+            if (peer != null) { // first: timings of two different functions would mean nothing
+                try (NDManager scope = manager.newSubManager()) {
+                    agreement = peer.check(
+                            scope,
+                            SmdpModel.load(scope, Checkpoint.read(checkpoint)).network());
+                }
+            }
+            rows = new SpeedSuite(options, report.progress()).run(manager, groups);
+        }
+        report.speed(rows, options.network(), graphEvaluations, peer, agreement);
+        return 0;
+    }
+
+    /** The suite's options from this command's: the default network, anchors and sampling steps otherwise. */
+    private SpeedSuite.Options suiteOptions(int[] sampling, Path checkpoint) {
         SpeedSuite.Options defaults = SpeedSuite.Options.defaults();
-        SpeedSuite.Options options = new SpeedSuite.Options(
+        return new SpeedSuite.Options(
                 defaults.network(),
                 grid,
                 netBatches,
@@ -194,114 +210,6 @@ final class BenchCommand implements Callable<Integer> {
                 defaults.anchorEvery(),
                 checkpoint,
                 warmUp);
-        List<String> groups = target.equals("all") ? GROUPS : List.of(target);
-        List<SpeedSuite.Row> rows;
-        PeerComparison.Agreement agreement = null;
-        try (NDManager manager = Engines.newManager()) {
-            if (peer != null) { // first: timings of two different functions would mean nothing
-                try (NDManager scope = manager.newSubManager()) {
-                    agreement = peer.check(
-                            scope,
-                            SmdpModel.load(scope, Checkpoint.read(checkpoint)).network());
-                }
-            }
-            rows = new SpeedSuite(options, line -> {
-                        if (!json) {
-                            System.err.println(line);
-                        }
-                    })
-                    .run(manager, groups);
-        }
-        double peak = SpeedSuite.peakGflops(rows);
-        if (json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("machine", machine());
-            m.put("network", options.network().toMap());
-            m.put("graph_evaluations", graphEvaluations);
-            m.put("practical_peak_gflops", peak);
-            m.put(
-                    "rows",
-                    rows.stream()
-                            .map(r -> {
-                                Map<String, Object> e = new LinkedHashMap<>();
-                                e.put("group", r.group());
-                                e.put("name", r.name());
-                                e.put("ms", r.millis());
-                                e.put("rate", r.rate());
-                                e.put("unit", r.unit());
-                                if (Double.isFinite(
-                                        r.gflops())) { // rows without a FLOP count (e.g. the optimizer) have none
-                                    e.put("gflops", r.gflops());
-                                    e.put("fraction_of_peak", r.gflops() / peak);
-                                }
-                                e.put("peak_rss_bytes", r.peakRss());
-                                return e;
-                            })
-                            .toList());
-            m.put("peak_rss_bytes", SpeedSuite.peakRss());
-            if (peer != null) {
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("peer", peer.describe());
-                p.put("output_max_abs_difference", agreement.maxAbsDifference());
-                p.put("output_max_abs", agreement.maxAbsOutput());
-                p.put("peer_float32_vs_float64_max_abs_difference", agreement.peerRoundOff());
-                p.put("rows", peer.rows(rows));
-                m.put("peer", p);
-            }
-            System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
-        } else {
-            System.out.printf(
-                    "%s%npractical peak (best float32 matmul): %.1f GFLOP/s; useful FLOPs only%n%n", machine(), peak);
-            System.out.printf(
-                    "| %-8s | %-58s | %9s | %18s | %7s | %7s | %8s |%n",
-                    "group", "what", "ms", "rate", "GFLOP/s", "of peak", "peak RSS");
-            System.out.println("|----------|------------------------------------------------------------|-----------|"
-                    + "--------------------|---------|---------|----------|");
-            for (SpeedSuite.Row r : rows) {
-                boolean counted = Double.isFinite(r.gflops());
-                System.out.printf(
-                        "| %-8s | %-58s | %9.2f | %18s | %7s | %7s | %8s |%n",
-                        r.group(),
-                        r.name(),
-                        r.millis(),
-                        String.format("%.1f %s", r.rate(), r.unit()),
-                        counted ? String.format("%.1f", r.gflops()) : "",
-                        counted ? String.format("%.0f%%", 100 * r.gflops() / peak) : "",
-                        r.peakRss() > 0 ? String.format("%.2f GB", r.peakRss() / 1e9) : "");
-            }
-            System.out.printf("%npeak resident memory of this run: %.2f GB%n", SpeedSuite.peakRss() / 1e9);
-            if (peer != null) {
-                printPeer(peer, agreement, rows);
-            }
-        }
-        return 0;
-    }
-
-    private static void printPeer(PeerComparison peer, PeerComparison.Agreement agreement, List<SpeedSuite.Row> rows) {
-        System.out.printf("%nside by side with %s%n", peer.describe());
-        System.out.printf(
-                "same network: outputs on the check input differ by at most %.2e (largest output %.3g); "
-                        + "the peer's own float32 output differs from its float64 one by %.2e%n%n",
-                agreement.maxAbsDifference(), agreement.maxAbsOutput(), agreement.peerRoundOff());
-        System.out.printf(
-                "| %-8s | %-45s | %10s | %10s | %13s |%n", "group", "what", "smdp4j ms", "peer ms", "speed vs peer");
-        System.out.println("|----------|-----------------------------------------------|------------|------------|"
-                + "---------------|");
-        for (PeerComparison.Row r : peer.rows(rows)) {
-            System.out.printf(
-                    "| %-8s | %-45s | %10.2f | %10.2f | %12.2fx |%n",
-                    r.group(), r.name(), r.millis(), r.peerMillis(), r.speedRatio());
-        }
-    }
-
-    private static String machine() {
-        return String.format(
-                "%d cores, Java %s, %s, engine threads %s",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"),
-                Engine.getInstance().getEngineName() + " "
-                        + Engine.getInstance().getVersion(),
-                System.getProperty("ai.djl.pytorch.num_threads", "default"));
     }
 
     /** {@code --problem NAME}: the problem's own rows ({@link SpeedSuite#runProblem}). */
@@ -316,49 +224,13 @@ final class BenchCommand implements Callable<Integer> {
         }
         DatasetSpec protocol = Problems.defaults(problem).defaultSpec();
         int threads = protocol.problem().engineThreads();
-        SpeedSuite.Options defaults = SpeedSuite.Options.defaults();
-        SpeedSuite.Options options = new SpeedSuite.Options(
-                defaults.network(),
-                grid,
-                netBatches,
-                windows,
-                batch,
-                samplingBatches != null ? samplingBatches : new int[] {batch},
-                defaults.samplingSteps(),
-                repeats,
-                graphEvaluations,
-                defaults.anchorEvery(),
-                null,
-                warmUp);
+        SpeedSuite.Options options = suiteOptions(samplingBatches != null ? samplingBatches : new int[] {batch}, null);
+        BenchReport report = new BenchReport(json);
         List<SpeedSuite.Row> rows;
         try (NDManager manager = Engines.newManager(threads)) {
-            rows = new SpeedSuite(options, line -> {
-                        if (!json) {
-                            System.err.println(line);
-                        }
-                    })
-                    .runProblem(manager, protocol, groups);
+            rows = new SpeedSuite(options, report.progress()).runProblem(manager, protocol, groups);
         }
-        if (json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("machine", machine());
-            m.put("problem", protocol.toMap());
-            m.put("rows", rows);
-            m.put("peak_rss_bytes", SpeedSuite.peakRss());
-            System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
-            return 0;
-        }
-        System.out.printf(
-                "%s%nproblem %s, its default SMDP network and options%n%n| %-8s | %-58s | %10s | %20s |%n",
-                machine(), problem, "group", "what", "ms", "rate");
-        System.out.println("|----------|------------------------------------------------------------|------------|"
-                + "----------------------|");
-        for (SpeedSuite.Row r : rows) {
-            System.out.printf(
-                    "| %-8s | %-58s | %10.3f | %20s |%n",
-                    r.group(), r.name(), r.millis(), String.format("%.1f %s", r.rate(), r.unit()));
-        }
-        System.out.printf("%npeak resident memory of this run: %.2f GB%n", SpeedSuite.peakRss() / 1e9);
+        report.problem(problem, protocol, rows);
         return 0;
     }
 
@@ -375,25 +247,12 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(trace);
         }
-        if (json) {
-            System.out.println(Json.mapper()
-                    .writerWithDefaultPrettyPrinter()
-                    .writeValueAsString(
-                            Map.of("machine", machine(), "model", checkpoint.toString(), "profiles", results)));
-            return 0;
-        }
-        System.out.printf(
-                "%s%nmodel %s; top-level engine operations of one forward pass (libtorch profiler, mean of "
-                        + "10 passes after %.0f s of warm-up; wall time measured on 10 passes without the profiler)%n",
-                machine(), model != null ? model : "the shipped SMDP model (ODE estimate)", 3 * warmUp);
-        for (NetworkProfile.Result r : results) {
-            System.out.printf(
-                    "%nbatch %d: %.0f engine calls, %.2f ms inside them, %.2f ms wall per pass%n",
-                    r.batch(), r.callsPerPass(), r.opMillisPerPass(), r.wallMillisPerPass());
-            for (NetworkProfile.Op op : r.ops().subList(0, Math.min(12, r.ops().size()))) {
-                System.out.printf("  %-32s %5.1f calls %9.3f ms%n", op.name(), op.callsPerPass(), op.millisPerPass());
-            }
-        }
+        new BenchReport(json)
+                .profile(
+                        checkpoint,
+                        model != null ? model.toString() : "the shipped SMDP model (ODE estimate)",
+                        3 * warmUp,
+                        results);
         return 0;
     }
 
@@ -415,20 +274,7 @@ final class BenchCommand implements Callable<Integer> {
         try (NDManager manager = Engines.newManager()) {
             rows = bench.run(manager);
         }
-        if (json) {
-            Map<String, Object> m = new LinkedHashMap<>(bench.describe());
-            Map<String, Double> r = new LinkedHashMap<>();
-            rows.forEach(row -> r.put(row.name(), row.microsPerCall()));
-            m.put("microseconds_per_call", r);
-            System.out.println(Json.mapper().writeValueAsString(m));
-        } else {
-            System.out.printf(
-                    "heat step on %d fields of %dx%d (median of %d x %d calls, microseconds per call)%n",
-                    batch, grid, grid, repeats, calls);
-            for (PhysicsBenchmark.Row row : rows) {
-                System.out.printf("  %-36s %10.1f us%n", row.name(), row.microsPerCall());
-            }
-        }
+        new BenchReport(json).physics(bench, rows, batch, grid, repeats, calls);
         return 0;
     }
 }
