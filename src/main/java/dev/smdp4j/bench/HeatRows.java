@@ -18,8 +18,6 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.physics.HeatEquation;
-import dev.smdp4j.sample.PosteriorSampling;
-import dev.smdp4j.sample.Samplers;
 import dev.smdp4j.score.ExactNet;
 import dev.smdp4j.sde.Diffusion;
 import dev.smdp4j.sde.ForwardSimulation;
@@ -313,10 +311,7 @@ final class HeatRows {
             for (String sampler : new String[] {"ode", "sde"}) {
                 for (int k : options.samplingBatches()) {
                     HostArray one = y.rows(0, 1);
-                    double s = suite.time(
-                            () -> PosteriorSampling.run(
-                                    manager, one, k, Samplers.create(sampler), sde, model.score(), grid, 3, k, null),
-                            Math.max(3, options.repeats() / 2));
+                    double s = suite.timeSampling(manager, one, k, sampler, sde, model.score(), grid, k);
                     rows.add(suite.add(new Row(
                             "sampling",
                             String.format("%s, %d steps, %d samples per batch", sampler, m, k),

@@ -13,8 +13,6 @@ import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.pipeline.Pretrained;
-import dev.smdp4j.sample.PosteriorSampling;
-import dev.smdp4j.sample.Samplers;
 import dev.smdp4j.sde.Diffusion;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
@@ -94,19 +92,8 @@ final class ProblemRows {
                     for (int k : options.samplingBatches()) {
                         HostArray obs = y.rows(0, Math.min(k, y.dim(0)));
                         int n = obs.dim(0);
-                        double sec = suite.time(
-                                () -> PosteriorSampling.run(
-                                        manager,
-                                        obs,
-                                        1,
-                                        Samplers.create(sampler),
-                                        model.reverseSde(sde),
-                                        model.score(),
-                                        grid,
-                                        3,
-                                        n,
-                                        null),
-                                Math.max(3, options.repeats() / 2));
+                        double sec = suite.timeSampling(
+                                manager, obs, 1, sampler, model.reverseSde(sde), model.score(), grid, n);
                         rows.add(suite.add(new Row(
                                 "sampling",
                                 String.format("%s, %d steps, %d observations per batch", sampler, spec.steps(), n),

@@ -4,8 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.io.HostArray;
 import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.sample.PosteriorSampling;
+import dev.smdp4j.sample.Sampler;
+import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.sample.Seeding;
+import dev.smdp4j.score.ScoreModel;
+import dev.smdp4j.sde.Sde;
+import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.TrainingLoop;
 import dev.smdp4j.train.TrainingOptions;
@@ -156,6 +163,26 @@ public final class SpeedSuite {
 
     double time(Runnable call, int repeats) {
         return Timing.medianSeconds(call, repeats, options.warmUpSeconds());
+    }
+
+    /**
+     * Median seconds of sampling {@code samples} per observation of {@code y} with {@code sampler}, in
+     * engine batches of {@code batch} items (seed 3), over half the repeats (at least 3).
+     */
+    double timeSampling(
+            NDManager manager,
+            HostArray y,
+            int samples,
+            String sampler,
+            Sde sde,
+            ScoreModel score,
+            TimeGrid grid,
+            int batch) {
+        Sampler s = Samplers.create(sampler);
+        return time(
+                () -> PosteriorSampling.run(
+                        manager, y, samples, s, sde, score, grid, Seeding.global(3), batch, true, null),
+                Math.max(3, options.repeats() / 2));
     }
 
     /** The process's peak resident set size so far (VmHWM), in bytes; 0 where /proc is not available. */

@@ -8,6 +8,20 @@ import ai.djl.nn.AbstractBlock;
  * score networks and the baselines' {@link Fno2d} and {@link UNet}).
  */
 abstract class FieldBlock extends AbstractBlock {
+    private final int inChannels;
+
+    /** @param inChannels channels of the input field(s), {@code >= 1} */
+    FieldBlock(int inChannels) {
+        if (inChannels < 1) {
+            throw new IllegalArgumentException("need at least one input channel, got " + inChannels);
+        }
+        this.inChannels = inChannels;
+    }
+
+    /** Channels of the input field(s). */
+    public final int inChannels() {
+        return inChannels;
+    }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {

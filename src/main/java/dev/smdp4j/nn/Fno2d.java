@@ -41,7 +41,6 @@ public final class Fno2d extends FieldBlock {
     static final int GRID_CHANNELS = 2;
 
     private final FnoConfig config;
-    private final int inChannels;
     private final CircularConv lift;
     private final List<SpectralConv2d> spectral = new ArrayList<>();
     private final List<CircularConv> pointwise = new ArrayList<>();
@@ -53,11 +52,8 @@ public final class Fno2d extends FieldBlock {
      * @param inChannels channels of the input field(s), {@code >= 1} (without the grid channels)
      */
     public Fno2d(FnoConfig config, int inChannels) {
-        if (inChannels < 1) {
-            throw new IllegalArgumentException("need at least one input channel, got " + inChannels);
-        }
+        super(inChannels);
         this.config = config;
-        this.inChannels = inChannels;
         this.lift = addChildBlock("lift", new CircularConv(config.width(), 1, 1));
         for (int l = 0; l < config.layers(); l++) {
             spectral.add(addChildBlock(
@@ -72,17 +68,13 @@ public final class Fno2d extends FieldBlock {
         return config;
     }
 
-    public int inChannels() {
-        return inChannels;
-    }
-
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         Shape s = x.getShape();
-        if (s.dimension() != 4 || s.get(1) != inChannels || s.get(2) != s.get(3)) {
-            throw new IllegalArgumentException("FNO expects [B, " + inChannels + ", N, N], got " + s);
+        if (s.dimension() != 4 || s.get(1) != inChannels() || s.get(2) != s.get(3)) {
+            throw new IllegalArgumentException("FNO expects [B, " + inChannels() + ", N, N], got " + s);
         }
         NDArray h = lift.forward(store, new NDList(withGrid(x)), training).singletonOrThrow();
         for (int l = 0; l < spectral.size(); l++) {
@@ -118,7 +110,7 @@ public final class Fno2d extends FieldBlock {
         long batch = in.get(0);
         long n = in.get(2);
         Shape hidden = new Shape(batch, config.width(), n, in.get(3));
-        lift.initialize(manager, dataType, new Shape(batch, inChannels + GRID_CHANNELS, n, in.get(3)));
+        lift.initialize(manager, dataType, new Shape(batch, inChannels() + GRID_CHANNELS, n, in.get(3)));
         for (int l = 0; l < spectral.size(); l++) {
             spectral.get(l).initialize(manager, dataType, hidden);
             pointwise.get(l).initialize(manager, dataType, hidden);

@@ -38,7 +38,6 @@ import java.util.List;
  */
 public final class ScoreNet extends FieldBlock {
     private final ScoreNetConfig config;
-    private final int inChannels;
     private final CircularConv lift;
     private final List<CircularConv> convs = new ArrayList<>();
     private final CircularConv project;
@@ -46,8 +45,8 @@ public final class ScoreNet extends FieldBlock {
     private final SpectralConv2d spectral;
 
     public ScoreNet(ScoreNetConfig config, int inChannels) {
+        super(inChannels);
         this.config = config;
-        this.inChannels = inChannels;
         this.lift = addChildBlock("lift", new CircularConv(config.width(), config.kernel(), 1));
         for (int j = 0; j < 2 * config.blocks(); j++) {
             convs.add(addChildBlock(
@@ -72,10 +71,6 @@ public final class ScoreNet extends FieldBlock {
 
     public ScoreNetConfig config() {
         return config;
-    }
-
-    public int inChannels() {
-        return inChannels;
     }
 
     @Override

@@ -64,7 +64,6 @@ public final class UNet extends FieldBlock {
     static final float SLOPE = 0.01f;
 
     private final UNetConfig config;
-    private final int inChannels;
     private final List<CircularConv[]> encoder = new ArrayList<>();
     private final CircularConv[] bottleneck;
     /** Indexed by level: {@code decoder.get(l)} runs at resolution {@code N / 2^l}. */
@@ -78,11 +77,8 @@ public final class UNet extends FieldBlock {
      * @param inChannels channels of the input (1 for the observation field alone)
      */
     public UNet(UNetConfig config, int inChannels) {
-        if (inChannels < 1) {
-            throw new IllegalArgumentException("need inChannels >= 1, got " + inChannels);
-        }
+        super(inChannels);
         this.config = config;
-        this.inChannels = inChannels;
         int levels = config.levels();
         for (int l = 0; l < levels; l++) {
             encoder.add(pair("enc" + l, config.channels(l)));
@@ -106,10 +102,6 @@ public final class UNet extends FieldBlock {
 
     public UNetConfig config() {
         return config;
-    }
-
-    public int inChannels() {
-        return inChannels;
     }
 
     /**
@@ -202,8 +194,8 @@ public final class UNet extends FieldBlock {
     }
 
     private void checkInput(Shape in) {
-        if (in.dimension() != 4 || in.get(1) != inChannels) {
-            throw new IllegalArgumentException("UNet input must be [B, " + inChannels + ", N, N], got " + in);
+        if (in.dimension() != 4 || in.get(1) != inChannels()) {
+            throw new IllegalArgumentException("UNet input must be [B, " + inChannels() + ", N, N], got " + in);
         }
         int multiple = config.sizeMultiple();
         for (int axis = 2; axis < 4; axis++) {
@@ -223,7 +215,7 @@ public final class UNet extends FieldBlock {
         long batch = in.get(0);
         long rows = in.get(2);
         long cols = in.get(3);
-        long cin = inChannels;
+        long cin = inChannels();
         for (int l = 0; l <= config.levels(); l++) {
             CircularConv[] stage = l < config.levels() ? encoder.get(l) : bottleneck;
             long c = config.channels(l);

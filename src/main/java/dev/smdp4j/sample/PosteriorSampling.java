@@ -20,26 +20,12 @@ import dev.smdp4j.util.Shapes;
 public final class PosteriorSampling {
     private PosteriorSampling() {}
 
-    /** Samples {@code [n, K, ...state]} for observations {@code y} {@code [n, ...state]}. */
-    public static HostArray run(
-            NDManager parent,
-            HostArray y,
-            int samples,
-            Sampler sampler,
-            Sde sde,
-            ScoreModel score,
-            TimeGrid grid,
-            long seed,
-            int batch,
-            Progress progress) {
-        return run(parent, y, samples, sampler, sde, score, grid, Seeding.global(seed), batch, true, progress);
-    }
-
     /**
-     * As {@link #run(NDManager, HostArray, int, Sampler, Sde, ScoreModel, TimeGrid, long, int, Progress)}
-     * with the item streams of {@code seeding}. Engine batches hold items {@code [j batch, (j+1) batch)},
-     * so two calls give bit-identical samples for an observation when its items fall into batches of
-     * the same composition. Unless {@code stopOnNonFinite}, an item that leaves finite values is
+     * Samples {@code [n, K, ...state]} for observations {@code y} {@code [n, ...state]}, item
+     * {@code i K + k} drawing its noise from the stream {@code seeding} gives it ({@link
+     * Seeding#global} for one seed). Engine batches hold items {@code [j batch, (j+1) batch)}, so two
+     * calls give bit-identical samples for an observation when its items fall into batches of the
+     * same composition. Unless {@code stopOnNonFinite}, an item that leaves finite values is
      * returned as it ended (NaN or infinite) instead of failing the call.
      */
     public static HostArray run(

@@ -17,6 +17,7 @@ import dev.smdp4j.nn.ScoreNetConfig;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.sample.PosteriorSampling;
 import dev.smdp4j.sample.Samplers;
+import dev.smdp4j.sample.Seeding;
 import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.score.ScoreModel;
@@ -259,8 +260,9 @@ public final class SmdpModel extends ModelBase {
                         reverseSde(dataSde),
                         score(),
                         grid,
-                        Seeds.derive(seed, "validation-sampling"),
+                        Seeding.global(Seeds.derive(seed, "validation-sampling")),
                         VALIDATION_BATCH,
+                        true,
                         null);
                 Map<String, Double> metrics = spec.problem().metrics(valX0, pred.reshape(valX0.shape()), spec);
                 metrics.forEach((metric, value) -> entry.put("val_" + name + "_" + metric, value));

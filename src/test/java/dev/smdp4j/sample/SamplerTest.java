@@ -64,7 +64,17 @@ class SamplerTest extends EngineTest {
             TimeGrid grid = TimeGrid.uniform(0.2, 32);
             float[] y = observation(m, heat, 1);
             HostArray out = PosteriorSampling.run(
-                    m, new HostArray(y, 1, N, N), samples, Samplers.create("sde"), sde, exact, grid, 5, 1000, null);
+                    m,
+                    new HostArray(y, 1, N, N),
+                    samples,
+                    Samplers.create("sde"),
+                    sde,
+                    exact,
+                    grid,
+                    Seeding.global(5),
+                    1000,
+                    true,
+                    null);
             float[] x = out.data();
             for (int[] k : new int[][] {{1, 0}, {1, 1}, {2, 1}, {3, 0}}) {
                 double k2 = k[0] * k[0] + k[1] * k[1];
@@ -112,9 +122,9 @@ class SamplerTest extends EngineTest {
             TimeGrid grid = TimeGrid.uniform(0.2, 16); // a sampler grid unlike the data's
             HostArray y = new HostArray(observation(m, heat, 3), 3, N, N);
             Sampler ode = Samplers.create("ode");
-            float[] a = PosteriorSampling.run(m, y, 2, ode, sde, exact, grid, 1, 4, null)
+            float[] a = PosteriorSampling.run(m, y, 2, ode, sde, exact, grid, Seeding.global(1), 4, true, null)
                     .data();
-            float[] b = PosteriorSampling.run(m, y, 2, ode, sde, exact, grid, 99, 5, null)
+            float[] b = PosteriorSampling.run(m, y, 2, ode, sde, exact, grid, Seeding.global(99), 5, true, null)
                     .data();
             assertArrayEquals(a, b, 1e-6f); // no randomness; batch size only reorders float sums
             for (int[] k : new int[][] {{1, 0}, {2, 2}, {0, 3}}) {
@@ -202,11 +212,14 @@ class SamplerTest extends EngineTest {
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
             TimeGrid grid = TimeGrid.uniform(0.2, 8);
             HostArray y = new HostArray(observation(m, heat, 2), 2, N, N);
-            float[] sdeOut = PosteriorSampling.run(m, y, 3, Samplers.create("sde"), sde, exact, grid, 4, 6, null)
+            float[] sdeOut = PosteriorSampling.run(
+                            m, y, 3, Samplers.create("sde"), sde, exact, grid, Seeding.global(4), 6, true, null)
                     .data();
-            float[] pc0 = PosteriorSampling.run(m, y, 3, Samplers.create("pc", 0, 0.16), sde, exact, grid, 4, 6, null)
+            float[] pc0 = PosteriorSampling.run(
+                            m, y, 3, Samplers.create("pc", 0, 0.16), sde, exact, grid, Seeding.global(4), 6, true, null)
                     .data();
-            float[] pc2 = PosteriorSampling.run(m, y, 3, Samplers.create("pc", 2, 0.16), sde, exact, grid, 4, 6, null)
+            float[] pc2 = PosteriorSampling.run(
+                            m, y, 3, Samplers.create("pc", 2, 0.16), sde, exact, grid, Seeding.global(4), 6, true, null)
                     .data();
             assertArrayEquals(sdeOut, pc0);
             assertFalse(Arrays.equals(sdeOut, pc2));
@@ -223,9 +236,11 @@ class SamplerTest extends EngineTest {
             Sde sde = new Sde(heat, Diffusion.constant(0.1));
             TimeGrid grid = TimeGrid.uniform(0.2, 8);
             HostArray y = new HostArray(observation(m, heat, 3), 3, N, N);
-            float[] a = PosteriorSampling.run(m, y, 4, Samplers.create("sde"), sde, exact, grid, 8, 12, null)
+            float[] a = PosteriorSampling.run(
+                            m, y, 4, Samplers.create("sde"), sde, exact, grid, Seeding.global(8), 12, true, null)
                     .data();
-            float[] b = PosteriorSampling.run(m, y, 4, Samplers.create("sde"), sde, exact, grid, 8, 5, null)
+            float[] b = PosteriorSampling.run(
+                            m, y, 4, Samplers.create("sde"), sde, exact, grid, Seeding.global(8), 5, true, null)
                     .data();
             assertArrayEquals(a, b, 1e-6f);
         }
