@@ -27,8 +27,8 @@ import java.util.Map;
  * figures. With more than one job the trainings run side by side in child JVMs
  * ({@link SideBySideTraining}).
  *
- * <p>This class orders the stages; the trainings are {@link ReproductionTrainings}', the
- * predictions, their evaluation and the figures {@link ReproductionPredictions}'.
+ * <p>This class orders the stages: {@link ReproductionTrainings} runs the trainings,
+ * {@link ReproductionPredictions} the predictions, their evaluation and the figures.
  */
 public final class Reproduction {
     /** Exit code of a training stage that was stopped and can continue ({@code smdp reproduce} returns it). */
@@ -107,7 +107,7 @@ public final class Reproduction {
         cache.stage(
                 "figures",
                 () -> {
-                    predictions.figures(out, measured, Npz.read(posterior, "x0"), profile.figureObservations());
+                    predictions.figures(measured, Npz.read(posterior, "x0"), profile.figureObservations());
                     return null;
                 },
                 false);

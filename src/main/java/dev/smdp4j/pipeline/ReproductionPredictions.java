@@ -141,10 +141,11 @@ final class ReproductionPredictions {
     }
 
     /**
-     * {@code fig2.png} and {@code fig3.png} in {@code out}: Figures 2 and 3 from the measured rows and
-     * the SDE posterior samples of the first {@code rows} observations.
+     * {@code DIR/fig2.png} and {@code DIR/fig3.png}: Figures 2 and 3 from the measured rows and the SDE
+     * posterior samples of the first {@code rows} observations.
      */
-    void figures(Path out, List<Measured> measured, HostArray posteriorPhysical, int rows) {
+    void figures(List<Measured> measured, HostArray posteriorPhysical, int rows) {
+        Path out = cache.out();
         Normalisation norm = store.normalisation();
         Measured ode = measured.stream()
                 .filter(m -> m.row().equals(Table1.SMDP_ODE))

@@ -25,9 +25,12 @@ public record TrainedCheckpoints(Path dir) {
         return dir.resolve(TrainingRun.BEST_POSTERIOR);
     }
 
-    /** The checkpoint a row with {@code sampler} samples: for {@code sde} the posterior one when written, else the best. */
+    /**
+     * The checkpoint a row with {@code sampler} samples (null for one-shot models): for {@code sde} the
+     * posterior one when written, else the best.
+     */
     public Path forSampler(String sampler) {
-        return sampler.equals("sde") && Files.isRegularFile(bestPosterior()) ? bestPosterior() : best();
+        return "sde".equals(sampler) && Files.isRegularFile(bestPosterior()) ? bestPosterior() : best();
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * What the toy SDE's evaluation ({@link ToyEvaluation}) writes, for its reproduction and its demo:
@@ -22,6 +23,9 @@ import java.util.Map;
 final class ToyReport {
     /** Paths drawn per panel of the trajectory figure. */
     static final int PATHS_SHOWN = 100;
+    /** The measured columns of a table row ({@link ToyEvaluation#entry}), in the order the tables show them. */
+    private static final List<String> MEASURES = List.of(
+            "q_1pct", "hit_minus_1pct", "hit_plus_1pct", "q_10pct", "hit_minus_10pct", "hit_plus_10pct", "diverged");
 
     private ToyReport() {}
 
@@ -30,34 +34,14 @@ final class ToyReport {
         StringBuilder md = new StringBuilder();
         md.append("| row | sampler | Q (1%) | hits -1 / +1 (1%) | Q (10%) | hits -1 / +1 (10%) | diverged |\n");
         md.append("|---|---|---|---|---|---|---|\n");
-        StringBuilder csv = new StringBuilder("row,sampler,model,q_1pct,hit_minus_1pct,hit_plus_1pct,q_10pct,"
-                + "hit_minus_10pct,hit_plus_10pct,diverged\n");
+        StringBuilder csv = new StringBuilder("row,sampler,model," + String.join(",", MEASURES) + "\n");
         for (Map<String, Object> r : rows) {
             md.append(String.format(
                     Locale.ROOT,
                     "| %s | %s | %.3f | %.3f / %.3f | %.3f | %.3f / %.3f | %d |%n",
-                    r.get("row"),
-                    r.get("sampler"),
-                    r.get("q_1pct"),
-                    r.get("hit_minus_1pct"),
-                    r.get("hit_plus_1pct"),
-                    r.get("q_10pct"),
-                    r.get("hit_minus_10pct"),
-                    r.get("hit_plus_10pct"),
-                    r.get("diverged")));
+                    cells(r, "row", "sampler")));
             csv.append(String.format(
-                    Locale.ROOT,
-                    "%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d%n",
-                    r.get("row"),
-                    r.get("sampler"),
-                    r.get("model"),
-                    r.get("q_1pct"),
-                    r.get("hit_minus_1pct"),
-                    r.get("hit_plus_1pct"),
-                    r.get("q_10pct"),
-                    r.get("hit_minus_10pct"),
-                    r.get("hit_plus_10pct"),
-                    r.get("diverged")));
+                    Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d%n", cells(r, "row", "sampler", "model")));
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("library", Version.label());
@@ -82,6 +66,13 @@ final class ToyReport {
             throw new UncheckedIOException(e);
         }
         Json.write(out.resolve("table.json"), doc);
+    }
+
+    /** The values of {@code row} under {@code first}, then its {@link #MEASURES}. */
+    private static Object[] cells(Map<String, Object> row, String... first) {
+        return Stream.concat(Arrays.stream(first), MEASURES.stream())
+                .map(row::get)
+                .toArray();
     }
 
     /**

@@ -40,8 +40,8 @@ import java.util.Map;
  * data, and resume from their last checkpoint; each row's samples are cached under a hash of the model's
  * content, the sampler, the steps and the seed.
  *
- * <p>This class orders the stages; the evaluation is {@link ToyEvaluation}'s, the table and figures
- * {@link ToyReport}'s.
+ * <p>This class orders the stages: {@link ToyEvaluation} integrates back and scores each row,
+ * {@link ToyReport} writes the table and figures.
  */
 public final class ToyReproduction {
     /** The rows: each learned score with the reverse SDE and an ODE, and the exact score with all three samplers. */
