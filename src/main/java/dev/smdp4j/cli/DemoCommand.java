@@ -16,7 +16,7 @@ import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.problem.Problem;
 import dev.smdp4j.problem.Problems;
 import dev.smdp4j.problem.toy.ToyDemo;
-import dev.smdp4j.problem.toy.ToyReproduction;
+import dev.smdp4j.problem.toy.ToyEvaluation;
 import dev.smdp4j.problem.toy.ToySde;
 import dev.smdp4j.report.BenchmarkFigures;
 import dev.smdp4j.train.TrainableModel;
@@ -163,7 +163,7 @@ final class DemoCommand implements Callable<Integer> {
                     Locale.ROOT,
                     "shipped toy SMDP models from the %d end states linspace(-0.1, 0.1) at t = T, "
                             + "Q = 2 min(hits -1, hits +1):%n%swrote %s/table.md, trajectories.png, histograms.png in %.1f s%n",
-                    ToyReproduction.STARTS,
+                    ToyEvaluation.STARTS,
                     ToyDemo.summary(table),
                     dir,
                     (System.nanoTime() - start) / 1e9);

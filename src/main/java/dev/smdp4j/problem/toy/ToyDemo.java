@@ -27,10 +27,10 @@ import java.util.Map;
  */
 public final class ToyDemo {
     /** The rows: the shipped estimate model with {@code ode}, the shipped posterior model with {@code sde}, the exact score. */
-    static final List<ToyReproduction.Row> ROWS = List.of(
-            new ToyReproduction.Row("SMDP-ODE", "smdp", "ode"),
-            new ToyReproduction.Row("SMDP-SDE", "smdp", "sde"),
-            new ToyReproduction.Row("exact-score sde", "exact-score", "sde"));
+    static final List<ToyEvaluation.Row> ROWS = List.of(
+            new ToyEvaluation.Row("SMDP-ODE", "smdp", "ode"),
+            new ToyEvaluation.Row("SMDP-SDE", "smdp", "sde"),
+            new ToyEvaluation.Row("exact-score sde", "exact-score", "sde"));
 
     private ToyDemo() {}
 
@@ -53,17 +53,17 @@ public final class ToyDemo {
         if (!(spec.problem() instanceof ToySde)) {
             throw new InvalidInputException(estimate + " is not a model of the toy SDE");
         }
-        float[] starts = ToyReproduction.starts();
+        float[] starts = ToyEvaluation.starts();
         Map<String, float[]> ends = new LinkedHashMap<>();
         Map<String, double[][]> paths = new LinkedHashMap<>();
         List<Map<String, Object>> table = new ArrayList<>();
-        for (ToyReproduction.Row row : ROWS) {
+        for (ToyEvaluation.Row row : ROWS) {
             Path ckpt = row.source().equals("smdp") ? (row.sampler().equals("sde") ? posterior : estimate) : null;
             HostArray[] result =
-                    ToyReproduction.integrate(manager, spec, norm, row, ckpt, starts, ToyReproduction.STEPS, seed);
+                    ToyEvaluation.integrate(manager, spec, norm, row, ckpt, starts, ToyEvaluation.STEPS, seed);
             ends.put(row.name(), result[0].data());
-            paths.put(row.name(), ToyReproduction.finitePaths(result[1]));
-            table.add(ToyReproduction.entry(
+            paths.put(row.name(), ToyEvaluation.finitePaths(result[1]));
+            table.add(ToyEvaluation.entry(
                     row,
                     ckpt == null
                             ? row.source()
@@ -71,15 +71,15 @@ public final class ToyDemo {
                                     + Pretrained.Use.forSampler(row.sampler()).fileName(ToySde.NAME),
                     result[0].data()));
         }
-        ToyReproduction.writeTable(out, table, seed, ToyReproduction.STEPS);
+        ToyReport.writeTable(out, table, seed, ToyEvaluation.STEPS);
         Dataset data = DatasetGenerator.generate(manager, spec, false);
-        ToyReproduction.figures(
+        ToyReport.figures(
                 out,
                 spec.endTime(),
-                ToyReproduction.STEPS,
+                ToyEvaluation.STEPS,
                 ends,
                 paths,
-                ROWS.stream().map(ToyReproduction.Row::name).toList(),
+                ROWS.stream().map(ToyEvaluation.Row::name).toList(),
                 data.trainX0().data());
         return table;
     }

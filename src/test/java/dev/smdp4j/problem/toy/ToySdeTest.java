@@ -166,7 +166,7 @@ class ToySdeTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Sde sde = new Sde(new ToyDrift(7), Diffusion.constant(0.03));
             ToyExactScore score = new ToyExactScore(7, 0.03, 10);
-            float[] starts = ToyReproduction.starts();
+            float[] starts = ToyEvaluation.starts();
             for (String sampler : new String[] {"sde", "pf-ode"}) {
                 NDArray y = EngineArrays.of(m, starts, new Shape(starts.length, 1));
                 float[] ends = Samplers.create(sampler)
