@@ -152,21 +152,10 @@ public final class Reconstruction {
         return new Result(x0, score.describe(), request.samplerName());
     }
 
-    /** With a closed form of the data set's problem ({@link Problem#closedForms()}) for its parameters and normalisation. */
-    public static Result closedForm(
-            NDManager manager,
-            String name,
-            DatasetSpec spec,
-            Normalisation norm,
-            HostArray y,
-            Request request,
-            Progress progress) {
-        return closedForm(manager, name, spec, norm, y, request, Seeding.global(request.seed()), true, progress);
-    }
-
     /**
-     * As {@link #closedForm(NDManager, String, DatasetSpec, Normalisation, HostArray, Request, Progress)}
-     * with the streams of {@code seeding}; a keyed direct closed form reconstructs each observation
+     * With a closed form of the data set's problem ({@link Problem#closedForms()}) for its parameters
+     * and normalisation, noise from the streams of {@code seeding} ({@link Seeding#global} for one
+     * seed); a keyed direct closed form reconstructs each observation
      * on its own, from its own seed.
      */
     public static Result closedForm(

@@ -13,6 +13,7 @@ import dev.smdp4j.report.BenchmarkFigures;
 import dev.smdp4j.report.Table1;
 import dev.smdp4j.report.Table1.Measured;
 import dev.smdp4j.report.Table1.Row;
+import dev.smdp4j.sample.Seeding;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Progress;
@@ -119,7 +120,15 @@ final class ReproductionPredictions {
                     Progress progress = new Progress(slug, (long) obs.dim(0) * samples, "samples", cache.echo());
                     Reconstruction.Result result = closed
                             ? Reconstruction.closedForm(
-                                    manager, row.source(), store.spec(), store.normalisation(), obs, request, progress)
+                                    manager,
+                                    row.source(),
+                                    store.spec(),
+                                    store.normalisation(),
+                                    obs,
+                                    request,
+                                    Seeding.global(request.seed()),
+                                    true,
+                                    progress)
                             : Reconstruction.run(
                                     manager,
                                     TrainableModel.load(manager, Checkpoint.read(checkpoint)),

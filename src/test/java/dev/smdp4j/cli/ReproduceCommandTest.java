@@ -15,6 +15,7 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.report.Table1;
+import dev.smdp4j.sample.Seeding;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.util.Engines;
 import java.awt.image.BufferedImage;
@@ -83,6 +84,8 @@ class ReproduceCommandTest {
                     store.normalisation(),
                     y,
                     Reconstruction.Request.of(null, store.spec().steps(), 1, 0),
+                    Seeding.global(0),
+                    true,
                     null);
             // Through physical units, as the pipeline stores predictions (the spectral error of a smooth field
             // is sensitive to the float32 rounding of that round trip).
