@@ -1,6 +1,5 @@
 package dev.smdp4j.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
@@ -8,11 +7,7 @@ import dev.smdp4j.data.FieldChecks;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Npz;
-import dev.smdp4j.physics.PhysicsModel;
-import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.Engines;
-import dev.smdp4j.util.Scopes;
-import dev.smdp4j.util.Shapes;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -68,14 +63,7 @@ final class SimulateCommand implements Callable<Integer> {
         Normalisation norm = store.normalisation();
         HostArray xT;
         try (NDManager manager = Engines.newManager(spec.problem().engineThreads())) {
-            PhysicsModel physics = spec.problem().physics(manager, norm);
-            NDArray first = EngineArrays.of(manager, norm.normalise(x0).data(), Shapes.batch(x0.dim(0), state));
-            NDArray x = first;
-            double span = spec.endTime() / spec.steps();
-            for (int m = 0; m < spec.steps(); m++) {
-                x = Scopes.replace(manager, x, first, v -> physics.advance(v, span));
-            }
-            xT = norm.denormalise(new HostArray(x.toFloatArray(), x0.shape()));
+            xT = norm.denormalise(spec.problem().simulate(manager, norm.normalise(x0), spec, norm));
         }
         FieldChecks.requireFinite(xT, "the simulated end states (the physics left finite values)");
         Npz.write(out, Map.of("xT", xT));

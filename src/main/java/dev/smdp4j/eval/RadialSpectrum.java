@@ -62,11 +62,23 @@ public final class RadialSpectrum {
      * {@code [u][v]} (docs/BENCHMARK.md, "Metrics").
      */
     public static double[] realDft(double[] field, int offset, int n) {
+        return dft(field, offset, n, false);
+    }
+
+    /**
+     * The power of the unnormalised 2-D DFT, {@code |FFT2(x)|^2}, unshifted, row-major {@code [u][v]}:
+     * the same sums as {@link #realDft}, with the imaginary part {@code -(C X S + S X C)}.
+     */
+    public static double[] powerDft(double[] field, int offset, int n) {
+        return dft(field, offset, n, true);
+    }
+
+    private static double[] dft(double[] field, int offset, int n, boolean power) {
         checkBounds(field.length, offset, n);
         Basis basis = basis(n);
         double[] c = basis.cos;
         double[] s = basis.sin;
-        // Re FFT2(x) = Re[(C - iS) X (C - iS)^T] = C X C - S X S, since C and S are symmetric.
+        // FFT2(x) = (C - iS) X (C - iS)^T = (C X C - S X S) - i (C X S + S X C), since C and S are symmetric.
         double[] cx = new double[n * n];
         double[] sx = new double[n * n];
         for (int u = 0; u < n; u++) {
@@ -82,13 +94,22 @@ public final class RadialSpectrum {
             }
         }
         double[] re = new double[n * n];
+        double[] im = power ? new double[n * n] : null;
         for (int u = 0; u < n; u++) {
             for (int l = 0; l < n; l++) {
                 double a = cx[u * n + l];
                 double b = sx[u * n + l];
                 for (int v = 0; v < n; v++) {
                     re[u * n + v] += a * c[l * n + v] - b * s[l * n + v];
+                    if (power) {
+                        im[u * n + v] -= a * s[l * n + v] + b * c[l * n + v];
+                    }
                 }
+            }
+        }
+        if (power) {
+            for (int i = 0; i < re.length; i++) {
+                re[i] = re[i] * re[i] + im[i] * im[i];
             }
         }
         return re;

@@ -20,6 +20,7 @@ import dev.smdp4j.train.Method;
 import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Scalars;
+import dev.smdp4j.util.Scopes;
 import dev.smdp4j.util.Shapes;
 import java.util.Arrays;
 import java.util.List;
@@ -59,6 +60,24 @@ public interface Problem {
      * batch of states by {@code d}. Its arrays live in {@code manager}.
      */
     PhysicsModel physics(NDManager manager, Normalisation normalisation);
+
+    /**
+     * The noise-free end states {@code [n, ...state]} of initial states {@code x0} (normalised units):
+     * this problem's physics over the data set's time grid, {@code M} steps of {@code T / M} (what
+     * {@code smdp simulate} writes, and what reconstruction metrics compare).
+     */
+    default HostArray simulate(NDManager manager, HostArray x0, DatasetSpec spec, Normalisation normalisation) {
+        try (NDManager scope = manager.newSubManager()) {
+            PhysicsModel physics = physics(scope, normalisation);
+            NDArray first = EngineArrays.of(scope, x0.data(), Shapes.batch(x0.dim(0), stateShape()));
+            NDArray x = first;
+            double span = spec.endTime() / spec.steps();
+            for (int m = 0; m < spec.steps(); m++) {
+                x = Scopes.replace(scope, x, first, v -> physics.advance(v, span));
+            }
+            return new HostArray(x.toFloatArray(), x0.shape());
+        }
+    }
 
     /** {@code count} initial states drawn from the prior with {@code seed}, physical units, {@code [count, ...stateShape]}. */
     HostArray initialStates(NDManager manager, int count, long seed);
