@@ -3,6 +3,7 @@ package dev.smdp4j.cli;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.data.FieldChecks;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.eval.Calibration;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
 import dev.smdp4j.io.HostArray;
@@ -112,6 +113,11 @@ final class EvaluateCommand implements Callable<Integer> {
                         norm.normalise(new HostArray(repeated, flat)),
                         norm.normalise(new HostArray(p.data(), flat)),
                         store.spec());
+        if (k >= 2) {
+            metrics = new java.util.LinkedHashMap<>(metrics);
+            // the ratio does not depend on units
+            metrics.put("spread_skill", Calibration.spreadSkill(truth, new HostArray(p.data(), n, k, size)));
+        }
         if (json) {
             System.out.println(Json.mapper().writeValueAsString(metrics));
         } else {

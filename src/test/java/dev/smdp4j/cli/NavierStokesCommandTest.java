@@ -104,9 +104,26 @@ class NavierStokesCommandTest {
                 ode.toString(),
                 "--quiet");
         assertArrayEquals(new int[] {4, 1, 16, 16}, Npz.read(ode, "x0").shape());
-        assertTrue(ok("evaluate", "--data", data.resolve("test.npz").toString(), "--pred", ode.toString())
-                .out()
-                .contains("mse"));
+        String one = ok("evaluate", "--data", data.resolve("test.npz").toString(), "--pred", ode.toString())
+                .out();
+        assertTrue(one.contains("mse") && one.contains("spectrum") && !one.contains("spread_skill"), one);
+        Path sde = tmp.resolve("sde.npz");
+        ok(
+                "sample",
+                "--model",
+                run.resolve("best-sde.ckpt").toString(),
+                "--input",
+                data.resolve("test.npz").toString(),
+                "--sampler",
+                "sde",
+                "--samples",
+                "2",
+                "--out",
+                sde.toString(),
+                "--quiet");
+        String two = ok("evaluate", "--data", data.resolve("test.npz").toString(), "--pred", sde.toString())
+                .out();
+        assertTrue(two.contains("2 predictions") && two.contains("spread_skill"), two);
         fails(
                 "nu must be finite and >= 0",
                 "generate",
