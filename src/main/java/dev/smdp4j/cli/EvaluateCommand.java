@@ -12,6 +12,7 @@ import dev.smdp4j.io.Json;
 import dev.smdp4j.io.Npz;
 import dev.smdp4j.problem.HeatProblem;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -114,7 +115,7 @@ final class EvaluateCommand implements Callable<Integer> {
                         norm.normalise(new HostArray(p.data(), flat)),
                         store.spec());
         if (k >= 2) {
-            metrics = new java.util.LinkedHashMap<>(metrics);
+            metrics = new LinkedHashMap<>(metrics);
             // the ratio does not depend on units
             metrics.put("spread_skill", Calibration.spreadSkill(truth, new HostArray(p.data(), n, k, size)));
         }

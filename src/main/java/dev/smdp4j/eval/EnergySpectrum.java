@@ -2,6 +2,7 @@ package dev.smdp4j.eval;
 
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import java.util.Arrays;
 
 /**
  * The radially binned kinetic energy spectrum of 2-D vorticity fields, and the spectrum error of
@@ -55,9 +56,9 @@ public final class EnergySpectrum {
      */
     public static double logError(HostArray truth, HostArray estimates) {
         int[] shape = truth.shape();
-        if (shape.length != 3 || shape[1] != shape[2] || !java.util.Arrays.equals(shape, estimates.shape())) {
+        if (shape.length != 3 || shape[1] != shape[2] || !Arrays.equals(shape, estimates.shape())) {
             throw new InvalidInputException("the energy spectrum needs fields [n, N, N] of equal shape, got "
-                    + java.util.Arrays.toString(shape) + " and " + java.util.Arrays.toString(estimates.shape()));
+                    + Arrays.toString(shape) + " and " + Arrays.toString(estimates.shape()));
         }
         int n = shape[1];
         int rings = lastRing(n);
@@ -65,7 +66,7 @@ public final class EnergySpectrum {
         for (int i = 0; i < shape[0]; i++) {
             double[] t = of(truth.data(), i * n * n, n);
             double[] e = of(estimates.data(), i * n * n, n);
-            double floor = Math.max(RELATIVE_FLOOR * java.util.Arrays.stream(t).sum(), Double.MIN_NORMAL);
+            double floor = Math.max(RELATIVE_FLOOR * Arrays.stream(t).sum(), Double.MIN_NORMAL);
             double sum = 0;
             for (int r = 1; r <= rings; r++) {
                 sum += Math.abs(Math.log(Math.max(e[r], floor)) - Math.log(Math.max(t[r], floor)));
