@@ -1,7 +1,10 @@
 package dev.smdp4j.nn;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -18,6 +21,13 @@ public final class CircularConv extends AbstractBlock {
     private final Conv2d conv;
     private final int filters;
     private final int pad;
+    private final int dilation;
+
+    /**
+     * The channel block of the engine's safe convolutions: output channels are zero-padded to a
+     * multiple of it, and input channels above it as well (docs/RELIABILITY.md, "Convolution NaNs").
+     */
+    static final int SAFE_CHANNELS = 16;
 
     public CircularConv(int filters, int kernel, int dilation) {
         if (kernel % 2 != 1 || dilation < 1 || filters < 1) {
@@ -26,6 +36,7 @@ public final class CircularConv extends AbstractBlock {
         }
         this.filters = filters;
         this.pad = dilation * (kernel - 1) / 2;
+        this.dilation = dilation;
         this.conv = addChildBlock(
                 "conv",
                 Conv2d.builder()
@@ -38,7 +49,50 @@ public final class CircularConv extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        return conv.forward(store, new NDList(Periodic.pad(inputs.singletonOrThrow(), pad)), training);
+        NDArray x = Periodic.pad(inputs.singletonOrThrow(), pad);
+        long in = x.getShape().get(1);
+        int inPad = in > SAFE_CHANNELS && in % SAFE_CHANNELS != 0 ? (int) (SAFE_CHANNELS - in % SAFE_CHANNELS) : 0;
+        int outPad = filters % SAFE_CHANNELS == 0 ? 0 : SAFE_CHANNELS - filters % SAFE_CHANNELS;
+        if (outPad == 0 && inPad == 0) {
+            return conv.forward(store, new NDList(x), training);
+        }
+        // libtorch's CPU convolution (oneDNN's JIT kernels) reads uninitialised memory for some
+        // channel counts on some CPUs: NaN outputs with input channels above 16 and not a multiple
+        // of 16, NaN input gradients with output channels not a multiple of 16. Reproduced with
+        // engine-allocated data only on an AVX-512 machine (ConvNanReproduction, in the test
+        // sources); zero channels give the same values, and the padded shapes stayed finite in
+        // every call measured.
+        NDManager m = x.getManager();
+        NDArray w = store.getValue(conv.getParameters().get("weight"), x.getDevice(), training);
+        NDArray b = store.getValue(conv.getParameters().get("bias"), x.getDevice(), training);
+        Shape ws = w.getShape();
+        if (inPad > 0) {
+            Shape xs = x.getShape();
+            x = NDArrays.concat(new NDList(x, m.zeros(new Shape(xs.get(0), inPad, xs.get(2), xs.get(3)))), 1);
+            w = inScope(
+                    NDArrays.concat(new NDList(w, m.zeros(new Shape(ws.get(0), inPad, ws.get(2), ws.get(3)))), 1), m);
+        }
+        if (outPad > 0) {
+            Shape padded = w.getShape();
+            w = inScope(
+                    NDArrays.concat(
+                            new NDList(w, m.zeros(new Shape(outPad, padded.get(1), padded.get(2), padded.get(3)))), 0),
+                    m);
+            b = inScope(NDArrays.concat(new NDList(b, m.zeros(new Shape(outPad))), 0), m);
+        }
+        NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation))
+                .singletonOrThrow();
+        return new NDList(outPad > 0 ? y.get(new NDIndex(":, :" + filters)) : y);
+    }
+
+    /**
+     * A padded copy of a parameter moved into the pass's manager: DJL puts an op's result in the
+     * manager of its left operand, here the parameters' long-lived one, so without this every
+     * forward pass would leak its copies.
+     */
+    private static NDArray inScope(NDArray copy, NDManager manager) {
+        copy.attach(manager);
+        return copy;
     }
 
     @Override

@@ -44,10 +44,10 @@ class CircularConvTest extends EngineTest {
     }
 
     /**
-     * Channel counts that once gave NaN convolutions (input channels 20, 24, 40; output channels
-     * below 16), seen while host data entered the engine as views of Java memory and since then
-     * not reproducible with engine-owned memory (docs/RELIABILITY.md, "Convolution NaNs"): without
-     * any channel padding, repeated passes stay finite and equal the host convolution.
+     * Channel counts whose plain libtorch convolution gives NaN on some CPUs (input channels 20,
+     * 24, 40; output channels not a multiple of 16; reproduced with engine-allocated data on an
+     * AVX-512 machine: docs/RELIABILITY.md, "Convolution NaNs"): through the channel padding,
+     * repeated passes stay finite and equal the host convolution.
      */
     @Test
     void matchesThePeriodicConvolutionAndStaysFiniteForAwkwardChannelCounts() {

@@ -23,7 +23,8 @@ import java.util.Random;
  * (the route the project used when the NaNs were seen). Prints one line per case: calls, NaN
  * outputs, NaN input gradients.
  *
- * <p>Run: {@code java -cp target/classes:target/test-classes:CP dev.smdp4j.nn.ConvNanReproduction engine|host REPEATS}.
+ * <p>Run: {@code java -cp target/classes:target/test-classes:CP dev.smdp4j.nn.ConvNanReproduction engine|host REPEATS [padded]}; {@code padded} runs the
+ * shapes {@code CircularConv} passes on ({@link #PADDED_CASES}) instead of the failing ones.
  */
 public final class ConvNanReproduction {
     /** {in, out, dilation}: the failing cases recorded in the project's benchmarks. */
@@ -42,6 +43,25 @@ public final class ConvNanReproduction {
         {4, 1, 1}
     };
 
+    /**
+     * {in, out, dilation}: the shapes {@code CircularConv} gives the engine after padding channels
+     * (input channels above 16 to a multiple of 16, output channels to a multiple of 16).
+     */
+    static final int[][] PADDED_CASES = {
+        {32, 16, 1},
+        {32, 32, 1},
+        {48, 16, 1},
+        {48, 32, 1},
+        {16, 16, 1},
+        {32, 16, 2},
+        {32, 16, 4},
+        {32, 32, 2},
+        {32, 32, 4},
+        {32, 32, 8},
+        {3, 16, 1},
+        {4, 32, 1}
+    };
+
     private ConvNanReproduction() {}
 
     /** Counts of one case. */
@@ -56,13 +76,18 @@ public final class ConvNanReproduction {
 
     /** Runs every case {@code repeats} times under garbage-collector pressure. */
     static Count[] run(NDManager root, boolean hostInputs, int repeats, long seed) {
-        Count[] out = new Count[CASES.length];
+        return run(root, CASES, hostInputs, repeats, seed);
+    }
+
+    /** Runs every case of {@code cases} {@code repeats} times under garbage-collector pressure. */
+    static Count[] run(NDManager root, int[][] cases, boolean hostInputs, int repeats, long seed) {
+        Count[] out = new Count[cases.length];
         Random random = new Random(seed);
         try (GcPressure pressure = GcPressure.start()) {
-            for (int c = 0; c < CASES.length; c++) {
-                int in = CASES[c][0];
-                int filters = CASES[c][1];
-                int dil = CASES[c][2];
+            for (int c = 0; c < cases.length; c++) {
+                int in = cases[c][0];
+                int filters = cases[c][1];
+                int dil = cases[c][2];
                 int nanOut = 0;
                 int nanGrad = 0;
                 for (int r = 0; r < repeats; r++) {
@@ -106,9 +131,10 @@ public final class ConvNanReproduction {
     public static void main(String[] args) {
         boolean host = args.length > 0 && args[0].equals("host");
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int[][] cases = args.length > 2 && args[2].equals("padded") ? PADDED_CASES : CASES;
         try (NDManager root = Engines.newManager()) {
             long t0 = System.nanoTime();
-            for (Count c : run(root, host, repeats, 1)) {
+            for (Count c : run(root, cases, host, repeats, 1)) {
                 System.out.println((host ? "host   " : "engine ") + c);
             }
             System.out.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
