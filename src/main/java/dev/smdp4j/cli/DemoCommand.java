@@ -19,6 +19,7 @@ import dev.smdp4j.problem.toy.ToyDemo;
 import dev.smdp4j.problem.toy.ToyEvaluation;
 import dev.smdp4j.problem.toy.ToySde;
 import dev.smdp4j.report.BenchmarkFigures;
+import dev.smdp4j.train.CheckpointMetadata;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Engines;
 import dev.smdp4j.util.Progress;
@@ -118,12 +119,14 @@ final class DemoCommand implements Callable<Integer> {
             spectra.put("SMDP-ODE", odeEval.predictionRadialSpectrum());
             spectra.put("SMDP-SDE", sdeEval.predictionRadialSpectrum());
             BenchmarkFigures.figure3(out.resolve("fig3.png"), odeEval.truthRadialSpectrum(), spectra);
-            JsonNode shipped = checkpoint.metadata().path(Pretrained.PROVENANCE);
+            JsonNode shipped = CheckpointMetadata.of(checkpoint).provenance();
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model_ode", Pretrained.Use.ESTIMATE.resource());
             summary.put("model_sde", Pretrained.Use.POSTERIOR.resource());
             summary.put("model_provenance", shipped);
-            summary.put("model_sde_provenance", posteriorCheckpoint.metadata().path(Pretrained.PROVENANCE));
+            summary.put(
+                    "model_sde_provenance",
+                    CheckpointMetadata.of(posteriorCheckpoint).provenance());
             summary.put("observations", n);
             summary.put("ode_mse_1e5", odeEval.mse().mean() * 1e5);
             summary.put("ode_spectral_error", odeEval.spectralError().mean());

@@ -2,7 +2,9 @@ package dev.smdp4j.data;
 
 import static dev.smdp4j.io.InvalidInputException.require;
 
-import dev.smdp4j.io.Checkpoint;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.problem.HeatProblem;
@@ -130,18 +132,18 @@ public record DatasetSpec(
         return this;
     }
 
-    /** The parameters as an ordered map, the form stored in dataset.json. */
+    /**
+     * The parameters as an ordered map, the form stored in dataset.json: the problem's name and
+     * parameters ({@link Problem#parameters()}), then the shared protocol (bound by Jackson).
+     */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("problem", problem.name());
-        m.put("train_size", trainSize);
-        m.put("test_size", testSize);
         m.putAll(problem.parameters());
-        m.put("end_time", endTime);
-        m.put("steps", steps);
-        m.put("diffusion", diffusion);
-        m.put("observation_noise", observationNoise);
-        m.put("seed", seed);
+        m.putAll(Json.mapper()
+                .convertValue(
+                        new Protocol(trainSize, testSize, endTime, steps, diffusion, observationNoise, seed),
+                        new TypeReference<Map<String, Object>>() {}));
         return m;
     }
 
@@ -178,44 +180,40 @@ public record DatasetSpec(
         try {
             Object name = m.get("problem");
             Problem problem = Problems.fromParameters(name == null ? Problems.DEFAULT : name.toString(), m);
+            Protocol p = Json.bindStrict(m, Protocol.class);
             return new DatasetSpec(
                     problem,
-                    intOf(m, "train_size"),
-                    intOf(m, "test_size"),
-                    dbl(m, "end_time"),
-                    intOf(m, "steps"),
-                    dbl(m, "diffusion"),
-                    dbl(m, "observation_noise"),
-                    num(m, "seed").longValue());
+                    p.trainSize(),
+                    p.testSize(),
+                    p.endTime(),
+                    p.steps(),
+                    p.diffusion(),
+                    p.observationNoise(),
+                    p.seed());
         } catch (RuntimeException e) {
             throw new InvalidInputException(source + ": bad data set parameters: " + e.getMessage(), e);
         }
     }
 
-    /** The data set parameters (problem included) recorded in a checkpoint's metadata. */
-    public static DatasetSpec of(Checkpoint checkpoint) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> params =
-                Json.mapper().convertValue(checkpoint.metadata().path("dataset").path("parameters"), Map.class);
-        if (params == null) {
-            throw new InvalidInputException(checkpoint.file() + ": no data set parameters in the metadata");
-        }
-        return fromMap(params, checkpoint.file().toString());
-    }
+    /** The parameters every problem shares, in their JSON names; all required. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Protocol(
+            @JsonProperty(value = "train_size", required = true)
+            int trainSize,
 
-    private static Number num(Map<String, ?> m, String key) {
-        Object v = m.get(key);
-        if (!(v instanceof Number)) {
-            throw new IllegalArgumentException("missing or non-numeric '" + key + "'");
-        }
-        return (Number) v;
-    }
+            @JsonProperty(value = "test_size", required = true)
+            int testSize,
 
-    private static double dbl(Map<String, ?> m, String key) {
-        return num(m, key).doubleValue();
-    }
+            @JsonProperty(value = "end_time", required = true)
+            double endTime,
 
-    private static int intOf(Map<String, ?> m, String key) {
-        return Math.toIntExact(num(m, key).longValue());
-    }
+            @JsonProperty(value = "steps", required = true) int steps,
+
+            @JsonProperty(value = "diffusion", required = true)
+            double diffusion,
+
+            @JsonProperty(value = "observation_noise", required = true)
+            double observationNoise,
+
+            @JsonProperty(value = "seed", required = true) long seed) {}
 }

@@ -1,5 +1,6 @@
 package dev.smdp4j.data;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 
@@ -7,7 +8,9 @@ import dev.smdp4j.io.InvalidInputException;
  * The scalar mean and standard deviation over all pixels of the training initial states (spec
  * "Normalisation"). Files hold physical units; the library works in {@code (x - mean) / std}.
  */
-public record Normalisation(double mean, double std) {
+public record Normalisation(
+        @JsonProperty(required = true) double mean,
+        @JsonProperty(required = true) double std) {
     public Normalisation {
         if (!Double.isFinite(mean) || !(std > 0) || Double.isInfinite(std)) {
             throw new InvalidInputException(

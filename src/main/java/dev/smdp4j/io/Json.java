@@ -3,9 +3,12 @@ package dev.smdp4j.io;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smdp4j.util.Hashing;
@@ -27,7 +30,35 @@ public final class Json {
             // "{...} junk" is a damaged file, not a valid document followed by noise.
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** Binds parameters with no conversion a hand-written file could hide behind (see {@link #bindStrict}). */
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
     private Json() {}
+
+    /**
+     * {@code values} (a parsed JSON object) bound to {@code type} strictly: a number is never read
+     * from a string or a boolean, an integer never from a fraction, and a missing required or
+     * primitive field is an error. Errors are {@link InvalidInputException}s naming the field.
+     */
+    public static <T> T bindStrict(Map<String, ?> values, Class<T> type) {
+        try {
+            return STRICT.convertValue(values, type);
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof JsonMappingException m) {
+                String field = m.getPath().stream()
+                        .map(JsonMappingException.Reference::getFieldName)
+                        .filter(java.util.Objects::nonNull)
+                        .collect(java.util.stream.Collectors.joining("."));
+                String reason = m.getOriginalMessage().replaceAll("\\s+", " ").trim();
+                throw new InvalidInputException((field.isEmpty() ? "" : "'" + field + "': ") + reason, e);
+            }
+            throw new InvalidInputException(e.getMessage(), e);
+        }
+    }
 
     /**
      * The shared mapper. It is thread-safe for reading and writing; do not reconfigure it, since

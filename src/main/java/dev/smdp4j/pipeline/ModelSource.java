@@ -12,6 +12,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.problem.Problems;
 import dev.smdp4j.sample.Seeding;
+import dev.smdp4j.train.CheckpointMetadata;
 import dev.smdp4j.train.Method;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.TrainableModel;
@@ -116,7 +117,7 @@ public final class ModelSource implements Serializable {
         Checkpoint read = Checkpoint.read(file); // validates the whole file before any work
         if (data != null) {
             DatasetStore store = DatasetStore.open(data);
-            List<String> diff = DatasetSpec.of(read).physicsDifferences(store.spec(), false);
+            List<String> diff = CheckpointMetadata.of(read).spec(read.file()).physicsDifferences(store.spec(), false);
             if (!diff.isEmpty()) {
                 throw new InvalidInputException("the model was trained for other physics than " + store.dir() + ": "
                         + String.join(", ", diff) + " (model vs data)");
@@ -171,7 +172,11 @@ public final class ModelSource implements Serializable {
 
     /** The data set parameters without an engine: the checkpoint's, or the closed form's data set's. */
     public DatasetSpec spec() {
-        return closedForm != null ? closedFormSpec() : DatasetSpec.of(checkpoint());
+        if (closedForm != null) {
+            return closedFormSpec();
+        }
+        Checkpoint read = checkpoint();
+        return CheckpointMetadata.of(read).spec(read.file());
     }
 
     private DatasetSpec closedFormSpec() {

@@ -10,6 +10,8 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.ParameterIO;
+import dev.smdp4j.io.Provenance;
+import dev.smdp4j.train.CheckpointMetadata;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Hashing;
 import java.io.IOException;
@@ -35,7 +37,7 @@ import java.util.Map;
  */
 public final class Pretrained {
     /** The metadata entry with the provenance of a shipped model. */
-    public static final String PROVENANCE = "shipped";
+    public static final String PROVENANCE = CheckpointMetadata.SHIPPED;
     /** Test observations of the regenerated data set whose metrics an export records. */
     public static final int SLICE = 16;
 
@@ -147,11 +149,10 @@ public final class Pretrained {
         meta.keySet().removeAll(Checkpoint.RESERVED); // written afresh
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("trained_by", trainedBy);
-        provenance.put("trained_with", checkpoint.metadata().path("library").asText());
-        provenance.put("trained_commit", checkpoint.metadata().path("commit").asText("unknown"));
-        provenance.put(
-                "trained_checkpoint_created",
-                checkpoint.metadata().path("created").asText());
+        Provenance trained = Provenance.of(checkpoint.metadata());
+        provenance.put("trained_with", trained.library());
+        provenance.put("trained_commit", trained.commit());
+        provenance.put("trained_checkpoint_created", trained.created());
         provenance.put("use", use.sampler());
         provenance.put("source", source.toAbsolutePath().toString());
         provenance.put("source_sha256", Hashing.sha256(source));
@@ -176,11 +177,7 @@ public final class Pretrained {
     public static boolean exportUnlessCurrent(NDManager manager, Path source, Path target, Use use, String trainedBy) {
         String hash = Hashing.sha256(source);
         if (Files.isRegularFile(target)
-                && hash.equals(Checkpoint.read(target)
-                        .metadata()
-                        .path(PROVENANCE)
-                        .path("source_sha256")
-                        .asText())) {
+                && hash.equals(CheckpointMetadata.of(Checkpoint.read(target)).shippedFrom())) {
             return false;
         }
         try {

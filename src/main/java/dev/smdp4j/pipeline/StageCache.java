@@ -8,6 +8,7 @@ import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
+import dev.smdp4j.train.CheckpointMetadata;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.util.Hashing;
@@ -96,7 +97,7 @@ public final class StageCache {
     public static boolean isComplete(Path runDir) {
         Path last = runDir.resolve(TrainingRun.LAST);
         return Files.isRegularFile(last)
-                && Checkpoint.read(last).metadata().path("complete").asBoolean(false);
+                && CheckpointMetadata.of(Checkpoint.read(last)).complete();
     }
 
     /** {@code DIR/runs/LABEL-KEY}: the directory of a training. */

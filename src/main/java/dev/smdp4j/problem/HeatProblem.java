@@ -181,18 +181,19 @@ public record HeatProblem(int gridSize, double exponent, double alpha) implement
             String name,
             DatasetSpec spec,
             Normalisation normalisation,
-            HostArray y,
+            HostArray observations,
             int samples,
             long seed) {
         if (name.equals(MAP)) {
-            return GaussianFieldProblem.super.closedFormSamples(manager, name, spec, normalisation, y, samples, seed);
+            return GaussianFieldProblem.super.closedFormSamples(
+                    manager, name, spec, normalisation, observations, samples, seed);
         }
         int count = name.equals("exact-posterior-mean") ? 0 : samples;
-        int n = y.dim(0);
-        int size = y.dim(1);
+        int n = observations.dim(0);
+        int size = observations.dim(1);
         try (ExactPosterior posterior = new ExactPosterior(manager, spec, normalisation);
                 NDManager scope = manager.newSubManager()) {
-            NDArray obs = EngineArrays.of(scope, y.data(), new Shape(n, size, size));
+            NDArray obs = EngineArrays.of(scope, observations.data(), new Shape(n, size, size));
             if (count == 0) {
                 return new HostArray(posterior.mean(obs).toFloatArray(), n, 1, size, size);
             }

@@ -64,7 +64,7 @@ public final class OneShotModel extends ModelBase {
 
     /** The model stored in a checkpoint written by {@link TrainingRun}. */
     public static OneShotModel load(NDManager manager, Checkpoint checkpoint) {
-        Method method = Method.parse(checkpoint.metadata().path("method").asText());
+        Method method = CheckpointMetadata.of(checkpoint).method(checkpoint.file());
         return ModelFiles.restore(checkpoint, (network, spec, norm) -> create(manager, method, network, spec, norm, 0));
     }
 

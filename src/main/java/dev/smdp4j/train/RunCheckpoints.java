@@ -71,8 +71,9 @@ final class RunCheckpoints {
     /** Loads the network weights of {@code file} (same method and architecture); the optimizer starts fresh. */
     static void warmStart(TrainingOptions options, TrainableModel model, Path file) {
         Checkpoint ckpt = Checkpoint.read(file);
-        JsonNode net = ckpt.metadata().path("network");
-        String method = ckpt.metadata().path("method").asText();
+        CheckpointMetadata meta = CheckpointMetadata.of(ckpt);
+        JsonNode net = meta.network();
+        String method = meta.method();
         if (!options.method().id().equals(method)) {
             throw new InvalidInputException("--init " + file + ": a " + method + " checkpoint, not "
                     + options.method().id());
@@ -100,17 +101,16 @@ final class RunCheckpoints {
     RunProgress restore() {
         Path last = out.resolve(TrainingRun.LAST);
         Checkpoint ckpt = Checkpoint.read(last);
-        JsonNode meta = ckpt.metadata();
+        CheckpointMetadata meta = CheckpointMetadata.of(ckpt);
         List<String> differences = new ArrayList<>();
         JsonNode now = Json.mapper().valueToTree(options);
         JsonNode saved;
         try {
             // read back typed, so that an option the checkpoint predates counts as its default
             saved = Json.mapper()
-                    .valueToTree(
-                            TrainingOptions.read(meta.path("training"), options.network(), options.graphEvaluations()));
+                    .valueToTree(TrainingOptions.read(meta.training(), options.network(), options.graphEvaluations()));
         } catch (InvalidInputException e) {
-            saved = meta.path("training");
+            saved = meta.training() == null ? Json.mapper().createObjectNode() : meta.training();
         }
         for (var it = now.fields(); it.hasNext(); ) {
             var e = it.next();
@@ -118,10 +118,10 @@ final class RunCheckpoints {
                 differences.add(e.getKey() + " (checkpoint " + saved.path(e.getKey()) + ", now " + e.getValue() + ")");
             }
         }
-        if (!sameNetwork(meta.path("network"), options.network())) {
-            differences.add("network (checkpoint " + meta.path("network") + ")");
+        if (!sameNetwork(meta.network(), options.network())) {
+            differences.add("network (checkpoint " + meta.network() + ")");
         }
-        if (!dataHash.equals(meta.path("dataset").path("train_sha256").asText())) {
+        if (!dataHash.equals(meta.trainSha256())) {
             differences.add("training data (train.npz content differs)");
         }
         if (!differences.isEmpty()) {
@@ -161,12 +161,9 @@ final class RunCheckpoints {
                 model.block().getParameters().stream()
                         .mapToLong(p -> p.getValue().getArray().size())
                         .sum());
-        Map<String, Object> dataset = new LinkedHashMap<>();
-        dataset.put("dir", dataDir.toAbsolutePath().toString());
-        dataset.put("parameters", spec.toMap());
-        dataset.put("normalisation", Map.of("mean", norm.mean(), "std", norm.std()));
-        dataset.put("train_sha256", dataHash);
-        meta.put("dataset", dataset);
+        meta.put(
+                "dataset",
+                new CheckpointMetadata.Dataset(dataDir.toAbsolutePath().toString(), spec.toMap(), norm, dataHash));
         meta.put("training", options);
         meta.putAll(RunState.of(
                         position,

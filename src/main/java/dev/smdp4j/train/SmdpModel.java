@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.Checkpoint;
@@ -52,6 +51,8 @@ public final class SmdpModel extends ModelBase {
     public static final int IN_CHANNELS = 3;
     /** Validation observations are sampled in batches of this many. */
     private static final int VALIDATION_BATCH = 32;
+    /** The metadata's {@code physics} of a model trained with a surrogate physics. */
+    private static final String SURROGATE_PHYSICS = "surrogate";
 
     private final NetworkOutput network;
     private final double scoreFactor;
@@ -140,35 +141,37 @@ public final class SmdpModel extends ModelBase {
      * at its recorded path with its recorded SHA-256).
      */
     public static SmdpModel load(NDManager manager, Checkpoint checkpoint, String physics) {
-        Method method = Method.parse(checkpoint.metadata().path("method").asText());
+        CheckpointMetadata meta = CheckpointMetadata.of(checkpoint);
+        Method method = meta.method(checkpoint.file());
         if (!method.reverseProcess()) {
             throw new InvalidInputException(
                     checkpoint.file() + ": not a score-network checkpoint (method '" + method.id() + "')");
         }
-        double factor =
-                checkpoint.metadata().path("training").path("score_factor").asDouble(ScaledNetworkScore.TWEEDIE_FACTOR);
+        double factor = meta.scoreFactor();
         String choice = physics != null
                 ? physics
-                : method == Method.SMDP ? recordedPhysics(checkpoint) : TrainingOptions.SPECTRAL;
+                : method == Method.SMDP ? recordedPhysics(checkpoint.file(), meta) : TrainingOptions.SPECTRAL;
         return ModelFiles.restore(
                 checkpoint, (network, spec, norm) -> create(manager, method, network, spec, norm, factor, 0, choice));
     }
 
     /** The physics choice an SMDP checkpoint was trained with; its surrogate must be unchanged. */
-    private static String recordedPhysics(Checkpoint checkpoint) {
-        JsonNode meta = checkpoint.metadata();
-        if (!"surrogate".equals(meta.path("physics").asText())) {
+    private static String recordedPhysics(Path checkpointFile, CheckpointMetadata meta) {
+        if (!SURROGATE_PHYSICS.equals(meta.physics())) {
             return TrainingOptions.SPECTRAL;
         }
-        Path file = Path.of(meta.path("surrogate").path("file").asText());
-        String recorded = meta.path("surrogate").path("sha256").asText();
+        if (meta.surrogate() == null || meta.surrogate().file() == null) {
+            throw new InvalidInputException(checkpointFile + ": trained with a surrogate physics, but names no file");
+        }
+        Path file = Path.of(meta.surrogate().file());
+        String recorded = meta.surrogate().sha256();
         String hint = "; pass --physics surrogate:CKPT (or spectral) to choose the physics";
         if (!Files.isRegularFile(file)) {
-            throw new InvalidInputException(checkpoint.file() + " was trained with the surrogate physics " + file
+            throw new InvalidInputException(checkpointFile + " was trained with the surrogate physics " + file
                     + ", which does not exist" + hint);
         }
         if (!Hashing.sha256(file).equals(recorded)) {
-            throw new InvalidInputException(checkpoint.file() + " was trained with the surrogate physics " + file
+            throw new InvalidInputException(checkpointFile + " was trained with the surrogate physics " + file
                     + " (sha256 " + recorded + "), which has changed since" + hint);
         }
         return SurrogatePhysics.PREFIX + file;
@@ -294,9 +297,13 @@ public final class SmdpModel extends ModelBase {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put(
                 "physics",
-                method != Method.SMDP ? "none" : physics instanceof SurrogatePhysics ? "surrogate" : "spectral");
+                method != Method.SMDP
+                        ? "none"
+                        : physics instanceof SurrogatePhysics ? SURROGATE_PHYSICS : TrainingOptions.SPECTRAL);
         if (physics instanceof SurrogatePhysics surrogate) {
-            m.put("surrogate", Map.of("file", surrogate.file().toString(), "sha256", surrogate.sha256()));
+            m.put(
+                    "surrogate",
+                    new CheckpointMetadata.SurrogateFile(surrogate.file().toString(), surrogate.sha256()));
         }
         m.put("score_factor", scoreFactor);
         return m;

@@ -81,7 +81,7 @@ public final class SurrogateModel extends ModelBase implements PhysicsModel {
 
     /** The model stored in a checkpoint written by {@link TrainingRun}. */
     public static SurrogateModel load(NDManager manager, Checkpoint checkpoint) {
-        String method = checkpoint.metadata().path("method").asText();
+        String method = CheckpointMetadata.of(checkpoint).method();
         if (!Method.SURROGATE.id().equals(method)) {
             throw new InvalidInputException(checkpoint.file() + ": not a physics surrogate (method '" + method
                     + "'); train one with 'smdp train --method surrogate'");

@@ -75,13 +75,7 @@ public interface TrainableModel {
      * {@code physics} ({@code spectral} or {@code surrogate:CKPT}; null = the one it was trained with).
      */
     static TrainableModel load(NDManager manager, Checkpoint checkpoint, String physics) {
-        String id = checkpoint.metadata().path("method").asText();
-        Method method;
-        try {
-            method = Method.parse(id);
-        } catch (InvalidInputException e) {
-            throw new InvalidInputException(checkpoint.file() + ": " + e.getMessage(), e);
-        }
+        Method method = CheckpointMetadata.of(checkpoint).method(checkpoint.file());
         if (physics != null && method != Method.SMDP) {
             throw new InvalidInputException("--physics applies to SMDP models only; " + checkpoint.file() + " is a "
                     + method.id() + " checkpoint");

@@ -47,7 +47,16 @@ class ShippedCheckpointsTest extends EngineTest {
         assertTrue(
                 checkpoint.provenance().library().startsWith("smdp4j "),
                 checkpoint.provenance().toString());
-        DatasetSpec spec = DatasetSpec.of(checkpoint);
+        CheckpointMetadata typed = CheckpointMetadata.of(checkpoint);
+        DatasetSpec spec = typed.spec(checkpoint.file());
+        assertEquals(Method.SMDP, typed.method(checkpoint.file()));
+        assertEquals(network, typed.network(checkpoint.file()));
+        assertEquals(
+                meta.path("dataset").path("normalisation").path("std").asDouble(),
+                typed.normalisation(checkpoint.file()).std());
+        assertEquals(64, typed.trainSha256().length());
+        assertEquals(meta.path("training").path("score_factor").asDouble(), typed.scoreFactor());
+        assertEquals(64, typed.shippedFrom().length(), "shipped models record the SHA-256 of their source");
         TrainableModel model = TrainableModel.load(manager, checkpoint);
         assertEquals(network, model.architecture());
         assertEquals(spec.problem().name(), model.spec().problem().name());
