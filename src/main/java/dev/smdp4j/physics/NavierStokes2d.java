@@ -69,6 +69,11 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
 
     private final double[] forcingHatIm;
     private final NDManager cacheManager;
+    /** The linear part's reversal multipliers of {@link #reverseIncrement}, per grid size and span. */
+    private final FourierMultiplier reverseLinear;
+    /** The same flow without viscosity and drag, for {@link #reverseIncrement}; made on first use. */
+    private NavierStokes2d inviscid;
+
     private final Map<Integer, SpectralGrid> grids = new LinkedHashMap<>();
     private final Map<List<Object>, ImexStepper> steppers = new LinkedHashMap<>();
 
@@ -119,6 +124,7 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
             this.forcingHatIm = null;
         }
         this.cacheManager = parent.newSubManager();
+        this.reverseLinear = new FourierMultiplier(cacheManager);
     }
 
     /** An unforced solver with the default scheme, {@link Scheme#CN_RK4}. */
@@ -203,6 +209,54 @@ public final class NavierStokes2d implements PhysicsModel, AutoCloseable {
             spectrum.close();
             return out;
         }
+    }
+
+    /**
+     * One step of the reverse-time physics over {@code d} that stays stable where the default, the
+     * forward increment reversed by an explicit Euler step, is not: explicit Euler on advection
+     * amplifies every mode by {@code sqrt(1 + (|u| |k| d)^2)} per step, which at the data's step
+     * ({@code d = T/M}) made SMDP's reverse rollouts blow up within a few steps, with or without
+     * a score (docs/RESULTS.md, "2-D Navier-Stokes"). Instead, advection runs back in time exactly,
+     * in the sub-steps {@link #advance} takes: the inviscid, unforced flow is time-reversible,
+     * {@code w(t - d) = -A_d(-w(t))} with {@code A_d} the forward inviscid flow. The ill-posed part,
+     * viscosity and drag, is reversed to first order as the default does, by the bounded factor
+     * {@code 2 - exp(L(k) d)} per mode ({@code L(k) = -nu |k|^2 - alpha}; at most 2). So
+     * {@code R_d(x) = M_d(-A_d(-x)) - x}, which is {@code -d f(x) + O(d^2)}. With a forcing the
+     * reversal is not of this form, and the default applies.
+     */
+    @Override
+    public NDArray reverseIncrement(NDArray x, double d) {
+        int n = checkField(x);
+        if (forcing != null) {
+            return PhysicsModel.super.reverseIncrement(x, d);
+        }
+        NavierStokes2d flow = inviscid();
+        return Scopes.inScope(x.getManager(), x, v -> {
+            NDArray back = flow.advance(v.neg(), d).neg();
+            return reverseLinear
+                    .apply(back, List.of("reverse-linear", d), () -> reverseLinearSymbol(n, d))
+                    .sub(v);
+        });
+    }
+
+    private synchronized NavierStokes2d inviscid() {
+        if (inviscid == null) {
+            inviscid = new NavierStokes2d(cacheManager, 0, 0, null, dtMax, scheme);
+        }
+        return inviscid;
+    }
+
+    /** {@code 2 - exp(L(k) d)} on the full {@code n x n} FFT grid, row-major. */
+    private double[] reverseLinearSymbol(int n, double d) {
+        double[] w = new double[n * n];
+        for (int r = 0; r < n; r++) {
+            int ky = Math.floorMod(r + n / 2, n) - n / 2;
+            for (int c = 0; c < n; c++) {
+                int kx = Math.floorMod(c + n / 2, n) - n / 2;
+                w[r * n + c] = 2 - Math.exp((-nu * ((double) ky * ky + (double) kx * kx) - alpha) * d);
+            }
+        }
+        return w;
     }
 
     /**

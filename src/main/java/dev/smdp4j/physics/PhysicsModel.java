@@ -23,6 +23,17 @@ public interface PhysicsModel {
     }
 
     /**
+     * The physics part of one step of the reverse-time process over {@code d}, from time {@code t}
+     * back to {@code t - d}: an increment {@code R_d(x)} with {@code R_d(x) = -d f(x) + O(d^2)}.
+     * SMDP's reverse step ({@code sample.ReverseStep}) is {@code x + R_d(x)} plus the score term.
+     * The default is Algorithm 1's {@code -P_d(x)}, the forward increment reversed (explicit Euler
+     * backwards); physics whose explicit reversal is unstable (advection) override it.
+     */
+    default NDArray reverseIncrement(NDArray x, double d) {
+        return increment(x, d).neg();
+    }
+
+    /**
      * The instantaneous drift {@code f(x) = d/dd P_d(x)} at {@code d = 0}, for integrators that need
      * a rate rather than an increment (e.g. the second-order probability-flow sampler). The default
      * is the first-order difference quotient {@code P_h(x) / h} with {@code h = 1e-3};

@@ -10,12 +10,14 @@ public final class ReverseStep {
     private ReverseStep() {}
 
     /**
-     * {@code x - P_d(x) + lambda d g(t)^2 s(x, t)}: the physics step reversed to first order plus
-     * the score correction, for a step of length {@code d} back from time {@code t}.
+     * {@code x + R_d(x) + lambda d g(t)^2 s(x, t)}: the physics step reversed to first order
+     * ({@link dev.smdp4j.physics.PhysicsModel#reverseIncrement}, Algorithm 1's {@code -P_d(x)} unless
+     * the physics overrides it) plus the score correction, for a step of length {@code d} back from
+     * time {@code t}.
      */
     public static NDArray drift(Sde sde, ScoreModel score, NDArray x, double t, double d, double lambda) {
         double g = sde.diffusion().at(t);
         NDArray s = score.score(x, t);
-        return x.sub(sde.physics().increment(x, d)).add(Scalars.mul(s, lambda * d * g * g));
+        return x.add(sde.physics().reverseIncrement(x, d)).add(Scalars.mul(s, lambda * d * g * g));
     }
 }
