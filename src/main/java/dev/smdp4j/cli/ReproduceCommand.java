@@ -5,6 +5,8 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.pipeline.Reproduction;
 import dev.smdp4j.pipeline.ReproductionProfile;
 import dev.smdp4j.problem.Problems;
+import dev.smdp4j.problem.ns.NavierStokesProblem;
+import dev.smdp4j.problem.ns.NavierStokesReproduction;
 import dev.smdp4j.problem.toy.ToyReproduction;
 import dev.smdp4j.problem.toy.ToySde;
 import dev.smdp4j.util.Engines;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Option;
                     + "and OUT/log.txt.",
             "With --problem toy-sde: the paper's 1-D SDE (SMDP, ISM, SSM-VR and the exact score; OUT/table.md, "
                     + "trajectories.png, histograms.png).",
+            "With --problem navier-stokes-2d: SMDP through the solver (ode, sde) against the MAP estimate "
+                    + "(OUT/table.md|json, vorticity.png, spectra.png).",
             "Every stage is cached under a hash of its configuration: an interrupted run continues where it "
                     + "stopped when the same command is run again, and a finished one only rewrites the report."
         })
@@ -32,9 +36,10 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(
             names = "--problem",
             paramLabel = "NAME",
-            description = "heat (default: the paper's Table 1) or toy-sde "
+            description = "heat (default: the paper's Table 1), toy-sde "
                     + "(the 1-D SDE: SMDP, ISM and SSM-VR against the exact score; OUT/table.md|csv|json, trajectories.png, "
-                    + "histograms.png; --profile and --jobs do not apply).")
+                    + "histograms.png; --profile and --jobs do not apply) or navier-stokes-2d (SMDP against the MAP "
+                    + "estimate; --profile applies, --jobs does not).")
     String problem = Problems.DEFAULT;
 
     @Option(
@@ -119,12 +124,15 @@ final class ReproduceCommand implements Callable<Integer> {
 
     private int reproduceToy() {
         Problems.get(problem); // an unknown name fails with the list of valid ones
-        if (!problem.equals(ToySde.NAME)) {
-            throw new InvalidInputException(
-                    "smdp reproduce has no protocol for problem " + problem + "; valid: heat, toy-sde");
+        if (!problem.equals(ToySde.NAME) && !problem.equals(NavierStokesProblem.NAME)) {
+            throw new InvalidInputException("smdp reproduce has no protocol for problem " + problem
+                    + "; valid: heat, toy-sde, " + NavierStokesProblem.NAME);
         }
         if (trainOnly != null || jobs != null || learnedPhysics != null) {
             throw new InvalidInputException("--jobs, --learned-physics and --train-only apply to --problem heat only");
+        }
+        if (problem.equals(NavierStokesProblem.NAME)) {
+            return reproduceNavierStokes();
         }
         long start = System.nanoTime();
         try (NDManager manager = Engines.newManager(ToySde.paper().engineThreads());
@@ -134,6 +142,20 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         System.out.printf(
                 "wrote %s/table.md, table.csv, table.json, trajectories.png, histograms.png, log.txt in %.1f s%n",
+                out, (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    private int reproduceNavierStokes() {
+        NavierStokesReproduction.Profile chosen = NavierStokesReproduction.Profile.named(profile);
+        long start = System.nanoTime();
+        try (NDManager manager = Engines.newManager();
+                Interruption.Notice notice = Interruption.notice(
+                        "completed stages in " + out + " are kept; run the same command again to continue")) {
+            new NavierStokesReproduction(out, chosen, seed != null ? seed : 0, !quiet).run(manager);
+        }
+        System.out.printf(
+                "wrote %s/table.md, table.json, vorticity.png, spectra.png, log.txt in %.1f s%n",
                 out, (System.nanoTime() - start) / 1e9);
         return 0;
     }

@@ -287,6 +287,16 @@ public interface Problem {
      * @throws InvalidInputException if this problem's prior is not Gaussian
      */
     default HostArray mapEstimate(NDManager manager, DatasetSpec spec, Normalisation normalisation, HostArray y) {
+        return mapEstimate(manager, spec, normalisation, y, MapEstimate.Settings.defaults());
+    }
+
+    /** {@link #mapEstimate(NDManager, DatasetSpec, Normalisation, HostArray)} with other minimiser settings. */
+    default HostArray mapEstimate(
+            NDManager manager,
+            DatasetSpec spec,
+            Normalisation normalisation,
+            HostArray y,
+            MapEstimate.Settings settings) {
         int n = y.dim(0);
         int[] state = Shapes.state(y.shape());
         float[] out = new float[y.size()];
@@ -301,7 +311,7 @@ public interface Problem {
                     TimeGrid.uniform(spec.endTime(), spec.steps()),
                     prior,
                     mapNoise(spec),
-                    MapEstimate.Settings.defaults());
+                    settings);
             for (int start = 0; start < n; start += MAP_CHUNK) {
                 int b = Math.min(MAP_CHUNK, n - start);
                 try (NDManager chunk = scope.newSubManager()) {

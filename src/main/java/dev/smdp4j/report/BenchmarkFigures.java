@@ -15,7 +15,8 @@ public final class BenchmarkFigures {
     /**
      * Figure 2: for the first {@code rows} observations, the true {@code x0}, the observation, the
      * SMDP-ODE estimate, three SMDP-SDE samples and the per-pixel posterior mean and standard
-     * deviation of all K SDE samples.
+     * deviation of all K SDE samples. A diverged (non-finite) estimate or sample is an empty cell, and
+     * the mean and standard deviation are those of the finite samples.
      *
      * @param truth {@code [n, N, N]}; @param y {@code [n, N, N]}; @param ode {@code [n, 1, N, N]} or {@code [n, N, N]}
      * @param posterior SDE samples {@code [m, K, N, N]} for the first {@code m >= rows} observations
@@ -46,22 +47,28 @@ public final class BenchmarkFigures {
             }
             double[][] mean = new double[n][n];
             double[][] square = new double[n][n];
+            int finite = 0;
             for (int s = 0; s < k; s++) {
                 double[][] f = grid(posterior.data(), (i * k + s) * field, n);
+                if (f == null) {
+                    continue;
+                }
+                finite++;
                 for (int a = 0; a < n; a++) {
                     for (int b = 0; b < n; b++) {
-                        mean[a][b] += f[a][b] / k;
-                        square[a][b] += f[a][b] * f[a][b] / k;
+                        mean[a][b] += f[a][b];
+                        square[a][b] += f[a][b] * f[a][b];
                     }
                 }
             }
             for (int a = 0; a < n; a++) {
                 for (int b = 0; b < n; b++) {
-                    square[a][b] = Math.sqrt(Math.max(0, square[a][b] - mean[a][b] * mean[a][b]));
+                    mean[a][b] /= finite;
+                    square[a][b] = Math.sqrt(Math.max(0, square[a][b] / finite - mean[a][b] * mean[a][b]));
                 }
             }
-            fields[i][6] = mean;
-            fields[i][7] = square;
+            fields[i][6] = finite > 0 ? mean : null;
+            fields[i][7] = finite > 0 ? square : null;
         }
         Figures.fieldGrid(png, labels, columns, fields, null);
     }
@@ -82,11 +89,15 @@ public final class BenchmarkFigures {
         Figures.radialSpectra(png, radii, curves, "ground truth", "radial spectrum of x0 (paper Figure 3)");
     }
 
+    /** The field at {@code offset}, or null (an empty cell) if it holds a non-finite value (a diverged sample). */
     private static double[][] grid(float[] data, int offset, int n) {
         double[][] f = new double[n][n];
         for (int a = 0; a < n; a++) {
             for (int b = 0; b < n; b++) {
                 f[a][b] = data[offset + a * n + b];
+                if (!Double.isFinite(f[a][b])) {
+                    return null;
+                }
             }
         }
         return f;
