@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDArray;
 /**
  * Algorithm 1 of the paper, with the score weight made explicit. One step from {@code t_m} to
  * {@code t_{m-1}}, {@code d = t_m - t_{m-1}}:
- * <pre>  x &lt;- x - P_d(x) + lambda d g(t_m)^2 s(x, t_m)  [+ g(t_m) sqrt(d) z, except into t_0]</pre>
+ * <pre>  x &lt;- x + R_d(x) + lambda d g(t_m)^2 s(x, t_m)  [+ g(t_m) sqrt(d) z, except into t_0]</pre>
+ *
+ * with {@code R_d} the physics' reverse step ({@code PhysicsModel.reverseIncrement}: Algorithm 1's
+ * {@code -P_d(x)} unless the physics overrides it).
  * <ul>
  *   <li>{@code sde} ({@code lambda = 1}, noise): Euler-Maruyama for the reverse-time SDE (paper,
  *       Eq. 3; Algorithm 1 lines 7-9). With the exact score it samples the posterior.</li>
