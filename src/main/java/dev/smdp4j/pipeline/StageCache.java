@@ -6,13 +6,16 @@ import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.Checkpoint;
+import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
+import dev.smdp4j.io.Npz;
 import dev.smdp4j.train.CheckpointMetadata;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.util.Hashing;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,6 +165,25 @@ public final class StageCache {
             throw stopped.apply("training of " + label + " stopped at step "
                     + r.position().step() + "; run the same command again to continue");
         }
+    }
+
+    /**
+     * The arrays cached in {@code file}, or, when there is none yet, those {@code make} returns,
+     * written there first (parent directories created): a reproduction's predictions, keyed by
+     * what determines them.
+     */
+    public static Map<String, HostArray> arrays(Path file, Supplier<Map<String, HostArray>> make) {
+        if (Files.isRegularFile(file)) {
+            return Npz.read(file);
+        }
+        Map<String, HostArray> arrays = make.get();
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Npz.write(file, arrays);
+        return arrays;
     }
 
     /** A stage of work whose wall time is recorded in {@code stages.json} when {@code record}. */

@@ -7,7 +7,6 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.io.Npz;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.pipeline.StageCache;
 import dev.smdp4j.pipeline.TrainedCheckpoints;
@@ -20,8 +19,6 @@ import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.train.WindowSchedule;
 import dev.smdp4j.util.Hashing;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -193,50 +190,42 @@ public final class NavierStokesReproduction {
                         (modelKey + "|" + row + "|" + y.dim(0) + "|" + seed).getBytes(StandardCharsets.UTF_8))
                 .substring(0, 12);
         Path file = out.resolve("predictions").resolve(row.name() + "-" + key + ".npz");
-        if (Files.isRegularFile(file)) {
-            Map<String, HostArray> cached = Npz.read(file);
-            return new Prediction(cached.get("x0"), cached.get("seconds").data()[0]);
-        }
-        Normalisation norm = store.normalisation();
-        HostArray yn = norm.normalise(y);
-        long t0 = System.nanoTime();
-        HostArray x0;
-        try (NDManager scope = manager.newSubManager()) {
-            HostArray normalised;
-            if (ckpt == null) {
-                normalised = store.spec()
-                        .problem()
-                        .mapEstimate(
-                                scope,
-                                store.spec(),
-                                norm,
-                                yn,
-                                MapEstimate.Settings.defaults().withIterations(profile.mapIterations()));
-            } else {
-                Reconstruction.Request request =
-                        Reconstruction.Request.of(row.sampler(), store.spec().steps(), row.samples(), seed);
-                normalised = Reconstruction.run(
-                                scope,
-                                TrainableModel.load(scope, Checkpoint.read(ckpt)),
-                                yn,
-                                request,
-                                Seeding.global(seed),
-                                false,
-                                null)
-                        .x0();
+        Map<String, HostArray> arrays = StageCache.arrays(file, () -> {
+            Normalisation norm = store.normalisation();
+            long t0 = System.nanoTime();
+            try (NDManager scope = manager.newSubManager()) {
+                HostArray x0 = norm.denormalise(reconstruct(scope, store, row, ckpt, norm.normalise(y)));
+                Map<String, HostArray> made = new LinkedHashMap<>();
+                made.put("x0", x0);
+                made.put("seconds", new HostArray(new float[] {(float) ((System.nanoTime() - t0) / 1e9)}, 1));
+                return made;
             }
-            x0 = norm.denormalise(normalised);
+        });
+        return new Prediction(arrays.get("x0"), arrays.get("seconds").data()[0]);
+    }
+
+    /** A row's reconstructions {@code [n, K, N, N]} of normalised observations, normalised units. */
+    private HostArray reconstruct(NDManager scope, DatasetStore store, Row row, Path ckpt, HostArray yn) {
+        if (ckpt == null) {
+            return store.spec()
+                    .problem()
+                    .mapEstimate(
+                            scope,
+                            store.spec(),
+                            store.normalisation(),
+                            yn,
+                            MapEstimate.Settings.defaults().withIterations(profile.mapIterations()));
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        try {
-            Files.createDirectories(file.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, HostArray> arrays = new LinkedHashMap<>();
-        arrays.put("x0", x0);
-        arrays.put("seconds", new HostArray(new float[] {(float) seconds}, 1));
-        Npz.write(file, arrays);
-        return new Prediction(x0, seconds);
+        Reconstruction.Request request =
+                Reconstruction.Request.of(row.sampler(), store.spec().steps(), row.samples(), seed);
+        return Reconstruction.run(
+                        scope,
+                        TrainableModel.load(scope, Checkpoint.read(ckpt)),
+                        yn,
+                        request,
+                        Seeding.global(seed),
+                        false,
+                        null)
+                .x0();
     }
 }

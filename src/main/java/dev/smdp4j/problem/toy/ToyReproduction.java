@@ -6,7 +6,6 @@ import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
-import dev.smdp4j.io.Npz;
 import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.pipeline.StageCache;
 import dev.smdp4j.pipeline.TrainedCheckpoints;
@@ -15,10 +14,7 @@ import dev.smdp4j.train.Method;
 import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.WindowSchedule;
 import dev.smdp4j.util.Hashing;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -173,23 +169,14 @@ public final class ToyReproduction {
                                 .getBytes(StandardCharsets.UTF_8))
                 .substring(0, 12);
         Path file = out.resolve("samples").resolve(row.name().replace(' ', '_') + "-" + key + ".npz");
-        if (Files.isRegularFile(file)) {
-            Map<String, HostArray> cached = Npz.read(file);
-            return new HostArray[] {cached.get("x0"), cached.get("paths")};
-        }
-        HostArray[] result = ToyEvaluation.integrate(
-                manager, store.spec(), store.normalisation(), row, ckpt, startStates, steps, seed);
-        HostArray end = result[0];
-        HostArray pathArray = result[1];
-        try {
-            Files.createDirectories(file.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, HostArray> arrays = new LinkedHashMap<>();
-        arrays.put("x0", end);
-        arrays.put("paths", pathArray);
-        Npz.write(file, arrays);
-        return new HostArray[] {end, pathArray};
+        Map<String, HostArray> arrays = StageCache.arrays(file, () -> {
+            HostArray[] result = ToyEvaluation.integrate(
+                    manager, store.spec(), store.normalisation(), row, ckpt, startStates, steps, seed);
+            Map<String, HostArray> made = new LinkedHashMap<>();
+            made.put("x0", result[0]);
+            made.put("paths", result[1]);
+            return made;
+        });
+        return new HostArray[] {arrays.get("x0"), arrays.get("paths")};
     }
 }

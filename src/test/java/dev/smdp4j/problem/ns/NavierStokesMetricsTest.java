@@ -48,4 +48,28 @@ class NavierStokesMetricsTest {
         assertEquals(0, m.get("x0_mse"), 0);
         assertEquals("spectrum", PROBLEM.posteriorMetric());
     }
+
+    @Test
+    void aTruthSimulatedBeforeIsReusedOnlyWhenItIsTheSame() {
+        java.util.Random random = new java.util.Random(9);
+        float[] a = new float[N * N];
+        float[] b = new float[N * N];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) random.nextGaussian();
+            b[i] = (float) random.nextGaussian();
+        }
+        HostArray truthA = new HostArray(a, 1, N, N);
+        HostArray truthB = new HostArray(b, 1, N, N);
+        // each truth scored against itself must give 0, whatever truth was simulated the call before
+        assertEquals(0, PROBLEM.metrics(truthA, truthA, SPEC).get("mse"), 0);
+        assertEquals(0, PROBLEM.metrics(truthB, truthB, SPEC).get("mse"), 0);
+        assertEquals(0, PROBLEM.metrics(truthA, truthA, SPEC).get("mse"), 0);
+        // the same truth under another protocol is simulated afresh
+        DatasetSpec shorter = new DatasetSpec(PROBLEM, 8, 8, 1, 16, 0.25, 0.025, 0);
+        assertEquals(0, PROBLEM.metrics(truthA, truthA, shorter).get("mse"), 0);
+        // a reused truth gives the value a fresh simulation gives
+        double reused = PROBLEM.metrics(truthA, truthB, shorter).get("mse");
+        PROBLEM.metrics(truthB, truthB, SPEC); // another truth in between
+        assertEquals(reused, PROBLEM.metrics(truthA, truthB, shorter).get("mse"), 0);
+    }
 }
