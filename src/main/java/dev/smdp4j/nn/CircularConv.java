@@ -29,6 +29,9 @@ public final class CircularConv extends AbstractBlock {
      */
     static final int SAFE_CHANNELS = 16;
 
+    /** The input size up to which libtorch tries NNPACK for a single input (its oneDNN heuristic). */
+    static final long SMALL_INPUT = 20480;
+
     public CircularConv(int filters, int kernel, int dilation) {
         if (kernel % 2 != 1 || dilation < 1 || filters < 1) {
             throw new IllegalArgumentException("need an odd kernel, dilation >= 1, filters >= 1; got kernel " + kernel
@@ -54,7 +57,7 @@ public final class CircularConv extends AbstractBlock {
         int inPad = in > SAFE_CHANNELS && in % SAFE_CHANNELS != 0 ? (int) (SAFE_CHANNELS - in % SAFE_CHANNELS) : 0;
         int outPad = filters % SAFE_CHANNELS == 0 ? 0 : SAFE_CHANNELS - filters % SAFE_CHANNELS;
         if (outPad == 0 && inPad == 0) {
-            return conv.forward(store, new NDList(x), training);
+            return unbatch(conv.forward(store, new NDList(batchable(x)), training), x);
         }
         // libtorch's CPU convolution (oneDNN's JIT kernels) reads uninitialised memory for some
         // channel counts on some CPUs: NaN outputs with input channels above 16 and not a multiple
@@ -80,9 +83,32 @@ public final class CircularConv extends AbstractBlock {
                     m);
             b = inScope(NDArrays.concat(new NDList(b, m.zeros(new Shape(outPad))), 0), m);
         }
-        NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation))
+        NDArray y = unbatch(
+                        Conv2d.conv2d(
+                                batchable(x), w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation)),
+                        x)
                 .singletonOrThrow();
         return new NDList(outPad > 0 ? y.get(new NDIndex(":, :" + filters)) : y);
+    }
+
+    /**
+     * The input, with a zero field appended when it is one small field. libtorch sends a convolution
+     * of one input with at most {@value #SMALL_INPUT} values past oneDNN to its NNPACK check, which
+     * on CPUs NNPACK does not support (seen on a virtualised AMD EPYC) logs "Could not initialize
+     * NNPACK! Reason: Unsupported hardware." at every call: thousands of lines for one batch-1
+     * sampling run. Two inputs always take oneDNN, and the extra zero field is cheap at that size.
+     */
+    static NDArray batchable(NDArray x) {
+        return x.getShape().get(0) == 1 && x.size() <= SMALL_INPUT
+                ? NDArrays.concat(new NDList(x, x.zerosLike()), 0)
+                : x;
+    }
+
+    /** The convolution of the real input back from {@link #batchable}'s: its first item. */
+    private static NDList unbatch(NDList y, NDArray input) {
+        return input.getShape().get(0) == 1 && input.size() <= SMALL_INPUT
+                ? new NDList(y.singletonOrThrow().get(new NDIndex("0:1")))
+                : y;
     }
 
     /**

@@ -125,4 +125,53 @@ class CircularConvTest extends EngineTest {
             }
         }
     }
+    /**
+     * One small field (the case libtorch would send to its NNPACK check, which logs a warning at
+     * every call on CPUs NNPACK does not support) goes through the engine as two, and the result is
+     * still the host convolution of that one field, with and without the channel padding, with
+     * gradients recorded or not.
+     */
+    @Test
+    void oneSmallFieldIsConvolvedAsPartOfTwo() {
+        int n = 10;
+        for (int[] c : new int[][] {{3, 32}, {3, 1}, {20, 16}}) {
+            for (boolean training : new boolean[] {false, true}) {
+                try (NDManager s = manager.newSubManager()) {
+                    CircularConv conv = new CircularConv(c[1], 3, 2);
+                    conv.initialize(s, DataType.FLOAT32, new Shape(1, c[0], n, n));
+                    NDArray x = new GaussianNoise(c[0] + c[1]).next(s, new Shape(1, c[0], n, n));
+                    assertEquals(
+                            new Shape(2, c[0], n, n), CircularConv.batchable(x).getShape());
+                    NDArray y;
+                    try (var gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                        x.setRequiresGradient(training);
+                        y = conv.forward(new ParameterStore(s, false), new NDList(x), training)
+                                .singletonOrThrow();
+                        if (training) {
+                            gc.backward(y.sum());
+                        }
+                    }
+                    assertEquals(new Shape(1, c[1], n, n), y.getShape());
+                    if (training) {
+                        assertFalse(x.getGradient().isNaN().any().getBoolean());
+                    }
+                    float[] w =
+                            conv.conv().getParameters().get("weight").getArray().toFloatArray();
+                    float[] b =
+                            conv.conv().getParameters().get("bias").getArray().toFloatArray();
+                    double[] expected = reference(x.toFloatArray(), w, b, 1, c[0], c[1], n, 3, 2);
+                    float[] actual = y.toFloatArray();
+                    for (int i = 0; i < actual.length; i++) {
+                        assertEquals(expected[i], actual[i], 1e-4 * (1 + Math.abs(expected[i])));
+                    }
+                }
+            }
+        }
+        try (NDManager s = manager.newSubManager()) {
+            NDArray large = s.zeros(new Shape(1, 32, 34, 34)); // over the threshold: left as it is
+            assertEquals(large.getShape(), CircularConv.batchable(large).getShape());
+            NDArray two = s.zeros(new Shape(2, 3, 4, 4));
+            assertEquals(two.getShape(), CircularConv.batchable(two).getShape());
+        }
+    }
 }
