@@ -3,6 +3,9 @@ package dev.smdp4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 /** Periodic ("circular") padding of the last two axes: the benchmark's domain is a torus. */
 public final class Periodic {
@@ -24,7 +27,38 @@ public final class Periodic {
         if (p > h || p > w) {
             throw new IllegalArgumentException("periodic padding " + p + " exceeds the field size " + h + "x" + w);
         }
-        return wrap(wrap(x, p, dims - 2), p, dims - 1);
+        return x.size() >= IN_PLACE_MIN_SIZE && 2L * p <= h && 2L * p <= w && !JniUtils.isGradMode()
+                ? fillHalo(x, p)
+                : wrap(wrap(x, p, dims - 2), p, dims - 1);
+    }
+
+    /**
+     * Without gradient recording, arrays from this many values up are padded by {@link #fillHalo},
+     * smaller ones by concatenation, which takes fewer engine calls (what a small array's padding
+     * costs). With gradient recording always by concatenation: the backward pass through the
+     * in-place copies costs more than the forward pass saves (docs/BENCHMARKS.md, "Periodic
+     * padding").
+     */
+    static final long IN_PLACE_MIN_SIZE = 1L << 18;
+
+    /**
+     * One zero padding, then the four borders copied in place: first the rows above and below
+     * (from the opposite rows of {@code x}), then the columns left and right over the full height
+     * (from the padded array's own interior, which fills the corners). Each value is written once,
+     * where two concatenations copy the whole array twice. Needs {@code 2p} at most the field size.
+     */
+    static NDArray fillHalo(NDArray x, int p) {
+        int dims = x.getShape().dimension();
+        long h = x.getShape().get(dims - 2);
+        long w = x.getShape().get(dims - 1);
+        String lead = ":, ".repeat(dims - 2);
+        NDArray y = x.pad(new Shape(p, p, p, p), 0);
+        String inner = ", " + p + ":" + (p + w);
+        y.set(new NDIndex(lead + "0:" + p + inner), x.get(new NDIndex(lead + (h - p) + ":, :")));
+        y.set(new NDIndex(lead + (p + h) + ":" + inner), x.get(new NDIndex(lead + "0:" + p + ", :")));
+        y.set(new NDIndex(lead + ":, 0:" + p), y.get(new NDIndex(lead + ":, " + w + ":" + (w + p))));
+        y.set(new NDIndex(lead + ":, " + (p + w) + ":"), y.get(new NDIndex(lead + ":, " + p + ":" + (2 * p))));
+        return y;
     }
 
     /** {@code [x[n-p:], x, x[:p]]} along {@code axis}. */
@@ -38,7 +72,7 @@ public final class Periodic {
         return NDArrays.concat(new NDList(parts.get(2), parts.get(0), parts.get(1), parts.get(2), parts.get(0)), axis);
     }
 
-    private static ai.djl.ndarray.index.NDIndex border(int axis, String range) {
-        return new ai.djl.ndarray.index.NDIndex(":, ".repeat(axis) + range);
+    private static NDIndex border(int axis, String range) {
+        return new NDIndex(":, ".repeat(axis) + range);
     }
 }
