@@ -1,2 +1,2 @@
-/** Starting JVMs as {@code ./smdp} does: the allocator settings every engine process needs, and child JVMs that get them. */
+/** Starting JVMs as {@code ./smdp} does: the process settings (allocator, MKL reproducibility) every engine process needs, and child JVMs that get them. */
 package dev.smdp4j.launch;

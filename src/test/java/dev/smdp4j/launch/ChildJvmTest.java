@@ -35,7 +35,9 @@ class ChildJvmTest {
                         "MALLOC_TRIM_THRESHOLD_",
                         "17179869184",
                         "MALLOC_ARENA_MAX",
-                        "2"),
+                        "2",
+                        "MKL_CBWR",
+                        "AUTO,STRICT"),
                 AllocatorSettings.settings());
         // pom.xml reads the same file into the forked test JVM's environment
         AllocatorSettings.settings().forEach((name, value) -> assertEquals(value, System.getenv(name), name));
