@@ -9,8 +9,10 @@ import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.problem.Problems;
+import dev.smdp4j.train.CheckpointMetadata;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainingOptions;
@@ -190,7 +192,11 @@ final class BenchCommand implements Callable<Integer> {
             }
             rows = new SpeedSuite(options, report.progress()).run(manager, groups);
         }
-        report.speed(rows, options.network(), graphEvaluations, peer, agreement);
+        // the architecture timed: the checkpoint's with --model (or the peer's), else the default
+        NetworkConfig timed = checkpoint != null
+                ? CheckpointMetadata.of(Checkpoint.read(checkpoint)).network(checkpoint)
+                : options.network();
+        report.speed(rows, timed, graphEvaluations, peer, agreement);
         return 0;
     }
 

@@ -10,9 +10,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.nn.ScoreNetConfig;
+import dev.smdp4j.pipeline.Pretrained;
+import dev.smdp4j.train.CheckpointMetadata;
 import dev.smdp4j.util.Engines;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -90,6 +94,32 @@ class BenchCommandTest {
         }
         assertEquals(2, rows, "one training row per window");
         assertTrue(report.path("peak_rss_bytes").asLong() > 0);
+    }
+
+    /** With {@code --model} the report names the checkpoint's architecture, the one timed, not the default. */
+    @Test
+    void theReportNamesTheTimedCheckpointsNetwork() throws Exception {
+        Path model = Pretrained.checkpoint(Pretrained.Use.ESTIMATE);
+        JsonNode report = Json.mapper()
+                .readTree(ok(
+                                "bench",
+                                "network",
+                                "--model",
+                                model.toString(),
+                                "--net-batches",
+                                "1",
+                                "--repeats",
+                                "1",
+                                "--warm-up",
+                                "0",
+                                "--json")
+                        .out());
+        JsonNode expected = Json.mapper()
+                .valueToTree(CheckpointMetadata.of(Checkpoint.read(model))
+                        .network(model)
+                        .toMap());
+        assertEquals(expected, report.path("network"));
+        assertEquals(4, report.path("network").path("spectral_modes").asInt(), "the shipped model's spectral branch");
     }
 
     /** {@code --problem toy-sde}: the toy's network, training through the real loop and sampling, from its defaults. */
