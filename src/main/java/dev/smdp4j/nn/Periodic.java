@@ -15,7 +15,8 @@ public final class Periodic {
      * Pads the last two axes of {@code x} by {@code p} cells on each side with wrapped values. Per
      * axis one split into views and one concatenation: two engine calls, where slicing the two
      * borders and concatenating took five (measured: at batch 1 the engine calls, not the copied
-     * bytes, are what a padding costs; docs/BENCHMARKS.md).
+     * bytes, are what a padding costs; docs/BENCHMARKS.md). Large arrays padded without gradient
+     * recording take {@link #fillHalo} instead (see {@link #IN_PLACE_MIN_SIZE}).
      */
     public static NDArray pad(NDArray x, int p) {
         if (p == 0) {
