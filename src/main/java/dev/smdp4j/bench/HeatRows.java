@@ -49,6 +49,11 @@ final class HeatRows {
         this.options = suite.options();
     }
 
+    /** The architecture timed: the options', replaced by the checkpoint's once {@link #run} loaded one. */
+    ScoreNetConfig network() {
+        return options.network();
+    }
+
     /** Adds the rows of the groups named in {@code groups} to {@code rows}. */
     void run(NDManager manager, List<String> groups, List<Row> rows) {
         if (groups.contains("physics")) {

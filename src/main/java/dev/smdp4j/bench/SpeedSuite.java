@@ -90,6 +90,7 @@ public final class SpeedSuite {
 
     private final Options options;
     private final Consumer<String> log;
+    private ScoreNetConfig timed; // set by run
 
     public SpeedSuite(Options options, Consumer<String> log) {
         this.options = options;
@@ -106,9 +107,22 @@ public final class SpeedSuite {
             for (int size : new int[] {512, 1024, 2048}) {
                 rows.add(matmul(manager, size));
             }
-            new HeatRows(this).run(manager, groups, rows);
+            HeatRows heat = new HeatRows(this);
+            heat.run(manager, groups, rows);
+            timed = heat.network();
         }
         return rows;
+    }
+
+    /**
+     * The architecture the last {@link #run} timed: the options' network, or the checkpoint's when
+     * the options name a {@code model}.
+     */
+    public ScoreNetConfig timedNetwork() {
+        if (timed == null) {
+            throw new IllegalStateException("no heat rows run yet");
+        }
+        return timed;
     }
 
     /**

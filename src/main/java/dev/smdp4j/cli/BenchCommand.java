@@ -12,7 +12,6 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.problem.Problems;
-import dev.smdp4j.train.CheckpointMetadata;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.train.SurrogatePhysics;
 import dev.smdp4j.train.TrainingOptions;
@@ -181,6 +180,7 @@ final class BenchCommand implements Callable<Integer> {
         List<String> groups = target.equals("all") ? GROUPS : List.of(target);
         BenchReport report = new BenchReport(json);
         List<SpeedSuite.Row> rows;
+        NetworkConfig timed;
         PeerComparison.Agreement agreement = null;
         try (NDManager manager = Engines.newManager()) {
             if (peer != null) { // first: timings of two different functions would mean nothing
@@ -190,12 +190,10 @@ final class BenchCommand implements Callable<Integer> {
                             SmdpModel.load(scope, Checkpoint.read(checkpoint)).network());
                 }
             }
-            rows = new SpeedSuite(options, report.progress()).run(manager, groups);
+            SpeedSuite suite = new SpeedSuite(options, report.progress());
+            rows = suite.run(manager, groups);
+            timed = suite.timedNetwork(); // the checkpoint's with --model (or the peer's), else the default
         }
-        // the architecture timed: the checkpoint's with --model (or the peer's), else the default
-        NetworkConfig timed = checkpoint != null
-                ? CheckpointMetadata.of(Checkpoint.read(checkpoint)).network(checkpoint)
-                : options.network();
         report.speed(rows, timed, graphEvaluations, peer, agreement);
         return 0;
     }

@@ -9,13 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The process settings of a JVM that runs the engine, first glibc's allocator settings ({@code MALLOC_MMAP_THRESHOLD_},
- * {@code MALLOC_TRIM_THRESHOLD_}, {@code MALLOC_ARENA_MAX}): without them freed tensor memory goes
- * back to the OS and every new activation page-faults afresh (measured 4-5x slower network passes).
- * Also MKL's strict reproducibility mode ({@code MKL_CBWR=AUTO,STRICT}), which makes libtorch's float32
- * matrix products round the same whatever the number of engine threads, so that a two-thread
- * {@code smdp sample} and single-core Spark executors give bit-identical samples. glibc and MKL read
- * them once, at the start of a process, so they must be in a JVM's environment when it starts.
+ * The process settings of a JVM that runs the engine. First glibc's allocator settings
+ * ({@code MALLOC_MMAP_THRESHOLD_}, {@code MALLOC_TRIM_THRESHOLD_}, {@code MALLOC_ARENA_MAX}): without
+ * them freed tensor memory goes back to the OS and every new activation page-faults afresh (measured
+ * 4-5x slower network passes). Then MKL's strict reproducibility mode ({@code MKL_CBWR=AUTO,STRICT}),
+ * which makes libtorch's float32 matrix products round the same whatever the number of engine
+ * threads, so that a two-thread {@code smdp sample} and single-core Spark executors give
+ * bit-identical samples. glibc and MKL read them once, at the start of a process, so they must be in
+ * a JVM's environment when it starts.
  *
  * <p>Defined once, in the class-path resource {@value #RESOURCE} (source:
  * {@code src/main/resources/dev/smdp4j/allocator.env}), which {@code ./smdp} exports, {@code pom.xml}

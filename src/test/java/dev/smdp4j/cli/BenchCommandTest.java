@@ -100,20 +100,7 @@ class BenchCommandTest {
     @Test
     void theReportNamesTheTimedCheckpointsNetwork() throws Exception {
         Path model = Pretrained.checkpoint(Pretrained.Use.ESTIMATE);
-        JsonNode report = Json.mapper()
-                .readTree(ok(
-                                "bench",
-                                "network",
-                                "--model",
-                                model.toString(),
-                                "--net-batches",
-                                "1",
-                                "--repeats",
-                                "1",
-                                "--warm-up",
-                                "0",
-                                "--json")
-                        .out());
+        JsonNode report = quickJson("bench", "network", "--model", model.toString(), "--net-batches", "1");
         JsonNode expected = Json.mapper()
                 .valueToTree(CheckpointMetadata.of(Checkpoint.read(model))
                         .network(model)
@@ -125,25 +112,18 @@ class BenchCommandTest {
     /** {@code --problem toy-sde}: the toy's network, training through the real loop and sampling, from its defaults. */
     @Test
     void anotherProblemIsMeasuredFromItsDefaults() throws Exception {
-        JsonNode report = Json.mapper()
-                .readTree(ok(
-                                "bench",
-                                "--problem",
-                                "toy-sde",
-                                "--net-batches",
-                                "1,16",
-                                "--windows",
-                                "1,4",
-                                "--batch",
-                                "16",
-                                "--sampling-batches",
-                                "4",
-                                "--repeats",
-                                "1",
-                                "--warm-up",
-                                "0",
-                                "--json")
-                        .out());
+        JsonNode report = quickJson(
+                "bench",
+                "--problem",
+                "toy-sde",
+                "--net-batches",
+                "1,16",
+                "--windows",
+                "1,4",
+                "--batch",
+                "16",
+                "--sampling-batches",
+                "4");
         assertEquals(
                 "toy-sde",
                 report.path("problem").path("problem").asText(),
@@ -174,5 +154,12 @@ class BenchCommandTest {
         fails("--warm-up", "bench", "--warm-up", "-1");
         fails("--windows", "bench", "--windows", "0");
         fails("--graph-evals", "bench", "--graph-evals", "-1");
+    }
+
+    /** The JSON report of {@code args} timed once, without warm-up. */
+    private static JsonNode quickJson(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--repeats", "1", "--warm-up", "0", "--json"));
+        return Json.mapper().readTree(ok(all.toArray(String[]::new)).out());
     }
 }

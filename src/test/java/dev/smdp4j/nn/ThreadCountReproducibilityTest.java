@@ -11,7 +11,7 @@ import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.train.SmdpModel;
 import dev.smdp4j.util.EngineArrays;
-import java.util.Random;
+import dev.smdp4j.util.GaussianNoise;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +25,8 @@ class ThreadCountReproducibilityTest extends EngineTest {
 
     @Test
     void aMatrixProductWithALongInnerDimensionIsTheSameWithOneAndTwoThreads() {
-        float[] a = gaussian(32 * 1024, 1);
-        float[] b = gaussian(1024 * 64, 2);
+        float[] a = new GaussianNoise(1).next(32 * 1024);
+        float[] b = new GaussianNoise(2).next(1024 * 64);
         assertSameWithOneAndTwoThreads(
                 s -> EngineArrays.of(s, a, new Shape(32, 1024)).matMul(EngineArrays.of(s, b, new Shape(1024, 64))));
     }
@@ -35,7 +35,7 @@ class ThreadCountReproducibilityTest extends EngineTest {
     void theShippedNetworksScoreIsTheSameWithOneAndTwoThreads() {
         try (NDManager m = manager.newSubManager()) {
             SmdpModel model = SmdpModel.load(m, Checkpoint.read(Pretrained.checkpoint(Pretrained.Use.POSTERIOR)));
-            float[] x = gaussian(32 * 32 * 32, 3);
+            float[] x = new GaussianNoise(3).next(32 * 32 * 32);
             assertSameWithOneAndTwoThreads(s ->
                     model.score().score(EngineArrays.of(s, x, new Shape(32, 32, 32)), 0.37));
         }
@@ -57,14 +57,5 @@ class ThreadCountReproducibilityTest extends EngineTest {
         try (NDManager s = manager.newSubManager()) {
             return f.apply(s).toFloatArray();
         }
-    }
-
-    private static float[] gaussian(int n, long seed) {
-        Random r = new Random(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
     }
 }
