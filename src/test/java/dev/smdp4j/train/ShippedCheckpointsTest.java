@@ -39,7 +39,7 @@ class ShippedCheckpointsTest extends EngineTest {
             JsonNode now = written.path(e.getKey());
             boolean same = e.getValue().isNumber()
                     ? e.getValue().asDouble() == now.asDouble()
-                    : e.getValue().asText().equals(now.asText(""));
+                    : e.getValue().asText("").equals(now.asText("")); // JSON null reads as ""
             assertTrue(same, e.getKey() + ": " + e.getValue() + " vs " + now);
         });
         RunState state = RunState.of(checkpoint);
