@@ -49,15 +49,23 @@ public final class CircularConv extends AbstractBlock {
                         .build());
     }
 
+    /** Frees what the pass made on the way (the padded input, padded weights, the batch-1 copy) once the convolution has read it. */
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = Periodic.pad(inputs.singletonOrThrow(), pad);
+        NDArray input = inputs.singletonOrThrow();
+        NDArray x = Periodic.pad(input, pad);
         long in = x.getShape().get(1);
         int inPad = in > SAFE_CHANNELS && in % SAFE_CHANNELS != 0 ? (int) (SAFE_CHANNELS - in % SAFE_CHANNELS) : 0;
         int outPad = filters % SAFE_CHANNELS == 0 ? 0 : SAFE_CHANNELS - filters % SAFE_CHANNELS;
+        NDList made = new NDList(); // freed after the convolution
+        if (x != input) {
+            made.add(x);
+        }
         if (outPad == 0 && inPad == 0) {
-            return unbatch(conv.forward(store, new NDList(batchable(x)), training), x);
+            NDArray b = batchable(x);
+            NDList y = conv.forward(store, new NDList(b), training);
+            return unbatch(y, x, made, b);
         }
         // libtorch's CPU convolution (oneDNN's JIT kernels) reads uninitialised memory for some
         // channel counts on some CPUs: NaN outputs with input channels above 16 and not a multiple
@@ -74,6 +82,8 @@ public final class CircularConv extends AbstractBlock {
             x = NDArrays.concat(new NDList(x, m.zeros(new Shape(xs.get(0), inPad, xs.get(2), xs.get(3)))), 1);
             w = inScope(
                     NDArrays.concat(new NDList(w, m.zeros(new Shape(ws.get(0), inPad, ws.get(2), ws.get(3)))), 1), m);
+            made.add(x);
+            made.add(w);
         }
         if (outPad > 0) {
             Shape padded = w.getShape();
@@ -82,13 +92,22 @@ public final class CircularConv extends AbstractBlock {
                             new NDList(w, m.zeros(new Shape(outPad, padded.get(1), padded.get(2), padded.get(3)))), 0),
                     m);
             b = inScope(NDArrays.concat(new NDList(b, m.zeros(new Shape(outPad))), 0), m);
+            made.add(w);
+            made.add(b);
         }
-        NDArray y = unbatch(
-                        Conv2d.conv2d(
-                                batchable(x), w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation)),
-                        x)
-                .singletonOrThrow();
-        return new NDList(outPad > 0 ? y.get(new NDIndex(":, :" + filters)) : y);
+        NDArray batch = batchable(x);
+        NDList y = unbatch(
+                Conv2d.conv2d(batch, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation)),
+                x,
+                made,
+                batch);
+        if (outPad == 0) {
+            return y;
+        }
+        NDArray full = y.singletonOrThrow();
+        NDArray real = full.get(new NDIndex(":, :" + filters)); // a view: keeps the values
+        full.close();
+        return new NDList(real);
     }
 
     /**
@@ -104,11 +123,18 @@ public final class CircularConv extends AbstractBlock {
                 : x;
     }
 
-    /** The convolution of the real input back from {@link #batchable}'s: its first item. */
-    private static NDList unbatch(NDList y, NDArray input) {
-        return input.getShape().get(0) == 1 && input.size() <= SMALL_INPUT
-                ? new NDList(y.singletonOrThrow().get(new NDIndex("0:1")))
-                : y;
+    /**
+     * The convolution of the real input back from {@link #batchable}'s: its first item. Frees
+     * {@code made} and {@code batch} (when it is a copy), which the convolution has read.
+     */
+    private static NDList unbatch(NDList y, NDArray input, NDList made, NDArray batch) {
+        NDList out = batch != input ? new NDList(y.singletonOrThrow().get(new NDIndex("0:1"))) : y;
+        if (batch != input) {
+            made.add(batch);
+            made.addAll(y); // the view above keeps the values
+        }
+        made.forEach(NDArray::close);
+        return out;
     }
 
     /**

@@ -30,7 +30,7 @@ public final class Periodic {
         }
         return x.size() >= IN_PLACE_MIN_SIZE && 2L * p <= h && 2L * p <= w && !JniUtils.isGradMode()
                 ? fillHalo(x, p)
-                : wrap(wrap(x, p, dims - 2), p, dims - 1);
+                : wrapBoth(x, p, dims);
     }
 
     /**
@@ -55,11 +55,26 @@ public final class Periodic {
         String lead = ":, ".repeat(dims - 2);
         NDArray y = x.pad(new Shape(p, p, p, p), 0);
         String inner = ", " + p + ":" + (p + w);
-        y.set(new NDIndex(lead + "0:" + p + inner), x.get(new NDIndex(lead + (h - p) + ":, :")));
-        y.set(new NDIndex(lead + (p + h) + ":" + inner), x.get(new NDIndex(lead + "0:" + p + ", :")));
-        y.set(new NDIndex(lead + ":, 0:" + p), y.get(new NDIndex(lead + ":, " + w + ":" + (w + p))));
-        y.set(new NDIndex(lead + ":, " + (p + w) + ":"), y.get(new NDIndex(lead + ":, " + p + ":" + (2 * p))));
+        copy(y, lead + "0:" + p + inner, x, lead + (h - p) + ":, :");
+        copy(y, lead + (p + h) + ":" + inner, x, lead + "0:" + p + ", :");
+        copy(y, lead + ":, 0:" + p, y, lead + ":, " + w + ":" + (w + p));
+        copy(y, lead + ":, " + (p + w) + ":", y, lead + ":, " + p + ":" + (2 * p));
         return y;
+    }
+
+    /** Both axes wrapped, the first axis's result freed once the second has read it. */
+    private static NDArray wrapBoth(NDArray x, int p, int dims) {
+        NDArray rows = wrap(x, p, dims - 2);
+        NDArray y = wrap(rows, p, dims - 1);
+        rows.close();
+        return y;
+    }
+
+    /** {@code target[to] = source[from]} in place; the view of the source is freed at once. */
+    private static void copy(NDArray target, String to, NDArray source, String from) {
+        try (NDArray part = source.get(new NDIndex(from))) {
+            target.set(new NDIndex(to), part);
+        }
     }
 
     /** {@code [x[n-p:], x, x[:p]]} along {@code axis}. */
@@ -70,7 +85,10 @@ public final class Periodic {
                     new NDList(x.get(border(axis, (n - p) + ":")), x, x.get(border(axis, ":" + p))), axis);
         }
         NDList parts = x.split(new long[] {p, n - p}, axis); // [0, p), [p, n - p), [n - p, n)
-        return NDArrays.concat(new NDList(parts.get(2), parts.get(0), parts.get(1), parts.get(2), parts.get(0)), axis);
+        NDArray y =
+                NDArrays.concat(new NDList(parts.get(2), parts.get(0), parts.get(1), parts.get(2), parts.get(0)), axis);
+        parts.close(); // views
+        return y;
     }
 
     private static NDIndex border(int axis, String range) {

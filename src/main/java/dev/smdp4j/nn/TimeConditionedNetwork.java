@@ -79,7 +79,9 @@ public final class TimeConditionedNetwork implements NetworkOutput {
                     Scalars.mul(physics.increment(x, featureSpan), featureScale).expandDims(1));
         }
         NDArray input = NDArrays.concat(channels, 1);
-        NDArray out = forwardInChunks(input).squeeze(1);
+        NDArray full = forwardInChunks(input);
+        input.close(); // freed before the next pass allocates (see ScoreNet's forward)
+        NDArray out = full.squeeze(1);
         return outputScale == 1f ? out : Scalars.mul(out, outputScale);
     }
 
@@ -99,10 +101,14 @@ public final class TimeConditionedNetwork implements NetworkOutput {
             cuts[i] = (i + 1L) * CHUNK;
         }
         NDList outputs = new NDList(cuts.length + 1);
-        for (NDArray part : input.split(cuts)) {
+        NDList parts = input.split(cuts);
+        for (NDArray part : parts) {
             outputs.add(block.forward(store, new NDList(part), training).singletonOrThrow());
         }
-        return NDArrays.concat(outputs);
+        NDArray out = NDArrays.concat(outputs);
+        parts.close(); // views of the input
+        outputs.close();
+        return out;
     }
 
     public Block block() {
