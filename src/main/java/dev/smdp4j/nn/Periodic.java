@@ -43,18 +43,24 @@ public final class Periodic {
     static final long IN_PLACE_MIN_SIZE = 1L << 18;
 
     /**
-     * One zero padding, then the four borders copied in place: first the rows above and below
-     * (from the opposite rows of {@code x}), then the columns left and right over the full height
-     * (from the padded array's own interior, which fills the corners). Each value is written once,
-     * where two concatenations copy the whole array twice. Needs {@code 2p} at most the field size.
+     * An uninitialised array of the padded size, {@code x} copied into its interior, then the four
+     * borders copied in place: first the rows above and below (from the opposite rows of {@code
+     * x}), then the columns left and right over the full height (from the padded array's own
+     * interior, which fills the corners). Every cell is written exactly once, where two
+     * concatenations copy the whole array twice and a zero padding first writes every cell with
+     * zero. Needs {@code 2p} at most the field size.
      */
     static NDArray fillHalo(NDArray x, int p) {
         int dims = x.getShape().dimension();
         long h = x.getShape().get(dims - 2);
         long w = x.getShape().get(dims - 1);
         String lead = ":, ".repeat(dims - 2);
-        NDArray y = x.pad(new Shape(p, p, p, p), 0);
+        long[] padded = x.getShape().getShape().clone(); // getShape() is the Shape's own array
+        padded[dims - 2] += 2L * p;
+        padded[dims - 1] += 2L * p;
+        NDArray y = x.getManager().create(new Shape(padded), x.getDataType(), x.getDevice());
         String inner = ", " + p + ":" + (p + w);
+        y.set(new NDIndex(lead + p + ":" + (p + h) + inner), x);
         copy(y, lead + "0:" + p + inner, x, lead + (h - p) + ":, :");
         copy(y, lead + (p + h) + ":" + inner, x, lead + "0:" + p + ", :");
         copy(y, lead + ":, 0:" + p, y, lead + ":, " + w + ":" + (w + p));
