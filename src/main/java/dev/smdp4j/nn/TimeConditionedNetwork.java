@@ -80,7 +80,9 @@ public final class TimeConditionedNetwork implements NetworkOutput {
         }
         NDArray input = NDArrays.concat(channels, 1);
         NDArray full = forwardInChunks(input);
-        input.close(); // freed before the next pass allocates (see ScoreNet's forward)
+        if (full != input) { // a block may return its input
+            input.close(); // freed before the next pass allocates (see ScoreNet's forward)
+        }
         NDArray out = full.squeeze(1);
         return outputScale == 1f ? out : Scalars.mul(out, outputScale);
     }
