@@ -62,52 +62,50 @@ public final class CircularConv extends AbstractBlock {
         if (x != input) {
             made.add(x);
         }
-        if (outPad == 0 && inPad == 0) {
-            NDArray b = batchable(x);
-            NDList y = conv.forward(store, new NDList(b), training);
-            return unbatch(y, x, made, b);
-        }
-        // libtorch's CPU convolution (oneDNN's JIT kernels) reads uninitialised memory for some
-        // channel counts on some CPUs: NaN outputs with input channels above 16 and not a multiple
-        // of 16, NaN input gradients with output channels not a multiple of 16. Reproduced with
-        // engine-allocated data only on an AVX-512 machine (ConvNanReproduction, in the test
-        // sources); zero channels give the same values, and the padded shapes stayed finite in
-        // every call measured.
-        NDManager m = x.getManager();
-        NDArray w = store.getValue(conv.getParameters().get("weight"), x.getDevice(), training);
-        NDArray b = store.getValue(conv.getParameters().get("bias"), x.getDevice(), training);
-        Shape ws = w.getShape();
-        if (inPad > 0) {
-            Shape xs = x.getShape();
-            x = NDArrays.concat(new NDList(x, m.zeros(new Shape(xs.get(0), inPad, xs.get(2), xs.get(3)))), 1);
-            w = inScope(
-                    NDArrays.concat(new NDList(w, m.zeros(new Shape(ws.get(0), inPad, ws.get(2), ws.get(3)))), 1), m);
-            made.add(x);
-            made.add(w);
-        }
-        if (outPad > 0) {
-            Shape padded = w.getShape();
-            w = inScope(
-                    NDArrays.concat(
-                            new NDList(w, m.zeros(new Shape(outPad, padded.get(1), padded.get(2), padded.get(3)))), 0),
-                    m);
-            b = inScope(NDArrays.concat(new NDList(b, m.zeros(new Shape(outPad))), 0), m);
-            made.add(w);
-            made.add(b);
+        NDArray w = null;
+        NDArray b = null;
+        if (outPad > 0 || inPad > 0) {
+            // libtorch's CPU convolution (oneDNN's JIT kernels) reads uninitialised memory for some
+            // channel counts on some CPUs: NaN outputs with input channels above 16 and not a multiple
+            // of 16, NaN input gradients with output channels not a multiple of 16. Reproduced with
+            // engine-allocated data only on an AVX-512 machine (ConvNanReproduction, in the test
+            // sources); zero channels give the same values, and the padded shapes stayed finite in
+            // every call measured.
+            NDManager m = x.getManager();
+            w = store.getValue(conv.getParameters().get("weight"), x.getDevice(), training);
+            b = store.getValue(conv.getParameters().get("bias"), x.getDevice(), training);
+            Shape ws = w.getShape();
+            if (inPad > 0) {
+                Shape xs = x.getShape();
+                x = NDArrays.concat(new NDList(x, m.zeros(new Shape(xs.get(0), inPad, xs.get(2), xs.get(3)))), 1);
+                w = inScope(
+                        NDArrays.concat(new NDList(w, m.zeros(new Shape(ws.get(0), inPad, ws.get(2), ws.get(3)))), 1),
+                        m);
+                made.add(x);
+                made.add(w);
+            }
+            if (outPad > 0) {
+                Shape padded = w.getShape();
+                w = inScope(
+                        NDArrays.concat(
+                                new NDList(w, m.zeros(new Shape(outPad, padded.get(1), padded.get(2), padded.get(3)))),
+                                0),
+                        m);
+                b = inScope(NDArrays.concat(new NDList(b, m.zeros(new Shape(outPad))), 0), m);
+                made.add(w);
+                made.add(b);
+            }
         }
         NDArray batch = batchable(x);
-        NDList y = unbatch(
-                Conv2d.conv2d(batch, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation)),
-                x,
-                made,
-                batch);
-        if (outPad == 0) {
-            return y;
+        if (batch != x) {
+            made.add(batch);
         }
-        NDArray full = y.singletonOrThrow();
-        NDArray real = full.get(new NDIndex(":, :" + filters)); // a view: keeps the values
-        full.close();
-        return new NDList(real);
+        NDArray y = w == null
+                ? conv.forward(store, new NDList(batch), training).singletonOrThrow()
+                : Conv2d.conv2d(batch, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation))
+                        .singletonOrThrow();
+        made.close();
+        return new NDList(trim(y, batch != x, outPad > 0));
     }
 
     /**
@@ -124,17 +122,17 @@ public final class CircularConv extends AbstractBlock {
     }
 
     /**
-     * The convolution of the real input back from {@link #batchable}'s: its first item. Frees
-     * {@code made} and {@code batch} (when it is a copy), which the convolution has read.
+     * {@code y} without what {@link #batchable} and the output-channel padding added: its first
+     * item when the input was batched up, its first {@code filters} channels when they were padded.
+     * One view (which keeps the values); {@code y} itself is freed.
      */
-    private static NDList unbatch(NDList y, NDArray input, NDList made, NDArray batch) {
-        NDList out = batch != input ? new NDList(y.singletonOrThrow().get(new NDIndex("0:1"))) : y;
-        if (batch != input) {
-            made.add(batch);
-            made.addAll(y); // the view above keeps the values
+    private NDArray trim(NDArray y, boolean batchedUp, boolean channelsPadded) {
+        if (!batchedUp && !channelsPadded) {
+            return y;
         }
-        made.forEach(NDArray::close);
-        return out;
+        NDArray view = y.get(new NDIndex((batchedUp ? "0:1" : ":") + (channelsPadded ? ", :" + filters : "")));
+        y.close();
+        return view;
     }
 
     /**
