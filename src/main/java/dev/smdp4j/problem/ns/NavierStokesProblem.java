@@ -8,6 +8,8 @@ import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.EnergySpectrum;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.nn.FnoConfig;
+import dev.smdp4j.nn.NetworkConfig;
 import dev.smdp4j.physics.NavierStokes2d;
 import dev.smdp4j.physics.PhysicsModel;
 import dev.smdp4j.problem.GaussianFieldProblem;
@@ -108,10 +110,48 @@ public record NavierStokesProblem(int gridSize, double exponent, double nu, doub
         return IDENTITY;
     }
 
+    /** SMDP and the one-shot baselines the issue names: ResNet and FNO, supervised (-S) and through the solver (-P). */
     @Override
     public Set<Method> methods() {
-        return EnumSet.of(Method.SMDP);
+        return EnumSet.of(Method.SMDP, Method.RESNET_S, Method.RESNET_P, Method.FNO_S, Method.FNO_P);
     }
+
+    /**
+     * The method's own default network ({@link Method#defaultNetwork}), with the FNO's Fourier modes
+     * capped at {@code N / 2} per axis so that its default runs on grids smaller than 24 x 24.
+     */
+    @Override
+    public NetworkConfig defaultNetwork(Method method) {
+        NetworkConfig config = method.defaultNetwork();
+        if (config instanceof FnoConfig f && f.modes() > gridSize / 2) {
+            return new FnoConfig(gridSize / 2, f.width(), f.layers(), f.projection());
+        }
+        return config;
+    }
+
+    /**
+     * SMDP's default here stops at window 8: windows 1, 2 and 4 as heat's schedule, then two epochs of
+     * window 8 (batch 16), without anchors. A training step through this solver costs about 0.5 s per
+     * unrolled step at batch 32 (CN-RK4 sub-steps forward and back), so heat's windows 16 and 32 would
+     * take over an hour on two cores; the paper profile has to fit in one. The baselines through the
+     * solver (-P) run it forward over all of T in every step (about 2.7 s at batch 32), so they get
+     * two epochs instead of twenty; the supervised ones (-S) keep the one-shot default.
+     */
+    @Override
+    public String defaultSchedule(Method method) {
+        return switch (method) {
+            case SMDP -> SMDP_SCHEDULE;
+            case RESNET_P, FNO_P -> PHYSICS_LOSS_SCHEDULE;
+            default -> method.defaultSchedule();
+        };
+    }
+
+    /** SMDP's default schedule for this problem ({@link #defaultSchedule}). */
+    public static final String SMDP_SCHEDULE =
+            "1:3:32:1e-3:1e-3:0,2:1:32:3e-4:3e-4:0,4:1:32:3e-4:3e-4:0,8:2:16:3e-4:1e-4:0";
+
+    /** The default of the baselines with the solver in the loss ({@link #defaultSchedule}). */
+    public static final String PHYSICS_LOSS_SCHEDULE = "1:2:32:1e-3:1e-5";
 
     /** Posterior samples are selected by their energy spectrum, as heat's by its spectral error. */
     @Override

@@ -30,9 +30,10 @@ import java.util.Map;
 
 /**
  * {@code smdp reproduce --problem navier-stokes-2d}: the Navier-Stokes benchmark's table and figures
- * in one run. Generates the profile's data, trains SMDP through the solver, reconstructs the first
- * test observations with SMDP's {@code ode} sampler (one estimate), its {@code sde} sampler (K
- * posterior samples) and the MAP estimate through the solver, scores every row with the problem's
+ * in one run. Generates the profile's data, trains SMDP through the solver and the one-shot
+ * baselines (ResNet and FNO, supervised and through the solver), reconstructs the first test
+ * observations with SMDP's {@code ode} sampler (one estimate), its {@code sde} sampler (K posterior
+ * samples), each baseline and the MAP estimate through the solver, scores every row with the problem's
  * metrics ({@link NavierStokesProblem#metrics}, averaged over the samples) and the samplers' spread
  * with {@link dev.smdp4j.eval.Calibration}, and writes {@code table.md/.json}, {@code
  * vorticity.png}, {@code spectra.png} and {@code log.txt} ({@link NavierStokesReport}).
@@ -48,15 +49,22 @@ public final class NavierStokesReproduction {
      *
      * @param name the profile's name
      * @param data the data protocol
-     * @param schedule SMDP's schedule, or null for the default ({@link TrainingOptions#defaults})
+     * @param schedules each trained method's schedule where it differs from the problem's default
+     *     ({@link NavierStokesProblem#defaultSchedule}); every method of {@link #METHODS} is trained
      * @param samples SDE samples per observation
      * @param observations test observations reconstructed (the first ones)
      * @param mapIterations the most L-BFGS iterations of the MAP estimate (each runs the solver
      *     forward and back over T)
      */
     public record Profile(
-            String name, DatasetSpec data, String schedule, int samples, int observations, int mapIterations) {
+            String name,
+            DatasetSpec data,
+            Map<Method, String> schedules,
+            int samples,
+            int observations,
+            int mapIterations) {
         public Profile {
+            schedules = Map.copyOf(schedules);
             if (!(data.problem() instanceof NavierStokesProblem)) {
                 throw new InvalidInputException(
                         "the Navier-Stokes reproduction needs a navier-stokes-2d data protocol, got "
@@ -69,10 +77,11 @@ public final class NavierStokesReproduction {
         }
 
         /**
-         * {@code quick}: 320 / 16 fields, SMDP's windows 1, 2 and 4 only, 4 samples of 16 observations,
-         * MAP with at most 20 iterations (a first look, not a result); {@code paper}: the default
-         * protocol (2500 / 500 fields), SMDP's default schedule, 8 samples of the first 100 test
-         * observations, MAP with at most 100 iterations.
+         * {@code quick}: 320 / 16 fields, SMDP's windows 1, 2 and 4 only, the baselines for one or two
+         * epochs, 4 samples of 16 observations, MAP with at most 20 iterations (a first look, not a
+         * result); {@code paper}: the default protocol (2500 / 500 fields) and schedules, 8 samples of
+         * the first 50 test observations, MAP with at most 60 iterations (each runs the solver forward
+         * and back over T, so the MAP row costs about as much as SMDP's window-8 stage).
          */
         public static Profile named(String name) {
             NavierStokesProblem problem = NavierStokesProblem.defaults();
@@ -90,18 +99,46 @@ public final class NavierStokesReproduction {
                                     full.diffusion(),
                                     full.observationNoise(),
                                     full.seed()),
-                            "1:3:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:32:3e-4:3e-4",
+                            Map.of(
+                                    Method.SMDP,
+                                    "1:3:32:1e-3:1e-3,2:2:32:3e-4:3e-4,4:2:32:3e-4:3e-4",
+                                    Method.RESNET_S,
+                                    QUICK_SUPERVISED,
+                                    Method.FNO_S,
+                                    QUICK_SUPERVISED,
+                                    Method.RESNET_P,
+                                    QUICK_PHYSICS,
+                                    Method.FNO_P,
+                                    QUICK_PHYSICS),
                             4,
                             16,
                             20);
-                case "paper" -> new Profile("paper", full, null, 8, 100, 100);
+                case "paper" -> new Profile("paper", full, Map.of(), 8, 50, 60);
                 default -> throw new InvalidInputException("unknown profile '" + name + "'; valid: quick, paper");
             };
         }
     }
 
-    /** A row of the table: its name, the sampler or closed form, and the samples per observation. */
-    record Row(String name, String sampler, int samples) {}
+    /** The quick profile's schedule of the supervised baselines. */
+    static final String QUICK_SUPERVISED = "1:2:32:1e-3:1e-4";
+    /** The quick profile's schedule of the baselines through the solver. */
+    static final String QUICK_PHYSICS = "1:1:32:1e-3:1e-4";
+
+    /** The trainings of a run, in order (SMDP first: the longest, and the one the figures need). */
+    static final List<Method> METHODS =
+            List.of(Method.SMDP, Method.RESNET_S, Method.FNO_S, Method.RESNET_P, Method.FNO_P);
+
+    /**
+     * A row of the table: its name, the sampler (or {@code one-shot}, or the closed form), the
+     * samples per observation, and the trained method (null for the MAP estimate).
+     */
+    record Row(String name, String sampler, int samples, Method method) {
+        static final String ONE_SHOT = "one-shot";
+
+        boolean oneShot() {
+            return sampler.equals(ONE_SHOT);
+        }
+    }
 
     private final Path out;
     private final Profile profile;
@@ -121,18 +158,25 @@ public final class NavierStokesReproduction {
         cache.log("profile " + profile.name() + ", data: " + spec.toMap());
         Path dataDir = cache.data(manager, spec, "profile '" + profile.name() + "'");
         DatasetStore store = DatasetStore.open(dataDir);
-        TrainedCheckpoints smdp = train(manager, dataDir, store);
+        Map<Method, TrainedCheckpoints> trained = new LinkedHashMap<>();
+        for (Method method : METHODS) {
+            trained.put(method, train(manager, method, dataDir));
+        }
         int n = Math.min(profile.observations(), store.spec().testSize());
         HostArray truth = store.testX0().rows(0, n);
         HostArray y = store.testY().rows(0, n);
         List<Row> rows = List.of(
-                new Row("SMDP-ODE", "ode", 1),
-                new Row("SMDP-SDE", "sde", profile.samples()),
-                new Row("MAP", Problem.MAP, 1));
+                new Row("SMDP-ODE", "ode", 1, Method.SMDP),
+                new Row("SMDP-SDE", "sde", profile.samples(), Method.SMDP),
+                new Row("ResNet-S", Row.ONE_SHOT, 1, Method.RESNET_S),
+                new Row("ResNet-P", Row.ONE_SHOT, 1, Method.RESNET_P),
+                new Row("FNO-S", Row.ONE_SHOT, 1, Method.FNO_S),
+                new Row("FNO-P", Row.ONE_SHOT, 1, Method.FNO_P),
+                new Row("MAP", Problem.MAP, 1, null));
         Map<String, HostArray> predictions = new LinkedHashMap<>();
         List<Map<String, Object>> table = new ArrayList<>();
         for (Row row : rows) {
-            Path ckpt = row.name().equals("MAP") ? null : checkpoint(smdp, row);
+            Path ckpt = row.method() == null ? null : checkpoint(trained.get(row.method()), row);
             Prediction p = predict(manager, store, row, ckpt, y);
             predictions.put(row.name(), p.x0());
             Map<String, Object> entry = NavierStokesReport.entry(row, p.x0(), p.seconds() / n, truth, store.spec());
@@ -154,31 +198,39 @@ public final class NavierStokesReproduction {
         cache.writeLog();
     }
 
-    /** Trains (or resumes, or reuses) SMDP; returns its best.ckpt and best-sde.ckpt. */
-    private TrainedCheckpoints train(NDManager manager, Path dataDir, DatasetStore store) {
-        TrainingOptions defaults = TrainingOptions.defaults(Method.SMDP, store.spec(), seed);
-        TrainingOptions options =
-                profile.schedule() == null ? defaults : defaults.withSchedule(WindowSchedule.parse(profile.schedule()));
+    /** Trains (or resumes, or reuses) {@code method}; returns its checkpoints. */
+    private TrainedCheckpoints train(NDManager manager, Method method, Path dataDir) {
+        DatasetSpec spec = DatasetStore.open(dataDir).spec();
+        TrainingOptions defaults = TrainingOptions.defaults(method, spec, seed);
+        String schedule = profile.schedules().get(method);
+        TrainingOptions options = schedule == null ? defaults : defaults.withSchedule(WindowSchedule.parse(schedule));
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
         Path dir = cache.runDir(
-                "smdp", StageCache.runKey(options.toMap(), options.network().toMap(), dataHash));
+                method.id(),
+                StageCache.runKey(options.toMap(), options.network().toMap(), dataHash));
         cache.train(
-                manager, "smdp", dir, StageCache.isComplete(dir), () -> options, dataDir, InvalidInputException::new);
+                manager,
+                method.id(),
+                dir,
+                StageCache.isComplete(dir),
+                () -> options,
+                dataDir,
+                InvalidInputException::new);
         return new TrainedCheckpoints(dir);
     }
 
     /**
-     * The checkpoint a row samples with: best.ckpt or best-sde.ckpt, or, when no validation of the
-     * training was finite (so neither was written), last.ckpt, said in the log.
+     * The checkpoint a row samples with: best.ckpt (best-sde.ckpt for the {@code sde} sampler), or,
+     * when no validation of the training was finite (so none was written), last.ckpt, said in the log.
      */
-    private Path checkpoint(TrainedCheckpoints smdp, Row row) {
-        Path chosen = smdp.forSampler(row.sampler());
+    private Path checkpoint(TrainedCheckpoints trained, Row row) {
+        Path chosen = trained.forSampler(row.oneShot() ? null : row.sampler());
         if (Files.isRegularFile(chosen)) {
             return chosen;
         }
         cache.log(row.name() + ": no validation of the training was finite, so it selected no model; using "
                 + TrainingRun.LAST);
-        return smdp.dir().resolve(TrainingRun.LAST);
+        return trained.dir().resolve(TrainingRun.LAST);
     }
 
     /** Predictions {@code [n, K, N, N]} in physical units and the seconds they took (when made, not when cached). */
@@ -216,8 +268,8 @@ public final class NavierStokesReproduction {
                             yn,
                             MapEstimate.Settings.defaults().withIterations(profile.mapIterations()));
         }
-        Reconstruction.Request request =
-                Reconstruction.Request.of(row.sampler(), store.spec().steps(), row.samples(), seed);
+        Reconstruction.Request request = Reconstruction.Request.of(
+                row.oneShot() ? null : row.sampler(), store.spec().steps(), row.samples(), seed);
         return Reconstruction.run(
                         scope,
                         TrainableModel.load(scope, Checkpoint.read(ckpt)),

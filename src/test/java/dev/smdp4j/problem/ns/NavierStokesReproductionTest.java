@@ -15,12 +15,14 @@ import dev.smdp4j.pipeline.StageCache;
 import dev.smdp4j.sample.MapEstimate;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Navier-Stokes reproduction at toy size: its table has the three rows with the metrics of
+ * The Navier-Stokes reproduction at toy size: its table has the seven rows with the metrics of
  * the problem, the MAP row equals the MAP estimate computed directly and scored by the problem, the
  * figures are written, and a second run reuses every stage and writes the same numbers.
  */
@@ -31,7 +33,12 @@ class NavierStokesReproductionTest extends EngineTest {
     private static NavierStokesReproduction.Profile tiny() {
         NavierStokesProblem problem = new NavierStokesProblem(16, 4, 0.05, 0, 0.05);
         return new NavierStokesReproduction.Profile(
-                "tiny", new DatasetSpec(problem, 24, 4, 0.5, 4, 0.25, 0.025, 3), "1:1:8:1e-3:1e-3", 2, 3, 5);
+                "tiny",
+                new DatasetSpec(problem, 24, 4, 0.5, 4, 0.25, 0.025, 3),
+                NavierStokesReproduction.METHODS.stream().collect(Collectors.toMap(m -> m, m -> "1:1:8:1e-3:1e-3")),
+                2,
+                3,
+                5);
     }
 
     @Test
@@ -39,7 +46,7 @@ class NavierStokesReproductionTest extends EngineTest {
         new NavierStokesReproduction(out, tiny(), 5, false).run(manager);
         JsonNode table = Json.read(out.resolve("table.json"));
         JsonNode rows = table.path("rows");
-        assertEquals(3, rows.size(), table.toString());
+        assertEquals(7, rows.size(), table.toString());
         assertEquals("SMDP-ODE", rows.get(0).path("row").asText());
         assertEquals(1, rows.get(0).path("samples").asInt());
         assertEquals(2, rows.get(1).path("samples").asInt());
@@ -52,6 +59,9 @@ class NavierStokesReproductionTest extends EngineTest {
         assertTrue(Files.size(out.resolve("spectra.png")) > 1000);
         String md = Files.readString(out.resolve("table.md"));
         assertTrue(md.contains("| SMDP-SDE | sde | 2 |") && md.contains("| MAP | map | 1 |"), md);
+        for (String baseline : List.of("ResNet-S", "ResNet-P", "FNO-S", "FNO-P")) {
+            assertTrue(md.contains("| " + baseline + " | one-shot | 1 |"), md);
+        }
 
         // the MAP row: the estimate made directly and scored by the problem
         DatasetStore store = DatasetStore.open(out.resolve(StageCache.DATA));
@@ -66,7 +76,7 @@ class NavierStokesReproductionTest extends EngineTest {
                         y,
                         MapEstimate.Settings.defaults().withIterations(5));
         Map<String, Double> expected = spec.problem().metrics(truth, map.sliceSecondAxis(0), spec);
-        JsonNode mapRow = rows.get(2);
+        JsonNode mapRow = rows.get(6);
         for (String metric : expected.keySet()) {
             assertEquals(
                     expected.get(metric),
@@ -79,8 +89,9 @@ class NavierStokesReproductionTest extends EngineTest {
         new NavierStokesReproduction(out, tiny(), 5, false).run(manager);
         String log = Files.readString(out.resolve(StageCache.LOG));
         assertTrue(log.contains("data: reused") && log.contains("train smdp: reused"), log);
+        assertTrue(log.contains("train fno-p: reused"), log);
         JsonNode again = Json.read(out.resolve("table.json")).path("rows");
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < rows.size(); i++) {
             assertEquals(
                     rows.get(i).path("mse").asDouble(),
                     again.get(i).path("mse").asDouble(),
@@ -92,7 +103,7 @@ class NavierStokesReproductionTest extends EngineTest {
     void rejectsOtherProblemsAndUnknownProfiles() {
         assertThrows(
                 InvalidInputException.class,
-                () -> new NavierStokesReproduction.Profile("x", DatasetSpec.paper(), null, 2, 1, 1));
+                () -> new NavierStokesReproduction.Profile("x", DatasetSpec.paper(), Map.of(), 2, 1, 1));
         var e = assertThrows(InvalidInputException.class, () -> NavierStokesReproduction.Profile.named("huge"));
         assertTrue(e.getMessage().contains("valid: quick, paper"), e.getMessage());
     }
