@@ -34,7 +34,17 @@ class GaussianFieldProblemTest {
         assertArrayEquals(new int[] {24, 24}, new NavierStokesProblem(24, 4, 0.03, 0, 0.01).stateShape());
         for (GaussianFieldProblem p : List.of(HeatProblem.paper(), NavierStokesProblem.defaults())) {
             assertEquals(Method.SMDP.defaultNetwork(), p.defaultNetwork(Method.SMDP));
-            assertEquals(Method.SMDP.defaultSchedule(), p.defaultSchedule(Method.SMDP));
         }
+        // Heat keeps every method's own schedule; Navier-Stokes shortens SMDP's and the
+        // physics-loss baselines' (each unrolled solver step costs far more than a heat step).
+        HeatProblem heat = HeatProblem.paper();
+        NavierStokesProblem ns = NavierStokesProblem.defaults();
+        for (Method m : Method.values()) {
+            assertEquals(m.defaultSchedule(), heat.defaultSchedule(m), m.name());
+        }
+        assertEquals(NavierStokesProblem.SMDP_SCHEDULE, ns.defaultSchedule(Method.SMDP));
+        assertEquals(NavierStokesProblem.PHYSICS_LOSS_SCHEDULE, ns.defaultSchedule(Method.FNO_P));
+        assertEquals(NavierStokesProblem.PHYSICS_LOSS_SCHEDULE, ns.defaultSchedule(Method.RESNET_P));
+        assertEquals(Method.FNO_S.defaultSchedule(), ns.defaultSchedule(Method.FNO_S));
     }
 }
