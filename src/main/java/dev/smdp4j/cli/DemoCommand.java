@@ -15,6 +15,8 @@ import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.problem.Problem;
 import dev.smdp4j.problem.Problems;
+import dev.smdp4j.problem.ns.NavierStokesDemo;
+import dev.smdp4j.problem.ns.NavierStokesProblem;
 import dev.smdp4j.problem.toy.ToyDemo;
 import dev.smdp4j.problem.toy.ToyEvaluation;
 import dev.smdp4j.problem.toy.ToySde;
@@ -45,10 +47,13 @@ import picocli.CommandLine.Option;
                     + "estimate and SMDP-SDE posterior samples for the first test observations of the paper's data set "
                     + "(regenerated from its seed), their metrics, and OUT/fig2.png and OUT/fig3.png.",
             "--problem toy-sde: the shipped toy models integrate back from the 1000 evaluation end states beside "
-                    + "the exact score; OUT/table.md|csv|json, OUT/trajectories.png, OUT/histograms.png."
+                    + "the exact score; OUT/table.md|csv|json, OUT/trajectories.png, OUT/histograms.png.",
+            "--problem navier-stokes-2d: the shipped Navier-Stokes models on the first test observations of their "
+                    + "protocol (ODE estimate, SDE samples, scored as in the reproduction); OUT/table.md|json, "
+                    + "OUT/vorticity.png, OUT/spectra.png."
         })
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--problem", paramLabel = "NAME", description = "heat (default) or toy-sde.")
+    @Option(names = "--problem", paramLabel = "NAME", description = "heat (default), toy-sde or navier-stokes-2d.")
     String problem = "heat";
 
     @Option(
@@ -57,13 +62,16 @@ final class DemoCommand implements Callable<Integer> {
             description = "Output directory (default: runs/demo, or " + "runs/demo-PROBLEM for another problem).")
     Path out;
 
-    @Option(names = "--observations", description = "Test observations to reconstruct (default: ${DEFAULT-VALUE}).")
-    int observations = 100;
+    @Option(
+            names = "--observations",
+            description = "Test observations to reconstruct (default: 100; navier-stokes-2d: 16).")
+    Integer observations;
 
     @Option(
             names = "--samples",
-            description = "SDE samples per observation for the figure's posterior (default: ${DEFAULT-VALUE}).")
-    int samples = 32;
+            description = "SDE samples per observation for the figure's posterior (default: 32; navier-stokes-2d: 4,"
+                    + " for every observation).")
+    Integer samples;
 
     @Option(names = "--seed", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed = 0;
@@ -73,10 +81,16 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        boolean ns = problem.equals(NavierStokesProblem.NAME);
+        int observations = this.observations != null ? this.observations : ns ? 16 : 100;
+        int samples = this.samples != null ? this.samples : ns ? 4 : 32;
         if (observations < 1 || samples < 1) {
             throw new InvalidInputException("--observations and --samples must be >= 1");
         }
         long start = System.nanoTime();
+        if (ns) {
+            return navierStokes(observations, samples, start);
+        }
         if (!problem.equals("heat")) {
             return otherProblem(start);
         }
@@ -152,12 +166,30 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The demo of a problem other than heat: only the toy SDE ships models. */
+    /** The Navier-Stokes demo ({@link NavierStokesDemo}). */
+    private int navierStokes(int observations, int samples, long start) {
+        Path dir = out != null ? out : Path.of("runs/demo-" + problem);
+        try (NDManager manager =
+                Engines.newManager(NavierStokesProblem.defaults().engineThreads())) {
+            List<Map<String, Object>> table = NavierStokesDemo.run(manager, dir, observations, samples, seed, !quiet);
+            System.out.printf(
+                    Locale.ROOT,
+                    "shipped Navier-Stokes SMDP models on the first %d test observations of their protocol:%n%s"
+                            + "wrote %s/table.md, vorticity.png, spectra.png in %.1f s%n",
+                    observations,
+                    NavierStokesDemo.summary(table),
+                    dir,
+                    (System.nanoTime() - start) / 1e9);
+        }
+        return 0;
+    }
+
+    /** The demo of a problem other than heat and Navier-Stokes: only the toy SDE ships models. */
     private int otherProblem(long start) {
         Problem p = Problems.defaults(problem);
         if (!(p instanceof ToySde)) {
-            throw new InvalidInputException(
-                    "no demo for problem '" + problem + "' (it ships no model); demos: heat, " + ToySde.NAME);
+            throw new InvalidInputException("no demo for problem '" + problem + "' (it ships no model); demos: heat, "
+                    + ToySde.NAME + ", " + NavierStokesProblem.NAME);
         }
         Path dir = out != null ? out : Path.of("runs/demo-" + problem);
         try (NDManager manager = Engines.newManager(p.engineThreads())) {

@@ -7,7 +7,6 @@ import dev.smdp4j.eval.EnergySpectrum;
 import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
-import dev.smdp4j.problem.ns.NavierStokesReproduction.Profile;
 import dev.smdp4j.problem.ns.NavierStokesReproduction.Row;
 import dev.smdp4j.report.BenchmarkFigures;
 import dev.smdp4j.report.Figures;
@@ -103,7 +102,9 @@ final class NavierStokesReport {
         return new HostArray(out, shape);
     }
 
-    static void writeTable(Path out, List<Map<String, Object>> rows, Profile profile, long seed, int observations) {
+    /** {@code table.md} and {@code table.json}: the rows, and in the JSON what produced them ({@code run}: a profile's name or "demo"). */
+    static void writeTable(
+            Path out, List<Map<String, Object>> rows, String run, DatasetSpec data, long seed, int observations) {
         StringBuilder md = new StringBuilder();
         md.append("| row | sampler | K | reconstruction MSE | spectrum error | x0 MSE | spread-skill | diverged"
                 + " | s per observation |\n");
@@ -128,8 +129,8 @@ final class NavierStokesReport {
         doc.put("library", Version.label());
         doc.put("commit", Version.commit());
         doc.put("created", Instant.now().toString());
-        doc.put("profile", profile.name());
-        doc.put("data", profile.data().toMap());
+        doc.put("profile", run);
+        doc.put("data", data.toMap());
         doc.put("seed", seed);
         doc.put("observations", observations);
         doc.put("rows", rows);

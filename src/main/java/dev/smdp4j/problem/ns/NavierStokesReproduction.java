@@ -1,12 +1,14 @@
 package dev.smdp4j.problem.ns;
 
 import ai.djl.ndarray.NDManager;
+import dev.smdp4j.Version;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
+import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.pipeline.StageCache;
 import dev.smdp4j.pipeline.TrainedCheckpoints;
@@ -162,6 +164,7 @@ public final class NavierStokesReproduction {
         for (Method method : METHODS) {
             trained.put(method, train(manager, method, dataDir));
         }
+        shipped(manager, trained.get(Method.SMDP));
         int n = Math.min(profile.observations(), store.spec().testSize());
         HostArray truth = store.testX0().rows(0, n);
         HostArray y = store.testY().rows(0, n);
@@ -192,10 +195,33 @@ public final class NavierStokesReproduction {
                     entry.get("x0_mse"),
                     p.seconds() / n));
         }
-        NavierStokesReport.writeTable(out, table, profile, seed, n);
+        NavierStokesReport.writeTable(out, table, profile.name(), profile.data(), seed, n);
         NavierStokesReport.figures(out, truth, y, predictions);
         cache.log(String.format(Locale.ROOT, "done in %.1f s", (System.nanoTime() - start) / 1e9));
         cache.writeLog();
+    }
+
+    /**
+     * {@code OUT/shipped/}: SMDP's two checkpoints in the form the library ships them ({@code smdp demo
+     * --problem navier-stokes-2d}; copy both to {@code src/main/resources/models/} to ship them).
+     * Skipped when a training selected no model (no finite validation).
+     */
+    private void shipped(NDManager manager, TrainedCheckpoints smdp) {
+        for (Pretrained.Use use : new Pretrained.Use[] {Pretrained.Use.ESTIMATE, Pretrained.Use.POSTERIOR}) {
+            Path source = use == Pretrained.Use.ESTIMATE ? smdp.best() : smdp.bestPosterior();
+            if (!Files.isRegularFile(source)) {
+                cache.log("not shipped: " + source + " does not exist");
+                continue;
+            }
+            TrainedCheckpoints.ship(
+                    manager,
+                    cache,
+                    source,
+                    use.fileName(NavierStokesProblem.NAME),
+                    use,
+                    "smdp reproduce --problem " + NavierStokesProblem.NAME + " --profile " + profile.name() + " --seed "
+                            + seed + " (commit " + Version.commit() + "), " + out.relativize(source));
+        }
     }
 
     /** Trains (or resumes, or reuses) {@code method}; returns its checkpoints. */
