@@ -74,11 +74,36 @@ class PretrainedTest extends EngineTest {
     @ParameterizedTest
     @EnumSource(Pretrained.Use.class)
     void shippedToyModelReproducesItsRecordedTestSliceMetrics(Pretrained.Use use) {
-        Checkpoint checkpoint = Checkpoint.read(Pretrained.checkpoint("toy-sde", use));
+        reproducesRecordedMetrics("toy-sde", use, "ode_mse", "ode_q_loss_10pct", "sde_mse", "sde_q_loss_10pct");
+    }
+
+    /**
+     * The shipped Navier-Stokes models reproduce the metrics recorded at export (reconstruction MSE
+     * through the solver, energy-spectrum error), and neither is broken: the ODE model's
+     * reconstruction MSE is far below a field of zeros' (the mean squared end state, about 4.3), and
+     * the SDE model's spectrum error stays below 2.5 (MAP scores 3.4 in the paper profile's table; a
+     * sample of white noise at the observation's level several times more). The issue's target for
+     * the SDE, the lowest spectrum error of all rows, is not met (docs/RESULTS.md).
+     */
+    @ParameterizedTest
+    @EnumSource(Pretrained.Use.class)
+    void shippedNavierStokesModelReproducesItsRecordedTestSliceMetrics(Pretrained.Use use) {
+        JsonNode recorded = reproducesRecordedMetrics(
+                "navier-stokes-2d", use, "ode_mse", "ode_spectrum", "sde_mse", "sde_spectrum");
+        if (use == Pretrained.Use.ESTIMATE) {
+            assertTrue(recorded.path("ode_mse").asDouble() < 0.1, recorded.toString());
+        } else {
+            assertTrue(recorded.path("sde_spectrum").asDouble() < 2.5, recorded.toString());
+        }
+    }
+
+    /** Checks that {@code problem}'s shipped model for {@code use} reproduces {@code keys}; returns what it recorded. */
+    private JsonNode reproducesRecordedMetrics(String problem, Pretrained.Use use, String... keys) {
+        Checkpoint checkpoint = Checkpoint.read(Pretrained.checkpoint(problem, use));
         JsonNode provenance = checkpoint.metadata().path(Pretrained.PROVENANCE);
         assertEquals(use.sampler(), provenance.path("use").asText());
         assertEquals(
-                "toy-sde",
+                problem,
                 checkpoint
                         .metadata()
                         .path("dataset")
@@ -88,7 +113,7 @@ class PretrainedTest extends EngineTest {
                 checkpoint.metadata().path("dataset").toString());
         JsonNode recorded = provenance.path("test_slice_metrics");
         Map<String, Object> measured = Pretrained.sliceMetrics(manager, TrainableModel.load(manager, checkpoint));
-        for (String key : new String[] {"ode_mse", "ode_q_loss_10pct", "sde_mse", "sde_q_loss_10pct"}) {
+        for (String key : keys) {
             assertTrue(recorded.path(key).isNumber(), key + " not recorded: " + recorded);
             assertEquals(
                     recorded.path(key).asDouble(),
@@ -96,5 +121,6 @@ class PretrainedTest extends EngineTest {
                     1e-3 * (1 + recorded.path(key).asDouble()),
                     key);
         }
+        return recorded;
     }
 }

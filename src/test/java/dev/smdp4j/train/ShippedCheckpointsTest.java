@@ -25,7 +25,9 @@ class ShippedCheckpointsTest extends EngineTest {
                 "smdp-heat-paper-ode.ckpt",
                 "smdp-heat-paper-sde.ckpt",
                 "smdp-toy-sde-ode.ckpt",
-                "smdp-toy-sde-sde.ckpt"
+                "smdp-toy-sde-sde.ckpt",
+                "smdp-navier-stokes-2d-ode.ckpt",
+                "smdp-navier-stokes-2d-sde.ckpt"
             })
     void loadsThroughTheTypedReaders(String name) {
         Checkpoint checkpoint = Checkpoint.read(Path.of("src/main/resources/models", name));
