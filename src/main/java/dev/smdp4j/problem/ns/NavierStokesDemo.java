@@ -93,21 +93,8 @@ public final class NavierStokesDemo {
         return table;
     }
 
-    /** One line per row, for the terminal. */
+    /** The rows as a Markdown table, for the terminal. */
     public static String summary(List<Map<String, Object>> table) {
-        StringBuilder s = new StringBuilder();
-        for (Map<String, Object> r : table) {
-            s.append(String.format(
-                    Locale.ROOT,
-                    "  %-9s %-4s K %-2d reconstruction MSE %.4g  spectrum error %.3f  x0 MSE %.4g  diverged %d%n",
-                    r.get("row"),
-                    r.get("sampler"),
-                    (Integer) r.get("samples"),
-                    (Double) r.get("mse"),
-                    (Double) r.get("spectrum"),
-                    (Double) r.get("x0_mse"),
-                    (Integer) r.get("diverged")));
-        }
-        return s.toString();
+        return NavierStokesReport.markdown(table);
     }
 }

@@ -102,9 +102,8 @@ final class NavierStokesReport {
         return new HostArray(out, shape);
     }
 
-    /** {@code table.md} and {@code table.json}: the rows, and in the JSON what produced them ({@code run}: a profile's name or "demo"). */
-    static void writeTable(
-            Path out, List<Map<String, Object>> rows, String run, DatasetSpec data, long seed, int observations) {
+    /** The rows as a Markdown table (what {@code table.md} holds and the demo prints). */
+    static String markdown(List<Map<String, Object>> rows) {
         StringBuilder md = new StringBuilder();
         md.append("| row | sampler | K | reconstruction MSE | spectrum error | x0 MSE | spread-skill | diverged"
                 + " | s per observation |\n");
@@ -125,6 +124,13 @@ final class NavierStokesReport {
                     (Integer) r.get("diverged"),
                     (Double) r.get("seconds_per_observation")));
         }
+        return md.toString();
+    }
+
+    /** {@code table.md} and {@code table.json}: the rows, and in the JSON what produced them ({@code run}: a profile's name or "demo"). */
+    static void writeTable(
+            Path out, List<Map<String, Object>> rows, String run, DatasetSpec data, long seed, int observations) {
+        String md = markdown(rows);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("library", Version.label());
         doc.put("commit", Version.commit());
