@@ -68,6 +68,13 @@ public final class Json {
         return MAPPER;
     }
 
+    /** A JSON object as a mutable map in document order (nested objects become maps, arrays lists). */
+    public static Map<String, Object> toMap(JsonNode object) {
+        return MAPPER.convertValue(
+                object,
+                MAPPER.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, Object.class));
+    }
+
     /**
      * Reads and parses a JSON file.
      *

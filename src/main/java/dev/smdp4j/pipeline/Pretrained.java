@@ -137,12 +137,7 @@ public final class Pretrained {
      */
     public static void export(NDManager manager, Path source, Path target, Use use, String trainedBy) {
         Checkpoint checkpoint = Checkpoint.read(source);
-        Map<String, Object> meta = Json.mapper()
-                .convertValue(
-                        checkpoint.metadata(),
-                        Json.mapper()
-                                .getTypeFactory()
-                                .constructMapType(LinkedHashMap.class, String.class, Object.class));
+        Map<String, Object> meta = Json.toMap(checkpoint.metadata());
         JsonNode history = checkpoint.metadata().path("history");
         meta.remove("history");
         meta.remove("epoch_tally");

@@ -71,6 +71,11 @@ public final class Reconstruction {
                     sampler, steps, samples, seed, 32, Samplers.DEFAULT_CORRECTOR_STEPS, Samplers.DEFAULT_SNR, null);
         }
 
+        /** This request with the model's score factor overridden by {@code factor}. */
+        public Request withScoreFactor(double factor) {
+            return new Request(sampler, steps, samples, seed, batch, correctorSteps, snr, factor);
+        }
+
         String samplerName() {
             return sampler != null ? sampler : "sde";
         }

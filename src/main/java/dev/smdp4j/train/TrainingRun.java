@@ -31,6 +31,8 @@ public final class TrainingRun {
     public static final String BEST = "best.ckpt";
     /** The checkpoint for posterior sampling, if the method has a second selection metric. */
     public static final String BEST_POSTERIOR = "best-sde.ckpt";
+    /** The label the validation observations' noise seed derives from ({@code Seeds.derive(seed, label)}). */
+    public static final String VALIDATION_SEED = "validation";
 
     public static final String HISTORY = "history.json";
 
@@ -117,7 +119,12 @@ public final class TrainingRun {
                     : trajectories
                             ? valEnd
                             : spec.problem()
-                                    .observe(manager, physics, valX0, spec, Seeds.derive(options.seed(), "validation"));
+                                    .observe(
+                                            manager,
+                                            physics,
+                                            valX0,
+                                            spec,
+                                            Seeds.derive(options.seed(), VALIDATION_SEED));
             TrainableModel model = TrainableModel.create(manager, options, spec, norm);
             try (Adam adam = Adam.builder()
                     .clip(options.clip())

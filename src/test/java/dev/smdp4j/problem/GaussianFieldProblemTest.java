@@ -35,8 +35,9 @@ class GaussianFieldProblemTest {
         for (GaussianFieldProblem p : List.of(HeatProblem.paper(), NavierStokesProblem.defaults())) {
             assertEquals(Method.SMDP.defaultNetwork(), p.defaultNetwork(Method.SMDP));
         }
-        // Heat keeps every method's own schedule; Navier-Stokes shortens SMDP's and the
-        // physics-loss baselines' (each unrolled solver step costs far more than a heat step).
+        // Heat keeps every method's own schedule; Navier-Stokes shortens SMDP's, the physics-loss
+        // baselines' (each unrolled solver step costs far more than a heat step) and the supervised
+        // baselines' (the paper profile has to fit in an hour).
         HeatProblem heat = HeatProblem.paper();
         NavierStokesProblem ns = NavierStokesProblem.defaults();
         for (Method m : Method.values()) {
@@ -45,6 +46,8 @@ class GaussianFieldProblemTest {
         assertEquals(NavierStokesProblem.SMDP_SCHEDULE, ns.defaultSchedule(Method.SMDP));
         assertEquals(NavierStokesProblem.PHYSICS_LOSS_SCHEDULE, ns.defaultSchedule(Method.FNO_P));
         assertEquals(NavierStokesProblem.PHYSICS_LOSS_SCHEDULE, ns.defaultSchedule(Method.RESNET_P));
-        assertEquals(Method.FNO_S.defaultSchedule(), ns.defaultSchedule(Method.FNO_S));
+        assertEquals(NavierStokesProblem.SUPERVISED_SCHEDULE, ns.defaultSchedule(Method.FNO_S));
+        assertEquals(NavierStokesProblem.SUPERVISED_SCHEDULE, ns.defaultSchedule(Method.RESNET_S));
+        assertEquals(Method.HEATGEN.defaultSchedule(), ns.defaultSchedule(Method.HEATGEN));
     }
 }

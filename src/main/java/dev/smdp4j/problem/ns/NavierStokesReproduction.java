@@ -10,6 +10,7 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.pipeline.Reconstruction;
+import dev.smdp4j.pipeline.SdeCalibration;
 import dev.smdp4j.pipeline.StageCache;
 import dev.smdp4j.pipeline.TrainedCheckpoints;
 import dev.smdp4j.problem.Problem;
@@ -21,6 +22,7 @@ import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.train.WindowSchedule;
 import dev.smdp4j.util.Hashing;
+import dev.smdp4j.util.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,7 +166,8 @@ public final class NavierStokesReproduction {
         for (Method method : METHODS) {
             trained.put(method, train(manager, method, dataDir));
         }
-        shipped(manager, trained.get(Method.SMDP));
+        Path posterior = calibrated(manager, trained.get(Method.SMDP), dataDir);
+        shipped(manager, trained.get(Method.SMDP), posterior);
         int n = Math.min(profile.observations(), store.spec().testSize());
         HostArray truth = store.testX0().rows(0, n);
         HostArray y = store.testY().rows(0, n);
@@ -179,7 +182,11 @@ public final class NavierStokesReproduction {
         Map<String, HostArray> predictions = new LinkedHashMap<>();
         List<Map<String, Object>> table = new ArrayList<>();
         for (Row row : rows) {
-            Path ckpt = row.method() == null ? null : checkpoint(trained.get(row.method()), row);
+            Path ckpt = row.method() == null
+                    ? null
+                    : row.sampler().equals("sde") && posterior != null
+                            ? posterior
+                            : checkpoint(trained.get(row.method()), row);
             Prediction p = predict(manager, store, row, ckpt, y);
             predictions.put(row.name(), p.x0());
             Map<String, Object> entry = NavierStokesReport.entry(row, p.x0(), p.seconds() / n, truth, store.spec());
@@ -206,11 +213,12 @@ public final class NavierStokesReproduction {
      * --problem navier-stokes-2d}; copy both to {@code src/main/resources/models/} to ship them).
      * Skipped when a training selected no model (no finite validation).
      */
-    private void shipped(NDManager manager, TrainedCheckpoints smdp) {
+    private void shipped(NDManager manager, TrainedCheckpoints smdp, Path posterior) {
         for (Pretrained.Use use : new Pretrained.Use[] {Pretrained.Use.ESTIMATE, Pretrained.Use.POSTERIOR}) {
-            Path source = use == Pretrained.Use.ESTIMATE ? smdp.best() : smdp.bestPosterior();
-            if (!Files.isRegularFile(source)) {
-                cache.log("not shipped: " + source + " does not exist");
+            Path source = use == Pretrained.Use.ESTIMATE ? smdp.best() : posterior;
+            if (source == null || !Files.isRegularFile(source)) {
+                cache.log("not shipped for " + use.sampler() + ": "
+                        + (source == null ? "no calibrated model" : source + " does not exist"));
                 continue;
             }
             TrainedCheckpoints.ship(
@@ -224,12 +232,65 @@ public final class NavierStokesReproduction {
         }
     }
 
+    /**
+     * The SDE's candidates, SMDP's {@code best.ckpt} and {@code best-sde.ckpt}, each with the score
+     * factors {@link #SDE_FACTORS}, tried on the first {@value #CALIBRATION_OBSERVATIONS} of the
+     * training's own validation fields and observations ({@link SdeCalibration});
+     * {@code OUT/calibration/sde.ckpt}, or null when the training selected no model.
+     */
+    private Path calibrated(NDManager manager, TrainedCheckpoints smdp, Path dataDir) {
+        List<Path> candidates = new ArrayList<>();
+        for (Path c : new Path[] {smdp.best(), smdp.bestPosterior()}) {
+            if (Files.isRegularFile(c)) {
+                candidates.add(c);
+            }
+        }
+        if (candidates.isEmpty()) {
+            cache.log("sde calibration: skipped, the training selected no model");
+            return null;
+        }
+        DatasetStore store = DatasetStore.open(dataDir);
+        DatasetSpec spec = store.spec();
+        Normalisation norm = store.normalisation();
+        TrainingOptions options = options(Method.SMDP, spec);
+        HostArray all = norm.normalise(store.trainX0());
+        HostArray x0 = all.rows(all.dim(0) - options.validationSize(), all.dim(0));
+        try (NDManager scope = manager.newSubManager()) {
+            HostArray y = spec.problem()
+                    .observe(
+                            scope,
+                            spec.problem().physics(scope, norm),
+                            x0,
+                            spec,
+                            Seeds.derive(options.seed(), TrainingRun.VALIDATION_SEED));
+            return SdeCalibration.calibrate(
+                    scope,
+                    cache,
+                    candidates,
+                    x0,
+                    y,
+                    new SdeCalibration.Settings(SDE_FACTORS, CALIBRATION_OBSERVATIONS, 2, seed),
+                    out.resolve("calibration").resolve("sde.ckpt"));
+        }
+    }
+
+    /** The SDE's candidate score factors: the Tweedie factor of the one-step loss up to twice it. */
+    static final List<Double> SDE_FACTORS = List.of(0.5, 0.625, 0.75, 0.875, 1.0);
+
+    /** Validation observations of the SDE's calibration (two samples each). */
+    static final int CALIBRATION_OBSERVATIONS = 64;
+
+    /** {@code method}'s training options: the problem's defaults with the profile's schedule. */
+    private TrainingOptions options(Method method, DatasetSpec spec) {
+        TrainingOptions defaults = TrainingOptions.defaults(method, spec, seed);
+        String schedule = profile.schedules().get(method);
+        return schedule == null ? defaults : defaults.withSchedule(WindowSchedule.parse(schedule));
+    }
+
     /** Trains (or resumes, or reuses) {@code method}; returns its checkpoints. */
     private TrainedCheckpoints train(NDManager manager, Method method, Path dataDir) {
         DatasetSpec spec = DatasetStore.open(dataDir).spec();
-        TrainingOptions defaults = TrainingOptions.defaults(method, spec, seed);
-        String schedule = profile.schedules().get(method);
-        TrainingOptions options = schedule == null ? defaults : defaults.withSchedule(WindowSchedule.parse(schedule));
+        TrainingOptions options = options(method, spec);
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
         Path dir = cache.runDir(
                 method.id(),

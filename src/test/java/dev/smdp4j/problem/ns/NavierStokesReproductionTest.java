@@ -63,6 +63,20 @@ class NavierStokesReproductionTest extends EngineTest {
             assertTrue(md.contains("| " + baseline + " | one-shot | 1 |"), md);
         }
 
+        // the SDE row samples the calibrated checkpoint, which records a candidate factor
+        assertEquals(
+                "calibration/sde.ckpt",
+                rows.get(1).path("model").asText(),
+                rows.get(1).toString());
+        JsonNode calibration = dev.smdp4j.io.Checkpoint.read(out.resolve("calibration/sde.ckpt"))
+                .metadata()
+                .path(dev.smdp4j.pipeline.SdeCalibration.KEY);
+        assertTrue(
+                NavierStokesReproduction.SDE_FACTORS.contains(
+                        calibration.path("score_factor").asDouble()),
+                calibration.toString());
+        assertTrue(Files.isRegularFile(out.resolve("shipped/smdp-navier-stokes-2d-sde.ckpt")));
+
         // the MAP row: the estimate made directly and scored by the problem
         DatasetStore store = DatasetStore.open(out.resolve(StageCache.DATA));
         DatasetSpec spec = store.spec();
@@ -89,7 +103,7 @@ class NavierStokesReproductionTest extends EngineTest {
         new NavierStokesReproduction(out, tiny(), 5, false).run(manager);
         String log = Files.readString(out.resolve(StageCache.LOG));
         assertTrue(log.contains("data: reused") && log.contains("train smdp: reused"), log);
-        assertTrue(log.contains("train fno-p: reused"), log);
+        assertTrue(log.contains("train fno-p: reused") && log.contains("sde calibration: reused"), log);
         JsonNode again = Json.read(out.resolve("table.json")).path("rows");
         for (int i = 0; i < rows.size(); i++) {
             assertEquals(
