@@ -35,7 +35,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
 
-    @Option(names = "--problem", paramLabel = "NAME", description = "The problem: heat (default) or toy-sde.")
+    @Option(
+            names = "--problem",
+            paramLabel = "NAME",
+            description = "The problem: heat (default), toy-sde or navier-stokes-2d.")
     String problemName = Problems.DEFAULT;
 
     @Option(

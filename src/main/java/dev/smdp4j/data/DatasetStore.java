@@ -3,6 +3,7 @@ package dev.smdp4j.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.smdp4j.Version;
+import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
@@ -60,11 +61,7 @@ public final class DatasetStore {
         if (imported != null && data.trajectories() == null) {
             throw new IllegalArgumentException("an imported data set needs its trajectories");
         }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot create output directory " + dir + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.createDirectories(dir);
         try {
             // An interrupted overwrite must not leave the old manifest certifying a mix of files.
             Files.deleteIfExists(dir.resolve(MANIFEST));

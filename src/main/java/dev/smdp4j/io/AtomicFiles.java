@@ -44,6 +44,18 @@ public final class AtomicFiles {
     }
 
     /**
+     * Creates {@code dir} and its parents unless they exist; failure is an {@link InvalidInputException}
+     * naming the directory ("cannot create output directory DIR: reason").
+     */
+    public static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot create output directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Atomically replaces {@code target} with what {@code writer} writes.
      *
      * <p>The writer may close the stream it is given; the stream is buffered and is flushed and

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
@@ -175,11 +176,7 @@ public final class Pretrained {
                 && hash.equals(CheckpointMetadata.of(Checkpoint.read(target)).shippedFrom())) {
             return false;
         }
-        try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot create directory " + target.getParent() + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.createDirectories(target.toAbsolutePath().getParent());
         export(manager, source, target, use, trainedBy);
         return true;
     }

@@ -3,12 +3,12 @@ package dev.smdp4j.pipeline;
 import ai.djl.ndarray.NDManager;
 import dev.smdp4j.Version;
 import dev.smdp4j.data.DatasetStore;
+import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Npz;
 import dev.smdp4j.report.Table1;
 import dev.smdp4j.report.Table1.Measured;
 import dev.smdp4j.report.Table1.Row;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,11 +61,7 @@ public final class Reproduction {
     /** Runs every stage that is not already complete; returns the measured rows. */
     public List<Measured> run(NDManager manager) {
         long start = System.nanoTime();
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot create output directory " + out + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.createDirectories(out);
         cache.log("smdp reproduce --profile " + profile.name() + " (" + Version.label() + ", commit " + Version.commit()
                 + ")");
         cache.log("data: " + profile.data().toMap());

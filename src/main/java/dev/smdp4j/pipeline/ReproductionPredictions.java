@@ -5,9 +5,9 @@ import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.data.Normalisation;
 import dev.smdp4j.eval.Evaluation;
 import dev.smdp4j.eval.Metrics;
+import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
-import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Npz;
 import dev.smdp4j.report.BenchmarkFigures;
 import dev.smdp4j.report.Table1;
@@ -17,7 +17,6 @@ import dev.smdp4j.sample.Seeding;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Progress;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,12 +135,7 @@ final class ReproductionPredictions {
                                     request,
                                     progress);
                     progress.finish("");
-                    try {
-                        Files.createDirectories(file.getParent());
-                    } catch (IOException e) {
-                        throw new InvalidInputException(
-                                "cannot create directory " + file.getParent() + ": " + e.getMessage(), e);
-                    }
+                    AtomicFiles.createDirectories(file.getParent());
                     Npz.write(file, Map.of("x0", store.normalisation().denormalise(result.x0())));
                     return null;
                 },

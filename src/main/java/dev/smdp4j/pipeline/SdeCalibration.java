@@ -3,6 +3,7 @@ package dev.smdp4j.pipeline;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
@@ -22,7 +23,7 @@ import java.util.Map;
  * Chooses the score scale of the {@code sde} sampler on held-out data: every candidate checkpoint
  * with every candidate factor ({@code score = factor x network}) samples the validation observations,
  * and the pair with the lowest posterior metric ({@link dev.smdp4j.problem.Problem#posteriorMetric})
- * whose samples all stay finite wins; the result is that checkpoint with the factor recorded as its
+ * whose samples all stay finite and within ten times the data's rms ({@link #blowsUp}) wins; the result is that checkpoint with the factor recorded as its
  * own ({@code training.score_factor}), so that every sampler and export picks it up.
  *
  * <p>Why: SMDP's loss trains the noise-free rollout. The Tweedie factor 1/2 is right for the one-step
@@ -156,10 +157,8 @@ public final class SdeCalibration {
                     .withScoreFactor(factor);
             HostArray x0 = Reconstruction.run(scope, model, y, request, Seeding.global(settings.seed()), false, null)
                     .x0();
-            for (float v : x0.data()) {
-                if (!Float.isFinite(v)) {
-                    return null;
-                }
+            if (blowsUp(truth, x0)) {
+                return null;
             }
             String metric = spec.problem().posteriorMetric();
             double sum = 0;
@@ -176,6 +175,38 @@ public final class SdeCalibration {
         }
     }
 
+    /**
+     * Whether any sample of {@code x0} ({@code [n, K, ...]}) is non-finite or has a mean square above
+     * {@value #BLOW_UP} times the truths' (an rms ten times the data's): such a sample has left the
+     * data, even if a log-scale metric such as a spectrum error barely notices it.
+     */
+    static boolean blowsUp(HostArray truth, HostArray x0) {
+        float[] t = truth.data();
+        double truthMeanSquare = 0;
+        for (float v : t) {
+            truthMeanSquare += (double) v * v;
+        }
+        truthMeanSquare /= t.length;
+        float[] d = x0.data();
+        int size = t.length / truth.dim(0);
+        for (int from = 0; from < d.length; from += size) {
+            double sq = 0;
+            for (int i = from; i < from + size; i++) {
+                if (!Float.isFinite(d[i])) {
+                    return true;
+                }
+                sq += (double) d[i] * d[i];
+            }
+            if (sq / size > BLOW_UP * truthMeanSquare) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The mean-square ratio beyond which a sample counts as blown up ({@link #blowsUp}). */
+    static final double BLOW_UP = 100;
+
     /** {@code source}'s content under {@code target} with {@code factor} as its score factor and {@code record}. */
     private static void write(Path source, Path target, double factor, Map<String, Object> record) {
         Checkpoint checkpoint = Checkpoint.read(source);
@@ -190,17 +221,13 @@ public final class SdeCalibration {
         options.put("score_factor", factor);
         meta.put("training", options);
         meta.put(KEY, record);
-        try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
-        } catch (java.io.IOException e) {
-            throw new InvalidInputException("cannot create directory " + target.getParent() + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.createDirectories(target.toAbsolutePath().getParent());
         Checkpoint.write(target, meta, checkpoint.tensors());
     }
 
     /** A key of the candidates' content and the settings. */
     private static String key(List<Path> candidates, Settings settings) {
-        StringBuilder text = new StringBuilder(settings.toString());
+        StringBuilder text = new StringBuilder(settings + "|blow-up " + BLOW_UP);
         for (Path c : candidates) {
             text.append('|').append(Hashing.sha256(c));
         }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.physics.PhysicsModel;
@@ -13,7 +14,6 @@ import dev.smdp4j.util.Hashing;
 import dev.smdp4j.util.Interruption;
 import dev.smdp4j.util.Progress;
 import dev.smdp4j.util.Seeds;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -232,11 +232,7 @@ public final class TrainingRun {
     }
 
     private void prepareOutput() {
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot create output directory " + out + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.createDirectories(out);
         if (!resume && Files.exists(out.resolve(LAST))) {
             throw new InvalidInputException(out + " already holds a training run (" + LAST
                     + "); continue it with --resume or choose another --out");

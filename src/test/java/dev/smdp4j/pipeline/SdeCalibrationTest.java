@@ -59,9 +59,13 @@ class SdeCalibrationTest extends EngineTest {
         JsonNode tried = record.path("tried");
         assertEquals(3, tried.size(), record.toString());
         assertTrue(tried.get(2).path("metric").isNull(), "the factor 1e30 diverges: " + tried.get(2));
-        double best = Math.min(
-                tried.get(0).path("metric").asDouble(),
-                tried.get(1).path("metric").asDouble());
+        double best = Double.POSITIVE_INFINITY;
+        for (JsonNode t : tried) {
+            if (t.path("metric").isNumber()) {
+                best = Math.min(best, t.path("metric").asDouble());
+            }
+        }
+        assertTrue(Double.isFinite(best), "some candidate stays finite: " + tried);
         assertEquals(best, record.path("metric").asDouble(), 0.0);
         double factor = record.path("score_factor").asDouble();
         assertTrue(factor == 0.4 || factor == 0.6, record.toString());
@@ -112,6 +116,26 @@ class SdeCalibrationTest extends EngineTest {
                         target));
         assertTrue(e.getMessage().contains("every candidate diverged"), e.getMessage());
         assertFalse(Files.exists(target));
+    }
+
+    @Test
+    void aSampleBlowsUpWhenNonFiniteOrItsRmsExceedsTenTimesTheData() {
+        HostArray truth = new HostArray(new float[] {1, -1, 1, -1, 2, -2, 2, -2}, 2, 4); // mean square 2.5
+        float rms = (float) Math.sqrt(2.5);
+        assertFalse(SdeCalibration.blowsUp(truth, samples(9.9f * rms, false)));
+        assertTrue(SdeCalibration.blowsUp(truth, samples(10.1f * rms, false)));
+        assertTrue(SdeCalibration.blowsUp(truth, samples(1, true)));
+    }
+
+    /** {@code [2, 2, 4]}: ones, except the last sample of the last observation, all {@code last}; one NaN if asked. */
+    private static HostArray samples(float last, boolean withNan) {
+        float[] d = new float[16];
+        java.util.Arrays.fill(d, 1);
+        java.util.Arrays.fill(d, 12, 16, last);
+        if (withNan) {
+            d[5] = Float.NaN;
+        }
+        return new HostArray(d, 2, 2, 4);
     }
 
     @Test

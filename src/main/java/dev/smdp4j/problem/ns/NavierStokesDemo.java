@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
+import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
@@ -11,8 +12,6 @@ import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.pipeline.Reconstruction;
 import dev.smdp4j.sample.Seeding;
 import dev.smdp4j.train.TrainableModel;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,11 +36,7 @@ public final class NavierStokesDemo {
             throw new InvalidInputException("the Navier-Stokes demo needs at least 1 observation and 1 sample, got "
                     + observations + " and " + samples);
         }
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot create the output directory " + out + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.createDirectories(out);
         Path estimate = Pretrained.checkpoint(NavierStokesProblem.NAME, Pretrained.Use.ESTIMATE);
         Path posterior = Pretrained.checkpoint(NavierStokesProblem.NAME, Pretrained.Use.POSTERIOR);
         List<NavierStokesReproduction.Row> rows = List.of(

@@ -5,13 +5,12 @@ import dev.smdp4j.data.Dataset;
 import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.Normalisation;
+import dev.smdp4j.io.AtomicFiles;
 import dev.smdp4j.io.Checkpoint;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.pipeline.Pretrained;
 import dev.smdp4j.train.TrainableModel;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,11 +35,7 @@ public final class ToyDemo {
 
     /** Runs the demo into {@code out}; returns the table's rows (Q and hits at 1% and 10% per row). */
     public static List<Map<String, Object>> run(NDManager manager, Path out, long seed) {
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot create the output directory " + out + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.createDirectories(out);
         Path estimate = Pretrained.checkpoint(ToySde.NAME, Pretrained.Use.ESTIMATE);
         Path posterior = Pretrained.checkpoint(ToySde.NAME, Pretrained.Use.POSTERIOR);
         DatasetSpec spec;
