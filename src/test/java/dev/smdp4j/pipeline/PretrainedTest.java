@@ -81,9 +81,9 @@ class PretrainedTest extends EngineTest {
      * The shipped Navier-Stokes models reproduce the metrics recorded at export (reconstruction MSE
      * through the solver, energy-spectrum error), and neither is broken: the ODE model's
      * reconstruction MSE is far below a field of zeros' (the mean squared end state, about 4.3), and
-     * the SDE model's spectrum error stays below 2.5 (MAP scores 3.4 in the paper profile's table; a
-     * sample of white noise at the observation's level several times more). The issue's target for
-     * the SDE, the lowest spectrum error of all rows, is not met (docs/RESULTS.md).
+     * the SDE model is the calibrated one: it records its calibration, whose chosen factor is the
+     * score factor it samples with, and its spectrum error stays below 1.0 (the paper profile's ODE
+     * row scores 0.65, MAP 3.4; the uncalibrated model shipped before scored 2.0 on this slice).
      */
     @ParameterizedTest
     @EnumSource(Pretrained.Use.class)
@@ -93,7 +93,12 @@ class PretrainedTest extends EngineTest {
         if (use == Pretrained.Use.ESTIMATE) {
             assertTrue(recorded.path("ode_mse").asDouble() < 0.1, recorded.toString());
         } else {
-            assertTrue(recorded.path("sde_spectrum").asDouble() < 2.5, recorded.toString());
+            assertTrue(recorded.path("sde_spectrum").asDouble() < 1.0, recorded.toString());
+            JsonNode meta = Checkpoint.read(Pretrained.checkpoint("navier-stokes-2d", use))
+                    .metadata();
+            double factor = meta.path(SdeCalibration.KEY).path("score_factor").asDouble();
+            assertTrue(factor > 0, meta.path(SdeCalibration.KEY).toString());
+            assertEquals(factor, meta.path("training").path("score_factor").asDouble());
         }
     }
 

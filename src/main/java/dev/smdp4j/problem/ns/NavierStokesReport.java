@@ -151,7 +151,8 @@ final class NavierStokesReport {
     /**
      * {@code vorticity.png}: truth, observation, the ODE estimate, three SDE samples and the
      * samples' mean and standard deviation for the first three observations (diverged ones empty);
-     * {@code spectra.png}: the mean energy spectrum of the truth and of each row's finite predictions.
+     * {@code spectra.png}: the geometric-mean energy spectrum of the truth and of each row's finite
+     * predictions.
      */
     static void figures(Path out, HostArray truth, HostArray y, Map<String, HostArray> predictions) {
         BenchmarkFigures.figure2(
@@ -176,10 +177,19 @@ final class NavierStokesReport {
             }
         });
         Figures.radialSpectra(
-                out.resolve("spectra.png"), radii, curves, "ground truth", "energy spectra of the initial vorticity");
+                out.resolve("spectra.png"),
+                radii,
+                curves,
+                "ground truth",
+                "energy spectra of the initial vorticity (geometric mean over fields)");
     }
 
-    /** The mean over the finite fields of {@code data} of the energy in rings {@code 1..rings} (NaN if none is finite). */
+    /**
+     * The geometric mean over the finite fields of {@code data} of the energy in rings {@code
+     * 1..rings} (NaN if none is finite): the scale on which the spectrum error compares fields, so a
+     * few samples with far too much energy do not hide what the typical sample looks like, as an
+     * arithmetic mean would (energies are floored at {@code 1e-30} before the logarithm).
+     */
     private static double[] meanSpectrum(float[] data, int n, int rings) {
         int fields = data.length / (n * n);
         double[] mean = new double[rings];
@@ -191,11 +201,11 @@ final class NavierStokesReport {
             }
             finite++;
             for (int r = 1; r <= rings; r++) {
-                mean[r - 1] += e[r];
+                mean[r - 1] += Math.log(Math.max(e[r], 1e-30));
             }
         }
         for (int r = 0; r < rings; r++) {
-            mean[r] = finite == 0 ? Double.NaN : mean[r] / finite;
+            mean[r] = finite == 0 ? Double.NaN : Math.exp(mean[r] / finite);
         }
         return mean;
     }
