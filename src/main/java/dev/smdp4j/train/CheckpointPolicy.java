@@ -25,14 +25,13 @@ final class CheckpointPolicy implements TrainingLoop.Listener {
     private static final int FLOOR_BATCHES = 8;
 
     /** The validation fields and their observations (null: no validation set). */
-    record Validation(HostArray x0, HostArray y) {}
-
     private final TrainingRun run;
+
     private final NDManager manager;
     private final Sde sde;
     private final TrainableModel model;
     private final WeightAverage average;
-    private final Validation validation;
+    private final TrainingRun.Validation validation;
     private final Objective floor;
     private final HostArray train;
     private final RunCheckpoints checkpoints;
@@ -52,7 +51,7 @@ final class CheckpointPolicy implements TrainingLoop.Listener {
             Sde sde,
             TrainableModel model,
             WeightAverage average,
-            Validation validation,
+            TrainingRun.Validation validation,
             Objective floor,
             HostArray train,
             RunCheckpoints checkpoints,

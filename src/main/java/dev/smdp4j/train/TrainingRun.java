@@ -32,7 +32,7 @@ public final class TrainingRun {
     /** The checkpoint for posterior sampling, if the method has a second selection metric. */
     public static final String BEST_POSTERIOR = "best-sde.ckpt";
     /** The label the validation observations' noise seed derives from ({@code Seeds.derive(seed, label)}). */
-    public static final String VALIDATION_SEED = "validation";
+    private static final String VALIDATION_SEED = "validation";
 
     public static final String HISTORY = "history.json";
 
@@ -85,6 +85,44 @@ public final class TrainingRun {
         return this;
     }
 
+    /** Held-out initial states and their observations, normalised units. */
+    public record Validation(HostArray x0, HostArray y) {}
+
+    /**
+     * The held-out pairs a training with {@code options} validates on (normalised units): the last
+     * {@code --val-size} fields of {@code store}'s training data and their observations, the stored
+     * end states of imported trajectories or else observations simulated through {@code physics}
+     * with a seed derived from the options' seed; null when {@code --val-size} is 0. What {@link
+     * #run} uses, for whoever must select on the same data (e.g. {@code pipeline.SdeCalibration}).
+     */
+    public static Validation validation(
+            NDManager manager, PhysicsModel physics, DatasetStore store, TrainingOptions options) {
+        boolean trajectories = store.trainsOnTrajectories();
+        HostArray all = store.normalisation().normalise(trajectories ? store.trajectories() : store.trainX0());
+        return validation(manager, physics, all, trajectories, store.spec(), options);
+    }
+
+    private static Validation validation(
+            NDManager manager,
+            PhysicsModel physics,
+            HostArray all,
+            boolean trajectories,
+            DatasetSpec spec,
+            TrainingOptions options) {
+        int n = all.dim(0);
+        int valSize = options.validationSize();
+        if (valSize == 0) {
+            return null;
+        }
+        HostArray held = all.rows(n - valSize, n);
+        if (trajectories) {
+            return new Validation(held.sliceSecondAxis(0), held.sliceSecondAxis(spec.steps()));
+        }
+        return new Validation(
+                held,
+                spec.problem().observe(manager, physics, held, spec, Seeds.derive(options.seed(), VALIDATION_SEED)));
+    }
+
     public Result run(NDManager parent) {
         DatasetStore store = DatasetStore.open(dataDir);
         DatasetSpec spec = store.spec();
@@ -104,9 +142,6 @@ public final class TrainingRun {
                     + " fewer than the largest batch (" + maxBatch + ") remain");
         }
         HostArray train = all.rows(0, n - valSize);
-        HostArray held = all.rows(n - valSize, n);
-        HostArray valX0 = trajectories ? held.sliceSecondAxis(0) : held;
-        HostArray valEnd = trajectories ? held.sliceSecondAxis(spec.steps()) : null;
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
         prepareOutput();
 
@@ -114,17 +149,7 @@ public final class TrainingRun {
                 Interruption interruption = new Interruption()) {
             PhysicsModel physics = spec.problem().physics(manager, norm);
             Sde sde = new Sde(physics, Diffusion.constant(spec.diffusion()));
-            HostArray valY = valSize == 0
-                    ? null
-                    : trajectories
-                            ? valEnd
-                            : spec.problem()
-                                    .observe(
-                                            manager,
-                                            physics,
-                                            valX0,
-                                            spec,
-                                            Seeds.derive(options.seed(), VALIDATION_SEED));
+            Validation held = validation(manager, physics, all, trajectories, spec, options);
             TrainableModel model = TrainableModel.create(manager, options, spec, norm);
             try (Adam adam = Adam.builder()
                     .clip(options.clip())
@@ -139,8 +164,7 @@ public final class TrainingRun {
                     RunCheckpoints checkpoints =
                             new RunCheckpoints(dataDir, out, options, model, adam, average, spec, norm, dataHash);
                     RunProgress progress = resume ? checkpoints.restore() : RunProgress.fresh();
-                    CheckpointPolicy.Validation validation =
-                            valY == null ? null : new CheckpointPolicy.Validation(valX0, valY);
+                    Validation validation = held;
                     return train(
                             manager,
                             sde,
@@ -168,7 +192,7 @@ public final class TrainingRun {
             RunCheckpoints checkpoints,
             RunProgress progress,
             HostArray train,
-            CheckpointPolicy.Validation validation,
+            Validation validation,
             Interruption interruption,
             boolean trajectories) {
         Objective objective =

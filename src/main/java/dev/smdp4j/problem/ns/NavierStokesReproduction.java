@@ -22,7 +22,6 @@ import dev.smdp4j.train.TrainingOptions;
 import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.train.WindowSchedule;
 import dev.smdp4j.util.Hashing;
-import dev.smdp4j.util.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -251,26 +250,23 @@ public final class NavierStokesReproduction {
             return null;
         }
         DatasetStore store = DatasetStore.open(dataDir);
-        DatasetSpec spec = store.spec();
-        Normalisation norm = store.normalisation();
-        TrainingOptions options = options(Method.SMDP, spec);
-        HostArray all = norm.normalise(store.trainX0());
-        HostArray x0 = all.rows(all.dim(0) - options.validationSize(), all.dim(0));
         try (NDManager scope = manager.newSubManager()) {
-            HostArray y = spec.problem()
-                    .observe(
-                            scope,
-                            spec.problem().physics(scope, norm),
-                            x0,
-                            spec,
-                            Seeds.derive(options.seed(), TrainingRun.VALIDATION_SEED));
+            TrainingRun.Validation validation = TrainingRun.validation(
+                    scope,
+                    store.spec().problem().physics(scope, store.normalisation()),
+                    store,
+                    options(Method.SMDP, store.spec()));
+            if (validation == null) {
+                cache.log("sde calibration: skipped, the training held out no validation fields");
+                return null;
+            }
             return SdeCalibration.calibrate(
                     scope,
                     cache,
                     candidates,
-                    x0,
-                    y,
-                    new SdeCalibration.Settings(SDE_FACTORS, x0.dim(0), 1, seed),
+                    validation.x0(),
+                    validation.y(),
+                    new SdeCalibration.Settings(SDE_FACTORS, validation.x0().dim(0), 1, seed),
                     out.resolve("calibration").resolve("sde.ckpt"));
         }
     }
