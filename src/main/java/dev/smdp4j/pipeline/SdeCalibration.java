@@ -10,6 +10,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.sample.Seeding;
 import dev.smdp4j.train.TrainableModel;
+import dev.smdp4j.train.TrainingRun;
 import dev.smdp4j.util.Hashing;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ public final class SdeCalibration {
 
     /**
      * {@code target}: the best of {@code candidates} x {@code settings.factors()} on the validation
-     * pairs ({@code x0}, {@code y}; normalised units), reused when {@code target} was calibrated from
+     * pairs (normalised units), reused when {@code target} was calibrated from
      * checkpoints with the same content and the same settings. Fails when every pair diverged.
      *
      * @return the target
@@ -70,8 +71,7 @@ public final class SdeCalibration {
             NDManager manager,
             StageCache cache,
             List<Path> candidates,
-            HostArray x0,
-            HostArray y,
+            TrainingRun.Validation validation,
             Settings settings,
             Path target) {
         String key = key(candidates, settings);
@@ -82,21 +82,35 @@ public final class SdeCalibration {
             return target;
         }
         return cache.stage(
-                "sde calibration", () -> run(manager, cache, candidates, x0, y, settings, target, key), true);
+                "sde calibration",
+                () -> {
+                    Map<String, Object> record = choose(manager, cache, candidates, validation, settings);
+                    record.put("key", key);
+                    Path source = Path.of((String) record.get("source"));
+                    double factor = (Double) record.get("score_factor");
+                    write(source, target, factor, record);
+                    cache.log(String.format(
+                            Locale.ROOT,
+                            "sde calibration: chose %s with score factor %.3f (validation %.4f) -> %s",
+                            source.getFileName(),
+                            factor,
+                            (Double) record.get("metric"),
+                            target));
+                    return target;
+                },
+                true);
     }
 
-    private static Path run(
+    /** Every candidate pair tried; the record of the best (its source, factor, metric and every try). */
+    private static Map<String, Object> choose(
             NDManager manager,
             StageCache cache,
             List<Path> candidates,
-            HostArray x0,
-            HostArray y,
-            Settings settings,
-            Path target,
-            String key) {
-        int n = Math.min(settings.observations(), x0.dim(0));
-        HostArray truth = x0.rows(0, n);
-        HostArray obs = y.rows(0, n);
+            TrainingRun.Validation validation,
+            Settings settings) {
+        int n = Math.min(settings.observations(), validation.x0().dim(0));
+        HostArray truth = validation.x0().rows(0, n);
+        HostArray obs = validation.y().rows(0, n);
         List<Map<String, Object>> tried = new ArrayList<>();
         Path bestSource = null;
         double bestFactor = Double.NaN;
@@ -126,7 +140,6 @@ public final class SdeCalibration {
             throw new InvalidInputException("sde calibration: every candidate diverged on the validation observations");
         }
         Map<String, Object> record = new LinkedHashMap<>();
-        record.put("key", key);
         record.put("source", bestSource.toAbsolutePath().toString());
         record.put("source_sha256", Hashing.sha256(bestSource));
         record.put("score_factor", bestFactor);
@@ -135,15 +148,7 @@ public final class SdeCalibration {
         record.put("samples", settings.samples());
         record.put("seed", settings.seed());
         record.put("tried", tried);
-        write(bestSource, target, bestFactor, record);
-        cache.log(String.format(
-                Locale.ROOT,
-                "sde calibration: chose %s with score factor %.3f (validation %.4f) -> %s",
-                bestSource.getFileName(),
-                bestFactor,
-                bestValue,
-                target));
-        return target;
+        return record;
     }
 
     /** The posterior metric of {@code source} at {@code factor}, averaged over the samples; null if any diverged. */

@@ -16,6 +16,7 @@ import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.sample.Seeding;
 import dev.smdp4j.train.TrainableModel;
+import dev.smdp4j.train.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,7 +54,7 @@ class SdeCalibrationTest extends EngineTest {
         StageCache cache = new StageCache(out, false);
         Path target = out.resolve("sde.ckpt");
         SdeCalibration.Settings settings = new SdeCalibration.Settings(List.of(0.4, 0.6, 1e30), 4, 2, 9);
-        SdeCalibration.calibrate(manager, cache, List.of(source), x0, y, settings, target);
+        SdeCalibration.calibrate(manager, cache, List.of(source), new TrainingRun.Validation(x0, y), settings, target);
 
         JsonNode record = Checkpoint.read(target).metadata().path(SdeCalibration.KEY);
         JsonNode tried = record.path("tried");
@@ -95,7 +96,7 @@ class SdeCalibrationTest extends EngineTest {
 
         // reused while the sources and settings are unchanged
         long modified = Files.getLastModifiedTime(target).toMillis();
-        SdeCalibration.calibrate(manager, cache, List.of(source), x0, y, settings, target);
+        SdeCalibration.calibrate(manager, cache, List.of(source), new TrainingRun.Validation(x0, y), settings, target);
         assertEquals(modified, Files.getLastModifiedTime(target).toMillis());
         cache.writeLog();
         assertTrue(Files.readString(out.resolve(StageCache.LOG)).contains("sde calibration: reused"));
@@ -110,8 +111,7 @@ class SdeCalibrationTest extends EngineTest {
                         manager,
                         new StageCache(out, false),
                         List.of(source),
-                        x0,
-                        y,
+                        new TrainingRun.Validation(x0, y),
                         new SdeCalibration.Settings(List.of(1e30), 2, 1, 0),
                         target));
         assertTrue(e.getMessage().contains("every candidate diverged"), e.getMessage());

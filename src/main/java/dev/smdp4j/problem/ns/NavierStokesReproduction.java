@@ -264,8 +264,7 @@ public final class NavierStokesReproduction {
                     scope,
                     cache,
                     candidates,
-                    validation.x0(),
-                    validation.y(),
+                    validation,
                     new SdeCalibration.Settings(SDE_FACTORS, validation.x0().dim(0), 1, seed),
                     out.resolve("calibration").resolve("sde.ckpt"));
         }
