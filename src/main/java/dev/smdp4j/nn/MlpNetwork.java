@@ -8,6 +8,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import dev.smdp4j.score.NetworkOutput;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.Scalars;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +63,29 @@ public final class MlpNetwork implements NetworkOutput {
         return pass(x, t, null).output();
     }
 
+    /**
+     * {@code net(x_i, t_i)} with each row at its own time: the time column and the output scale
+     * are per row. The same function as {@link #output(NDArray, double)} row by row.
+     */
+    @Override
+    public NDArray output(NDArray x, double[] times) {
+        Shape shape = x.getShape();
+        int batch = Math.toIntExact(shape.get(0));
+        if (times.length != batch) {
+            throw new IllegalArgumentException(times.length + " times for a batch of " + batch);
+        }
+        float[] logTime = new float[batch];
+        float[] scale = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            logTime[i] = (float) Math.log(times[i] + TIME_OFFSET);
+            scale[i] = (float) scale(times[i]);
+        }
+        NDArray time = EngineArrays.of(x.getManager(), logTime, new Shape(batch, 1));
+        NDArray h = hidden(x, time, null).output();
+        return h.mul(EngineArrays.of(x.getManager(), scale, new Shape(batch, 1)))
+                .reshape(shape);
+    }
+
     /** {@code net(x, t)} and {@code (d net / dx)(x, t) v}. */
     public Jvp jvp(NDArray x, double t, NDArray v) {
         return pass(x, t, v);
@@ -71,6 +95,24 @@ public final class MlpNetwork implements NetworkOutput {
         Shape shape = x.getShape();
         long batch = shape.get(0);
         NDArray time = x.getManager().full(new Shape(batch, 1), (float) Math.log(t + TIME_OFFSET));
+        Jvp h = hidden(x, time, v);
+        double scale = scale(t);
+        NDArray out = Scalars.mul(h.output(), scale).reshape(shape);
+        return new Jvp(
+                out,
+                h.derivative() == null
+                        ? null
+                        : Scalars.mul(h.derivative(), scale).reshape(shape));
+    }
+
+    /** The output scale at time {@code t}. */
+    private double scale(double t) {
+        return timeScale > 0 ? outputScale / Math.sqrt(t / timeScale + 1e-3) : outputScale;
+    }
+
+    /** The layers' output {@code [B, D]} (and tangent) before the output scale, from the time column {@code [B, 1]}. */
+    private Jvp hidden(NDArray x, NDArray time, NDArray v) {
+        long batch = x.getShape().get(0);
         NDArray state = inputGain == 1 ? x.reshape(batch, -1) : Scalars.mul(x.reshape(batch, -1), inputGain);
         NDArray h = NDArrays.concat(new NDList(state, time), 1);
         NDArray direction = v == null || inputGain == 1 ? v : Scalars.mul(v, inputGain);
@@ -93,9 +135,7 @@ public final class MlpNetwork implements NetworkOutput {
                 tangent = tangent.mul(Scalars.clip(Scalars.add(h, 1), 0, 1));
             }
         }
-        double scale = timeScale > 0 ? outputScale / Math.sqrt(t / timeScale + 1e-3) : outputScale;
-        NDArray out = Scalars.mul(h, scale).reshape(shape);
-        return new Jvp(out, tangent == null ? null : Scalars.mul(tangent, scale).reshape(shape));
+        return new Jvp(h, tangent);
     }
 
     public Block block() {

@@ -154,6 +154,25 @@ public interface Problem {
         return false;
     }
 
+    /**
+     * One-step terms per field in the window-1 batches of SMDP training, each at its own time
+     * (see {@code UnrolledOdeObjective#withIndependentTimes}); 0, the default, trains one time per
+     * batch, as the paper. Only for networks that take a time per row.
+     */
+    default int oneStepTimesPerField() {
+        return 0;
+    }
+
+    /**
+     * Whether every method trains on one fixed set of noisy trajectories of the training fields,
+     * simulated once at the start of training with the data set's seed (the reference's set-up,
+     * and the only one that lets the baselines see the very same trajectories), instead of fresh
+     * simulations per batch; default: no. Data sets whose trajectories are stored use them.
+     */
+    default boolean fixedTrainingTrajectories() {
+        return false;
+    }
+
     /** The default window schedule of {@code method} for this problem. */
     String defaultSchedule(Method method);
 

@@ -12,6 +12,18 @@ public interface NetworkOutput {
     /** {@code net(x, t)} for a batch {@code [B, N, N]}, in {@code x}'s manager. */
     NDArray output(NDArray x, double t);
 
+    /**
+     * {@code net(x_i, t_i)} with row {@code i} of the batch at time {@code times[i]}: what a training
+     * objective uses to decorrelate the times within one update. Networks that take the time as a
+     * scalar do not offer it.
+     *
+     * @throws UnsupportedOperationException unless the network overrides it
+     */
+    default NDArray output(NDArray x, double[] times) {
+        throw new UnsupportedOperationException(
+                "network " + describe() + " cannot evaluate rows at different times in one batch");
+    }
+
     /** A short name for provenance. */
     String describe();
 }

@@ -236,7 +236,9 @@ public final class SmdpModel extends ModelBase {
                 options.anchorEvery(),
                 options.anchorWeight(),
                 options.graphEvaluations());
-        return spec.problem().earlyTimeWindows() ? unrolled.withEarlyTimes() : unrolled;
+        UnrolledOdeObjective weighted = spec.problem().earlyTimeWindows() ? unrolled.withEarlyTimes() : unrolled;
+        int perField = spec.problem().oneStepTimesPerField();
+        return perField > 0 ? weighted.withIndependentTimes(perField) : weighted;
     }
 
     @Override

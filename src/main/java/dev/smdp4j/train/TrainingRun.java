@@ -1,6 +1,7 @@
 package dev.smdp4j.train;
 
 import ai.djl.ndarray.NDManager;
+import dev.smdp4j.data.DatasetGenerator;
 import dev.smdp4j.data.DatasetSpec;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.data.Normalisation;
@@ -97,9 +98,31 @@ public final class TrainingRun {
      */
     public static Validation validation(
             NDManager manager, PhysicsModel physics, DatasetStore store, TrainingOptions options) {
-        boolean trajectories = store.trainsOnTrajectories();
-        HostArray all = store.normalisation().normalise(trajectories ? store.trajectories() : store.trainX0());
-        return validation(manager, physics, all, trajectories, store.spec(), options);
+        boolean trajectories = trainsOnTrajectories(store);
+        return validation(
+                manager, physics, trainingStates(manager, physics, store), trajectories, store.spec(), options);
+    }
+
+    /** Whether training on {@code store} takes its states from trajectories (imported, or fixed by the problem). */
+    static boolean trainsOnTrajectories(DatasetStore store) {
+        return store.trainsOnTrajectories() || store.spec().problem().fixedTrainingTrajectories();
+    }
+
+    /**
+     * What training on {@code store} draws its batches from, normalised: the training trajectories
+     * {@code [n, M + 1, ...state]} when {@link #trainsOnTrajectories} (stored ones, or for {@link
+     * dev.smdp4j.problem.Problem#fixedTrainingTrajectories} the ones {@code smdp generate
+     * --trajectories} would store, simulated here with the same seed), else the initial states.
+     */
+    static HostArray trainingStates(NDManager manager, PhysicsModel physics, DatasetStore store) {
+        Normalisation norm = store.normalisation();
+        if (!trainsOnTrajectories(store)) {
+            return norm.normalise(store.trainX0());
+        }
+        if (store.hasTrajectories()) {
+            return norm.normalise(store.trajectories());
+        }
+        return DatasetGenerator.trajectories(manager, physics, norm.normalise(store.trainX0()), store.spec());
     }
 
     private static Validation validation(
@@ -128,10 +151,8 @@ public final class TrainingRun {
         DatasetSpec spec = store.spec();
         options.schedule().validateFor(spec.steps());
         Normalisation norm = store.normalisation();
-        boolean trajectories = store.trainsOnTrajectories();
-        // Imported data: the training batches are whole stored trajectories, and x0 is their first state.
-        HostArray all = norm.normalise(trajectories ? store.trajectories() : store.trainX0());
-        int n = all.dim(0);
+        boolean trajectories = trainsOnTrajectories(store);
+        int n = store.spec().trainSize();
         int valSize = options.validationSize();
         int maxBatch = options.schedule().stages().stream()
                 .mapToInt(Stage::batch)
@@ -141,13 +162,15 @@ public final class TrainingRun {
             throw new InvalidInputException("train.npz holds " + n + " fields; after holding out --val-size " + valSize
                     + " fewer than the largest batch (" + maxBatch + ") remain");
         }
-        HostArray train = all.rows(0, n - valSize);
         String dataHash = Hashing.sha256(dataDir.resolve(DatasetStore.TRAIN));
         prepareOutput();
 
         try (NDManager manager = parent.newSubManager();
                 Interruption interruption = new Interruption()) {
             PhysicsModel physics = spec.problem().physics(manager, norm);
+            // With trajectories the training batches are whole trajectories, and x0 is their first state.
+            HostArray all = trainingStates(manager, physics, store);
+            HostArray train = all.rows(0, n - valSize);
             Sde sde = new Sde(physics, Diffusion.constant(spec.diffusion()));
             Validation held = validation(manager, physics, all, trajectories, spec, options);
             TrainableModel model = TrainableModel.create(manager, options, spec, norm);

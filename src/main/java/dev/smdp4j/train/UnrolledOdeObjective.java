@@ -3,14 +3,15 @@ package dev.smdp4j.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.smdp4j.sample.ReverseStep;
 import dev.smdp4j.score.NetworkOutput;
 import dev.smdp4j.score.ScaledNetworkScore;
-import dev.smdp4j.score.ScoreModel;
 import dev.smdp4j.sde.ForwardSimulation;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
+import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Scalars;
 
@@ -42,7 +43,7 @@ import dev.smdp4j.util.Scalars;
 public final class UnrolledOdeObjective implements Objective {
     private final Sde sde;
     private final Sde reverse;
-    private final ScoreModel trainedScore;
+    private final ScaledNetworkScore trainedScore;
     private final double endTime;
     private final int steps;
     private final boolean jitter;
@@ -53,6 +54,8 @@ public final class UnrolledOdeObjective implements Objective {
     private boolean givenTrajectories;
     /** Whether half the window starts are drawn log-uniformly (see {@link #withEarlyTimes()}). */
     private boolean earlyTimes;
+    /** One-step terms per field of a window-1 batch, each at its own time (0: one time per batch; see {@link #withIndependentTimes}). */
+    private int timesPerField;
 
     /**
      * This objective with half of its window starts drawn log-uniformly in {@code S..M} instead of
@@ -64,6 +67,29 @@ public final class UnrolledOdeObjective implements Objective {
     public UnrolledOdeObjective withEarlyTimes() {
         UnrolledOdeObjective copy = new UnrolledOdeObjective(this, anchorEvery);
         copy.earlyTimes = true;
+        return copy;
+    }
+
+    /**
+     * This objective with window-1 batches made of {@code perField} one-step terms per field, each
+     * at its own time index (drawn as the window starts are, so half log-uniformly with {@link
+     * #withEarlyTimes()}), all in one network evaluation with a time per row. A window-1 batch
+     * otherwise trains one time index for all its fields; on the toy SDE that left the score's
+     * slope across the narrow early-time band at a quarter of its exact value, whatever the number
+     * of updates, while decorrelated times learned it (measured, docs/HISTORY.md). Needs a network
+     * that takes a time per row ({@link NetworkOutput#output(NDArray, double[])}) and a uniform
+     * time grid; longer windows are unchanged.
+     */
+    public UnrolledOdeObjective withIndependentTimes(int perField) {
+        if (perField < 0) {
+            throw new IllegalArgumentException("one-step terms per field must be >= 0, got " + perField);
+        }
+        if (perField > 0 && jitter) {
+            throw new dev.smdp4j.io.InvalidInputException(
+                    "--jitter cannot be used with one-step terms at independent times (they need the uniform grid)");
+        }
+        UnrolledOdeObjective copy = new UnrolledOdeObjective(this, anchorEvery);
+        copy.timesPerField = perField;
         return copy;
     }
 
@@ -91,6 +117,7 @@ public final class UnrolledOdeObjective implements Objective {
     private UnrolledOdeObjective(UnrolledOdeObjective other, int anchorEvery) {
         this.givenTrajectories = other.givenTrajectories;
         this.earlyTimes = other.earlyTimes;
+        this.timesPerField = other.timesPerField;
         this.sde = other.sde;
         this.reverse = other.reverse;
         this.trainedScore = other.trainedScore;
@@ -230,6 +257,9 @@ public final class UnrolledOdeObjective implements Objective {
 
     @Override
     public NDArray loss(NDArray x0, int window, GaussianNoise random) {
+        if (window == 1 && timesPerField > 0) {
+            return oneStepAtIndependentTimes(x0, random);
+        }
         Draw draw = draw(x0, window, random);
         NDArray loss = unroll(draw, draw.state(draw.start()), 0, window).loss();
         NDArray anchors =
@@ -252,7 +282,7 @@ public final class UnrolledOdeObjective implements Objective {
     @Override
     public double lossAndBackward(NDArray x0, int window, GaussianNoise random) {
         int segmentLength = segmentLength(graphEvaluations, (int) x0.getShape().get(0), window, anchorCount(window));
-        if (segmentLength == 0) {
+        if (segmentLength == 0 || (window == 1 && timesPerField > 0)) {
             return Objective.super.lossAndBackward(x0, window, random);
         }
         Draw draw = draw(x0, window, random);
@@ -307,6 +337,58 @@ public final class UnrolledOdeObjective implements Objective {
             }
         }
         return value;
+    }
+
+    /**
+     * The window-1 loss with {@link #timesPerField} terms per field at independent time indices
+     * {@code m} (see {@link #withIndependentTimes}): the mean over all terms of
+     * {@code (x_m - P_d(x_m) + d (1/2) g(t_m)^2 net(x_m, t_m) - x_{m-1})^2}, the same step as
+     * {@link #odeStep}, every row at its own time. Draws: the indices, then (unless the batch holds
+     * stored trajectories) the simulation up to the latest of them.
+     */
+    private NDArray oneStepAtIndependentTimes(NDArray x0, GaussianNoise random) {
+        TimeGrid grid = TimeGrid.uniform(endTime, steps);
+        int batch = Math.toIntExact(x0.getShape().get(0));
+        int rows = Math.multiplyExact(batch, timesPerField);
+        int[] m = new int[rows];
+        int last = 1;
+        for (int i = 0; i < rows; i++) {
+            m[i] = windowStart(1, random.nextUniform());
+            last = Math.max(last, m[i]);
+        }
+        NDArray states = givenTrajectories ? x0 : ForwardSimulation.trajectory(sde, grid, x0, random, last);
+        Shape stateShape = states.getShape().slice(2);
+        int size = Math.toIntExact(stateShape.size());
+        long length = states.getShape().get(1);
+        long[] from = new long[rows * size];
+        long[] to = new long[rows * size];
+        double[] times = new double[rows];
+        float[] coefficient = new float[rows];
+        double d = grid.span(0);
+        for (int i = 0; i < rows; i++) {
+            long row = (i / timesPerField) * length + m[i];
+            for (int j = 0; j < size; j++) {
+                from[i * size + j] = row * size + j;
+                to[i * size + j] = (row - 1) * size + j;
+            }
+            times[i] = grid.time(m[i]);
+            double g = reverse.diffusion().at(times[i]);
+            coefficient[i] = (float) (trainedScore.factor() * d * g * g);
+        }
+        NDManager manager = x0.getManager();
+        Shape rowShape = new Shape(rows).addAll(stateShape);
+        NDArray flat = states.flatten();
+        NDArray x = flat.take(EngineArrays.of(manager, from, new Shape(rows * size)))
+                .reshape(rowShape);
+        NDArray target =
+                flat.take(EngineArrays.of(manager, to, new Shape(rows * size))).reshape(rowShape);
+        long[] broadcast = new long[rowShape.dimension()];
+        java.util.Arrays.fill(broadcast, 1);
+        broadcast[0] = rows;
+        NDArray net = trainedScore.network().output(x, times);
+        NDArray step = x.add(reverse.physics().reverseIncrement(x, d))
+                .add(net.mul(EngineArrays.of(manager, coefficient, new Shape(broadcast))));
+        return step.sub(target).square().mean();
     }
 
     /** {@code x} copied into {@code manager}, so that every op on it allocates there. */
