@@ -69,6 +69,11 @@ public final class MlpNetwork implements NetworkOutput {
      */
     @Override
     public NDArray output(NDArray x, double[] times) {
+        return jvp(x, times, null).output();
+    }
+
+    /** {@link #jvp(NDArray, double, NDArray)} with row {@code i} at time {@code times[i]} ({@code v} may be null). */
+    public Jvp jvp(NDArray x, double[] times, NDArray v) {
         Shape shape = x.getShape();
         int batch = Math.toIntExact(shape.get(0));
         if (times.length != batch) {
@@ -80,10 +85,11 @@ public final class MlpNetwork implements NetworkOutput {
             logTime[i] = (float) Math.log(times[i] + TIME_OFFSET);
             scale[i] = (float) scale(times[i]);
         }
-        NDArray time = EngineArrays.of(x.getManager(), logTime, new Shape(batch, 1));
-        NDArray h = hidden(x, time, null).output();
-        return h.mul(EngineArrays.of(x.getManager(), scale, new Shape(batch, 1)))
-                .reshape(shape);
+        Jvp h = hidden(x, EngineArrays.of(x.getManager(), logTime, new Shape(batch, 1)), v);
+        NDArray perRow = EngineArrays.of(x.getManager(), scale, new Shape(batch, 1));
+        return new Jvp(
+                h.output().mul(perRow).reshape(shape),
+                h.derivative() == null ? null : h.derivative().mul(perRow).reshape(shape));
     }
 
     /** {@code net(x, t)} and {@code (d net / dx)(x, t) v}. */

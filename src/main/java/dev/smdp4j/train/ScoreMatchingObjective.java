@@ -24,8 +24,10 @@ import dev.smdp4j.util.Scalars;
  *       + |s|^2 / 2 ]} with {@code v ~ N(0, I)}, one projection per state.
  * </ul>
  *
- * Per batch: one trajectory per initial state on the (optionally jittered) grid, and
- * {@link #TIMES} time indices drawn uniformly from {@code 1..M}; the term at time {@code t} is
+ * Per batch: one trajectory per initial state on the (optionally jittered) grid (or the stored
+ * ones), and per field {@code timesPerField} states at time indices drawn independently and
+ * uniformly from {@code 1..M}, all evaluated in one pass with a time per row (as the SMDP
+ * objective's one-step terms, {@code UnrolledOdeObjective#withIndependentTimes}); the term at time {@code t} is
  * weighted by {@code g(t)^2 t}, the variance the forward noise has accumulated by then, which keeps
  * every time's term of order one (the score's size grows like {@code 1 / (g sqrt t)}). The weighting
  * is our choice; the reference's baselines are not specified further than their losses.
@@ -33,7 +35,7 @@ import dev.smdp4j.util.Scalars;
  * by finite differences.
  */
 public final class ScoreMatchingObjective implements Objective {
-    /** Time indices per batch. */
+    /** Terms per field when the problem sets none ({@code Problem#oneStepTimesPerField} 0). */
     static final int TIMES = 8;
 
     private final Sde sde;
@@ -42,10 +44,19 @@ public final class ScoreMatchingObjective implements Objective {
     private final int steps;
     private final boolean jitter;
     private final boolean sliced;
+    private final int timesPerField;
     private boolean givenTrajectories;
 
+    /**
+     * @param timesPerField the terms per field, each at its own uniformly drawn time index (the
+     *     network takes a time per row)
+     */
     public ScoreMatchingObjective(
-            Sde sde, MlpNetwork network, double endTime, int steps, boolean jitter, boolean sliced) {
+            Sde sde, MlpNetwork network, double endTime, int steps, boolean jitter, boolean sliced, int timesPerField) {
+        if (timesPerField < 1) {
+            throw new IllegalArgumentException("terms per field must be >= 1, got " + timesPerField);
+        }
+        this.timesPerField = timesPerField;
         this.sde = sde;
         this.network = network;
         this.endTime = endTime;
@@ -60,7 +71,8 @@ public final class ScoreMatchingObjective implements Objective {
         if (jitter) {
             throw new dev.smdp4j.io.InvalidInputException("--jitter cannot be used with stored trajectories");
         }
-        ScoreMatchingObjective copy = new ScoreMatchingObjective(sde, network, endTime, steps, false, sliced);
+        ScoreMatchingObjective copy =
+                new ScoreMatchingObjective(sde, network, endTime, steps, false, sliced, timesPerField);
         copy.givenTrajectories = true;
         return copy;
     }
@@ -68,56 +80,59 @@ public final class ScoreMatchingObjective implements Objective {
     @Override
     public NDArray loss(NDArray x0, int window, GaussianNoise random) {
         TimeGrid grid = jitter ? TimeGrid.jittered(endTime, steps, random) : TimeGrid.uniform(endTime, steps);
-        int[] times = new int[TIMES];
+        int batch = Math.toIntExact(x0.getShape().get(0));
+        int rows = Math.multiplyExact(batch, timesPerField);
+        int[] m = new int[rows];
         int last = 1;
-        for (int k = 0; k < TIMES; k++) {
-            times[k] = 1 + (int) Math.floor(random.nextUniform() * steps);
-            last = Math.max(last, times[k]);
+        for (int i = 0; i < rows; i++) {
+            m[i] = 1 + (int) Math.floor(random.nextUniform() * steps);
+            last = Math.max(last, m[i]);
         }
         NDManager manager = x0.getManager();
         NDArray states = givenTrajectories ? x0 : ForwardSimulation.trajectory(sde, grid, x0, random, last);
-        NDArray first = states.get(":, 0");
-        long batch = first.getShape().get(0);
-        int dims = (int) (first.getShape().size() / batch);
-        // ISM's trace: one forward-mode product per coordinate direction, the same directions at every time.
-        NDArray[] units = new NDArray[sliced ? 0 : dims];
-        for (int i = 0; i < units.length; i++) {
-            float[] unit = new float[dims];
-            unit[i] = 1f;
-            units[i] = first.onesLike()
-                    .reshape(batch, dims)
-                    .mul(EngineArrays.of(manager, unit, new Shape(1, dims)))
-                    .reshape(first.getShape());
-        }
-        NDArray total = null;
-        for (int m : times) {
-            NDArray x = states.get(":, " + m);
-            double t = grid.time(m);
-            NDArray divergence;
-            NDArray score;
-            if (sliced) {
-                NDArray v = random.next(manager, x.getShape());
-                MlpNetwork.Jvp jvp = network.jvp(x, t, v);
-                score = jvp.output();
-                divergence = v.mul(jvp.derivative());
-            } else {
-                score = null;
-                divergence = null;
-                for (NDArray e : units) {
-                    MlpNetwork.Jvp jvp = network.jvp(x, t, e);
-                    score = jvp.output();
-                    NDArray diagonal = e.mul(jvp.derivative());
-                    divergence = divergence == null ? diagonal : divergence.add(diagonal);
-                }
+        Shape stateShape = states.getShape().slice(2);
+        int dims = Math.toIntExact(stateShape.size());
+        long length = states.getShape().get(1);
+        long[] index = new long[rows * dims];
+        double[] times = new double[rows];
+        float[] weight = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            long row = (i / timesPerField) * length + m[i];
+            for (int j = 0; j < dims; j++) {
+                index[i * dims + j] = row * dims + j;
             }
-            NDArray perState = divergence
-                    .add(Scalars.mul(score.square(), 0.5))
-                    .reshape(batch, dims)
-                    .sum(new int[] {1});
-            double g = sde.diffusion().at(t);
-            NDArray term = Scalars.mul(perState.mean(), g * g * t / TIMES);
-            total = total == null ? term : total.add(term);
+            times[i] = grid.time(m[i]);
+            double g = sde.diffusion().at(times[i]);
+            weight[i] = (float) (g * g * times[i]);
         }
-        return total;
+        NDArray x = states.flatten()
+                .take(EngineArrays.of(manager, index, new Shape(rows * dims)))
+                .reshape(new Shape(rows).addAll(stateShape));
+        NDArray divergence = null;
+        NDArray score = null;
+        if (sliced) {
+            NDArray v = random.next(manager, x.getShape());
+            MlpNetwork.Jvp jvp = network.jvp(x, times, v);
+            score = jvp.output();
+            divergence = v.mul(jvp.derivative());
+        } else { // the trace: one forward-mode product per coordinate direction
+            for (int i = 0; i < dims; i++) {
+                float[] unit = new float[dims];
+                unit[i] = 1f;
+                NDArray e = x.onesLike()
+                        .reshape(rows, dims)
+                        .mul(EngineArrays.of(manager, unit, new Shape(1, dims)))
+                        .reshape(x.getShape());
+                MlpNetwork.Jvp jvp = network.jvp(x, times, e);
+                score = jvp.output();
+                NDArray diagonal = e.mul(jvp.derivative());
+                divergence = divergence == null ? diagonal : divergence.add(diagonal);
+            }
+        }
+        NDArray perState = divergence
+                .add(Scalars.mul(score.square(), 0.5))
+                .reshape(rows, dims)
+                .sum(new int[] {1});
+        return perState.mul(EngineArrays.of(manager, weight, new Shape(rows))).mean();
     }
 }

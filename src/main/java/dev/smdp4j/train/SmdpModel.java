@@ -224,7 +224,10 @@ public final class SmdpModel extends ModelBase {
                     spec.endTime(),
                     spec.steps(),
                     options.jitter(),
-                    method == Method.SSM_VR);
+                    method == Method.SSM_VR,
+                    spec.problem().oneStepTimesPerField() > 0
+                            ? spec.problem().oneStepTimesPerField()
+                            : ScoreMatchingObjective.TIMES);
         }
         UnrolledOdeObjective unrolled = new UnrolledOdeObjective(
                 dataSde,

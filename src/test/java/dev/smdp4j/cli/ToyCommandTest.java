@@ -217,7 +217,7 @@ class ToyCommandTest {
                 "--out",
                 tmp.resolve("bad-import").toString());
         fails(
-                "--jitter cannot be used with stored trajectories",
+                "--jitter cannot be used with",
                 "train",
                 "--data",
                 imported.toString(),

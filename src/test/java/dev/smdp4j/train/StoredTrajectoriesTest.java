@@ -2,6 +2,7 @@ package dev.smdp4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -29,6 +30,74 @@ class StoredTrajectoriesTest {
             return "zero";
         }
     };
+
+    /** A network whose output depends on the time: {@code net(x, t) = x + t}, per row when asked. */
+    static final NetworkOutput SHIFT_BY_TIME = new NetworkOutput() {
+        @Override
+        public NDArray output(NDArray x, double t) {
+            return x.add((float) t);
+        }
+
+        @Override
+        public NDArray output(NDArray x, double[] times) {
+            float[] t = new float[times.length];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = (float) times[i];
+            }
+            return x.add(EngineArrays.of(x.getManager(), t, new Shape(t.length, 1)));
+        }
+
+        @Override
+        public String describe() {
+            return "shift-by-time";
+        }
+    };
+
+    /**
+     * With independent times, every field contributes its terms at its own time indices (the
+     * objective's first uniforms, as window starts), each the one-step error of the same ODE
+     * step as the windows' ({@code odeStep}), averaged over all terms.
+     */
+    @Test
+    void independentTimesAverageTheOneStepErrorsOfEveryRow() {
+        int b = 3;
+        int perField = 4;
+        int steps = 12;
+        double end = 1.5;
+        Random r = new Random(7);
+        float[] traj = new float[b * (steps + 1)];
+        for (int i = 0; i < traj.length; i++) {
+            traj[i] = (float) r.nextGaussian();
+        }
+        Sde sde = new Sde(new ToyDrift(2), Diffusion.constant(0.1));
+        UnrolledOdeObjective objective = new UnrolledOdeObjective(sde, SHIFT_BY_TIME, end, steps, false)
+                .withEarlyTimes()
+                .withIndependentTimes(perField);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray batch = EngineArrays.of(m, traj, new Shape(b, steps + 1, 1));
+            float loss = ((UnrolledOdeObjective) objective.onStoredTrajectories())
+                    .loss(batch, 1, new GaussianNoise(11))
+                    .getFloat();
+            GaussianNoise draws = new GaussianNoise(11);
+            dev.smdp4j.sde.TimeGrid grid = dev.smdp4j.sde.TimeGrid.uniform(end, steps);
+            double expected = 0;
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < b * perField; i++) {
+                int start = objective.windowStart(1, draws.nextUniform());
+                seen.add(start);
+                int field = i / perField;
+                NDArray x = EngineArrays.of(m, new float[] {traj[field * (steps + 1) + start]}, new Shape(1, 1));
+                double predicted = objective.odeStep(x, start, grid).getFloat();
+                double previous = traj[field * (steps + 1) + start - 1];
+                expected += (predicted - previous) * (predicted - previous) / (b * perField);
+            }
+            assertTrue(seen.size() > 1, "the rows should have drawn different times");
+            assertEquals(expected, loss, 1e-5 * expected);
+        }
+        assertThrows(
+                InvalidInputException.class,
+                () -> new UnrolledOdeObjective(sde, SHIFT_BY_TIME, end, steps, true).withIndependentTimes(2));
+    }
 
     @Test
     void theOneStepLossIsComputedFromTheStoredStates() {

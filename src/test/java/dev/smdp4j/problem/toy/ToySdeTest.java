@@ -146,6 +146,41 @@ class ToySdeTest {
         }
     }
 
+    /**
+     * A time per row gives each row what the scalar-time pass gives it at its own time (output and
+     * forward-mode derivative), with the time-scaled output of the toy's network.
+     */
+    @Test
+    void mlpWithATimePerRowMatchesTheScalarPassRowByRow() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            MlpConfig config = new MlpConfig(java.util.List.of(7, 5), 1);
+            Block block = config.build(2);
+            Engine.getInstance().setRandomSeed(5);
+            block.initialize(m, DataType.FLOAT32, config.inputShape(2, new int[] {1}));
+            MlpNetwork net = new MlpNetwork(block, 3.0, 30, 10);
+            float[] xf = {-0.9f, 0.02f, 0.5f, 0.88f};
+            double[] times = {0.02, 9.5, 0.3, 0.02};
+            NDArray x = EngineArrays.of(m, xf, new Shape(4, 1));
+            NDArray v = EngineArrays.of(m, new float[] {1, -2, 0.5f, 3}, new Shape(4, 1));
+            MlpNetwork.Jvp rows = net.jvp(x, times, v);
+            for (int i = 0; i < xf.length; i++) {
+                NDArray xi = EngineArrays.of(m, new float[] {xf[i]}, new Shape(1, 1));
+                NDArray vi = EngineArrays.of(m, new float[] {v.toFloatArray()[i]}, new Shape(1, 1));
+                MlpNetwork.Jvp one = net.jvp(xi, times[i], vi);
+                float out = one.output().getFloat();
+                float derivative = one.derivative().getFloat();
+                assertEquals(out, rows.output().toFloatArray()[i], 1e-5 * Math.max(1, Math.abs(out)), "row " + i);
+                assertEquals(
+                        derivative,
+                        rows.derivative().toFloatArray()[i],
+                        1e-5 * Math.max(1, Math.abs(derivative)),
+                        "derivative, row " + i);
+            }
+            assertArrayEquals(rows.output().toFloatArray(), net.output(x, times).toFloatArray());
+            assertThrows(IllegalArgumentException.class, () -> net.output(x, new double[] {0.1}));
+        }
+    }
+
     private static float[] shift(float[] x, float h) {
         float[] out = x.clone();
         for (int i = 0; i < out.length; i++) {
