@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.nn.MlpNetwork;
-import dev.smdp4j.sde.ForwardSimulation;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
 import dev.smdp4j.util.EngineArrays;
@@ -80,34 +79,18 @@ public final class ScoreMatchingObjective implements Objective {
     @Override
     public NDArray loss(NDArray x0, int window, GaussianNoise random) {
         TimeGrid grid = jitter ? TimeGrid.jittered(endTime, steps, random) : TimeGrid.uniform(endTime, steps);
-        int batch = Math.toIntExact(x0.getShape().get(0));
-        int rows = Math.multiplyExact(batch, timesPerField);
-        int[] m = new int[rows];
-        int last = 1;
-        for (int i = 0; i < rows; i++) {
-            m[i] = 1 + (int) Math.floor(random.nextUniform() * steps);
-            last = Math.max(last, m[i]);
-        }
+        OneStepRows drawn = OneStepRows.draw(
+                sde, grid, x0, givenTrajectories, timesPerField, u -> 1 + (int) Math.floor(u * steps), random);
         NDManager manager = x0.getManager();
-        NDArray states = givenTrajectories ? x0 : ForwardSimulation.trajectory(sde, grid, x0, random, last);
-        Shape stateShape = states.getShape().slice(2);
-        int dims = Math.toIntExact(stateShape.size());
-        long length = states.getShape().get(1);
-        long[] index = new long[rows * dims];
-        double[] times = new double[rows];
+        NDArray x = drawn.state();
+        double[] times = drawn.times();
+        int rows = times.length;
+        int dims = Math.toIntExact(x.getShape().size() / rows);
         float[] weight = new float[rows];
         for (int i = 0; i < rows; i++) {
-            long row = (i / timesPerField) * length + m[i];
-            for (int j = 0; j < dims; j++) {
-                index[i * dims + j] = row * dims + j;
-            }
-            times[i] = grid.time(m[i]);
             double g = sde.diffusion().at(times[i]);
             weight[i] = (float) (g * g * times[i]);
         }
-        NDArray x = states.flatten()
-                .take(EngineArrays.of(manager, index, new Shape(rows * dims)))
-                .reshape(new Shape(rows).addAll(stateShape));
         NDArray divergence = null;
         NDArray score = null;
         if (sliced) {

@@ -3,7 +3,6 @@ package dev.smdp4j.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.smdp4j.sample.ReverseStep;
 import dev.smdp4j.score.NetworkOutput;
@@ -11,7 +10,6 @@ import dev.smdp4j.score.ScaledNetworkScore;
 import dev.smdp4j.sde.ForwardSimulation;
 import dev.smdp4j.sde.Sde;
 import dev.smdp4j.sde.TimeGrid;
-import dev.smdp4j.util.EngineArrays;
 import dev.smdp4j.util.GaussianNoise;
 import dev.smdp4j.util.Scalars;
 
@@ -71,22 +69,15 @@ public final class UnrolledOdeObjective implements Objective {
     }
 
     /**
-     * This objective with window-1 batches made of {@code perField} one-step terms per field, each
-     * at its own time index (drawn as the window starts are, so half log-uniformly with {@link
-     * #withEarlyTimes()}), all in one network evaluation with a time per row. A window-1 batch
-     * otherwise trains one time index for all its fields; on the toy SDE that left the score's
-     * slope across the narrow early-time band at a quarter of its exact value, whatever the number
-     * of updates, while decorrelated times learned it (measured, docs/HISTORY.md). Needs a network
-     * that takes a time per row ({@link NetworkOutput#output(NDArray, double[])}) and a uniform
-     * time grid; longer windows are unchanged.
+     * This objective with window-1 batches of {@code perField} one-step terms per field, each at its
+     * own time index (drawn as window starts), in one network pass with a time per row ({@link
+     * NetworkOutput#output(NDArray, double[])}; uniform grid only). With one time per batch the
+     * toy SDE's score never learned its early-time slope (docs/HISTORY.md, "one time per batch").
      */
     public UnrolledOdeObjective withIndependentTimes(int perField) {
-        if (perField < 0) {
-            throw new IllegalArgumentException("one-step terms per field must be >= 0, got " + perField);
-        }
-        if (perField > 0 && jitter) {
-            throw new dev.smdp4j.io.InvalidInputException(
-                    "--jitter cannot be used with one-step terms at independent times (they need the uniform grid)");
+        if (perField < 0 || (perField > 0 && jitter)) {
+            throw new dev.smdp4j.io.InvalidInputException("one-step terms per field must be >= 0 (got " + perField
+                    + "), and --jitter cannot be used " + "with them (they need the uniform grid)");
         }
         UnrolledOdeObjective copy = new UnrolledOdeObjective(this, anchorEvery);
         copy.timesPerField = perField;
@@ -340,55 +331,23 @@ public final class UnrolledOdeObjective implements Objective {
     }
 
     /**
-     * The window-1 loss with {@link #timesPerField} terms per field at independent time indices
-     * {@code m} (see {@link #withIndependentTimes}): the mean over all terms of
-     * {@code (x_m - P_d(x_m) + d (1/2) g(t_m)^2 net(x_m, t_m) - x_{m-1})^2}, the same step as
-     * {@link #odeStep}, every row at its own time. Draws: the indices, then (unless the batch holds
-     * stored trajectories) the simulation up to the latest of them.
+     * The window-1 loss with terms at independent times ({@link #withIndependentTimes}): the mean
+     * over all rows of {@code (x_m - P_d(x_m) + d (1/2) g(t_m)^2 net(x_m, t_m) - x_{m-1})^2}, {@link #odeStep} per row.
      */
     private NDArray oneStepAtIndependentTimes(NDArray x0, GaussianNoise random) {
         TimeGrid grid = TimeGrid.uniform(endTime, steps);
-        int batch = Math.toIntExact(x0.getShape().get(0));
-        int rows = Math.multiplyExact(batch, timesPerField);
-        int[] m = new int[rows];
-        int last = 1;
-        for (int i = 0; i < rows; i++) {
-            m[i] = windowStart(1, random.nextUniform());
-            last = Math.max(last, m[i]);
-        }
-        NDArray states = givenTrajectories ? x0 : ForwardSimulation.trajectory(sde, grid, x0, random, last);
-        Shape stateShape = states.getShape().slice(2);
-        int size = Math.toIntExact(stateShape.size());
-        long length = states.getShape().get(1);
-        long[] from = new long[rows * size];
-        long[] to = new long[rows * size];
-        double[] times = new double[rows];
-        float[] coefficient = new float[rows];
+        OneStepRows rows =
+                OneStepRows.draw(sde, grid, x0, givenTrajectories, timesPerField, u -> windowStart(1, u), random);
         double d = grid.span(0);
-        for (int i = 0; i < rows; i++) {
-            long row = (i / timesPerField) * length + m[i];
-            for (int j = 0; j < size; j++) {
-                from[i * size + j] = row * size + j;
-                to[i * size + j] = (row - 1) * size + j;
-            }
-            times[i] = grid.time(m[i]);
-            double g = reverse.diffusion().at(times[i]);
+        float[] coefficient = new float[rows.times().length];
+        for (int i = 0; i < coefficient.length; i++) {
+            double g = reverse.diffusion().at(rows.times()[i]);
             coefficient[i] = (float) (trainedScore.factor() * d * g * g);
         }
-        NDManager manager = x0.getManager();
-        Shape rowShape = new Shape(rows).addAll(stateShape);
-        NDArray flat = states.flatten();
-        NDArray x = flat.take(EngineArrays.of(manager, from, new Shape(rows * size)))
-                .reshape(rowShape);
-        NDArray target =
-                flat.take(EngineArrays.of(manager, to, new Shape(rows * size))).reshape(rowShape);
-        long[] broadcast = new long[rowShape.dimension()];
-        java.util.Arrays.fill(broadcast, 1);
-        broadcast[0] = rows;
-        NDArray net = trainedScore.network().output(x, times);
-        NDArray step = x.add(reverse.physics().reverseIncrement(x, d))
-                .add(net.mul(EngineArrays.of(manager, coefficient, new Shape(broadcast))));
-        return step.sub(target).square().mean();
+        NDArray x = rows.state();
+        NDArray net = trainedScore.network().output(x, rows.times());
+        NDArray step = x.add(reverse.physics().reverseIncrement(x, d)).add(net.mul(rows.perRow(coefficient)));
+        return step.sub(rows.previous()).square().mean();
     }
 
     /** {@code x} copied into {@code manager}, so that every op on it allocates there. */
