@@ -18,7 +18,7 @@ import java.util.function.DoubleToIntFunction;
  * objectives that train every row at its own time ({@link UnrolledOdeObjective#withIndependentTimes},
  * {@link ScoreMatchingObjective}).
  */
-record OneStepRows(NDArray state, NDArray previous, int[] index, double[] times) {
+record OneStepRows(NDArray state, NDArray previous, double[] times) {
 
     /**
      * Draws the rows' time indices ({@code timeIndex} of one uniform each, in row order), then,
@@ -63,7 +63,7 @@ record OneStepRows(NDArray state, NDArray previous, int[] index, double[] times)
                 flat.take(EngineArrays.of(manager, at, new Shape(at.length))).reshape(rowShape);
         NDArray previous = flat.take(EngineArrays.of(manager, before, new Shape(before.length)))
                 .reshape(rowShape);
-        return new OneStepRows(state, previous, m, times);
+        return new OneStepRows(state, previous, times);
     }
 
     /** {@code values[i]} for row {@code i}, shaped {@code [rows, 1, ...]} to broadcast against the rows' states. */

@@ -77,7 +77,7 @@ public final class UnrolledOdeObjective implements Objective {
     public UnrolledOdeObjective withIndependentTimes(int perField) {
         if (perField < 0 || (perField > 0 && jitter)) {
             throw new dev.smdp4j.io.InvalidInputException("one-step terms per field must be >= 0 (got " + perField
-                    + "), and --jitter cannot be used " + "with them (they need the uniform grid)");
+                    + "), and --jitter cannot be used with them (they need the uniform grid)");
         }
         UnrolledOdeObjective copy = new UnrolledOdeObjective(this, anchorEvery);
         copy.timesPerField = perField;

@@ -33,8 +33,8 @@ class DemoCommandTest {
 
     /**
      * The toy demo: the shipped toy models and the exact score from the 1000 evaluation end states.
-     * The shipped ODE model reaches both modes within 10% as recorded in docs/RESULTS.md (Q 0.96),
-     * and so does the exact score's reverse SDE.
+     * Both shipped models reach both modes within the paper's 1% as recorded in docs/RESULTS.md
+     * (Q 0.928 and 0.934), and the exact score's reverse SDE within 10%.
      */
     @Test
     void toyDemoReachesBothModesWithTheShippedModels() throws Exception {
@@ -47,9 +47,9 @@ class DemoCommandTest {
         assertEquals(3, rows.size());
         for (JsonNode row : rows) {
             assertEquals(0, row.path("diverged").asInt(), row.toString());
-            if (!row.path("row").asText().equals("SMDP-SDE")) {
-                assertTrue(row.path("q_10pct").asDouble() > 0.9, row.toString());
-            }
+            // the SMDP rows at the paper's 1% (recorded: 0.928 and 0.934), the exact score at 10%
+            String tolerance = row.path("row").asText().startsWith("SMDP") ? "q_1pct" : "q_10pct";
+            assertTrue(row.path(tolerance).asDouble() > 0.9, row.toString());
         }
         CommandLineTest.fails("unknown problem 'heat-free'", "demo", "--problem", "heat-free");
     }

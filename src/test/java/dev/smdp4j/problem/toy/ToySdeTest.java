@@ -118,10 +118,7 @@ class ToySdeTest {
     @Test
     void mlpJacobianVectorProductMatchesFiniteDifferences() {
         try (NDManager m = NDManager.newBaseManager()) {
-            MlpConfig config = new MlpConfig(java.util.List.of(7, 5), 1);
-            Block block = config.build(2);
-            Engine.getInstance().setRandomSeed(4);
-            block.initialize(m, DataType.FLOAT32, config.inputShape(2, new int[] {1}));
+            Block block = smallMlp(m, 4);
             MlpNetwork net = new MlpNetwork(block, 3.0);
             double[] xs = {-0.7, -0.05, 0.3, 1.1};
             float[] xf = new float[xs.length];
@@ -153,10 +150,7 @@ class ToySdeTest {
     @Test
     void mlpWithATimePerRowMatchesTheScalarPassRowByRow() {
         try (NDManager m = NDManager.newBaseManager()) {
-            MlpConfig config = new MlpConfig(java.util.List.of(7, 5), 1);
-            Block block = config.build(2);
-            Engine.getInstance().setRandomSeed(5);
-            block.initialize(m, DataType.FLOAT32, config.inputShape(2, new int[] {1}));
+            Block block = smallMlp(m, 5);
             MlpNetwork net = new MlpNetwork(block, 3.0, 30, 10);
             float[] xf = {-0.9f, 0.02f, 0.5f, 0.88f};
             double[] times = {0.02, 9.5, 0.3, 0.02};
@@ -179,6 +173,15 @@ class ToySdeTest {
             assertArrayEquals(rows.output().toFloatArray(), net.output(x, times).toFloatArray());
             assertThrows(IllegalArgumentException.class, () -> net.output(x, new double[] {0.1}));
         }
+    }
+
+    /** An MLP with hidden layers 7 and 5 on {@code (x, log t)}, initialised from the engine seed {@code seed}. */
+    private static Block smallMlp(NDManager m, int seed) {
+        MlpConfig config = new MlpConfig(java.util.List.of(7, 5), 1);
+        Block block = config.build(2);
+        Engine.getInstance().setRandomSeed(seed);
+        block.initialize(m, DataType.FLOAT32, config.inputShape(2, new int[] {1}));
+        return block;
     }
 
     private static float[] shift(float[] x, float h) {
