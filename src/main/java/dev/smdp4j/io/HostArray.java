@@ -112,6 +112,15 @@ public final class HostArray {
         return -1;
     }
 
+    /** How many elements are not finite. */
+    public int countNonFinite() {
+        int count = 0;
+        for (float v : data) {
+            count += Float.isFinite(v) ? 0 : 1;
+        }
+        return count;
+    }
+
     /** A copy with {@code (x - mean) / std} applied element-wise. */
     public HostArray normalised(double mean, double std) {
         float[] out = new float[data.length];

@@ -173,6 +173,16 @@ public interface Problem {
         return false;
     }
 
+    /**
+     * Whether {@link #metrics} score estimates that left finite values (as failures, e.g. the toy's
+     * mode hits count them as misses), so that a training's validation carries a diverging path on
+     * and scores it, instead of recording the whole validation as failed; default: no (an MSE over
+     * a non-finite estimate means nothing).
+     */
+    default boolean metricsScoreDivergence() {
+        return false;
+    }
+
     /** The default window schedule of {@code method} for this problem. */
     String defaultSchedule(Method method);
 

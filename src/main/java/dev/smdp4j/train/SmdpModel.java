@@ -258,6 +258,7 @@ public final class SmdpModel extends ModelBase {
     public double validate(
             NDManager manager, Sde dataSde, HostArray valX0, HostArray valY, long seed, Map<String, Object> entry) {
         TimeGrid grid = TimeGrid.uniform(spec.endTime(), spec.steps());
+        boolean carryOn = spec.problem().metricsScoreDivergence(); // else a diverging path fails the validation
         for (String name : new String[] {"ode", "sde"}) {
             try {
                 HostArray pred = PosteriorSampling.run(
@@ -270,10 +271,13 @@ public final class SmdpModel extends ModelBase {
                         grid,
                         Seeding.global(Seeds.derive(seed, "validation-sampling")),
                         VALIDATION_BATCH,
-                        true,
+                        !carryOn,
                         null);
                 Map<String, Double> metrics = spec.problem().metrics(valX0, pred.reshape(valX0.shape()), spec);
                 metrics.forEach((metric, value) -> entry.put("val_" + name + "_" + metric, value));
+                if (carryOn) {
+                    entry.put("val_" + name + "_diverged", pred.countNonFinite());
+                }
             } catch (InvalidInputException diverged) {
                 entry.put("val_" + name + "_error", diverged.getMessage()); // a poor early network: record, go on
             }

@@ -111,11 +111,7 @@ public final class ToyEvaluation {
         entry.put("row", row.name());
         entry.put("model", model);
         entry.put("sampler", row.sampler());
-        int diverged = 0;
-        for (float v : end) {
-            diverged += Float.isFinite(v) ? 0 : 1;
-        }
-        entry.put("diverged", diverged);
+        entry.put("diverged", new HostArray(end, end.length).countNonFinite());
         for (double tol : new double[] {ModeHits.STRICT, ModeHits.LOOSE}) {
             ModeHits hits = ModeHits.of(end, tol);
             String suffix = tol == ModeHits.STRICT ? "1pct" : "10pct";

@@ -140,7 +140,7 @@ public final class ToyReproduction {
      */
     private void shipped(NDManager manager, TrainedCheckpoints smdp) {
         for (Pretrained.Use use : new Pretrained.Use[] {Pretrained.Use.ESTIMATE, Pretrained.Use.POSTERIOR}) {
-            Path source = use == Pretrained.Use.ESTIMATE ? smdp.best() : smdp.bestPosterior();
+            Path source = smdp.forSampler(use.sampler()); // what the table's row sampled
             TrainedCheckpoints.ship(
                     manager,
                     cache,

@@ -152,6 +152,12 @@ public record ToySde(double lambda) implements Problem {
         return true;
     }
 
+    /** Yes: a path that diverges is a miss of both modes ({@link ModeHits}). */
+    @Override
+    public boolean metricsScoreDivergence() {
+        return true;
+    }
+
     /** No limit: a window of 32 steps at batch 256 keeps a few megabytes alive. */
     @Override
     public int graphEvaluations() {
