@@ -1,6 +1,7 @@
 package dev.smdp4j.problem.toy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -23,7 +24,7 @@ class ToyReproductionTest {
         DatasetSpec small = new DatasetSpec(ToySde.paper(), 300, 10, 1.0, 20, 0.03, 0, 0);
         Map<Method, String> schedules = Map.of(
                 Method.SMDP,
-                "2:2:64:1e-3:1e-3:4,4:1:64:1e-3:1e-3:4",
+                "1:2:64:1e-3:1e-3:0,4:1:64:1e-3:1e-3:4",
                 Method.ISM,
                 "1:2:64:1e-3:1e-3",
                 Method.SSM_VR,
@@ -51,6 +52,18 @@ class ToyReproductionTest {
         assertTrue(Files.readString(out.resolve("table.md")).contains("| SMDP-SDE | sde |"));
         for (String png : new String[] {"trajectories.png", "histograms.png"}) {
             assertTrue(ImageIO.read(out.resolve(png).toFile()).getWidth() > 1000, png);
+        }
+        // Every validation scores both samplers (a diverging path is a miss, counted), none fails.
+        try (var runs = Files.newDirectoryStream(out.resolve("runs"), "smdp-*")) {
+            for (Path run : runs) {
+                for (JsonNode epoch : Json.read(run.resolve("history.json")).path("epochs")) {
+                    if (epoch.has("val_ode_q_loss")) {
+                        assertTrue(epoch.path("val_sde_q_loss").isNumber(), epoch.toString());
+                        assertTrue(epoch.path("val_sde_diverged").isInt(), epoch.toString());
+                        assertFalse(epoch.has("val_sde_error") || epoch.has("val_ode_error"), epoch.toString());
+                    }
+                }
+            }
         }
         String tableBefore = Files.readString(out.resolve("table.csv"));
         try (NDManager m = NDManager.newBaseManager()) {
