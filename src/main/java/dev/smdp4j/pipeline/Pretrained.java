@@ -12,6 +12,7 @@ import dev.smdp4j.io.InvalidInputException;
 import dev.smdp4j.io.Json;
 import dev.smdp4j.io.ParameterIO;
 import dev.smdp4j.io.Provenance;
+import dev.smdp4j.sample.Seeding;
 import dev.smdp4j.train.CheckpointMetadata;
 import dev.smdp4j.train.TrainableModel;
 import dev.smdp4j.util.Hashing;
@@ -196,13 +197,12 @@ public final class Pretrained {
         out.put(
                 "observations",
                 "first " + n + " test observations of the data set regenerated from " + "dataset.parameters");
+        boolean carryOn = model.spec().problem().metricsScoreDivergence(); // else a diverging path fails
         for (String sampler : new String[] {"ode", "sde"}) {
+            Reconstruction.Request request =
+                    Reconstruction.Request.of(sampler, model.spec().steps(), 1, 0);
             HostArray pred = Reconstruction.run(
-                            manager,
-                            model,
-                            y,
-                            Reconstruction.Request.of(sampler, model.spec().steps(), 1, 0),
-                            null)
+                            manager, model, y, request, Seeding.global(request.seed()), !carryOn, null)
                     .x0();
             model.spec()
                     .problem()
