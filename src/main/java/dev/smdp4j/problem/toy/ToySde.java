@@ -33,6 +33,14 @@ import java.util.Set;
  */
 public record ToySde(double lambda) implements Problem {
     public static final String NAME = "toy-sde";
+    /**
+     * The checkpoint-selection metric, {@code q_loss + q_loss_10pct / 1000}: one minus Q at 1%, ties
+     * broken at 10% (Q moves in steps of at least 2/n, 0.008 for 250 validation paths, so the
+     * tie-break never outweighs a difference at 1%).
+     */
+    public static final String SELECTION = "q_loss_then_10pct";
+
+    private static final double TIE_BREAK = 1e-3;
     /** See {@link #oneStepTimesPerField()}. */
     public static final int ONE_STEP_TIMES_PER_FIELD = 64;
     /**
@@ -171,7 +179,8 @@ public record ToySde(double lambda) implements Problem {
 
     /**
      * {@code mse} against the true start, {@code q_loss = 1 - Q} at the paper's 1% tolerance and
-     * {@code q_loss_10pct} at the reference's 10% ({@link ModeHits}): lower is better for each.
+     * {@code q_loss_10pct} at the reference's 10% ({@link ModeHits}), and {@link #SELECTION}: lower is
+     * better for each.
      */
     @Override
     public Map<String, Double> metrics(HostArray truthX0, HostArray estimates, DatasetSpec spec) {
@@ -180,6 +189,7 @@ public record ToySde(double lambda) implements Problem {
         float[] e = estimates.data();
         m.put("q_loss", 1 - ModeHits.of(e, ModeHits.STRICT).q());
         m.put("q_loss_10pct", 1 - ModeHits.of(e, ModeHits.LOOSE).q());
+        m.put(SELECTION, m.get("q_loss") + TIE_BREAK * m.get("q_loss_10pct"));
         return m;
     }
 
@@ -199,19 +209,19 @@ public record ToySde(double lambda) implements Problem {
     }
 
     /**
-     * {@code q_loss}, one minus Q at the paper's 1%, for both checkpoints: with two modes the MSE
-     * prefers estimates between them. (Under the first defaults, windows of 2 to 32 steps, the 1%
-     * value stayed 1 at every validation and {@code q_loss_10pct} told checkpoints apart; with
-     * one-step training at independent times the validations differ at 1%. Selected by 10%, seed 1
-     * took a posterior checkpoint with Q 0.98 at 10% but 0.78 at 1% on the validation set.)
+     * {@link #SELECTION} for both checkpoints: one minus Q at the paper's 1%, ties broken by Q at
+     * 10%. With two modes the MSE prefers estimates between them. At 10% alone, seed 1 took a
+     * posterior checkpoint with Q 0.98 at 10% but 0.78 at 1% on the validation set; at 1% alone,
+     * a model that never hits within 1% (the baselines, any early model) ties at 1 everywhere and
+     * the first validation would win.
      */
     @Override
     public String estimateMetric() {
-        return "q_loss";
+        return SELECTION;
     }
 
     @Override
     public String posteriorMetric() {
-        return "q_loss";
+        return SELECTION;
     }
 }

@@ -104,6 +104,20 @@ class ToySdeTest {
                         .get("q_loss"),
                 1e-12,
                 "Q = 2 min(1/4, 3/4)");
+        // The selection metric ranks by Q at 1% first, then at 10%.
+        double near = selection(1.05f, -1.05f, 1.05f, -1.05f); // none within 1%, all within 10%
+        double far = selection(0.5f, -0.5f, 0.5f, -0.5f); // none within either
+        double some = selection(1f, -1f, 0.5f, 0.5f); // half within 1%
+        assertTrue(near < far, near + " vs " + far);
+        assertTrue(some < near, some + " vs " + near);
+    }
+
+    private static double selection(float... ends) {
+        float[] truth = new float[ends.length];
+        java.util.Arrays.fill(truth, 1f);
+        return new ToySde(7)
+                .metrics(new HostArray(truth, truth.length, 1), new HostArray(ends, ends.length, 1), null)
+                .get(ToySde.SELECTION);
     }
 
     @Test
