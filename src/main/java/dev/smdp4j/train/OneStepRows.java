@@ -1,7 +1,6 @@
 package dev.smdp4j.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.smdp4j.sde.ForwardSimulation;
 import dev.smdp4j.sde.Sde;
@@ -42,27 +41,18 @@ record OneStepRows(NDArray state, NDArray previous, double[] times) {
             last = Math.max(last, m[i]);
         }
         NDArray states = givenTrajectories ? x0 : ForwardSimulation.trajectory(sde, grid, x0, random, last);
-        Shape stateShape = states.getShape().slice(2);
-        int size = Math.toIntExact(stateShape.size());
         long length = states.getShape().get(1);
-        long[] at = new long[rows * size];
-        long[] before = new long[rows * size];
+        long[] at = new long[rows];
         double[] times = new double[rows];
         for (int i = 0; i < rows; i++) {
-            long row = (i / perField) * length + m[i];
-            for (int j = 0; j < size; j++) {
-                at[i * size + j] = row * size + j;
-                before[i * size + j] = (row - 1) * size + j;
-            }
+            at[i] = (i / perField) * length + m[i];
             times[i] = grid.time(m[i]);
         }
-        NDManager manager = x0.getManager();
-        Shape rowShape = new Shape(rows).addAll(stateShape);
-        NDArray flat = states.flatten();
-        NDArray state =
-                flat.take(EngineArrays.of(manager, at, new Shape(at.length))).reshape(rowShape);
-        NDArray previous = flat.take(EngineArrays.of(manager, before, new Shape(before.length)))
-                .reshape(rowShape);
+        long[] before = Arrays.stream(at).map(r -> r - 1).toArray();
+        NDArray flat = states.reshape(
+                new Shape(batch * length).addAll(states.getShape().slice(2)));
+        NDArray state = EngineArrays.rows(flat, at);
+        NDArray previous = EngineArrays.rows(flat, before);
         return new OneStepRows(state, previous, times);
     }
 

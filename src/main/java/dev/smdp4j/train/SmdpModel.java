@@ -217,6 +217,7 @@ public final class SmdpModel extends ModelBase {
 
     @Override
     public Objective objective(Sde dataSde, TrainingOptions options) {
+        int perField = spec.problem().oneStepTimesPerField();
         if (method.scoreMatching()) {
             return new ScoreMatchingObjective(
                     dataSde,
@@ -225,9 +226,7 @@ public final class SmdpModel extends ModelBase {
                     spec.steps(),
                     options.jitter(),
                     method == Method.SSM_VR,
-                    spec.problem().oneStepTimesPerField() > 0
-                            ? spec.problem().oneStepTimesPerField()
-                            : ScoreMatchingObjective.TIMES);
+                    perField > 0 ? perField : ScoreMatchingObjective.TIMES);
         }
         UnrolledOdeObjective unrolled = new UnrolledOdeObjective(
                 dataSde,
@@ -240,7 +239,6 @@ public final class SmdpModel extends ModelBase {
                 options.anchorWeight(),
                 options.graphEvaluations());
         UnrolledOdeObjective weighted = spec.problem().earlyTimeWindows() ? unrolled.withEarlyTimes() : unrolled;
-        int perField = spec.problem().oneStepTimesPerField();
         return perField > 0 ? weighted.withIndependentTimes(perField) : weighted;
     }
 

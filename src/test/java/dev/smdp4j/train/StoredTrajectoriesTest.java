@@ -31,20 +31,11 @@ class StoredTrajectoriesTest {
         }
     };
 
-    /** A network whose output depends on the time: {@code net(x, t) = x + t}, per row when asked. */
+    /** A network whose output depends on the time, {@code net(x, t) = x + t}; rows at their own times by the default. */
     static final NetworkOutput SHIFT_BY_TIME = new NetworkOutput() {
         @Override
         public NDArray output(NDArray x, double t) {
-            return x.add((float) t);
-        }
-
-        @Override
-        public NDArray output(NDArray x, double[] times) {
-            float[] t = new float[times.length];
-            for (int i = 0; i < t.length; i++) {
-                t[i] = (float) times[i];
-            }
-            return x.add(EngineArrays.of(x.getManager(), t, new Shape(t.length, 1)));
+            return dev.smdp4j.util.Scalars.add(x, t);
         }
 
         @Override
@@ -97,6 +88,30 @@ class StoredTrajectoriesTest {
         assertThrows(
                 InvalidInputException.class,
                 () -> new UnrolledOdeObjective(sde, SHIFT_BY_TIME, end, steps, true).withIndependentTimes(2));
+    }
+
+    /**
+     * The default time-per-row pass (one scalar pass per distinct time) gives every row what the
+     * scalar pass gives it, in the rows' order, for repeated times in any order and states of more
+     * than one value.
+     */
+    @Test
+    void aTimePerRowByDefaultMatchesTheScalarPassRowByRow() {
+        double[] times = {0.3, 0.1, 0.3, 0.7, 0.1};
+        float[] x = new float[times.length * 2];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i * 0.25f - 1;
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray rows = EngineArrays.of(m, x, new Shape(times.length, 2));
+            float[] out = SHIFT_BY_TIME.output(rows, times).toFloatArray();
+            for (int i = 0; i < times.length; i++) {
+                for (int j = 0; j < 2; j++) {
+                    assertEquals(x[2 * i + j] + times[i], out[2 * i + j], 1e-6, "row " + i + ", value " + j);
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> SHIFT_BY_TIME.output(rows, new double[] {0.1}));
+        }
     }
 
     @Test
