@@ -157,7 +157,7 @@ public interface Problem {
     /**
      * One-step terms per field in the window-1 batches of SMDP training, each at its own time
      * (see {@code UnrolledOdeObjective#withIndependentTimes}); 0, the default, trains one time per
-     * batch, as the paper. Only for networks that take a time per row.
+     * batch, as the paper. Fastest with networks that take a time per row in one pass (the MLP).
      */
     default int oneStepTimesPerField() {
         return 0;

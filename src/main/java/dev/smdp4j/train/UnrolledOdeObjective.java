@@ -70,7 +70,7 @@ public final class UnrolledOdeObjective implements Objective {
 
     /**
      * This objective with window-1 batches of {@code perField} one-step terms per field, each at its
-     * own time index (drawn as window starts), in one network pass with a time per row ({@link
+     * own time index (drawn as window starts), evaluated with a time per row ({@link
      * NetworkOutput#output(NDArray, double[])}; uniform grid only). With one time per batch the
      * toy SDE's score never learned its early-time slope (docs/HISTORY.md, "one time per batch").
      */
