@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
@@ -43,6 +44,10 @@ public final class ScoreNet extends FieldBlock {
     private final CircularConv project;
     /** The optional per-mode linear branch from the last hidden layer to the output (null when off). */
     private final SpectralConv2d spectral;
+    /** The trunk as one TorchScript method for passes without gradients; null until compiled, or when not supported. */
+    private ScriptedTrunk script;
+
+    private boolean scriptTried;
 
     public ScoreNet(ScoreNetConfig config, int inChannels) {
         super(inChannels);
@@ -83,17 +88,25 @@ public final class ScoreNet extends FieldBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray h = lift.forward(store, inputs, training).singletonOrThrow();
-        for (int j = 0; j < convs.size(); j += 2) {
-            NDArray r = conv(convs.get(j), store, h, training);
-            NDArray r2 = conv(convs.get(j + 1), store, r, training);
-            r.close();
-            NDArray next = h.add(r2);
-            r2.close();
-            h.close();
-            h = next;
+        NDList trunk = JniUtils.isGradMode() ? null : scriptedTrunk(store, inputs.head());
+        NDArray h;
+        NDArray out;
+        if (trunk != null) {
+            out = trunk.get(0);
+            h = trunk.get(1);
+        } else {
+            h = lift.forward(store, inputs, training).singletonOrThrow();
+            for (int j = 0; j < convs.size(); j += 2) {
+                NDArray r = conv(convs.get(j), store, h, training);
+                NDArray r2 = conv(convs.get(j + 1), store, r, training);
+                r.close();
+                NDArray next = h.add(r2);
+                r2.close();
+                h.close();
+                h = next;
+            }
+            out = conv(project, store, h, training);
         }
-        NDArray out = conv(project, store, h, training);
         if (spectral == null) {
             h.close();
             return new NDList(out);
@@ -115,6 +128,55 @@ public final class ScoreNet extends FieldBlock {
         out.close();
         branch.close();
         return new NDList(sum);
+    }
+
+    /**
+     * {@code [out, h]} of the trunk from its TorchScript twin ({@link ScriptedTrunk}), or null when
+     * the configuration is not scripted or the engine could not compile it (then the Java
+     * operations run, as with gradient recording). Compiled at the first call, in the parameters'
+     * manager.
+     */
+    private NDList scriptedTrunk(ParameterStore store, NDArray x) {
+        ScriptedTrunk script = script(x);
+        if (script == null) {
+            return null;
+        }
+        List<NDArray> parameters = new ArrayList<>(2 * convs.size() + 4);
+        for (CircularConv c : trunkConvs()) {
+            parameters.add(store.getValue(c.conv().getParameters().get("weight"), x.getDevice(), false));
+            parameters.add(store.getValue(c.conv().getParameters().get("bias"), x.getDevice(), false));
+        }
+        return script.forward(x, parameters);
+    }
+
+    /** Whether passes without gradient recording have run the scripted trunk (false before the first). */
+    synchronized boolean scripted() {
+        return script != null;
+    }
+
+    private List<CircularConv> trunkConvs() {
+        List<CircularConv> all = new ArrayList<>(convs.size() + 2);
+        all.add(lift);
+        all.addAll(convs);
+        all.add(project);
+        return all;
+    }
+
+    private synchronized ScriptedTrunk script(NDArray x) {
+        if (!scriptTried) {
+            scriptTried = true;
+            if (ScriptedTrunk.supports(config, inChannels())) {
+                NDManager owner =
+                        lift.conv().getParameters().get("weight").getArray().getManager();
+                try {
+                    script = ScriptedTrunk.compile(owner, config);
+                } catch (RuntimeException e) {
+                    System.err.println("smdp4j: the engine could not compile the scripted network trunk ("
+                            + e.getMessage() + "); using the slower per-operation path");
+                }
+            }
+        }
+        return script;
     }
 
     /** {@code c(act(x))}, the activation freed once the convolution has read it. */

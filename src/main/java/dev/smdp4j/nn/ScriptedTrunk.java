@@ -1,0 +1,210 @@
+package dev.smdp4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The convolutional trunk of a {@link ScoreNet} (lift, residual blocks, projection) as one
+ * TorchScript method, for passes without gradient recording (sampling, evaluation).
+ *
+ * <p>Why: at batch 1 a forward pass written with DJL operations makes about 100 engine calls,
+ * and the periodic paddings alone (two splits and two concatenations each, with the views they
+ * make) cost about a quarter of a sampling step. The script runs the same operations inside the
+ * engine, each padding as libtorch's own circular padding (measured in docs/BENCHMARKS.md).
+ *
+ * <p>The script is written here, from the configuration, as TorchScript source with a
+ * parameter-free module object, packed into an archive in memory and compiled by the engine
+ * ({@code JniUtils.loadModule}); nothing is read from or written to disk, and no Python is
+ * involved. The weights are not part of it: every call passes the parameter arrays as they are
+ * at that moment, so the script can never disagree with the Java network about its weights.
+ *
+ * <p>Only for configurations that need no input-channel padding (the workaround for libtorch's
+ * convolution NaNs, docs/RELIABILITY.md): input channels at most 16 or a multiple of 16, and a
+ * width that is a multiple of 16. The projection's output channels are not padded, which the
+ * workaround needs only for input gradients, never computed here. Everything else takes the
+ * Java path. The system property {@value #DISABLE} set to {@code true} turns the script off.
+ */
+final class ScriptedTrunk {
+    /** System property that turns the scripted trunk off (the Java operations are used throughout). */
+    static final String DISABLE = "smdp4j.eager";
+
+    private static final String CLASS = "ScoreNetTrunk";
+
+    private final PtSymbolBlock module;
+
+    private ScriptedTrunk(PtSymbolBlock module) {
+        this.module = module;
+    }
+
+    /** Whether a trunk of {@code config} on {@code inChannels} input channels can be scripted. */
+    static boolean supports(ScoreNetConfig config, int inChannels) {
+        return !Boolean.getBoolean(DISABLE)
+                && config.width() % CircularConv.SAFE_CHANNELS == 0
+                && (inChannels <= CircularConv.SAFE_CHANNELS || inChannels % CircularConv.SAFE_CHANNELS == 0)
+                && (config.activation().equals("gelu") || config.activation().equals("leaky-relu"));
+    }
+
+    /**
+     * Compiles the trunk of {@code config}; the compiled module belongs to {@code manager} and is
+     * freed with it.
+     */
+    static ScriptedTrunk compile(NDManager manager, ScoreNetConfig config) {
+        byte[] archive = archive(source(config));
+        try (InputStream in = new ByteArrayInputStream(archive)) {
+            return new ScriptedTrunk(JniUtils.loadModule((PtNDManager) manager, in, true, false));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code [out, h]}: the projection's output {@code [B, 1, N, N]} and the last hidden layer
+     * {@code [B, width, N, N]}, in {@code x}'s manager, from the input and the parameter arrays in
+     * the trunk's order (lift weight and bias, each block convolution's, the projection's).
+     */
+    NDList forward(NDArray x, List<NDArray> parameters) {
+        IValue[] inputs = new IValue[parameters.size() + 1];
+        inputs[0] = IValue.from((PtNDArray) x);
+        for (int i = 0; i < parameters.size(); i++) {
+            inputs[i + 1] = IValue.from((PtNDArray) parameters.get(i));
+        }
+        try (IValue result = IValueUtils.forward(module, inputs)) {
+            return result.toNDList((PtNDManager) x.getManager());
+        } finally {
+            for (IValue v : inputs) {
+                v.close();
+            }
+        }
+    }
+
+    /**
+     * The TorchScript source of the trunk: {@code conv} pads periodically and convolves (a single
+     * small field gets a zero field appended, as {@link CircularConv#batchable} does, to keep
+     * libtorch off its NNPACK path), {@code forward} is {@link ScoreNet}'s trunk.
+     */
+    static String source(ScoreNetConfig config) {
+        String self = "self: __torch__.smdp4j." + CLASS;
+        String act = config.activation().equals("gelu") ? "torch.gelu(%s)" : "torch.leaky_relu(%s, 0.01)";
+        int half = (config.kernel() - 1) / 2;
+        int convs = 2 * config.blocks();
+        StringBuilder s = new StringBuilder();
+        s.append("class ").append(CLASS).append("(Module):\n");
+        s.append("  __parameters__ = []\n  __buffers__ = []\n  training : bool\n");
+        s.append("  def conv(").append(self).append(", x: Tensor, w: Tensor, b: Tensor, p: int, d: int) -> Tensor:\n");
+        s.append("    y = torch.pad(x, [p, p, p, p], \"circular\")\n");
+        s.append("    if torch.eq(torch.size(y, 0), 1) and torch.le(torch.numel(y), ")
+                .append(CircularConv.SMALL_INPUT)
+                .append("):\n");
+        s.append("      z = torch.conv2d(torch.cat([y, torch.zeros_like(y)], 0), w, b, [1, 1], [0, 0], [d, d])\n");
+        s.append("      return torch.slice(z, 0, 0, 1)\n");
+        s.append("    return torch.conv2d(y, w, b, [1, 1], [0, 0], [d, d])\n");
+        s.append("  def forward(").append(self).append(", x: Tensor");
+        for (int i = 0; i < convs + 2; i++) {
+            s.append(", w").append(i).append(": Tensor, b").append(i).append(": Tensor");
+        }
+        s.append(") -> Tuple[Tensor, Tensor]:\n");
+        s.append("    h = self.conv(x, w0, b0, ").append(half).append(", 1)\n");
+        for (int j = 0; j < convs; j += 2) {
+            int d0 = config.dilation(j);
+            int d1 = config.dilation(j + 1);
+            s.append("    r = self.conv(")
+                    .append(String.format(act, "h"))
+                    .append(", w")
+                    .append(j + 1)
+                    .append(", b")
+                    .append(j + 1)
+                    .append(", ")
+                    .append(d0 * half)
+                    .append(", ")
+                    .append(d0)
+                    .append(")\n");
+            s.append("    r = self.conv(")
+                    .append(String.format(act, "r"))
+                    .append(", w")
+                    .append(j + 2)
+                    .append(", b")
+                    .append(j + 2)
+                    .append(", ")
+                    .append(d1 * half)
+                    .append(", ")
+                    .append(d1)
+                    .append(")\n");
+            s.append("    h = torch.add(h, r)\n");
+        }
+        s.append("    out = self.conv(")
+                .append(String.format(act, "h"))
+                .append(", w")
+                .append(convs + 1)
+                .append(", b")
+                .append(convs + 1)
+                .append(", ")
+                .append(half)
+                .append(", 1)\n");
+        s.append("    return (out, h)\n");
+        return s.toString();
+    }
+
+    /**
+     * A TorchScript archive holding {@code source} as the module's class and a module object
+     * without attributes but {@code training = False}: the files {@code torch.jit.save} writes for
+     * such a module (the object pickled with protocol 2, an empty constants table, format version 3).
+     */
+    static byte[] archive(String source) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            put(zip, "trunk/data.pkl", modulePickle());
+            put(zip, "trunk/code/__torch__/smdp4j.py", source.getBytes(StandardCharsets.UTF_8));
+            put(zip, "trunk/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // PROTO 2, EMPTY_TUPLE, STOP
+            put(zip, "trunk/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** {@code __torch__.smdp4j.ScoreNetTrunk} with {@code {"training": False}}, as pickle protocol 2. */
+    private static byte[] modulePickle() {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(0x80); // PROTO 2
+        p.write(2);
+        p.writeBytes(("c__torch__.smdp4j\n" + CLASS + "\n").getBytes(StandardCharsets.US_ASCII)); // GLOBAL
+        p.write(')'); // EMPTY_TUPLE
+        p.write(0x81); // NEWOBJ
+        p.write('}'); // EMPTY_DICT
+        p.write('('); // MARK
+        byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
+        p.write('X'); // BINUNICODE, 4-byte little-endian length
+        p.write(key.length);
+        p.write(0);
+        p.write(0);
+        p.write(0);
+        p.writeBytes(key);
+        p.write(0x89); // NEWFALSE
+        p.write('u'); // SETITEMS
+        p.write('b'); // BUILD
+        p.write('.'); // STOP
+        return p.toByteArray();
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(content);
+        zip.closeEntry();
+    }
+}
