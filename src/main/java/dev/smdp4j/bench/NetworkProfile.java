@@ -21,7 +21,9 @@ import java.util.Map;
 /**
  * Where one network forward pass spends its time, by engine operation: libtorch's own profiler
  * records every operator call of a few passes (a Chrome trace), and the top-level calls (those
- * not inside another recorded call of the same thread) are summed by operator name. The wall time
+ * not inside another recorded call of the same thread) are summed by operator name. Calls of
+ * TorchScript functions (the scripted trunk, {@code dev.smdp4j.nn.ScriptedTrunk}) are not
+ * operators: the operators they run count instead, as if called one by one. The wall time
  * per pass (measured on as many passes without the profiler) beside the sum of the operators'
  * times shows the share spent outside the engine (Java, JNI, array bookkeeping).
  */
@@ -110,6 +112,9 @@ public final class NetworkProfile {
         int calls = 0;
         double micros = 0;
         for (long[] s : spans) {
+            if (!names.get((int) s[3]).startsWith("aten::")) {
+                continue; // a TorchScript function (the scripted trunk's forward): its operators count instead
+            }
             if (s[0] != tid || s[1] >= openUntil) { // a top-level call: not inside the last one of this thread
                 tid = s[0];
                 openUntil = s[1] + s[2];

@@ -36,9 +36,8 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>Only for configurations that need no input-channel padding (the workaround for libtorch's
  * convolution NaNs, docs/RELIABILITY.md): input channels at most 16 or a multiple of 16, and a
- * width that is a multiple of 16. The projection's output channels are not padded, which the
- * workaround needs only for input gradients, never computed here. Everything else takes the
- * Java path. The system property {@value #DISABLE} set to {@code true} turns the script off.
+ * width that is a multiple of 16. The projection's single output channel is padded to 16 inside
+ * the script, as {@link CircularConv} pads it. Everything else takes the Java path. The system property {@value #DISABLE} set to {@code true} turns the script off.
  */
 final class ScriptedTrunk {
     /** System property that turns the scripted trunk off (the Java operations are used throughout). */
@@ -103,60 +102,37 @@ final class ScriptedTrunk {
         String act = config.activation().equals("gelu") ? "torch.gelu(%s)" : "torch.leaky_relu(%s, 0.01)";
         int half = (config.kernel() - 1) / 2;
         int convs = 2 * config.blocks();
+        int last = convs + 1;
+        int extra = CircularConv.SAFE_CHANNELS - 1; // the projection's one output channel padded to 16
         StringBuilder s = new StringBuilder();
-        s.append("class ").append(CLASS).append("(Module):\n");
+        s.append("class " + CLASS + "(Module):\n");
         s.append("  __parameters__ = []\n  __buffers__ = []\n  training : bool\n");
-        s.append("  def conv(").append(self).append(", x: Tensor, w: Tensor, b: Tensor, p: int, d: int) -> Tensor:\n");
+        s.append("  def conv(" + self + ", x: Tensor, w: Tensor, b: Tensor, p: int, d: int) -> Tensor:\n");
         s.append("    y = torch.pad(x, [p, p, p, p], \"circular\")\n");
-        s.append("    if torch.eq(torch.size(y, 0), 1) and torch.le(torch.numel(y), ")
-                .append(CircularConv.SMALL_INPUT)
-                .append("):\n");
+        s.append("    if torch.eq(torch.size(y, 0), 1) and torch.le(torch.numel(y), " + CircularConv.SMALL_INPUT
+                + "):\n");
         s.append("      z = torch.conv2d(torch.cat([y, torch.zeros_like(y)], 0), w, b, [1, 1], [0, 0], [d, d])\n");
         s.append("      return torch.slice(z, 0, 0, 1)\n");
         s.append("    return torch.conv2d(y, w, b, [1, 1], [0, 0], [d, d])\n");
-        s.append("  def forward(").append(self).append(", x: Tensor");
-        for (int i = 0; i < convs + 2; i++) {
-            s.append(", w").append(i).append(": Tensor, b").append(i).append(": Tensor");
+        s.append("  def forward(" + self + ", x: Tensor");
+        for (int i = 0; i <= last; i++) {
+            s.append(String.format(", w%d: Tensor, b%d: Tensor", i, i));
         }
         s.append(") -> Tuple[Tensor, Tensor]:\n");
-        s.append("    h = self.conv(x, w0, b0, ").append(half).append(", 1)\n");
+        s.append(String.format("    h = self.conv(x, w0, b0, %d, 1)\n", half));
         for (int j = 0; j < convs; j += 2) {
-            int d0 = config.dilation(j);
-            int d1 = config.dilation(j + 1);
-            s.append("    r = self.conv(")
-                    .append(String.format(act, "h"))
-                    .append(", w")
-                    .append(j + 1)
-                    .append(", b")
-                    .append(j + 1)
-                    .append(", ")
-                    .append(d0 * half)
-                    .append(", ")
-                    .append(d0)
-                    .append(")\n");
-            s.append("    r = self.conv(")
-                    .append(String.format(act, "r"))
-                    .append(", w")
-                    .append(j + 2)
-                    .append(", b")
-                    .append(j + 2)
-                    .append(", ")
-                    .append(d1 * half)
-                    .append(", ")
-                    .append(d1)
-                    .append(")\n");
+            for (int k = 0; k < 2; k++) {
+                int d = config.dilation(j + k);
+                String in = String.format(act, k == 0 ? "h" : "r");
+                s.append(String.format(
+                        "    r = self.conv(%s, w%d, b%d, %d, %d)\n", in, j + k + 1, j + k + 1, d * half, d));
+            }
             s.append("    h = torch.add(h, r)\n");
         }
-        s.append("    out = self.conv(")
-                .append(String.format(act, "h"))
-                .append(", w")
-                .append(convs + 1)
-                .append(", b")
-                .append(convs + 1)
-                .append(", ")
-                .append(half)
-                .append(", 1)\n");
-        s.append("    return (out, h)\n");
+        s.append(String.format("    wp = torch.constant_pad_nd(w%d, [0, 0, 0, 0, 0, 0, 0, %d], 0.)\n", last, extra));
+        s.append(String.format("    bp = torch.constant_pad_nd(b%d, [0, %d], 0.)\n", last, extra));
+        s.append(String.format("    out = self.conv(%s, wp, bp, %d, 1)\n", String.format(act, "h"), half));
+        s.append("    return (torch.slice(out, 1, 0, 1), h)\n");
         return s.toString();
     }
 

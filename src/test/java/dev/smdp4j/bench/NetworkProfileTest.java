@@ -37,4 +37,23 @@ class NetworkProfileTest {
         assertEquals("aten::conv2d", r.ops().get(0).name(), "sorted by time");
         assertEquals(4, r.batch());
     }
+
+    @Test
+    void theOperatorsOfATorchScriptFunctionCountInsteadOfTheFunction() throws Exception {
+        // forward [0, 200) (the scripted trunk) containing pad [0, 30) and conv [40, 140), the conv
+        // containing mkldnn; then a top-level add [200, 210)
+        String trace = "{\"traceEvents\": ["
+                + "{\"ph\": \"X\", \"name\": \"forward\", \"tid\": 1, \"ts\": 0, \"dur\": 200},"
+                + "{\"ph\": \"X\", \"name\": \"aten::pad\", \"tid\": 1, \"ts\": 0, \"dur\": 30},"
+                + "{\"ph\": \"X\", \"name\": \"aten::conv2d\", \"tid\": 1, \"ts\": 40, \"dur\": 100},"
+                + "{\"ph\": \"X\", \"name\": \"aten::mkldnn_convolution\", \"tid\": 1, \"ts\": 50, \"dur\": 80},"
+                + "{\"ph\": \"X\", \"name\": \"aten::add\", \"tid\": 1, \"ts\": 200, \"dur\": 10}]}";
+        Path file = tmp.resolve("script.json");
+        Files.writeString(file, trace);
+        NetworkProfile.Result r = NetworkProfile.summarise(file, 1, 1, 0.3);
+        Map<String, Double> calls =
+                r.ops().stream().collect(Collectors.toMap(NetworkProfile.Op::name, NetworkProfile.Op::callsPerPass));
+        assertEquals(Map.of("aten::pad", 1.0, "aten::conv2d", 1.0, "aten::add", 1.0), calls);
+        assertEquals(0.14, r.opMillisPerPass(), 1e-12, "30 + 100 + 10 us");
+    }
 }
