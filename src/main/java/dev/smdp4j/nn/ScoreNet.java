@@ -35,6 +35,10 @@ import java.util.List;
  * Laurent polynomials in t. With {@code spectralExclusive} the projection's output is high-passed
  * first, so that the branch alone produces the modes it keeps.
  *
+ * <p>Without gradient recording (sampling, evaluation) the trunk, from the lift to the projection,
+ * runs as one TorchScript method ({@link ScriptedTrunk}) with the same weights; with recording,
+ * operation by operation.
+ *
  * <p>Input {@code [B, C_in, N, N]}, output {@code [B, 1, N, N]}.
  */
 public final class ScoreNet extends FieldBlock {
@@ -137,7 +141,7 @@ public final class ScoreNet extends FieldBlock {
      * manager.
      */
     private NDList scriptedTrunk(ParameterStore store, NDArray x) {
-        ScriptedTrunk script = script(x);
+        ScriptedTrunk script = script();
         if (script == null) {
             return null;
         }
@@ -162,7 +166,7 @@ public final class ScoreNet extends FieldBlock {
         return all;
     }
 
-    private synchronized ScriptedTrunk script(NDArray x) {
+    private synchronized ScriptedTrunk script() {
         if (!scriptTried) {
             scriptTried = true;
             if (ScriptedTrunk.supports(config, inChannels())) {
