@@ -48,6 +48,8 @@ public final class ScoreNet extends FieldBlock {
     private final CircularConv project;
     /** The optional per-mode linear branch from the last hidden layer to the output (null when off). */
     private final SpectralConv2d spectral;
+    /** The trunk's convolutions in the scripted trunk's parameter order: lift, blocks, projection. */
+    private final List<CircularConv> trunk = new ArrayList<>();
     /** The trunk as one TorchScript method for passes without gradients; null until compiled, or when not supported. */
     private ScriptedTrunk script;
 
@@ -64,6 +66,9 @@ public final class ScoreNet extends FieldBlock {
         }
         this.project = addChildBlock("project", new CircularConv(1, config.kernel(), 1));
         project.conv().setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
+        trunk.add(lift);
+        trunk.addAll(convs);
+        trunk.add(project);
         if (config.spectralModes() > 0) {
             if (config.spectralFieldPowers().length > 0 && inChannels < 2) {
                 throw new IllegalArgumentException("time-polynomial field terms need a time channel (input channel 1)");
@@ -92,12 +97,12 @@ public final class ScoreNet extends FieldBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDList trunk = JniUtils.isGradMode() ? null : scriptedTrunk(store, inputs.head());
+        NDList scripted = JniUtils.isGradMode() ? null : scriptedTrunk(store, inputs.head());
         NDArray h;
         NDArray out;
-        if (trunk != null) {
-            out = trunk.get(0);
-            h = trunk.get(1);
+        if (scripted != null) {
+            out = scripted.get(0);
+            h = scripted.get(1);
         } else {
             h = lift.forward(store, inputs, training).singletonOrThrow();
             for (int j = 0; j < convs.size(); j += 2) {
@@ -145,8 +150,8 @@ public final class ScoreNet extends FieldBlock {
         if (script == null) {
             return null;
         }
-        List<NDArray> parameters = new ArrayList<>(2 * convs.size() + 4);
-        for (CircularConv c : trunkConvs()) {
+        List<NDArray> parameters = new ArrayList<>(2 * trunk.size());
+        for (CircularConv c : trunk) {
             parameters.add(store.getValue(c.conv().getParameters().get("weight"), x.getDevice(), false));
             parameters.add(store.getValue(c.conv().getParameters().get("bias"), x.getDevice(), false));
         }
@@ -156,14 +161,6 @@ public final class ScoreNet extends FieldBlock {
     /** Whether passes without gradient recording have run the scripted trunk (false before the first). */
     synchronized boolean scripted() {
         return script != null;
-    }
-
-    private List<CircularConv> trunkConvs() {
-        List<CircularConv> all = new ArrayList<>(convs.size() + 2);
-        all.add(lift);
-        all.addAll(convs);
-        all.add(project);
-        return all;
     }
 
     private synchronized ScriptedTrunk script() {

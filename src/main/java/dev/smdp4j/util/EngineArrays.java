@@ -85,19 +85,12 @@ public final class EngineArrays {
 
     /**
      * Rows {@code rows[0], rows[1], ...} of {@code x} ({@code [R, ...]}) along the first axis, as
-     * {@code [rows.length, ...]}: one gather with an engine-owned index, differentiable.
+     * {@code [rows.length, ...]}: one indexing call with an engine-owned index of the rows,
+     * differentiable.
      */
     public static NDArray rows(NDArray x, long[] rows) {
-        Shape rest = x.getShape().slice(1);
-        long size = rest.size();
-        long[] elements = new long[Math.toIntExact(rows.length * size)];
-        for (int i = 0; i < rows.length; i++) {
-            for (int j = 0; j < size; j++) {
-                elements[(int) (i * size + j)] = rows[i] * size + j;
-            }
-        }
-        try (NDArray index = of(x.getManager(), elements, new Shape(elements.length))) {
-            return x.flatten().take(index).reshape(new Shape(rows.length).addAll(rest));
+        try (NDArray index = of(x.getManager(), rows, new Shape(rows.length))) {
+            return x.get(new NDIndex("{}", index));
         }
     }
 
