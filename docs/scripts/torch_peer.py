@@ -18,6 +18,10 @@ Usage (Debian: apt-get install python3-torch; the system interpreter):
     /usr/bin/python3 docs/scripts/torch_peer.py --model CKPT --out runs/bench/peer.json
     ./smdp bench network --model CKPT --peer runs/bench/peer.json
 
+With --serve it is instead a timing server for docs/scripts/interleave.py: it prints "ready", then
+answers each stdin line "SAMPLER BATCH SECONDS" with "SECONDS_PER_CALL CALLS" (sampling calls of that
+row, back to back for at least SECONDS), so that smdp4j and the peer can be timed in alternating blocks.
+
 Only the score-net architecture of SMDP and the reverse-process baselines is supported.
 """
 import argparse
@@ -208,19 +212,45 @@ def timed(call, repeats, warm_up=1.0, block=0.2):
     return ts[len(ts) // 2]
 
 
+def serve(model):
+    """The timing-server loop of --serve (see the module's doc): sampling rows on the check input."""
+    gen = torch.Generator().manual_seed(3)
+    n = model.n
+    y = torch.from_numpy(check_input(1, n))
+    print("ready", flush=True)
+    for line in sys.stdin:
+        sampler, batch, seconds = line.split()
+        if sampler not in ("ode", "sde"):
+            sys.exit(f"torch_peer.py: unknown sampler {sampler!r} (ode or sde)")
+        yb = y.expand(int(batch), n, n).contiguous()
+        calls = 0
+        start = time.perf_counter()
+        with torch.no_grad():
+            while calls == 0 or time.perf_counter() - start < float(seconds):
+                model.sample(yb, sampler == "sde", gen)
+                calls += 1
+        print(f"{(time.perf_counter() - start) / calls} {calls}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", required=True, help="smdp4j checkpoint (.ckpt)")
-    ap.add_argument("--out", required=True, help="JSON file to write")
+    ap.add_argument("--out", help="JSON file to write (required unless --serve)")
+    ap.add_argument("--serve", action="store_true", help="be a timing server for interleave.py (see above)")
     ap.add_argument("--threads", type=int, default=2, help="intra-op threads (default 2)")
     ap.add_argument("--batches", default="1,32,128", help="batch sizes (default 1,32,128)")
     ap.add_argument("--repeats", type=int, default=5, help="timed repeats, median reported (default 5)")
     ap.add_argument("--sampling-repeats", type=int, default=3, help="timed sampling repeats (default 3)")
     args = ap.parse_args()
+    if not args.serve and not args.out:
+        ap.error("--out is required unless --serve")
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     meta, params = load_checkpoint(args.model)
     model = Model(meta, params)
+    if args.serve:
+        serve(model)
+        return
     net_params = list(model.net.parameters())
     batches = [int(b) for b in args.batches.split(",")]
     n = model.n
