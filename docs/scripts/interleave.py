@@ -6,15 +6,16 @@ Why: on a shared or virtual machine the speed of the CPU changes over tens of se
 2-core virtual machine: one process alternated between about 67 and 100-120 ms per batch-1 sample in
 phases of 20-40 s). Two programs timed one after the other, each in its own process, then differ
 by up to 50% from that alone. Here every server stays loaded and warm, and for every row the servers
-take turns with short blocks, so that each round compares blocks run seconds apart. The ratio is
-taken per round; its median and quartiles are reported.
+take turns with short blocks, so that each round compares blocks run seconds apart. The speed ratio
+of every pair of servers (a later one against an earlier one: the earlier one's time over the later
+one's) is taken per round; its median and quartiles are reported.
 
 A timing server is any command that prints "ready" on stdout once loaded, then answers each stdin
 line "SAMPLER BATCH SECONDS" with a line "SECONDS_PER_CALL CALLS", having run that row's calls back
 to back for at least SECONDS. docs/scripts/interleave/java_server.sh (a build of smdp4j) and
 `docs/scripts/torch_peer.py --serve` (eager PyTorch) are such servers.
 
-Usage (the first server is the reference):
+Usage:
   docs/scripts/interleave.py --server old='docs/scripts/interleave/java_server.sh ../old default' \\
       --server new='docs/scripts/interleave/java_server.sh . default' --rows ode/1,sde/1 --out runs/bench/i1
 """
@@ -80,7 +81,7 @@ def quartiles(values):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--server", action="append", required=True, metavar="LABEL=COMMAND",
-                    help="a timing server (at least two; the first is the reference)")
+                    help="a timing server (at least two)")
     ap.add_argument("--rows", default="ode/1,sde/1", help="SAMPLER/BATCH,... (default ode/1,sde/1)")
     ap.add_argument("--rounds", type=int, default=12, help="alternating rounds per row (default 12)")
     ap.add_argument("--block", type=float, default=2.0,
@@ -88,6 +89,7 @@ def main():
     ap.add_argument("--warm-up", type=float, default=6.0,
                     help="untimed seconds per server before each row (default 6)")
     ap.add_argument("--out", required=True, help="directory for results.json and the servers' logs")
+    ap.add_argument("--force", action="store_true", help="replace an earlier results.json in --out")
     args = ap.parse_args()
     if len(args.server) < 2:
         sys.exit("interleave.py: need at least two --server")
@@ -99,6 +101,8 @@ def main():
         if not batch.isdigit() or int(batch) < 1:
             sys.exit(f"interleave.py: a row is SAMPLER/BATCH with BATCH >= 1, got {r!r}")
         rows.append((sampler, int(batch)))
+    if os.path.exists(os.path.join(args.out, "results.json")) and not args.force:
+        sys.exit(f"interleave.py: {args.out} already holds results.json; choose another --out or pass --force")
     os.makedirs(args.out, exist_ok=True)
     servers = []
     for spec in args.server:
@@ -112,10 +116,10 @@ def main():
             s.expect_ready()
         result = {"started": started, "servers": {s.label: s.command for s in servers},
                   "rounds": args.rounds, "block_seconds": args.block, "rows": []}
-        ref = servers[0].label
+        pairs = [(a, b) for i, a in enumerate(servers) for b in servers[i + 1:]]
         print(f"| row | " + " | ".join(f"{s.label} ms" for s in servers) + " | "
-              + " | ".join(f"{s.label} vs {ref}" for s in servers[1:]) + " |")
-        print("|---" * (2 * len(servers)) + "|")
+              + " | ".join(f"{b.label} vs {a.label}" for a, b in pairs) + " |")
+        print("|---" * (1 + len(servers) + len(pairs)) + "|")
         for sampler, batch in rows:
             for s in servers:
                 s.run(sampler, batch, args.warm_up)
@@ -124,11 +128,11 @@ def main():
                 order = servers if r % 2 == 0 else servers[::-1]
                 for s in order:
                     times[s.label].append(s.run(sampler, batch, args.block)[0])
-            row = {"sampler": sampler, "batch": batch, "millis": times, "speed_vs_" + ref: {}}
+            row = {"sampler": sampler, "batch": batch, "millis": times, "speed": {}}
             cells = [f"{statistics.median(times[s.label]) * 1e3:.1f}" for s in servers]
-            for s in servers[1:]:
-                q1, med, q3 = quartiles([a / b for a, b in zip(times[ref], times[s.label])])
-                row["speed_vs_" + ref][s.label] = {"median": med, "q1": q1, "q3": q3}
+            for a, b in pairs:
+                q1, med, q3 = quartiles([ta / tb for ta, tb in zip(times[a.label], times[b.label])])
+                row["speed"][f"{b.label} vs {a.label}"] = {"median": med, "q1": q1, "q3": q3}
                 cells.append(f"{med:.2f}x ({q1:.2f}-{q3:.2f})")
             for s in servers:
                 row["millis"][s.label] = [t * 1e3 for t in times[s.label]]
@@ -136,7 +140,7 @@ def main():
             print(f"| `{sampler}`, batch {batch} | " + " | ".join(cells) + " |", flush=True)
         with open(os.path.join(args.out, "results.json"), "w") as f:
             json.dump(result, f, indent=1)
-        print(f"(speeds: median over rounds of {ref}'s time / the server's time, quartiles in brackets; "
+        print(f"(speeds: 'B vs A' is the median over rounds of A's time / B's time, quartiles in brackets; "
               f"wrote {os.path.join(args.out, 'results.json')})")
     finally:
         for s in servers:

@@ -14,7 +14,8 @@ javac -nowarn -d "$classes" -cp "$cp" "$here/SamplingServer.java"
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true
 if [[ -f "$tree/src/main/resources/dev/smdp4j/allocator.env" ]]; then
   set -a; . "$tree/src/main/resources/dev/smdp4j/allocator.env"; set +a
-else # the settings the launcher of older builds (522f761) exported
+else # the settings the launcher of older builds (522f761) exported, and no others
+  unset MKL_CBWR
   export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_ARENA_MAX=2
 fi
 exec java ${SMDP_JAVA_OPTS:--Xmx8g} -Dai.djl.offline=true -cp "$classes:$cp" SamplingServer "${2:?usage: java_server.sh TREE default|CKPT}"
