@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Times the same rows on several timing servers, block by block in alternation, and prints each
-server's speed relative to the first.
+"""Times the same sampling rows on several timing servers, block by block in alternation, and prints
+the speed ratio of every pair of servers.
 
 Why: on a shared or virtual machine the speed of the CPU changes over tens of seconds (measured on a
-2-core virtual machine: one process alternated between about 67 and 100-120 ms per batch-1 sample in
+2-core virtual machine: one process alternated between about 67 and 100-125 ms per batch-1 sample in
 phases of 20-40 s). Two programs timed one after the other, each in its own process, then differ
-by up to 50% from that alone. Here every server stays loaded and warm, and for every row the servers
+by up to 1.8x from that alone. Here every server stays loaded and warm, and for every row the servers
 take turns with short blocks, so that each round compares blocks run seconds apart. The speed ratio
 of every pair of servers (a later one against an earlier one: the earlier one's time over the later
 one's) is taken per round; its median and quartiles are reported.
