@@ -3,6 +3,7 @@ package dev.smdp4j.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smdp4j.TestJavac;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -11,11 +12,8 @@ import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,19 +32,7 @@ class SamplingServerTest {
     @BeforeAll
     static void compile() throws Exception {
         Path classes = tmp.resolve("classes");
-        Files.createDirectories(classes);
-        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int code = compiler.run(
-                null,
-                null,
-                diagnostics,
-                "-d",
-                classes.toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "docs/scripts/interleave/SamplingServer.java");
-        assertEquals(0, code, () -> "SamplingServer compiles: " + diagnostics.toString(StandardCharsets.UTF_8));
+        TestJavac.compile(Path.of("docs/scripts/interleave/SamplingServer.java"), classes);
         URLClassLoader loader =
                 new URLClassLoader(new URL[] {classes.toUri().toURL()}, SamplingServerTest.class.getClassLoader());
         main = loader.loadClass("SamplingServer").getMethod("main", String[].class);

@@ -3,6 +3,7 @@ package dev.smdp4j.problem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smdp4j.TestJavac;
 import dev.smdp4j.data.DatasetStore;
 import dev.smdp4j.io.HostArray;
 import dev.smdp4j.io.Json;
@@ -15,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,19 +41,7 @@ class UserProblemExampleTest {
         Files.createDirectories(src);
         Files.writeString(src.resolve("UserProblemExample.java"), source);
         Path classes = tmp.resolve("classes");
-        Files.createDirectories(classes);
-        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int code = compiler.run(
-                null,
-                null,
-                diagnostics,
-                "-d",
-                classes.toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                src.resolve("UserProblemExample.java").toString());
-        assertEquals(0, code, () -> "the example compiles: " + diagnostics.toString(StandardCharsets.UTF_8));
+        TestJavac.compile(src.resolve("UserProblemExample.java"), classes);
 
         Path work = tmp.resolve("work");
         PrintStream saved = System.out;
