@@ -55,9 +55,8 @@ public final class CircularConv extends AbstractBlock {
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray input = inputs.singletonOrThrow();
         NDArray x = Periodic.pad(input, pad);
-        long in = x.getShape().get(1);
-        int inPad = in > SAFE_CHANNELS && in % SAFE_CHANNELS != 0 ? (int) (SAFE_CHANNELS - in % SAFE_CHANNELS) : 0;
-        int outPad = filters % SAFE_CHANNELS == 0 ? 0 : SAFE_CHANNELS - filters % SAFE_CHANNELS;
+        int inPad = inputChannelPad(x.getShape().get(1));
+        int outPad = outputChannelPad(filters);
         NDList made = new NDList(); // freed after the convolution
         if (x != input) {
             made.add(x);
@@ -106,6 +105,16 @@ public final class CircularConv extends AbstractBlock {
                         .singletonOrThrow();
         made.close();
         return new NDList(trim(y, batch != x, outPad > 0));
+    }
+
+    /** Zero input channels the safe convolution appends to {@code in} input channels (0 up to 16 and for multiples of 16). */
+    static int inputChannelPad(long in) {
+        return in > SAFE_CHANNELS && in % SAFE_CHANNELS != 0 ? (int) (SAFE_CHANNELS - in % SAFE_CHANNELS) : 0;
+    }
+
+    /** Zero output channels the safe convolution appends to {@code filters} output channels (up to a multiple of 16). */
+    static int outputChannelPad(int filters) {
+        return filters % SAFE_CHANNELS == 0 ? 0 : SAFE_CHANNELS - filters % SAFE_CHANNELS;
     }
 
     /**

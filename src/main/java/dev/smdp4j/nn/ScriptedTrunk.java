@@ -51,12 +51,15 @@ final class ScriptedTrunk {
         this.module = module;
     }
 
-    /** Whether a trunk of {@code config} on {@code inChannels} input channels can be scripted. */
+    /**
+     * Whether a trunk of {@code config} on {@code inChannels} input channels can be scripted: no
+     * convolution of it needs channel padding ({@link CircularConv}), except the projection's
+     * output channels, which the script pads itself.
+     */
     static boolean supports(ScoreNetConfig config, int inChannels) {
         return !Boolean.getBoolean(DISABLE)
-                && config.width() % CircularConv.SAFE_CHANNELS == 0
-                && (inChannels <= CircularConv.SAFE_CHANNELS || inChannels % CircularConv.SAFE_CHANNELS == 0)
-                && (config.activation().equals("gelu") || config.activation().equals("leaky-relu"));
+                && CircularConv.inputChannelPad(inChannels) == 0
+                && CircularConv.outputChannelPad(config.width()) == 0;
     }
 
     /**
@@ -103,7 +106,8 @@ final class ScriptedTrunk {
         int half = (config.kernel() - 1) / 2;
         int convs = 2 * config.blocks();
         int last = convs + 1;
-        int extra = CircularConv.SAFE_CHANNELS - 1; // the projection's one output channel padded to 16
+        int extra =
+                CircularConv.outputChannelPad(1); // the projection's one output channel padded, as CircularConv does
         StringBuilder s = new StringBuilder();
         s.append("class " + CLASS + "(Module):\n");
         s.append("  __parameters__ = []\n  __buffers__ = []\n  training : bool\n");

@@ -30,8 +30,7 @@ class NetworkProfileTest {
         NetworkProfile.Result r = NetworkProfile.summarise(file, 4, 2, 1.5);
         assertEquals(1.5, r.callsPerPass(), 1e-12, "three top-level calls over two passes");
         assertEquals(0.085, r.opMillisPerPass(), 1e-12, "(100 + 30 + 40) us over two passes");
-        Map<String, Double> calls =
-                r.ops().stream().collect(Collectors.toMap(NetworkProfile.Op::name, NetworkProfile.Op::callsPerPass));
+        Map<String, Double> calls = callsByName(r);
         assertEquals(Map.of("aten::conv2d", 1.0, "aten::add", 0.5), calls);
         assertEquals(0.07, r.ops().get(0).millisPerPass(), 1e-12, "conv2d: (100 + 40) us over two passes");
         assertEquals("aten::conv2d", r.ops().get(0).name(), "sorted by time");
@@ -51,9 +50,12 @@ class NetworkProfileTest {
         Path file = tmp.resolve("script.json");
         Files.writeString(file, trace);
         NetworkProfile.Result r = NetworkProfile.summarise(file, 1, 1, 0.3);
-        Map<String, Double> calls =
-                r.ops().stream().collect(Collectors.toMap(NetworkProfile.Op::name, NetworkProfile.Op::callsPerPass));
+        Map<String, Double> calls = callsByName(r);
         assertEquals(Map.of("aten::pad", 1.0, "aten::conv2d", 1.0, "aten::add", 1.0), calls);
         assertEquals(0.14, r.opMillisPerPass(), 1e-12, "30 + 100 + 10 us");
+    }
+
+    private static Map<String, Double> callsByName(NetworkProfile.Result r) {
+        return r.ops().stream().collect(Collectors.toMap(NetworkProfile.Op::name, NetworkProfile.Op::callsPerPass));
     }
 }

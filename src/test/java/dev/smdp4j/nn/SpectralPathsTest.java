@@ -1,6 +1,5 @@
 package dev.smdp4j.nn;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,15 +103,7 @@ class SpectralPathsTest extends EngineTest {
 
     /** Equal up to float32 round-off of sums over the grid: 1e-4 of the largest value. */
     private static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        double scale = 0;
-        double diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        assertTrue(scale > 0, what + ": all zero");
-        assertTrue(diff <= 1e-4 * scale, what + ": differ by " + diff + " (largest value " + scale + ")");
+        FieldAsserts.assertCloseToScale(expected, actual, 1e-4, what);
     }
 
     private static float[] gaussian(Random random, int size) {
