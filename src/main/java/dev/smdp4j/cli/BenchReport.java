@@ -162,7 +162,9 @@ final class BenchReport {
         }
         System.out.printf(
                 "%s%nmodel %s; top-level engine operations of one forward pass (libtorch profiler, mean of "
-                        + "10 passes after %.0f s of warm-up; wall time measured on 10 passes without the profiler)%n",
+                        + "10 passes after %.0f s of warm-up; wall time measured on 10 passes without the profiler)%n"
+                        + "operation times include the profiler's cost per call, which overstates operations made of "
+                        + "many small ones, such as the circular pad (docs/BENCHMARKS.md)%n",
                 machine(), model, warmUpSeconds);
         for (NetworkProfile.Result r : results) {
             System.out.printf(
