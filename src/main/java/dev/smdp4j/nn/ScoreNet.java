@@ -36,8 +36,8 @@ import java.util.List;
  * first, so that the branch alone produces the modes it keeps.
  *
  * <p>Without gradient recording (sampling, evaluation) the trunk, from the lift to the projection,
- * runs as one TorchScript method ({@link ScriptedTrunk}) with the same weights; with recording,
- * operation by operation.
+ * runs as one TorchScript method ({@link ScriptedTrunk}) with the same weights and channels-last
+ * activations; with recording, operation by operation.
  *
  * <p>Input {@code [B, C_in, N, N]}, output {@code [B, 1, N, N]}.
  */
@@ -155,7 +155,7 @@ public final class ScoreNet extends FieldBlock {
             parameters.add(store.getValue(c.conv().getParameters().get("weight"), x.getDevice(), false));
             parameters.add(store.getValue(c.conv().getParameters().get("bias"), x.getDevice(), false));
         }
-        return script.forward(x, parameters);
+        return script.forward(x, spectral != null, parameters); // the hidden layer only feeds the spectral branch
     }
 
     /** Whether passes without gradient recording have run the scripted trunk (false before the first). */

@@ -76,15 +76,17 @@ final class ScriptedTrunk {
     }
 
     /**
-     * {@code [out, h]}: the projection's output {@code [B, 1, N, N]} and the last hidden layer
-     * {@code [B, width, N, N]}, in {@code x}'s manager, from the input and the parameter arrays in
-     * the trunk's order (lift weight and bias, each block convolution's, the projection's).
+     * {@code [out, h]}: the projection's output {@code [B, 1, N, N]} and, when {@code hidden}, the
+     * last hidden layer {@code [B, width, N, N]} (otherwise an empty array), in {@code x}'s manager,
+     * from the input and the parameter arrays in the trunk's order (lift weight and bias, each block
+     * convolution's, the projection's).
      */
-    NDList forward(NDArray x, List<NDArray> parameters) {
-        IValue[] inputs = new IValue[parameters.size() + 1];
+    NDList forward(NDArray x, boolean hidden, List<NDArray> parameters) {
+        IValue[] inputs = new IValue[parameters.size() + 2];
         inputs[0] = IValue.from((PtNDArray) x);
+        inputs[1] = IValue.from(hidden);
         for (int i = 0; i < parameters.size(); i++) {
-            inputs[i + 1] = IValue.from((PtNDArray) parameters.get(i));
+            inputs[i + 2] = IValue.from((PtNDArray) parameters.get(i));
         }
         try (IValue result = IValueUtils.forward(module, inputs)) {
             return result.toNDList((PtNDManager) x.getManager());
@@ -96,9 +98,17 @@ final class ScriptedTrunk {
     }
 
     /**
-     * The TorchScript source of the trunk: {@code conv} pads periodically and convolves (a single
-     * small field gets a zero field appended, as {@link CircularConv#batchable} does, to keep
-     * libtorch off its NNPACK path), {@code forward} is {@link ScoreNet}'s trunk.
+     * The TorchScript source of the trunk. The activations are kept channels-last (NHWC) from the
+     * lift to the projection: libtorch's oneDNN convolution then runs its NHWC kernel directly on
+     * them, where on NCHW arrays it reorders every input into its blocked layout and every output
+     * back (about a third of a convolution's time at batch 32, docs/BENCHMARKS.md). {@code pad}
+     * pads periodically into a fresh channels-last array: the interior and the left and right
+     * borders copied from the input, then the top and bottom borders (corners included) from the
+     * array's own rows, so every cell is written once (libtorch's own circular padding is slow on
+     * channels-last arrays). {@code conv} convolves (a single small field gets a zero field
+     * appended, as {@link CircularConv#batchable} does, to keep libtorch off its NNPACK path).
+     * {@code forward} is {@link ScoreNet}'s trunk; it returns the projection and, when
+     * {@code hidden}, the last hidden layer, both as contiguous (NCHW) arrays.
      */
     static String source(ScoreNetConfig config) {
         String self = "self: __torch__.smdp4j." + CLASS;
@@ -108,36 +118,67 @@ final class ScriptedTrunk {
         int last = convs + 1;
         int extra =
                 CircularConv.outputChannelPad(1); // the projection's one output channel padded, as CircularConv does
+        int channelsLast = 2; // c10::MemoryFormat::ChannelsLast, as serialised TorchScript spells it
         StringBuilder s = new StringBuilder();
         s.append("class " + CLASS + "(Module):\n");
         s.append("  __parameters__ = []\n  __buffers__ = []\n  training : bool\n");
-        s.append("  def conv(" + self + ", x: Tensor, w: Tensor, b: Tensor, p: int, d: int) -> Tensor:\n");
-        s.append("    y = torch.pad(x, [p, p, p, p], \"circular\")\n");
+        s.append("  def pad(" + self + ", x: Tensor, p: int) -> Tensor:\n");
+        s.append("    r = torch.size(x, 2)\n");
+        s.append("    c = torch.size(x, 3)\n");
+        s.append("    if torch.gt(p, r) or torch.gt(p, c):\n"); // wraps more than once: libtorch's padding says so
+        s.append("      return torch.pad(x, [p, p, p, p], \"circular\")\n");
+        s.append("    y = torch.empty([torch.size(x, 0), torch.size(x, 1), r + 2 * p, c + 2 * p], "
+                + "dtype=ops.prim.dtype(x), layout=None, device=ops.prim.device(x), pin_memory=None, memory_format="
+                + channelsLast + ")\n");
+        s.append("    rows = torch.slice(y, 2, p, p + r)\n");
+        s.append("    _0 = torch.copy_(torch.slice(rows, 3, p, p + c), x)\n");
+        s.append("    _1 = torch.copy_(torch.slice(rows, 3, 0, p), torch.slice(x, 3, c - p))\n");
+        s.append("    _2 = torch.copy_(torch.slice(rows, 3, p + c), torch.slice(x, 3, 0, p))\n");
+        s.append("    _3 = torch.copy_(torch.slice(y, 2, 0, p), torch.slice(y, 2, r, r + p))\n");
+        s.append("    _4 = torch.copy_(torch.slice(y, 2, p + r), torch.slice(y, 2, p, 2 * p))\n");
+        s.append("    return y\n");
+        s.append("  def conv(" + self + ", y: Tensor, w: Tensor, b: Tensor, d: int) -> Tensor:\n");
         s.append("    if torch.eq(torch.size(y, 0), 1) and torch.le(torch.numel(y), " + CircularConv.SMALL_INPUT
                 + "):\n");
         s.append("      z = torch.conv2d(torch.cat([y, torch.zeros_like(y)], 0), w, b, [1, 1], [0, 0], [d, d])\n");
         s.append("      return torch.slice(z, 0, 0, 1)\n");
         s.append("    return torch.conv2d(y, w, b, [1, 1], [0, 0], [d, d])\n");
-        s.append("  def forward(" + self + ", x: Tensor");
+        s.append("  def forward(" + self + ", x: Tensor, hidden: bool");
         for (int i = 0; i <= last; i++) {
             s.append(String.format(", w%d: Tensor, b%d: Tensor", i, i));
         }
         s.append(") -> Tuple[Tensor, Tensor]:\n");
-        s.append(String.format("    h = self.conv(x, w0, b0, %d, 1)\n", half));
+        s.append(String.format("    h = self.conv(self.pad(x, %d), w0, b0, 1)\n", half));
         for (int j = 0; j < convs; j += 2) {
             for (int k = 0; k < 2; k++) {
                 int d = config.dilation(j + k);
                 String in = String.format(act, k == 0 ? "h" : "r");
                 s.append(String.format(
-                        "    r = self.conv(%s, w%d, b%d, %d, %d)\n", in, j + k + 1, j + k + 1, d * half, d));
+                        "    r = self.conv(self.pad(%s, %d), w%d, b%d, %d)\n", in, d * half, j + k + 1, j + k + 1, d));
             }
             s.append("    h = torch.add(h, r)\n");
         }
         s.append(String.format("    wp = torch.constant_pad_nd(w%d, [0, 0, 0, 0, 0, 0, 0, %d], 0.)\n", last, extra));
         s.append(String.format("    bp = torch.constant_pad_nd(b%d, [0, %d], 0.)\n", last, extra));
-        s.append(String.format("    out = self.conv(%s, wp, bp, %d, 1)\n", String.format(act, "h"), half));
-        s.append("    return (torch.slice(out, 1, 0, 1), h)\n");
+        s.append(String.format(
+                "    out = torch.contiguous(torch.slice(self.conv(self.pad(%s, %d), wp, bp, 1), 1, 0, 1))\n",
+                String.format(act, "h"), half));
+        s.append("    if hidden:\n");
+        s.append("      return (out, torch.contiguous(h))\n");
+        s.append("    return (out, torch.slice(out, 0, 0, 0))\n");
         return s.toString();
+    }
+
+    /**
+     * {@code x} padded periodically by {@code p} cells on each side, by the script's {@code pad}
+     * (a channels-last array; for tests, which check it against {@link Periodic#pad}).
+     */
+    NDArray pad(NDArray x, int p) {
+        try (IValue in = IValue.from((PtNDArray) x);
+                IValue width = IValue.from((long) p);
+                IValue result = IValueUtils.runMethod(module, "pad", in, width)) {
+            return result.toTensor((PtNDManager) x.getManager());
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.smdp4j.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * ({@link ScriptedTrunk}); with recording, the Java operations. Both give the same outputs (up to
  * float32 summation order), for the plain default network, SMDP's default with its spectral
  * branch, a GELU network with a 5x5 kernel and odd dilations, at batch 1 (the zero-field path)
- * and batch 5; configurations the script does not support run the Java operations without it;
+ * and batch 5, on memory freed from arrays of NaN; the script's periodic padding equals {@link
+ * Periodic#pad}; configurations the script does not support run the Java operations without it;
  * and scripted passes leave nothing in the parameters' manager.
  */
 class ScriptedTrunkTest extends EngineTest {
@@ -57,10 +59,34 @@ class ScriptedTrunkTest extends EngineTest {
                     } finally {
                         JniUtils.setGradMode(false);
                     }
+                    poison(m, new Shape(batch, config.width(), 48, 48));
                     float[] script = pass(net, m, x);
                     assertEquals(scripted, net.scripted(), label + ": scripted");
                     double scale = FieldAsserts.assertCloseToScale(java, script, 1e-5, label);
                     assertTrue(scale > 0.1, label + ": a non-trivial output");
+                }
+            }
+        }
+    }
+
+    /**
+     * The script pads into an uninitialised channels-last array; on memory just freed from arrays of
+     * NaN it must still give exactly {@link Periodic#pad}'s values, also where the borders are wider
+     * than half the field (where the border copies read rows that other copies wrote).
+     */
+    @Test
+    void theScriptsPaddingEqualsPeriodicPaddingOnUninitialisedMemory() {
+        try (NDManager m = manager.newSubManager()) {
+            ScriptedTrunk script = ScriptedTrunk.compile(m, ScoreNetConfig.defaults());
+            for (Shape shape :
+                    new Shape[] {new Shape(1, 2, 8, 10), new Shape(3, 32, 8, 10), new Shape(2, 16, 32, 32)}) {
+                for (int p : new int[] {1, 3, 5, 8}) {
+                    try (NDManager s = m.newSubManager()) {
+                        NDArray x = s.randomNormal(shape);
+                        poison(s, new Shape(shape.get(0), shape.get(1), shape.get(2) + 2L * p, shape.get(3) + 2L * p));
+                        float[] got = script.pad(x, p).toFloatArray();
+                        assertArrayEquals(Periodic.pad(x, p).toFloatArray(), got, shape + ", p = " + p);
+                    }
                 }
             }
         }
@@ -96,6 +122,13 @@ class ScriptedTrunkTest extends EngineTest {
         assertTrue(ScriptedTrunk.supports(ScoreNetConfig.defaults(), 3));
         assertTrue(ScriptedTrunk.supports(ScoreNetConfig.defaults(), 32));
         assertFalse(ScriptedTrunk.supports(ScoreNetConfig.defaults(), 20), "20 input channels need padding");
+    }
+
+    /** Arrays of {@code shape} filled with NaN and freed at once: memory the next arrays of that size may get. */
+    private static void poison(NDManager m, Shape shape) {
+        for (int k = 0; k < 4; k++) {
+            m.full(shape, Float.NaN).close();
+        }
     }
 
     private static float[] pass(ScoreNet net, NDManager m, NDArray x) {
