@@ -30,7 +30,7 @@ if [[ "${SAMPLING:-interleaved}" == sequential ]]; then
 else
   python3 "$here/docs/scripts/interleave.py" --out "$out/sampling" --rows ode/1,sde/1,ode/32,sde/32,ode/128,sde/128 \
     --rounds 10 --block 2 --warm-up 6 \
-    --server peer="/usr/bin/python3 $here/docs/scripts/torch_peer.py --serve --model $model" \
+    --server peer="$here/docs/scripts/interleave/peer_server.sh $model" \
     --server smdp4j="$here/docs/scripts/interleave/java_server.sh $here $model" | tee "$out/sampling.md"
   echo "wrote $out/peer.json, $out/network.json (the side-by-side network rows under \"peer\"), $out/sampling.md and $out/sampling/results.json"
 fi

@@ -26,7 +26,9 @@ import java.util.zip.ZipOutputStream;
  * <p>Why: at batch 1 a forward pass written with DJL operations makes about 100 engine calls,
  * and the periodic paddings alone (two splits and two concatenations each, with the views they
  * make) cost about a quarter of a sampling step. The script runs the same operations inside the
- * engine, each padding as libtorch's own circular padding (measured in docs/BENCHMARKS.md).
+ * engine, and keeps the activations channels-last, so that libtorch's convolution need not reorder
+ * them into oneDNN's blocked layout and back at every call (both measured in docs/BENCHMARKS.md;
+ * see {@link #source}).
  *
  * <p>The script is written here, from the configuration, as TorchScript source with a
  * parameter-free module object, packed into an archive in memory and compiled by the engine
