@@ -155,7 +155,7 @@ public final class ScoreNet extends FieldBlock {
             parameters.add(store.getValue(c.conv().getParameters().get("weight"), x.getDevice(), false));
             parameters.add(store.getValue(c.conv().getParameters().get("bias"), x.getDevice(), false));
         }
-        return script.forward(x, spectral != null, parameters); // the hidden layer only feeds the spectral branch
+        return script.forward(x, parameters);
     }
 
     /** Whether passes without gradient recording have run the scripted trunk (false before the first). */

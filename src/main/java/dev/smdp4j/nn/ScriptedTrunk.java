@@ -78,17 +78,16 @@ final class ScriptedTrunk {
     }
 
     /**
-     * {@code [out, h]}: the projection's output {@code [B, 1, N, N]} and, when {@code hidden}, the
-     * last hidden layer {@code [B, width, N, N]} (otherwise an empty array), in {@code x}'s manager,
-     * from the input and the parameter arrays in the trunk's order (lift weight and bias, each block
-     * convolution's, the projection's).
+     * {@code [out, h]}: the projection's output {@code [B, 1, N, N]} and, when the configuration has
+     * a spectral branch (the only reader of it), the last hidden layer {@code [B, width, N, N]}
+     * (otherwise an empty array), in {@code x}'s manager, from the input and the parameter arrays in
+     * the trunk's order (lift weight and bias, each block convolution's, the projection's).
      */
-    NDList forward(NDArray x, boolean hidden, List<NDArray> parameters) {
-        IValue[] inputs = new IValue[parameters.size() + 2];
+    NDList forward(NDArray x, List<NDArray> parameters) {
+        IValue[] inputs = new IValue[parameters.size() + 1];
         inputs[0] = IValue.from((PtNDArray) x);
-        inputs[1] = IValue.from(hidden);
         for (int i = 0; i < parameters.size(); i++) {
-            inputs[i + 2] = IValue.from((PtNDArray) parameters.get(i));
+            inputs[i + 1] = IValue.from((PtNDArray) parameters.get(i));
         }
         try (IValue result = IValueUtils.forward(module, inputs)) {
             return result.toNDList((PtNDManager) x.getManager());
@@ -109,8 +108,8 @@ final class ScriptedTrunk {
      * array's own rows, so every cell is written once (libtorch's own circular padding is slow on
      * channels-last arrays). {@code conv} convolves (a single small field gets a zero field
      * appended, as {@link CircularConv#batchable} does, to keep libtorch off its NNPACK path).
-     * {@code forward} is {@link ScoreNet}'s trunk; it returns the projection and, when
-     * {@code hidden}, the last hidden layer, both as contiguous (NCHW) arrays.
+     * {@code forward} is {@link ScoreNet}'s trunk; it returns the projection and, when the
+     * configuration has a spectral branch, the last hidden layer, both as contiguous (NCHW) arrays.
      */
     static String source(ScoreNetConfig config) {
         String self = "self: __torch__.smdp4j." + CLASS;
@@ -145,7 +144,7 @@ final class ScriptedTrunk {
         s.append("      z = torch.conv2d(torch.cat([y, torch.zeros_like(y)], 0), w, b, [1, 1], [0, 0], [d, d])\n");
         s.append("      return torch.slice(z, 0, 0, 1)\n");
         s.append("    return torch.conv2d(y, w, b, [1, 1], [0, 0], [d, d])\n");
-        s.append("  def forward(" + self + ", x: Tensor, hidden: bool");
+        s.append("  def forward(" + self + ", x: Tensor");
         for (int i = 0; i <= last; i++) {
             s.append(String.format(", w%d: Tensor, b%d: Tensor", i, i));
         }
@@ -165,9 +164,10 @@ final class ScriptedTrunk {
         s.append(String.format(
                 "    out = torch.contiguous(torch.slice(self.conv(self.pad(%s, %d), wp, bp, 1), 1, 0, 1))\n",
                 String.format(act, "h"), half));
-        s.append("    if hidden:\n");
-        s.append("      return (out, torch.contiguous(h))\n");
-        s.append("    return (out, torch.slice(out, 0, 0, 0))\n");
+        s.append(
+                config.spectralModes() > 0
+                        ? "    return (out, torch.contiguous(h))\n"
+                        : "    return (out, torch.slice(out, 0, 0, 0))\n"); // h feeds only the spectral branch
         return s.toString();
     }
 
